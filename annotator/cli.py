@@ -1,0 +1,241 @@
+"""The command line: parse, call the core, print. Heavy modules are imported inside the commands."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from annotator.store import Store
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get("ANNOTATOR_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "annotator"
+
+
+class Context:
+    def __init__(self, db: Path, user: str) -> None:
+        self.db_path = db
+        self.user = user
+
+    def store(self) -> Store:
+        from annotator.store import Store
+
+        return Store(self.db_path)
+
+
+class _Group(click.Group):
+    """Turns bad data or state into one line on stderr and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except AnnotatorError as err:
+            _fail(str(err))
+        except sqlite3.OperationalError as err:
+            db = ctx.find_object(Context)
+            _fail(f"{db.db_path if db else 'database'}: {err}")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"annotator: error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=_Group, invoke_without_command=True)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=lambda: os.environ.get("ANNOTATOR_DB", "annotations.db"),
+    show_default="$ANNOTATOR_DB or annotations.db",
+    help="The project database.",
+)
+@click.option(
+    "--user",
+    default=default_user,
+    show_default="$ANNOTATOR_USER or the login name",
+    help="Whose layer to work on.",
+)
+@click.version_option(package_name="annotator")
+@click.pass_context
+def cli(ctx: click.Context, db: Path, user: str) -> None:
+    """annotator: tag ACTOR, PLACE and EVENT spans in news articles, in the terminal.
+
+    With no command, opens the annotation screen (importing the sample articles into an empty database).
+    """
+    ctx.obj = Context(db, user)
+    if ctx.invoked_subcommand is None:
+        with ctx.obj.store() as store:
+            if store.document_count() == 0:
+                _import_seeds(store, user)
+            _run_tui(store, user, None)
+
+
+def _import_seeds(store: Store, user: str) -> None:
+    from annotator.importing import find_files, read_files
+
+    if not SEEDS.is_dir():
+        raise AnnotatorError(
+            "the database has no documents and there is no seeds folder; use 'annotator import PATH'",
+            store.path,
+        )
+    result = store.import_records(read_files(find_files([SEEDS], "auto")), default_layer=user)
+    click.echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
+
+
+def _run_tui(store: Store, user: str, doc_key: str | None) -> None:
+    if store.document_count() == 0:
+        raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
+    from annotator.tui.app import make_app
+
+    make_app(store, user, doc_key).run()
+
+
+@cli.command()
+@click.option("--doc", "doc_key", help="Open this document (its key) first.")
+@click.pass_obj
+def annotate(obj: Context, doc_key: str | None) -> None:
+    """Open the annotation screen for --user."""
+    with obj.store() as store:
+        if doc_key is not None:
+            store.document_id(doc_key)
+        _run_tui(store, obj.user, doc_key)
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "txt", "jsonl", "doccano"]),
+    default="auto",
+    show_default=True,
+    help="How to read the files; auto goes by the file name and, for JSON Lines, the first record.",
+)
+@click.option("--as", "layer", help="Store the spans found in this layer (default: the record's annotator, else --user).")
+@click.pass_obj
+def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) -> None:
+    """Import articles from files or folders: txt (one document per file), jsonl, doccano.
+
+    Each import is all or nothing: on bad input nothing is written. Texts already in the database are
+    skipped, so importing the same files twice adds nothing.
+    """
+    from annotator.importing import find_files, read_files
+
+    files = find_files(list(paths), fmt)
+    existed = obj.db_path.exists()
+    progress = _LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
+    try:
+        with obj.store() as store:
+            result = store.import_records(
+                read_files(files, progress), default_layer=obj.user, who=obj.user, layer_override=layer
+            )
+    except AnnotatorError:
+        if not existed:
+            _remove_database(obj.db_path)
+        raise
+    finally:
+        progress.close()
+    click.echo(
+        f"imported {result.documents_added} document(s) and {result.spans_added} span(s) from "
+        f"{len(files)} file(s); {result.documents_present} already present"
+        + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
+    )
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_obj
+def stats(obj: Context, as_json: bool) -> None:
+    """Documents, spans per label and layer, progress and time spent per annotator."""
+    with obj.store() as store:
+        data = store.stats()
+    if as_json:
+        import json
+
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    labels = list(data["labels"])
+    table = Table(title=f"{data['documents']} documents, {data['spans']} spans", title_justify="left")
+    table.add_column("layer")
+    for label in labels:
+        table.add_column(label, justify="right")
+    table.add_column("spans", justify="right")
+    table.add_column("done", justify="right")
+    table.add_column("in progress", justify="right")
+    table.add_column("time", justify="right")
+    for name, layer in data["layers"].items():
+        table.add_row(
+            name,
+            *(str(layer["labels"].get(label, 0)) for label in labels),
+            str(layer["spans"]),
+            f"{layer['documents_done']} ({layer['progress']:.0%})",
+            str(layer["documents_in_progress"]),
+            _duration(layer["seconds"]),
+        )
+    Console().print(table)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+class _LateProgress:
+    """A progress bar on stderr that appears only once the work has taken more than a second."""
+
+    def __init__(self, total: int, description: str) -> None:
+        self.total = total
+        self.description = description
+        self.done = 0
+        self.started = time.monotonic()
+        self._bar: Any = None
+        self._task: Any = None
+        self._off = not sys.stderr.isatty()
+
+    def __call__(self, amount: int) -> None:
+        self.done += amount
+        if self._off:
+            return
+        if self._bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.description, total=self.total)
+        self._bar.update(self._task, completed=self.done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def main() -> None:
+    cli(prog_name="annotator")

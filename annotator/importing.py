@@ -1,0 +1,59 @@
+"""Finding the files an import names and reading each in its format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.formats import jsonl, txt
+from annotator.formats.reading import Progress
+from annotator.model import ImportRecord
+
+Reader = Callable[[Path, Progress | None], Iterator[ImportRecord]]
+READERS: dict[str, Reader] = {"txt": txt.read_txt, "jsonl": jsonl.read_jsonl, "doccano": jsonl.read_doccano}
+SUFFIXES: dict[str, tuple[str, ...]] = {"txt": txt.SUFFIXES, "jsonl": jsonl.SUFFIXES, "doccano": jsonl.SUFFIXES}
+FORMATS = ("auto", *READERS)
+
+
+def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
+    """Every file to import with its format; a missing path or a folder without text files is an error."""
+    suffixes = (
+        {s for group in SUFFIXES.values() for s in group} if fmt == "auto" else set(SUFFIXES[fmt])
+    )
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if not path.exists():
+            raise AnnotatorError("no such file or folder", path)
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in suffixes
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not inside:
+                raise AnnotatorError(f"no files to import ({', '.join(sorted(suffixes))}) in this folder", path)
+            found.extend((p, detect(p, fmt)) for p in inside)
+        else:
+            found.append((path, detect(path, fmt)))
+    return found
+
+
+def detect(path: Path, fmt: str) -> str:
+    if fmt != "auto":
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix in txt.SUFFIXES:
+        return "txt"
+    if suffix in jsonl.SUFFIXES:
+        return "doccano" if jsonl.looks_like_doccano(path) else "jsonl"
+    raise AnnotatorError(
+        f"cannot tell the format from the name; use --format ({', '.join(READERS)})", path
+    )
+
+
+def read_files(files: list[tuple[Path, str]], progress: Progress | None = None) -> Iterator[ImportRecord]:
+    for path, fmt in files:
+        yield from READERS[fmt](path, progress)

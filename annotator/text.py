@@ -1,0 +1,128 @@
+"""Text cleaning, tokens and sentences with code-point offsets.
+
+This is the one tokenizer of the project: TUI snapping, suggestions, CoNLL and agreement all use it, so a
+token means the same thing everywhere. Offsets are Python ``str`` indices into the stored (cleaned) text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+import regex
+
+Token = tuple[int, int]
+
+# C0 and C1 control characters and DEL, except \n and \t (\r is handled before, as a line break).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REMOVED_AT_CLEAN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?=\n)")
+
+# Word characters (letters, digits, marks, connectors, joiners) except the scripts written without spaces
+# between words, whose characters are tokens one by one so that any part of a phrase can be tagged.
+_WORD = r"[\w--[\p{Han}\p{Hiragana}\p{Katakana}]]"
+_SPACE = r"[\s\p{Z}\u200b\u2060\ufeff]"
+_TOKEN = regex.compile(
+    # words, joined by hyphens (US-backed) and, between digits, by . and , (3,000 and 1.5)
+    rf"{_WORD}+(?:(?:[-\u2010\u2011]|(?<=\p{{Nd}})[.,](?=\p{{Nd}})){_WORD}+)*"
+    # an apostrophe after a word starts a new token; with a clitic it keeps it ('s, 're, 've, 'll, 'd, 'm)
+    rf"|(?<=\w)['\u2019](?:[sSdDmM]|[rR][eE]|[vV][eE]|[lL][lL])(?!\w)"
+    # anything else that is not a space: one grapheme cluster (punctuation, an emoji sequence, a CJK char)
+    rf"|(?!{_SPACE})\X",
+    regex.V1,
+)
+
+_TERMINAL = frozenset({".", "!", "?", "…"})
+_CLOSERS = frozenset({"\"", "”", "’", "'", ")", "]", "»"})
+_ABBREVIATIONS = frozenset(
+    {
+        "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm",
+        "sen", "rep", "gov", "pres", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    }
+)  # fmt: skip
+
+
+def clean_text(raw: str) -> str:
+    """The stored form of an imported text: line breaks unified, control characters removed, nothing else."""
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", raw)
+
+
+class OffsetMap:
+    """Maps offsets in a raw text to offsets in its cleaned form (for spans imported with the raw text)."""
+
+    def __init__(self, raw: str) -> None:
+        self._removed = [m.start() for m in _REMOVED_AT_CLEAN.finditer(raw)]
+
+    def __call__(self, offset: int) -> int:
+        return offset - bisect.bisect_left(self._removed, offset)
+
+    @property
+    def identity(self) -> bool:
+        return not self._removed
+
+
+def tokenize(text: str) -> list[Token]:
+    """Every token of ``text`` as ``(start, end)``, in order, end exclusive."""
+    return [m.span() for m in _TOKEN.finditer(text)]
+
+
+def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Sentences as ranges ``[first, last)`` of token indices.
+
+    A sentence ends at a line break, or after ``.``, ``!``, ``?`` (and any closing quotes or brackets)
+    when the next token does not start with a lower-case letter and the full stop does not end an
+    abbreviation or an initial.
+    """
+    result: list[tuple[int, int]] = []
+    first = 0
+    n = len(tokens)
+    i = 0
+    while i < n:
+        end = i + 1
+        if end < n and "\n" in text[tokens[i][1] : tokens[end][0]]:
+            result.append((first, end))
+            first = end
+        elif text[tokens[i][0] : tokens[i][1]] in _TERMINAL and not _ends_abbreviation(text, tokens, i):
+            while end < n and text[tokens[end][0] : tokens[end][1]] in _CLOSERS and (
+                tokens[end][0] == tokens[end - 1][1]
+            ):
+                end += 1
+            if end < n and "\n" in text[tokens[end - 1][1] : tokens[end][0]]:
+                pass  # the line break closes it on the next step
+            elif end == n or (tokens[end][0] > tokens[end - 1][1] and not text[tokens[end][0]].islower()):
+                result.append((first, end))
+                first = end
+            i = end - 1
+        i += 1
+    if first < n:
+        result.append((first, n))
+    return result
+
+
+def _ends_abbreviation(text: str, tokens: Sequence[Token], i: int) -> bool:
+    if text[tokens[i][0] : tokens[i][1]] != "." or i == 0 or tokens[i - 1][1] != tokens[i][0]:
+        return False
+    word = text[tokens[i - 1][0] : tokens[i - 1][1]]
+    return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
+
+
+def token_index_at(tokens: Sequence[Token], offset: int) -> int:
+    """Index of the token containing ``offset``, or of the first token after it (len(tokens) at the end)."""
+    i = bisect.bisect_right(tokens, (offset, float("inf"))) - 1
+    if i >= 0 and tokens[i][0] <= offset < tokens[i][1]:
+        return i
+    return i + 1
+
+
+def snap(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """Widen ``[start, end)`` to whole tokens; None when it holds no token."""
+    first = token_index_at(tokens, start)
+    last = token_index_at(tokens, max(start, end - 1))
+    if last < len(tokens) and tokens[last][0] > end - 1:
+        last -= 1
+    if first >= len(tokens) or last < first:
+        return None
+    return tokens[first][0], tokens[last][1]
