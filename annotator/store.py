@@ -348,7 +348,7 @@ class Store:
         with self.transaction():
             row = self.conn.execute(
                 "SELECT id, data FROM actions WHERE doc_id = ? AND layer = ? AND undone = 1"
-                " ORDER BY id DESC LIMIT 1",
+                " ORDER BY id LIMIT 1",
                 (doc_id, layer),
             ).fetchone()
             if row is None:
@@ -373,11 +373,12 @@ class Store:
         )
 
     def _delete_span(self, doc_id: int, layer: str, span: Span) -> dict[str, Any]:
-        row = self.conn.execute(
+        found = self.conn.execute(
             'DELETE FROM spans WHERE doc_id = ? AND layer = ? AND start = ? AND "end" = ? AND label = ?'
             " RETURNING kb_id, source, who",
             (doc_id, layer, span.start, span.end, span.label),
-        ).fetchone()
+        ).fetchall()
+        row = found[0] if found else None
         if row is None:
             raise AnnotatorError(f"no span {span.start}-{span.end} {span.label} in layer {layer!r}")
         return {**_span_dict(span), "kb_id": row[0], "source": row[1], "who": row[2]}
