@@ -127,7 +127,11 @@ def annotate(obj: Context, doc_key: str | None) -> None:
     show_default=True,
     help="How to read the files; auto goes by the file name and, for JSON Lines, the first record.",
 )
-@click.option("--as", "layer", help="Store the spans found in this layer (default: the record's annotator, else --user).")
+@click.option(
+    "--as",
+    "layer",
+    help="Store the spans found in this layer (default: the record's annotator, else --user).",
+)
 @click.pass_obj
 def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) -> None:
     """Import articles from files or folders: txt (one document per file), jsonl, doccano.

@@ -12,15 +12,17 @@ from annotator.model import ImportRecord
 
 Reader = Callable[[Path, Progress | None], Iterator[ImportRecord]]
 READERS: dict[str, Reader] = {"txt": txt.read_txt, "jsonl": jsonl.read_jsonl, "doccano": jsonl.read_doccano}
-SUFFIXES: dict[str, tuple[str, ...]] = {"txt": txt.SUFFIXES, "jsonl": jsonl.SUFFIXES, "doccano": jsonl.SUFFIXES}
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "txt": txt.SUFFIXES,
+    "jsonl": jsonl.SUFFIXES,
+    "doccano": jsonl.SUFFIXES,
+}
 FORMATS = ("auto", *READERS)
 
 
 def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
     """Every file to import with its format; a missing path or a folder without text files is an error."""
-    suffixes = (
-        {s for group in SUFFIXES.values() for s in group} if fmt == "auto" else set(SUFFIXES[fmt])
-    )
+    suffixes = {s for group in SUFFIXES.values() for s in group} if fmt == "auto" else set(SUFFIXES[fmt])
     found: list[tuple[Path, str]] = []
     for path in paths:
         if not path.exists():
@@ -34,7 +36,9 @@ def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not inside:
-                raise AnnotatorError(f"no files to import ({', '.join(sorted(suffixes))}) in this folder", path)
+                raise AnnotatorError(
+                    f"no files to import ({', '.join(sorted(suffixes))}) in this folder", path
+                )
             found.extend((p, detect(p, fmt)) for p in inside)
         else:
             found.append((path, detect(path, fmt)))
@@ -49,9 +53,7 @@ def detect(path: Path, fmt: str) -> str:
         return "txt"
     if suffix in jsonl.SUFFIXES:
         return "doccano" if jsonl.looks_like_doccano(path) else "jsonl"
-    raise AnnotatorError(
-        f"cannot tell the format from the name; use --format ({', '.join(READERS)})", path
-    )
+    raise AnnotatorError(f"cannot tell the format from the name; use --format ({', '.join(READERS)})", path)
 
 
 def read_files(files: list[tuple[Path, str]], progress: Progress | None = None) -> Iterator[ImportRecord]:

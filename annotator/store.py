@@ -276,8 +276,7 @@ class Store:
 
     def labels(self) -> list[Label]:
         return [
-            Label(*row)
-            for row in self.conn.execute("SELECT name, key, colour FROM labels ORDER BY position")
+            Label(*row) for row in self.conn.execute("SELECT name, key, colour FROM labels ORDER BY position")
         ]
 
     def ensure_layer(self, name: str, kind: str | None = None) -> None:
@@ -310,7 +309,7 @@ class Store:
         who: str | None = None,
         replace: Iterable[Span] = (),
     ) -> Span:
-        """Add ``span`` to a layer, first removing ``replace`` (say, the spans it relabels), as one undo step."""
+        """Add ``span``, first removing ``replace`` (the spans it relabels, say), as one undo step."""
         now = time.time()
         with self.transaction():
             self.ensure_layer(layer)
@@ -358,7 +357,9 @@ class Store:
             self.conn.execute("UPDATE actions SET undone = 0 WHERE id = ?", (row[0],))
         return True
 
-    def _replay(self, doc_id: int, layer: str, remove: list[dict[str, Any]], add: list[dict[str, Any]]) -> None:
+    def _replay(
+        self, doc_id: int, layer: str, remove: list[dict[str, Any]], add: list[dict[str, Any]]
+    ) -> None:
         now = time.time()
         for item in remove:
             self._delete_span(doc_id, layer, _span_from(item))
@@ -383,7 +384,9 @@ class Store:
             raise AnnotatorError(f"no span {span.start}-{span.end} {span.label} in layer {layer!r}")
         return {**_span_dict(span), "kb_id": row[0], "source": row[1], "who": row[2]}
 
-    def _log(self, doc_id: int, layer: str, who: str | None, kind: str, data: dict[str, Any], now: float) -> None:
+    def _log(
+        self, doc_id: int, layer: str, who: str | None, kind: str, data: dict[str, Any], now: float
+    ) -> None:
         self.conn.execute(
             "UPDATE actions SET undone = 2 WHERE doc_id = ? AND layer = ? AND undone = 1", (doc_id, layer)
         )
@@ -473,9 +476,14 @@ class Store:
 
 
 def _span_dict(span: Span) -> dict[str, Any]:
-    return {"start": span.start, "end": span.end, "label": span.label, "kb_id": span.kb_id, "source": span.source}
+    return {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "kb_id": span.kb_id,
+        "source": span.source,
+    }
 
 
 def _span_from(item: dict[str, Any]) -> Span:
     return Span(item["start"], item["end"], item["label"], item.get("kb_id"), item.get("source", "manual"))
-

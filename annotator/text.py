@@ -33,7 +33,7 @@ _TOKEN = regex.compile(
 )
 
 _TERMINAL = frozenset({".", "!", "?", "…"})
-_CLOSERS = frozenset({"\"", "”", "’", "'", ")", "]", "»"})
+_CLOSERS = frozenset({'"', "”", "’", "'", ")", "]", "»"})
 _ABBREVIATIONS = frozenset(
     {
         "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm",
@@ -86,8 +86,10 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
             result.append((first, end))
             first = end
         elif text[tokens[i][0] : tokens[i][1]] in _TERMINAL and not _ends_abbreviation(text, tokens, i):
-            while end < n and text[tokens[end][0] : tokens[end][1]] in _CLOSERS and (
-                tokens[end][0] == tokens[end - 1][1]
+            while (
+                end < n
+                and text[tokens[end][0] : tokens[end][1]] in _CLOSERS
+                and (tokens[end][0] == tokens[end - 1][1])
             ):
                 end += 1
             if end < n and "\n" in text[tokens[end - 1][1] : tokens[end][0]]:

@@ -84,7 +84,8 @@ def test_doccano_both_shapes(run, db: Path, tmp_path: Path) -> None:
         tmp_path / "d.jsonl",
         [
             {"id": 7, "text": "Baku and Yerevan", "label": [[0, 4, "PLACE"], [9, 16, "PLACE"]]},
-            {"id": 8, "text": "Talks in Moscow", "entities": [{"start_offset": 9, "end_offset": 15, "label": "PLACE"}]},
+            {"id": 8, "text": "Talks in Moscow",
+             "entities": [{"start_offset": 9, "end_offset": 15, "label": "PLACE"}]},
         ],
     )  # fmt: skip
     result = run("import", str(path), "--as", "dana")
@@ -108,7 +109,9 @@ def test_same_key_different_text_gets_a_suffix(run, db: Path, tmp_path: Path) ->
 
 def test_stats_json(run, tmp_path: Path) -> None:
     run("import", str(SEED))
-    path = write_jsonl(tmp_path / "a.jsonl", [{"text": "Baku", "spans": [{"start": 0, "end": 4, "label": "PLACE"}]}])
+    path = write_jsonl(
+        tmp_path / "a.jsonl", [{"text": "Baku", "spans": [{"start": 0, "end": 4, "label": "PLACE"}]}]
+    )
     run("import", str(path), "--as", "bob")
     data = json.loads(run("stats", "--json").stdout)
     assert data["documents"] == 2
@@ -198,7 +201,8 @@ def test_a_database_from_a_newer_schema(run, db: Path) -> None:
     Store(db).close()
     conn = sqlite3.connect(db)
     conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('annotator', '9999_future', 'x')"
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('annotator', '9999_future', 'x')"
     )
     conn.commit()
     conn.close()

@@ -27,7 +27,9 @@ def test_every_edit_is_on_disk_when_the_call_returns(db: Path) -> None:
     store, doc = store_with_doc(db)
     store.add_span(doc, "alice", Span(12, 19, "PLACE"), "alice")
     other = sqlite3.connect(db)  # another process's view: committed rows only
-    assert other.execute('SELECT start, "end", label, layer FROM spans').fetchall() == [(12, 19, "PLACE", "alice")]
+    assert other.execute('SELECT start, "end", label, layer FROM spans').fetchall() == [
+        (12, 19, "PLACE", "alice")
+    ]
     other.close()
     store.close()
 

@@ -103,7 +103,9 @@ def test_seed_sentences_end_at_paragraphs() -> None:
     tokens = tokenize(text)
     got = [text[tokens[a][0] : tokens[b - 1][1]] for a, b in sentences(text, tokens)]
     assert got[3] == "I failed."
-    assert any(s.endswith("fighting was continuing mainly in the Khojavend, Fizuli, and Gubadli areas.") for s in got)
+    assert any(
+        s.endswith("fighting was continuing mainly in the Khojavend, Fizuli, and Gubadli areas.") for s in got
+    )
     assert got[-1] == "Post a Comment"
 
 

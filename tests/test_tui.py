@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,7 @@ def test_wrap_covers_the_text_and_fits_the_width() -> None:
     for width in (20, 57, 80):
         lines = wrap(text, width)
         assert lines[0][0] == 0 and lines[-1][1] == len(text)
-        for (s1, e1), (s2, _) in zip(lines, lines[1:], strict=False):
+        for (_s1, e1), (s2, _) in itertools.pairwise(lines):
             assert e1 <= s2
             assert text[e1:s2].strip(" \n") == ""
         from rich.cells import cell_len

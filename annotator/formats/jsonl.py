@@ -46,9 +46,7 @@ def read_doccano(path: Path, progress: Progress | None = None) -> Iterator[Impor
             spans = [(s.get("start_offset"), s.get("end_offset"), s.get("label"), None) for s in items]
         elif "label" in record:
             items = record["label"]
-            if not isinstance(items, list) or not all(
-                isinstance(s, list) and len(s) == 3 for s in items
-            ):
+            if not isinstance(items, list) or not all(isinstance(s, list) and len(s) == 3 for s in items):
                 raise AnnotatorError("'label' must be a list of [start, end, LABEL] triples", path, line)
             spans = [(s[0], s[1], s[2], None) for s in items]
         layer = record.get("annotator") or record.get("user")
@@ -64,8 +62,10 @@ def looks_like_doccano(path: Path) -> bool:
                     first = json.loads(raw)
                 except ValueError:
                     return False
-                return isinstance(first, dict) and "spans" not in first and (
-                    "entities" in first or isinstance(first.get("label"), list)
+                return (
+                    isinstance(first, dict)
+                    and "spans" not in first
+                    and ("entities" in first or isinstance(first.get("label"), list))
                 )
     return False
 
@@ -93,13 +93,13 @@ def _records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[
 
 def _check_span_text(span: dict[str, Any], text: str, n: int, path: Path, line: int) -> None:
     start, end, said = span.get("start"), span.get("end"), span.get("text")
-    if isinstance(said, str) and type(start) is int and type(end) is int and 0 <= start < end <= len(text):
-        if text[start:end] != said:
-            raise AnnotatorError(
-                f"span {n}: text {said!r} does not match the text at {start}-{end} ({text[start:end]!r})",
-                path,
-                line,
-            )
+    in_text = type(start) is int and type(end) is int and 0 <= start < end <= len(text)
+    if isinstance(said, str) and in_text and text[start:end] != said:
+        raise AnnotatorError(
+            f"span {n}: text {said!r} does not match the text at {start}-{end} ({text[start:end]!r})",
+            path,
+            line,
+        )
 
 
 def _record(

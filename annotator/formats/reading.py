@@ -47,7 +47,9 @@ def checked_spans(
     for n, (start, end, label, kb_id) in enumerate(items, 1):
         what = f"span {n}"
         if type(start) is not int or type(end) is not int:
-            raise AnnotatorError(f"{what}: start and end must be integers, not {start!r} and {end!r}", path, line)
+            raise AnnotatorError(
+                f"{what}: start and end must be integers, not {start!r} and {end!r}", path, line
+            )
         if not isinstance(label, str) or not label:
             raise AnnotatorError(f"{what}: label must be a non-empty string, not {label!r}", path, line)
         if not 0 <= start < end <= len(raw_text):
@@ -59,5 +61,7 @@ def checked_spans(
             )
         if kb_id is not None and not isinstance(kb_id, str | int):
             raise AnnotatorError(f"{what}: kb_id must be a string, not {kb_id!r}", path, line)
-        spans.append(Span(offsets(start), offsets(end), label, None if kb_id is None else str(kb_id), "import"))
+        spans.append(
+            Span(offsets(start), offsets(end), label, None if kb_id is None else str(kb_id), "import")
+        )
     return spans

@@ -7,6 +7,7 @@ is always whole tokens. Spans are drawn in their label's colour; overlapping spa
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -379,7 +380,7 @@ class ArticleView(ScrollView, can_focus=True):
             cuts.add(min(max(edge, start), end))
         points = sorted(cuts)
         segments = []
-        for left, right in zip(points, points[1:], strict=False):
+        for left, right in itertools.pairwise(points):
             if left == right:
                 continue
             style = base

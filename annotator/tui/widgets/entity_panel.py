@@ -29,7 +29,9 @@ class EntityPanel(OptionList):
         self.border_title = "Entities"
         self._spans: dict[str, Span] = {}
 
-    def show(self, text: str, spans: Sequence[Span], labels: Sequence[Label], styles: dict[str, Style]) -> None:
+    def show(
+        self, text: str, spans: Sequence[Span], labels: Sequence[Label], styles: dict[str, Style]
+    ) -> None:
         """List ``spans`` under their labels; every string from the article goes in as plain text."""
         highlighted = self.highlighted
         self._spans = {}
