@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.corpus import write_jsonl  # noqa: E402
+from bench.corpus import write_jsonl
 
 BASELINE = r"""
 import hashlib, json, sys, time
@@ -72,7 +72,8 @@ def main() -> None:
         ours_s = statistics.median(s for s, _ in ours)
         base_s = statistics.median(s for s, _ in base)
         print(
-            f"corpus: {args.docs} JSONL articles, {size_mb:.0f} MB; median of {args.repeat} runs, each a process"
+            f"corpus: {args.docs} JSONL articles, {size_mb:.0f} MB;"
+            f" median of {args.repeat} runs, each a process"
         )
         print(
             f"annotator import      {ours_s:6.2f} s  {args.docs / ours_s:8.0f} docs/s"

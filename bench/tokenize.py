@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from annotator.text import sentences, tokenize  # noqa: E402
-from bench.corpus import SEED, articles  # noqa: E402
+from annotator.text import sentences, tokenize
+from bench.corpus import SEED, articles
 
 
 def timed(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]
@@ -38,7 +38,8 @@ def main() -> None:
         sent = timed(lambda text=text, tokens=tokens: sentences(text, tokens), repeat=3)
         print(
             f"{name:20s} {len(text) / 1e6:5.1f} M chars  tokenize {len(text) / seconds / 1e6:5.2f} M chars/s"
-            f"  ({len(tokens) / seconds / 1e6:.2f} M tokens/s)  sentences {len(text) / sent / 1e6:5.2f} M chars/s"
+            f"  ({len(tokens) / seconds / 1e6:.2f} M tokens/s)"
+            f"  sentences {len(text) / sent / 1e6:5.2f} M chars/s"
         )
     help_runs, bare_runs = [], []
     for _ in range(10):
