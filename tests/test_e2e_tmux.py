@@ -1,0 +1,122 @@
+"""The real app in a real terminal (tmux): what reaches the screen, and what survives a SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from annotator.store import Store
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None and os.environ.get("CI") is None,
+    reason="tmux is not installed (make test installs it)",
+)
+
+
+class Tmux:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def __call__(self, *args: str) -> str:
+        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
+        return out.stdout
+
+    def start(self, command: list[str], width: int = 100, height: int = 30) -> None:
+        line = "exec " + " ".join(f"'{part}'" for part in command)
+        self("new-session", "-d", "-s", "app", "-x", str(width), "-y", str(height), line)
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "app")
+
+    def wait_for(self, check: Callable[[str], bool], timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"screen never matched:\n{screen}")
+            time.sleep(0.05)
+
+    def keys(self, *keys: str) -> None:
+        self("send-keys", "-t", "app", *keys)
+
+    def pane_pid(self) -> int:
+        return int(self("display-message", "-p", "-t", "app", "#{pane_pid}").strip())
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    session = Tmux(f"annotator-test-{os.getpid()}-{tmp_path.name}")
+    yield session
+    subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True)
+
+
+def app_command(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "annotator", "--db", str(db), "--user", "alice", *args]
+
+
+def test_search_tag_and_sigkill_keeps_the_span(tmux: Tmux, db: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    with Store(db) as store:
+        from annotator.importing import find_files, read_files
+
+        store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    tmux.start(app_command(db, "annotate"))
+    tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "Search the article" in s)
+    tmux.keys("Gubadli", "Enter")
+    tmux.wait_for(lambda s: "selection Gubadli" in s)
+    tmux.keys("Escape")  # a key sent straight after Escape would read as alt+key, as in any terminal
+    tmux.wait_for(lambda s: "▔▔▔" not in s)
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "PLACE  1" in s)
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label, layer FROM spans').fetchall()
+    conn.close()
+    start = text.index("Gubadli")
+    assert spans == [(start, start + len("Gubadli"), "PLACE", "alice")]
+
+
+def test_markup_and_escape_sequences_show_literally(tmux: Tmux, db: Path) -> None:
+    Store(db).close()
+    hostile = (
+        "Tags [bold]stay[/bold] and [link=https://example.com]links[/link] and [@click=app.quit]clicks[/]"
+        " and an unbalanced [/] too.\n\nTitle \x1b]0;pwned\x07 red \x1b[31mRED\x1b[0m bell \x07 c1 \x9b end."
+    )
+    conn = sqlite3.connect(db)  # straight into the database: import would have removed the controls
+    conn.execute(
+        "INSERT INTO documents (key, text, hash, created) VALUES ('hostile', ?, 'h', 0)", (hostile,)
+    )
+    conn.commit()
+    conn.close()
+    tmux("new-session", "-d", "-s", "probe", "-x", "40", "-y", "5", "sleep 60")
+    tmux.start(app_command(db, "annotate"))
+    title_before = tmux("display-message", "-p", "-t", "app", "#{pane_title}")
+    screen = tmux.wait_for(lambda s: "Tags" in s)
+    assert "[bold]stay[/bold]" in screen
+    assert "[link=https://example.com]links[/link]" in screen
+    assert "[@click=app.quit]clicks[/]" in screen
+    assert "unbalanced [/] too." in screen
+    assert "\u241b]0;pwned\u2407" in screen and "\u241b[31mRED" in screen
+    assert tmux("display-message", "-p", "-t", "app", "#{pane_title}") == title_before
+    assert "pwned" not in tmux("display-message", "-p", "-t", "app", "#{pane_title}")
+    coloured = tmux("capture-pane", "-p", "-e", "-t", "app")
+    red_line = next(line for line in coloured.splitlines() if "RED" in line)
+    assert "\x1b[31m" not in red_line
+    # clicking on the text does nothing but move the selection: the app is still running
+    tmux.keys("Right", "Right")
+    time.sleep(0.3)
+    assert "Tags" in tmux.screen()
