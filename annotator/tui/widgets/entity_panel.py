@@ -15,7 +15,7 @@ from annotator.model import Label, Span
 
 class EntityPanel(OptionList):
     DEFAULT_CSS = """
-    EntityPanel { width: 36; border: round $primary 50%; border-title-color: $text; }
+    EntityPanel { border: round $primary 50%; border-title-color: $text; }
     EntityPanel:focus { border: round $primary; }
     """
 
