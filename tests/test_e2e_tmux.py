@@ -97,9 +97,7 @@ def test_markup_and_escape_sequences_show_literally(tmux: Tmux, db: Path) -> Non
         " and an unbalanced [/] too.\n\nTitle \x1b]0;pwned\x07 red \x1b[31mRED\x1b[0m bell \x07 c1 \x9b end."
     )
     conn = sqlite3.connect(db)  # straight into the database: import would have removed the controls
-    conn.execute(
-        "INSERT INTO documents (key, text, hash, created) VALUES ('hostile', ?, 'h', 0)", (hostile,)
-    )
+    conn.execute("INSERT INTO documents (key, text, hash, created) VALUES ('hostile', ?, 'h', 0)", (hostile,))
     conn.commit()
     conn.close()
     tmux("new-session", "-d", "-s", "probe", "-x", "40", "-y", "5", "sleep 60")

@@ -1,4 +1,4 @@
-"""Screens as the user sees them; baselines in tests/__snapshots__, made with --snapshot-update and reviewed."""
+"""Screens as the user sees them; baselines in tests/__snapshots__, made with --snapshot-update, reviewed."""
 
 from __future__ import annotations
 

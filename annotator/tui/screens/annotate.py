@@ -56,6 +56,7 @@ class AnnotateScreen(Screen[None]):
         self.doc_id = -1
         self.spans: list[Span] = []
         self._prompt: str | None = None
+        self._shown_status = "todo"
         self._last_key = time.monotonic()
         self._unsaved_seconds = 0.0
 
@@ -102,12 +103,24 @@ class AnnotateScreen(Screen[None]):
         self._show_title()
         self._show_status()
 
+    def _apply(self, removed: list[Span], added: list[Span]) -> None:
+        """Show an edit already in the database: the article redraws the lines it touches."""
+        gone = {(s.start, s.end, s.label) for s in removed}
+        self.spans = [s for s in self.spans if (s.start, s.end, s.label) not in gone] + added
+        self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
+        self.article.change_spans(removed, added)
+        self.query_one(EntityPanel).show(self.article.text, self.spans, self.labels, self.label_styles)
+        if self._shown_status != "in_progress":
+            self._show_title()
+        self._show_status()
+
     def _reload_spans(self) -> None:
         self.spans = self.store.spans(self.doc_id, self.user)
         self._show_spans()
 
     def _show_title(self) -> None:
-        status = self.store.status(self.doc_id, self.user).replace("_", " ")
+        self._shown_status = self.store.status(self.doc_id, self.user)
+        status = self._shown_status.replace("_", " ")
         title = Text.assemble(
             ("annotator", "bold"),
             f"  document {self.index + 1} of {len(self.doc_ids)}  ",
@@ -115,12 +128,12 @@ class AnnotateScreen(Screen[None]):
             f"  [{status}]  user: ",
             (self.user, "bold"),
         )
-        self.query_one("#title", Static).update(title)
+        self.query_one("#title", Static).update(title, layout=False)
 
     def _show_status(self) -> None:
         selection = self.article.selection
         if selection is None:
-            self.query_one("#status", Static).update("")
+            self.query_one("#status", Static).update("", layout=False)
             return
         start, end = selection
         under = [s for s in self.spans if s.start < end and s.end > start]
@@ -130,7 +143,7 @@ class AnnotateScreen(Screen[None]):
             line.append("  ")
             line.append(f" {span.label} ", self.label_styles.get(span.label, Style(reverse=True)))
             line.append(" " + " ".join(self.article.text[span.start : span.end].split()))
-        self.query_one("#status", Static).update(line)
+        self.query_one("#status", Static).update(line, layout=False)
 
     def on_article_view_selection_changed(self, event: ArticleView.SelectionChanged) -> None:
         self._show_status()
@@ -150,8 +163,10 @@ class AnnotateScreen(Screen[None]):
         same_place = [s for s in self.spans if s.start == start and s.end == end]
         if any(s.label == label for s in same_place):
             return
-        self.store.add_span(self.doc_id, self.user, Span(start, end, label), self.user, replace=same_place)
-        self._reload_spans()
+        span = self.store.add_span(
+            self.doc_id, self.user, Span(start, end, label), self.user, replace=same_place
+        )
+        self._apply(same_place, [span])
 
     def action_remove(self) -> None:
         selection = self.article.selection
@@ -165,7 +180,7 @@ class AnnotateScreen(Screen[None]):
             exact = [min(covering, key=lambda s: s.end - s.start)] if covering else []
         if exact:
             self.store.remove_spans(self.doc_id, self.user, exact, self.user)
-            self._reload_spans()
+            self._apply(exact, [])
 
     def action_undo(self) -> None:
         if self.store.undo(self.doc_id, self.user):

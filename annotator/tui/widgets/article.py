@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -35,10 +34,8 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
-@dataclass(frozen=True)
-class LabelStyle:
-    name: str
-    style: Style
+def _span_order(span: Span) -> tuple[int, int, str]:
+    return span.start, -span.end, span.label
 
 
 def wrap(text: str, width: int) -> list[tuple[int, int]]:
@@ -143,7 +140,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._shown = visible(text)
         self.tokens = tokens
         self.cursor = self.anchor = min(cursor, max(len(tokens) - 1, 0))
-        self.spans = sorted(spans, key=lambda s: (s.start, -s.end, s.label))
+        self.spans = sorted(spans, key=_span_order)
         self._wrap_width = -1
         self._rewrap()
         self.scroll_to(0, 0, animate=False)
@@ -155,10 +152,28 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        self.spans = sorted(spans, key=lambda s: (s.start, -s.end, s.label))
+        self.spans = sorted(spans, key=_span_order)
         self._index_spans()
         self._cache.clear()
         self.refresh()
+
+    def change_spans(self, removed: Sequence[Span], added: Sequence[Span]) -> None:
+        """Apply an edit without re-indexing every span: only the lines it touches are redrawn."""
+        gone = {(s.start, s.end, s.label) for s in removed}
+        touched: set[int] = set()
+        for span in [*removed, *added]:
+            touched.update(range(self._line_of(span.start), self._line_of(max(span.start, span.end - 1)) + 1))
+        self.spans = [s for s in self.spans if (s.start, s.end, s.label) not in gone]
+        for span in added:
+            bisect.insort(self.spans, span, key=_span_order)
+        for line in touched:
+            start, end = self._lines[line]
+            kept = [s for s in self._line_spans[line] if (s.start, s.end, s.label) not in gone]
+            kept.extend(s for s in added if s.start < max(end, start + 1) and s.end > start)
+            kept.sort(key=_span_order)
+            self._line_spans[line] = kept
+            self._cache.pop(line, None)
+            self.refresh_lines(line)
 
     def _index_spans(self) -> None:
         self._line_spans = [[] for _ in self._lines]
