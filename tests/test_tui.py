@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from annotator.importing import find_files, read_files
+from annotator.model import ImportRecord, Span
 from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -89,3 +90,91 @@ def test_wrap_covers_the_text_and_fits_the_width() -> None:
 
 def test_control_characters_show_as_symbols() -> None:
     assert visible("a\x1b]0;x\x07b\x9b") == "a\u241b]0;x\u2407b\ufffd"
+
+
+async def test_entity_panel_jumps_to_a_span(seeded: Store, db: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    doc = seeded.document_ids()[0]
+    start = text.index("Martakert")
+    seeded.add_span(doc, "alice", Span(start, start + 9, "PLACE"), "alice")
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab", "down", "enter")
+        view = app.screen.query_one(ArticleView)
+        assert view.selection == (start, start + 9)
+        assert view.has_focus
+
+
+async def test_documents_next_previous_goto_and_done_goes_to_the_next_unfinished(db: Path) -> None:
+    store = Store(db)
+    records = [ImportRecord(text=f"Article {n} about Baku.", key=f"k{n}", source="t") for n in range(3)]
+    store.import_records(records, default_layer="alice")
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.doc_key == "k0"
+        await pilot.press("right_square_bracket")
+        assert screen.doc_key == "k1"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert screen.doc_key == "k2"  # wraps around
+        await pilot.press("g", *"k1", "enter")
+        assert screen.doc_key == "k1"
+        await pilot.press("d")
+        assert store.status(store.document_id("k1"), "alice") == "done"
+        assert screen.doc_key == "k2"
+        await pilot.press("d", "d")
+        assert screen.doc_key == "k0"
+        assert {store.status(i, "alice") for i in store.document_ids()} == {"done"}
+    store.close()
+
+
+async def test_mouse_drag_selects_tokens_and_time_is_recorded(seeded: Store, db: Path) -> None:
+    app = make_app(seeded, "alice")
+    text = SEED.read_text(encoding="utf-8")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.mouse_down(view, offset=(2, 0))
+        await pilot.hover(view, offset=(14, 0))
+        await pilot.mouse_up(view, offset=(14, 0))
+        start, end = view.selection
+        assert text[start:end] == "Armenia says Karabakh"
+        await pilot.click(view, offset=(25, 0), times=2)
+        start, end = view.selection
+        assert text[start:end] == "forces"
+        app.screen._unsaved_seconds = 5.0  # as if the annotator had worked five seconds
+    doc = seeded.document_ids()[0]
+    assert seeded.stats()["layers"]["alice"]["seconds"] >= 5.0
+    assert seeded.status(doc, "alice") == "in_progress"  # time spent on it: it is begun
+
+
+async def test_line_page_paragraph_and_edge_moves(seeded: Store) -> None:
+    app = make_app(seeded, "alice")
+    text = SEED.read_text(encoding="utf-8")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("end")  # the end of the wrapped line on screen
+        _, line_end = view._lines[0]
+        assert view.selection[1] <= line_end and text[view.selection[1] : line_end].strip() == ""
+        await pilot.press("home", "ctrl+down")
+        assert view.selection[0] > text.index("failing.")
+        await pilot.press("pagedown")
+        assert view.scroll_offset.y > 0
+        top = view.selection[0]
+        await pilot.press("up", "down")
+        assert view.selection[0] == top
+        await pilot.press("shift+down")
+        first, last = view.selection
+        assert first == top  # the anchor stays; the cursor is on the next line
+        assert view._line_of(last - 1) == view._line_of(top) + 1
+
+
+async def test_command_palette_lists_our_actions(seeded: Store) -> None:
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Actor", "Place", "Event", "Remove", "Undo", "Redo", "Done", "Search", "Next doc"} <= titles

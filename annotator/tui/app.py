@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from annotator.store import Store
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -28,6 +32,19 @@ class AnnotatorApp(App[None]):
         doc_ids = self.store.document_ids()
         index = doc_ids.index(self.store.document_id(self.doc_key)) if self.doc_key else 0
         self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action with a key on this screen is in the command palette too."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for node in [*screen.query("*"), screen]:
+            for bindings in node._bindings.key_to_bindings.values():
+                for binding in bindings:
+                    if binding.id is None or not binding.description or binding.id in seen:
+                        continue
+                    seen.add(binding.id)
+                    action = partial(node.run_action, binding.action)
+                    yield SystemCommand(binding.description, f"{binding.key} ({binding.id})", action)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
