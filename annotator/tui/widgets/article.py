@@ -34,6 +34,16 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
+def keep_row_visible(view: ScrollView, row: int) -> None:
+    """Scroll ``view`` the least that brings virtual row ``row`` on screen."""
+    top = view.scroll_offset.y
+    height = view.scrollable_content_region.height
+    if row < top:
+        view.scroll_to(y=row, animate=False)
+    elif height and row >= top + height:
+        view.scroll_to(y=row - height + 1, animate=False)
+
+
 def _span_order(span: Span) -> tuple[int, int, str]:
     return span.start, -span.end, span.label
 
@@ -307,13 +317,7 @@ class ArticleView(ScrollView, can_focus=True):
     def scroll_to_cursor(self) -> None:
         if not self.tokens or not self._lines:
             return
-        line = self._line_of(self.tokens[self.cursor][0])
-        top = self.scroll_offset.y
-        height = self.scrollable_content_region.height
-        if line < top:
-            self.scroll_to(y=line, animate=False)
-        elif height and line >= top + height:
-            self.scroll_to(y=line - height + 1, animate=False)
+        keep_row_visible(self, self._line_of(self.tokens[self.cursor][0]))
 
     def _post_selection(self) -> None:
         selection = self.selection

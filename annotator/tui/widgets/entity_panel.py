@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.model import Label, Span
-from annotator.tui.widgets.article import visible
+from annotator.tui.widgets.article import keep_row_visible, visible
 
 Row = tuple[str, Style | None, Span | None]
 """A row's text, the style of its label chip (a heading: the chip is the text up to its count), and its
@@ -106,16 +106,8 @@ class EntityPanel(ScrollView, can_focus=True):
             position = entries.index(self.highlighted) + delta
             target = entries[min(max(position, 0), len(entries) - 1)]
         self.highlighted = target
-        self.scroll_to_region_row(target)
+        keep_row_visible(self, target)
         self.refresh()
-
-    def scroll_to_region_row(self, row: int) -> None:
-        top = self.scroll_offset.y
-        height = self.scrollable_content_region.height
-        if row < top:
-            self.scroll_to(y=row, animate=False)
-        elif height and row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False)
 
     def action_choose(self) -> None:
         if self.highlighted is not None and self.rows[self.highlighted][2] is not None:
