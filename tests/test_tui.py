@@ -180,3 +180,19 @@ async def test_command_palette_lists_our_actions(seeded: Store) -> None:
         await pilot.pause()
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Actor", "Place", "Event", "Remove", "Undo", "Redo", "Done", "Search", "Next doc"} <= titles
+
+
+async def test_search_again_jumps_to_the_next_match_and_unknown_key_is_a_notice(seeded: Store) -> None:
+    app = make_app(seeded, "alice")
+    text = SEED.read_text(encoding="utf-8")
+    first = text.index("Gubadli")
+    second = text.index("Gubadli", first + 1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("slash", *"gubadli", "enter")
+        assert view.selection == (first, first + 7)
+        await pilot.press("enter")
+        assert view.selection == (second, second + 7)
+        await pilot.press("escape", "g", *"nope", "enter")
+        assert app.screen.doc_key == SEED.stem  # still here, with a notice

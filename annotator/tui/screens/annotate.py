@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from annotator.errors import AnnotatorError
 from annotator.model import Span
 from annotator.store import Store
 from annotator.text import tokenize
@@ -235,7 +236,7 @@ class AnnotateScreen(Screen[None]):
             self._close_prompt()
             try:
                 doc_id = self.store.document_id(event.value.strip())
-            except Exception:
+            except AnnotatorError:
                 self.notify(f"No document {event.value.strip()!r}", severity="warning", markup=False)
                 return
             self.open_document(self.doc_ids.index(doc_id))
@@ -253,7 +254,6 @@ class AnnotateScreen(Screen[None]):
             self.notify("No match", timeout=2)
             return
         self.article.select_offsets(found, found + len(needle))
-        self.article.select_tokens(self.article.anchor, self.article.cursor)
 
     def key_escape(self) -> None:
         if self._prompt is not None:
