@@ -196,3 +196,24 @@ async def test_search_again_jumps_to_the_next_match_and_unknown_key_is_a_notice(
         assert view.selection == (second, second + 7)
         await pilot.press("escape", "g", *"nope", "enter")
         assert app.screen.doc_key == SEED.stem  # still here, with a notice
+
+
+async def test_wide_characters_keep_offsets_right(db: Path) -> None:
+    text = "Talks in 東京 with 👩\u200d🔬 scientists at the cafe\u0301 today."
+    store = Store(db)
+    store.import_records([ImportRecord(text=text, key="wide", source="t")], default_layer="alice")
+    app = make_app(store, "alice")
+    async with app.run_test(size=(120, 20)) as pilot:  # the whole text on one screen line
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("right", "right", "shift+right", "p")  # 東 and 京 are one token each
+        await pilot.press("right", "right", "e")  # the scientist emoji is one token
+        await pilot.press("end", "left", "a")  # the token before the final stop
+        # clicking on the emoji's second cell selects it, not the token after it
+        column = 2 + len("Talks in ") + 4 + len(" with ") + 1
+        await pilot.click(view, offset=(column - 1, 0))
+        start, end = view.selection
+    spans = {(text[s.start : s.end], s.label) for s in store.spans(store.document_id("wide"), "alice")}
+    assert spans == {("東京", "PLACE"), ("👩\u200d🔬", "EVENT"), ("today", "ACTOR")}
+    assert text[start:end] == "👩\u200d🔬"
+    store.close()
