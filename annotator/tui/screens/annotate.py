@@ -106,10 +106,8 @@ class AnnotateScreen(Screen[None]):
 
     def _apply(self, removed: list[Span], added: list[Span]) -> None:
         """Show an edit already in the database: the article redraws the lines it touches."""
-        gone = {(s.start, s.end, s.label) for s in removed}
-        self.spans = [s for s in self.spans if (s.start, s.end, s.label) not in gone] + added
-        self.spans.sort(key=lambda s: (s.start, -s.end, s.label))
         self.article.change_spans(removed, added)
+        self.spans = self.article.spans  # the article keeps the one sorted list
         self.query_one(EntityPanel).show(self.article.text, self.spans, self.labels, self.label_styles)
         if self._shown_status != "in_progress":
             self._show_title()
