@@ -133,9 +133,7 @@ async def run_annotator(text: str, spans: list[Span], keys: int, db: Path) -> di
     app = make_app(store, "bench")
     meter = Meter()
     instrument(app, meter)
-    from annotator.tui.screens.annotate import AnnotateScreen
 
-    meter.wrap(AnnotateScreen, "on_article_view_selection_changed")
     try:
         return await measure_keys(app, meter, annotator_plan(keys))
     finally:

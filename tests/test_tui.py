@@ -9,8 +9,9 @@ from annotator.importing import find_files, read_files
 from annotator.model import ImportRecord, Span
 from annotator.store import Store
 from annotator.tui.app import make_app
+from annotator.tui.article_layout import wrap
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.widgets.article import ArticleView, visible, wrap
+from annotator.tui.widgets.article import ArticleView, visible
 from tests.conftest import SEED
 
 
@@ -115,9 +116,15 @@ async def test_documents_next_previous_goto_and_done_goes_to_the_next_unfinished
         await pilot.pause()
         screen = app.screen
         assert screen.doc_key == "k0"
+        view = screen.query_one(ArticleView)
+        await pilot.press("right", "shift+right")  # "0 about" in k0
         await pilot.press("right_square_bracket")
         assert screen.doc_key == "k1"
-        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert view.selection == (0, len("Article"))  # a document seen for the first time: its top
+        await pilot.press("left_square_bracket")
+        assert screen.doc_key == "k0"
+        assert view.selection == (len("Article "), len("Article 0 about"))  # where it was left
+        await pilot.press("left_square_bracket")
         assert screen.doc_key == "k2"  # wraps around
         await pilot.press("g", *"k1", "enter")
         assert screen.doc_key == "k1"
@@ -157,7 +164,7 @@ async def test_line_page_paragraph_and_edge_moves(seeded: Store) -> None:
         await pilot.pause()
         view = app.screen.query_one(ArticleView)
         await pilot.press("end")  # the end of the wrapped line on screen
-        _, line_end = view._lines[0]
+        _, line_end = view.text_layout.lines[0]
         assert view.selection[1] <= line_end and text[view.selection[1] : line_end].strip() == ""
         await pilot.press("home", "ctrl+down")
         assert view.selection[0] > text.index("failing.")
@@ -171,7 +178,8 @@ async def test_line_page_paragraph_and_edge_moves(seeded: Store) -> None:
         assert first == top  # the anchor stays; the cursor is on the next line with text
         here, there = view._line_of(top), view._line_of(last - 1)
         assert there > here
-        assert all(view._lines[n][0] == view._lines[n][1] for n in range(here + 1, there))
+        lines = view.text_layout.lines
+        assert all(lines[n][0] == lines[n][1] for n in range(here + 1, there))
 
 
 async def test_command_palette_lists_our_actions(seeded: Store) -> None:
@@ -209,11 +217,60 @@ async def test_wide_characters_keep_offsets_right(db: Path) -> None:
         await pilot.press("right", "right", "shift+right", "p")  # 東 and 京 are one token each
         await pilot.press("right", "right", "e")  # the scientist emoji is one token
         await pilot.press("end", "left", "a")  # the token before the final stop
-        # clicking on the emoji's second cell selects it, not the token after it
-        column = 2 + len("Talks in ") + 4 + len(" with ") + 1
+        # clicking on the emoji's second cell selects it, not the token after it (東京 has its tag)
+        column = 2 + len("Talks in ") + 4 + len(" PLACE") + len(" with ") + 1
         await pilot.click(view, offset=(column - 1, 0))
         start, end = view.selection
     spans = {(text[s.start : s.end], s.label) for s in store.spans(store.document_id("wide"), "alice")}
     assert spans == {("東京", "PLACE"), ("👩\u200d🔬", "EVENT"), ("today", "ACTOR")}
     assert text[start:end] == "👩\u200d🔬"
     store.close()
+
+
+def _row_text(view: ArticleView, offset: int) -> str:
+    """The text of the screen row holding ``offset``, as the view draws it."""
+    view.scroll_to_cursor()
+    row = view.text_layout.line_of(offset) - view.scroll_offset.y
+    return "".join(segment.text for segment in view.render_line(row))
+
+
+async def test_labels_show_after_spans_and_l_hides_them(seeded: Store, db: Path) -> None:
+    app = make_app(seeded, "alice")
+    text = SEED.read_text(encoding="utf-8")
+    gubadli = text.index("Gubadli")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("slash", *"gubadli", "enter", "escape")
+        lines_before = len(view.text_layout.lines)
+        await pilot.press("p")
+        assert "Gubadli PLACE" in _row_text(view, gubadli)
+        column = view.text_layout.column
+        assert column(gubadli + 7, view.text) - column(gubadli, view.text) == len("Gubadli PLACE")
+        await pilot.press("l")
+        assert "Gubadli PLACE" not in _row_text(view, gubadli)
+        assert len(view.text_layout.lines) <= lines_before
+        await pilot.press("l")
+        assert "Gubadli PLACE" in _row_text(view, gubadli)
+    assert _spans(db) == [(gubadli, gubadli + 7, "PLACE")]  # showing labels changes nothing on disk
+
+
+async def test_resize_rewraps_and_keeps_the_cursor_on_screen(seeded: Store) -> None:
+    app = make_app(seeded, "alice")
+    text = SEED.read_text(encoding="utf-8")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        # near the end of the article; Esc leaves the prompt and keeps the whole match selected
+        await pilot.press("slash", *"for the sake", "enter", "escape")
+        selection = view.selection
+        assert selection is not None and text[selection[0] : selection[1]] == "for the sake"
+        wide_lines = len(view.text_layout.lines)
+        for size in ((60, 20), (200, 50), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert view.selection == selection
+            row = view.text_layout.line_of(view.tokens[view.cursor][0]) - view.scroll_offset.y
+            assert 0 <= row < view.scrollable_content_region.height
+            assert view.text_layout.width == view.scrollable_content_region.width
+        assert len(view.text_layout.lines) > wide_lines

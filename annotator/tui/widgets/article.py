@@ -1,14 +1,14 @@
 """The article: wrapped once per width, only visible lines rendered, each line's strip cached.
 
 Offsets are code points of the stored text; the view keeps a token cursor and an anchor, so a selection
-is always whole tokens. Spans are drawn in their label's colour; overlapping spans are underlined.
+is always whole tokens. Spans are drawn in their label's colour with the label after them (``l`` hides
+the labels); where spans overlap, the innermost colour shows and the text is underlined.
 """
 
 from __future__ import annotations
 
-import bisect
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from annotator.model import Span
 from annotator.text import Token, token_index_at
+from annotator.tui.article_layout import ArticleLayout
 
 # Control characters never reach the terminal: each shows as one visible symbol, so offsets stay 1:1.
 _VISIBLE = {cp: 0x2400 + cp for cp in range(0x20) if cp not in (0x0A,)}
@@ -42,55 +43,6 @@ def keep_row_visible(view: ScrollView, row: int) -> None:
         view.scroll_to(y=row, animate=False)
     elif height and row >= top + height:
         view.scroll_to(y=row - height + 1, animate=False)
-
-
-def _span_order(span: Span) -> tuple[int, int, str]:
-    return span.start, -span.end, span.label
-
-
-def wrap(text: str, width: int) -> list[tuple[int, int]]:
-    """Lines of ``text`` at ``width`` cells as ``(start, end)`` offsets; breaks at spaces, else anywhere."""
-    width = max(width, 1)
-    lines: list[tuple[int, int]] = []
-    position = 0
-    for paragraph in text.split("\n"):
-        start = position
-        end = position + len(paragraph)
-        if start == end:
-            lines.append((start, end))
-        line_start = start
-        used = 0
-        i = start
-        while i < end:
-            j = text.find(" ", i, end)
-            word_end = end if j == -1 else j
-            k = word_end
-            while k < end and text[k] == " ":
-                k += 1
-            w = cell_len(text[i:word_end])
-            if used and used + w > width:
-                lines.append((line_start, i))
-                line_start, used = i, 0
-            while w > width:  # a word longer than the line: cut it where the cells run out
-                cut = _cut(text, i, word_end, width)
-                lines.append((line_start, cut))
-                line_start, i = cut, cut
-                w = cell_len(text[i:word_end])
-            used += w + (k - word_end)
-            i = k
-        if line_start < end or (start < end and line_start == end and not lines):
-            lines.append((line_start, end))
-        position = end + 1
-    return lines
-
-
-def _cut(text: str, start: int, end: int, width: int) -> int:
-    used = 0
-    for i in range(start, end):
-        used += cell_len(text[i])
-        if used > width:
-            return max(i, start + 1)
-    return end
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -116,6 +68,7 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("home", "edge(-1)", "Line start", show=False, id="article.home"),
         Binding("end", "edge(1)", "Line end", show=False, id="article.end"),
         Binding("escape", "collapse", "Clear selection", show=False, id="article.collapse"),
+        Binding("l", "toggle_labels", "Labels on/off", show=False, id="article.toggle_labels"),
     ]
 
     class SelectionChanged(Message):
@@ -132,16 +85,17 @@ class ArticleView(ScrollView, can_focus=True):
         self.text = ""
         self._shown = ""
         self.tokens: list[Token] = []
-        self.spans: list[Span] = []
         self.cursor = 0
         self.anchor = 0
+        self.show_labels = True
         self._styles: dict[str, Style] = {}
-        self._lines: list[tuple[int, int]] = []
-        self._line_starts: list[int] = []
-        self._line_spans: list[list[Span]] = []
-        self._wrap_width = -1
-        self._cache: dict[int, Strip] = {}
+        self._tag_styles: dict[str, Style] = {}
+        self.text_layout = ArticleLayout("", 80)
+        self._cache: dict[tuple[int, int], Strip] = {}
+        """Drawn lines by ``(start, end)`` offsets: a line a re-wrap above it moved down keeps its strip."""
         self._dragging = False
+        self.selection_listener: Callable[[], None] | None = None
+        """Called at once (same tick as the redraw) when the selection moves, before the message."""
 
     # --- content ---------------------------------------------------------------------------------
 
@@ -150,90 +104,96 @@ class ArticleView(ScrollView, can_focus=True):
         self._shown = visible(text)
         self.tokens = tokens
         self.cursor = self.anchor = min(cursor, max(len(tokens) - 1, 0))
-        self.spans = sorted(spans, key=_span_order)
-        self._wrap_width = -1
-        self._rewrap()
+        self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())
+        self._laid_out()
         self.scroll_to(0, 0, animate=False)
         self._post_selection()
 
+    @property
+    def spans(self) -> list[Span]:
+        """This document's spans, sorted by start (longer first)."""
+        return self.text_layout.spans
+
     def set_label_styles(self, styles: dict[str, Style]) -> None:
         self._styles = styles
+        self._tag_styles = {name: style + Style(bold=True, italic=True) for name, style in styles.items()}
         self._cache.clear()
         self.refresh()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        self.spans = sorted(spans, key=_span_order)
-        self._index_spans()
-        self._cache.clear()
-        self.refresh()
+        self.text_layout.set_spans(spans, self._tag_cells())
+        self._laid_out()
 
     def change_spans(self, removed: Sequence[Span], added: Sequence[Span]) -> None:
-        """Apply an edit without re-indexing every span: only the lines it touches are redrawn."""
-        gone = {(s.start, s.end, s.label) for s in removed}
-        touched: set[int] = set()
-        for span in [*removed, *added]:
-            touched.update(range(self._line_of(span.start), self._line_of(max(span.start, span.end - 1)) + 1))
-        self.spans = [s for s in self.spans if (s.start, s.end, s.label) not in gone]
-        for span in added:
-            bisect.insort(self.spans, span, key=_span_order)
+        """Apply an edit without laying out the whole text again: only the lines it touches are redrawn."""
+        touched, moved_from = self.text_layout.change(removed, added)
+        lines = self.text_layout.lines
         for line in touched:
-            start, end = self._lines[line]
-            kept = [s for s in self._line_spans[line] if (s.start, s.end, s.label) not in gone]
-            kept.extend(s for s in added if s.start < max(end, start + 1) and s.end > start)
-            kept.sort(key=_span_order)
-            self._line_spans[line] = kept
-            self._cache.pop(line, None)
+            self._cache.pop(lines[line], None)
+        if moved_from is not None:  # a tag moved words to another line: every line below moved
+            self._fit_height()
+            top = self.scroll_offset.y
+            self.refresh_lines(moved_from, max(top + self.size.height - moved_from, 1))
+            return
+        for line in touched:
             self.refresh_lines(line)
 
-    def _index_spans(self) -> None:
-        self._line_spans = [[] for _ in self._lines]
-        if not self._lines:
-            return
-        for span in self.spans:
-            first = self._line_of(span.start)
-            last = self._line_of(max(span.start, span.end - 1))
-            for line in range(first, last + 1):
-                self._line_spans[line].append(span)
+    def action_toggle_labels(self) -> None:
+        self.show_labels = not self.show_labels
+        self.set_spans(self.spans)
+        self.scroll_to_cursor()
 
-    def _rewrap(self) -> None:
-        width = max(self.scrollable_content_region.width, 10)
-        if width == self._wrap_width:
-            return
-        self._wrap_width = width
-        self._lines = wrap(self.text, width) or [(0, 0)]
-        self._line_starts = [start for start, _ in self._lines]
-        self._index_spans()
+    def _tag_cells(self) -> Callable[[str], int] | None:
+        return _tag_cells if self.show_labels else None
+
+    def _width(self) -> int:
+        return max(self.scrollable_content_region.width, 10)
+
+    def _laid_out(self) -> None:
         self._cache.clear()
-        self.virtual_size = Size(width, len(self._lines))
+        self._fit_height(self.text_layout.width)
         self.refresh()
 
+    def _fit_height(self, width: int | None = None) -> None:
+        """Set the scroll range to the lines, in steps of 32 rows.
+
+        A new virtual size lays out the whole screen again (over 10 ms); a tag that pushes one word
+        to a new line should not pay that, so the range grows by 32 rows at once (blank at the end).
+        """
+        needed = len(self.text_layout.lines)
+        size = self.virtual_size
+        if width is None and size.height - 64 < needed <= size.height:
+            return
+        height = -(-needed // 32) * 32
+        if width is not None or height != size.height:
+            self.virtual_size = Size(size.width if width is None else width, height)
+
     def on_resize(self, event: events.Resize) -> None:
-        self._rewrap()
+        if self.text_layout.rewrap(self._width()):
+            self._laid_out()
         self.scroll_to_cursor()
 
     # --- geometry --------------------------------------------------------------------------------
 
     def _line_of(self, offset: int) -> int:
-        return max(bisect.bisect_right(self._line_starts, offset) - 1, 0)
+        return self.text_layout.line_of(offset)
 
     def _column(self, offset: int) -> int:
-        start = self._lines[self._line_of(offset)][0]
-        return cell_len(self._shown[start:offset])
+        return self.text_layout.column(offset, self._shown)
 
     def _token_at(self, line: int, column: int) -> int:
         """The token on ``line`` nearest to ``column``."""
-        start, end = self._lines[min(max(line, 0), len(self._lines) - 1)]
-        first = token_index_at(self.tokens, start)
-        best, best_distance = first if first < len(self.tokens) else len(self.tokens) - 1, None
-        i = first
-        while i < len(self.tokens) and self.tokens[i][0] < end:
-            left = cell_len(self._shown[start : self.tokens[i][0]])
-            right = left + cell_len(self._shown[self.tokens[i][0] : self.tokens[i][1]])
-            distance = 0 if left <= column < right else min(abs(column - left), abs(column - right + 1))
-            if best_distance is None or distance < best_distance:
-                best, best_distance = i, distance
-            i += 1
-        return max(best, 0)
+        return self.text_layout.token_at(self.tokens, line, column, self._shown)
+
+    def spans_between(self, start: int, end: int) -> list[Span]:
+        """The spans overlapping ``[start, end)``, in order (found through the lines, not every span)."""
+        layout = self.text_layout
+        found: dict[tuple[int, int, str], Span] = {}
+        for line in range(layout.line_of(start), layout.line_of(max(start, end - 1)) + 1):
+            for span in layout.line_spans[line]:
+                if span.start < end and span.end > start:
+                    found[span.start, span.end, span.label] = span
+        return list(found.values())
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -250,13 +210,12 @@ class ArticleView(ScrollView, can_focus=True):
             return
         top = len(self.tokens) - 1
         old = self.selection
+        old_cursor = self.tokens[self.cursor] if self.cursor < len(self.tokens) else None
         self.anchor = min(max(anchor, 0), top)
         self.cursor = min(max(cursor, 0), top)
         new = self.selection
         if old != new:
-            for region in (old, new):
-                if region is not None:
-                    self._refresh_offsets(*region)
+            self._refresh_changed(old, new, old_cursor)
             self._post_selection()
         self.scroll_to_cursor()
 
@@ -279,7 +238,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         offset = self.tokens[self.cursor][0]
         line = self._line_of(offset) + delta
-        if not 0 <= line < len(self._lines):
+        if not 0 <= line < len(self.text_layout.lines):
             return
         self._move_to(self._token_at(line, self._column(offset)), extend)
 
@@ -288,7 +247,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         height = max(self.scrollable_content_region.height - 1, 1)
         offset = self.tokens[self.cursor][0]
-        line = min(max(self._line_of(offset) + delta * height, 0), len(self._lines) - 1)
+        line = min(max(self._line_of(offset) + delta * height, 0), len(self.text_layout.lines) - 1)
         self.scroll_to(y=self.scroll_offset.y + delta * height, animate=False)
         self._move_to(self._token_at(line, self._column(offset)), False)
 
@@ -307,7 +266,7 @@ class ArticleView(ScrollView, can_focus=True):
     def action_edge(self, side: int) -> None:
         if not self.tokens:
             return
-        start, end = self._lines[self._line_of(self.tokens[self.cursor][0])]
+        start, end = self.text_layout.lines[self._line_of(self.tokens[self.cursor][0])]
         token = token_index_at(self.tokens, start) if side < 0 else token_index_at(self.tokens, end) - 1
         self._move_to(min(max(token, 0), len(self.tokens) - 1), False)
 
@@ -315,13 +274,15 @@ class ArticleView(ScrollView, can_focus=True):
         self.select_tokens(self.cursor, self.cursor)
 
     def scroll_to_cursor(self) -> None:
-        if not self.tokens or not self._lines:
+        if not self.tokens or not self.text_layout.lines:
             return
         keep_row_visible(self, self._line_of(self.tokens[self.cursor][0]))
 
     def _post_selection(self) -> None:
         selection = self.selection
         if selection is not None:
+            if self.selection_listener is not None:
+                self.selection_listener()
             self.post_message(self.SelectionChanged(self, *selection))
 
     # --- mouse -----------------------------------------------------------------------------------
@@ -332,7 +293,7 @@ class ArticleView(ScrollView, can_focus=True):
         region = self.scrollable_content_region
         line = event.y - (region.y - self.region.y) + self.scroll_offset.y
         column = event.x - (region.x - self.region.x) + self.scroll_offset.x
-        return self._token_at(min(max(line, 0), len(self._lines) - 1), column)
+        return self._token_at(min(max(line, 0), len(self.text_layout.lines) - 1), column)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         token = self._token_under(event)
@@ -366,30 +327,51 @@ class ArticleView(ScrollView, can_focus=True):
 
     # --- rendering -------------------------------------------------------------------------------
 
+    def _refresh_changed(
+        self, old: tuple[int, int] | None, new: tuple[int, int] | None, old_cursor: Token | None
+    ) -> None:
+        """Redraw only what a selection change touched: the moved edges and both cursor tokens.
+
+        Extending a long selection by one token redraws one or two lines, not the whole selection.
+        """
+        if old is None or new is None:
+            for region in (old, new):
+                if region is not None:
+                    self._refresh_offsets(*region)
+            return
+        for a, b in ((old[0], new[0]), (old[1], new[1])):
+            if a != b:
+                self._refresh_offsets(min(a, b), max(a, b))
+        for token in (old_cursor, self.tokens[self.cursor]):
+            if token is not None:
+                self._refresh_offsets(*token)
+
     def _refresh_offsets(self, start: int, end: int) -> None:
         first = self._line_of(start)
         last = self._line_of(max(start, end - 1))
+        lines = self.text_layout.lines
         for line in range(first, last + 1):
-            self._cache.pop(line, None)
+            self._cache.pop(lines[line], None)
         self.refresh_lines(first, last - first + 1)
 
     def render_line(self, y: int) -> Strip:
         line = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        if line >= len(self._lines):
+        if line >= len(self.text_layout.lines):
             return Strip.blank(width, self.rich_style)
-        strip = self._cache.get(line)
+        key = self.text_layout.lines[line]
+        strip = self._cache.get(key)
         if strip is None:
             strip = self._render_article_line(line)
-            self._cache[line] = strip
+            self._cache[key] = strip
         return strip.crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.rich_style)
 
     def _render_article_line(self, line: int) -> Strip:
-        start, end = self._lines[line]
+        start, end = self.text_layout.lines[line]
         base = self.rich_style
         # Boundaries where the style may change: span edges, selection edges, cursor token edges.
         cuts = {start, end}
-        spans = self._line_spans[line]
+        spans = self.text_layout.line_spans[line]
         for span in spans:
             cuts.add(min(max(span.start, start), end))
             cuts.add(min(max(span.end, start), end))
@@ -397,9 +379,12 @@ class ArticleView(ScrollView, can_focus=True):
         cursor = self.tokens[self.cursor] if self.tokens else None
         for edge in (*(selection or ()), *(cursor or ())):
             cuts.add(min(max(edge, start), end))
+        tags = self.text_layout.tags_on(line)
         points = sorted(cuts)
         segments = []
         for left, right in itertools.pairwise(points):
+            while tags and tags[0].end <= left:
+                segments.append(self._tag(tags.pop(0), base))
             if left == right:
                 continue
             style = base
@@ -414,4 +399,12 @@ class ArticleView(ScrollView, can_focus=True):
             if cursor and cursor[0] <= left and right <= cursor[1]:
                 style = style + Style(bold=True, underline=True)
             segments.append(Segment(self._shown[left:right], style))
+        segments.extend(self._tag(tag, base) for tag in tags)
         return Strip(segments)
+
+    def _tag(self, span: Span, base: Style) -> Segment:
+        return Segment(" " + visible(span.label), base + self._tag_styles.get(span.label, Style(bold=True)))
+
+
+def _tag_cells(label: str) -> int:
+    return cell_len(visible(label)) + 1

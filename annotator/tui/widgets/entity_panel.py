@@ -21,8 +21,8 @@ from annotator.model import Label, Span
 from annotator.tui.widgets.article import keep_row_visible, visible
 
 Row = tuple[str, Style | None, Span | None]
-"""A row's text, the style of its label chip (a heading: the chip is the text up to its count), and its
-span (an entry)."""
+"""A heading's text and the style of its label chip (the chip is the text up to its count), or an entry's
+span (its text is taken from the article only when the row is drawn)."""
 
 
 class EntityPanel(ScrollView, can_focus=True):
@@ -47,20 +47,25 @@ class EntityPanel(ScrollView, can_focus=True):
         self.border_title = "Entities"
         self.rows: list[Row] = []
         self.highlighted: int | None = None
+        self._text = ""
 
     def show(
         self, text: str, spans: Sequence[Span], labels: Sequence[Label], styles: dict[str, Style]
     ) -> None:
-        """List ``spans`` under their labels; text from the article is shown as plain, visible text."""
+        """List ``spans`` under their labels; text from the article is shown as plain, visible text.
+
+        Only the rows on screen take their text from the article, so a tag costs the same with 20
+        spans or 2,000.
+        """
         by_label: dict[str, list[Span]] = {label.name: [] for label in labels}
         for span in spans:
             by_label.setdefault(span.label, []).append(span)
         rows: list[Row] = []
         for name, members in by_label.items():
             rows.append((f" {name} \t{len(members)}", styles.get(name, Style(reverse=True)), None))
-            for span in members:
-                rows.append((visible(" ".join(text[span.start : span.end].split())), None, span))
+            rows.extend(("", None, span) for span in members)
         self.rows = rows
+        self._text = text
         if self.highlighted is not None and self.highlighted >= len(rows):
             self.highlighted = None
         self._resize_rows()
@@ -81,7 +86,9 @@ class EntityPanel(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        text, chip, _ = self.rows[index]
+        text, chip, span = self.rows[index]
+        if span is not None:
+            text = visible(" ".join(self._text[span.start : span.end].split()))
         if chip is not None:
             name, count = text.split("\t")
             segments = [Segment(name, base + chip), Segment(f" {count}", base + Style(dim=True))]
