@@ -23,12 +23,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+TERMINAL_ENV = {name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES")}
+"""pytest exports COLUMNS and LINES; Textual would take them for the terminal's size and ignore resizes."""
+
+
 class Tmux:
     def __init__(self, socket: str) -> None:
         self.socket = socket
 
     def __call__(self, *args: str) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True, env=TERMINAL_ENV
+        )
         return out.stdout
 
     def start(self, command: list[str], width: int = 100, height: int = 30) -> None:
@@ -118,3 +124,31 @@ def test_markup_and_escape_sequences_show_literally(tmux: Tmux, db: Path) -> Non
     tmux.keys("Right", "Right")
     time.sleep(0.3)
     assert "Tags" in tmux.screen()
+
+
+def test_wide_characters_and_a_resize_in_a_real_terminal(tmux: Tmux, db: Path) -> None:
+    text = "Talks in 東京 with 👩\u200d🔬 scientists at the cafe\u0301 today. " + "More words here. " * 16
+    with Store(db) as store:
+        from annotator.model import ImportRecord
+
+        store.import_records([ImportRecord(text=text, key="wide", source="t")], default_layer="alice")
+    tmux.start(app_command(db, "annotate"))
+    tmux.wait_for(lambda s: "Talks in 東京 with" in s)
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "Search the article" in s)
+    tmux.keys("東京", "Enter")
+    tmux.wait_for(lambda s: "selection 東京" in s)
+    tmux.keys("Escape")
+    tmux.wait_for(lambda s: "▔▔▔" not in s)
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "東京 PLACE with" in s)
+    tmux("resize-window", "-t", "app", "-x", "50", "-y", "16")
+    # re-wrapped at the new width: the line now ends after "with"
+    narrow = tmux.wait_for(lambda s: "Talks in 東京 PLACE with " in s and "with 👩" not in s)
+    assert "selection 東京" in narrow  # the selection survived the re-wrap
+    tmux.keys("Right", "Right", "e")  # past 京 and "with": the ZWJ emoji is one token
+    tmux.wait_for(lambda s: "EVENT  1" in s)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
+    conn.close()
+    assert [(text[s:e], label) for s, e, label in spans] == [("東京", "PLACE"), ("👩\u200d🔬", "EVENT")]

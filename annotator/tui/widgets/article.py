@@ -158,19 +158,23 @@ class ArticleView(ScrollView, can_focus=True):
         """Set the scroll range to the lines, in steps of 32 rows.
 
         A new virtual size lays out the whole screen again (over 10 ms); a tag that pushes one word
-        to a new line should not pay that, so the range grows by 32 rows at once (blank at the end).
+        to a new line should not pay that, so a long article's range grows by 32 rows at once (blank at
+        the end). An article that fits on screen gets no scroll range at all.
         """
         needed = len(self.text_layout.lines)
         size = self.virtual_size
-        if width is None and size.height - 64 < needed <= size.height:
+        fits = needed <= self.scrollable_content_region.height  # no scroll bar for a short article
+        if width is None and not fits and size.height - 64 < needed <= size.height:
             return
-        height = -(-needed // 32) * 32
+        height = needed if fits else -(-needed // 32) * 32
         if width is not None or height != size.height:
             self.virtual_size = Size(size.width if width is None else width, height)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.text_layout.rewrap(self._width()):
             self._laid_out()
+        else:
+            self._fit_height()
         self.scroll_to_cursor()
 
     # --- geometry --------------------------------------------------------------------------------
