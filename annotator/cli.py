@@ -101,9 +101,11 @@ def _import_seeds(store: Store, user: str) -> None:
 def _run_tui(store: Store, user: str, doc_key: str | None) -> None:
     if store.document_count() == 0:
         raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
-    from annotator.tui.app import make_app
+    from annotator.config import config_path, load_config
+    from annotator.tui.app import key_actions, make_app
 
-    make_app(store, user, doc_key).run()
+    config = load_config(config_path(), key_actions())
+    make_app(store, user, doc_key, config.keys).run()
 
 
 @cli.command()
@@ -160,6 +162,26 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
         f"{len(files)} file(s); {result.documents_present} already present"
         + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
     )
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("annotator.toml"),
+    show_default=True,
+    help="Where to write the settings.",
+)
+@click.option("--force", is_flag=True, help="Replace a settings file that is already there.")
+def init(out: Path, force: bool) -> None:
+    """Write a commented annotator.toml: every setting (the keys of each action) at its default."""
+    from annotator.config import default_config
+    from annotator.tui.app import key_actions
+
+    if out.exists() and not force:
+        raise AnnotatorError("already exists; use --force to replace it", out)
+    out.write_text(default_config(key_actions()), encoding="utf-8")
+    click.echo(f"wrote {out}: uncomment a line to change a key", err=True)
 
 
 def _remove_database(path: Path) -> None:

@@ -9,9 +9,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from annotator.config import KeyAction
 from annotator.store import Store
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.entity_panel import EntityPanel
 
 
 class AnnotatorApp(App[None]):
@@ -51,5 +54,20 @@ class AnnotatorApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
 
-def make_app(store: Store, user: str, doc_key: str | None = None) -> AnnotatorApp:
-    return AnnotatorApp(store, user, doc_key)
+def key_actions() -> list[KeyAction]:
+    """Every action a user may bind to other keys (``[keys]`` in annotator.toml), by binding id."""
+    actions: dict[str, KeyAction] = {}
+    for owner in (AnnotateScreen, ArticleView, EntityPanel, HelpScreen, AnnotatorApp):
+        for binding in owner.BINDINGS:
+            if isinstance(binding, Binding) and binding.id and binding.id not in actions:
+                actions[binding.id] = KeyAction(binding.id, binding.key, binding.description)
+    return list(actions.values())
+
+
+def make_app(
+    store: Store, user: str, doc_key: str | None = None, keymap: dict[str, str] | None = None
+) -> AnnotatorApp:
+    app = AnnotatorApp(store, user, doc_key)
+    if keymap:
+        app.set_keymap(keymap)
+    return app

@@ -17,6 +17,7 @@ def key_table(app_node: DOMNode, nodes: list[DOMNode]) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
+    keymap = app_node.app._keymap  # what the user remapped (Textual applies it to a node lazily)
     for node in nodes:
         keys_for: dict[str, list[str]] = {}
         described: dict[str, str] = {}
@@ -24,7 +25,10 @@ def key_table(app_node: DOMNode, nodes: list[DOMNode]) -> Table:
             for binding in bindings:
                 if binding.id is None or not binding.description:
                     continue
-                keys_for.setdefault(binding.action, []).append(key)
+                keys = keys_for.setdefault(binding.action, [])
+                for remapped in keymap[binding.id].split(",") if binding.id in keymap else [key]:
+                    if remapped not in keys:
+                        keys.append(remapped)
                 described[binding.action] = binding.description
         for action, keys in keys_for.items():
             shown = ", ".join(app_node.app.get_key_display(Binding(k, "")) for k in keys)

@@ -1,0 +1,91 @@
+"""annotator.toml: `annotator init` writes it, a [keys] entry remaps an action, bad files are one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.config import load_config
+from annotator.importing import find_files, read_files
+from annotator.store import Store
+from annotator.tui.app import key_actions, make_app
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.widgets.article import ArticleView
+from tests.conftest import SEED
+
+
+def test_init_writes_every_action_commented_and_will_not_overwrite(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init").exit_code == 0
+    written = (tmp_path / "annotator.toml").read_text(encoding="utf-8")
+    for action in key_actions():
+        assert f'# "{action.id}" = "{action.keys}"' in written
+    assert load_config(tmp_path / "annotator.toml", key_actions()).keys == {}  # all commented out
+    again = run("init")
+    assert again.exit_code == 1 and "annotator.toml: already exists" in again.stderr
+    assert run("init", "--force").exit_code == 0
+
+
+def test_an_uncommented_line_remaps_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "annotator.toml"
+    path.write_text('[keys]\n"annotate.tag_2" = "k, 2"\n', encoding="utf-8")
+    assert load_config(path, key_actions()).keys == {"annotate.tag_2": "k,2"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[keys]\n"annotate.tag_2" = \n', "annotator.toml:2: not valid TOML"),
+        ('[keys]\n"annotate.tag_9" = "k"\n', "annotator.toml:2: unknown action 'annotate.tag_9'"),
+        ('[keys]\n\n"article.up" = 3\n', 'annotator.toml:3: article.up: keys must be a string like "a,1"'),
+        ('[keys]\n"article.up" = "k,,"\n', "annotator.toml:2: article.up: keys must be a string"),
+        ('# labels\n[colours]\nx = "y"\n', "annotator.toml:2: unknown section [colours]"),
+    ],
+)
+def test_a_bad_settings_file_is_one_line_and_the_app_does_not_start(
+    run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "annotator.toml").write_text(content, encoding="utf-8")
+    assert run("import", str(SEED)).exit_code == 0
+    result = run("annotate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"annotator: error: {expected}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_config_named_by_the_environment_must_exist(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "nope.toml"))
+    assert run("import", str(SEED)).exit_code == 0
+    result = run("annotate")
+    assert result.exit_code == 1 and "nope.toml: no such settings file" in result.stderr
+
+
+async def test_remapped_key_tags_and_the_help_screen_shows_it(db: Path) -> None:
+    store = Store(db)
+    store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    app = make_app(store, "alice", keymap={"annotate.tag_2": "k", "article.toggle_labels": "L"})
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")  # no longer bound: nothing happens
+        assert store.spans(store.document_ids()[0], "alice") == []
+        await pilot.press("k")
+        spans = store.spans(store.document_ids()[0], "alice")
+        assert [(s.start, s.end, s.label) for s in spans] == [(0, len("Armenia"), "PLACE")]
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("L")
+        assert not view.show_labels
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("Static").content
+        keys = [str(cell) for cell in table.columns[0]._cells]
+        actions = [str(cell) for cell in table.columns[1]._cells]
+        assert keys[actions.index("Place")] == "k"
+        assert keys[actions.index("Labels on/off")] == "L"
+    store.close()
