@@ -331,7 +331,7 @@ class FuzzyIndex:
         if exact is not None and exact not in candidates:
             candidates.append(exact)
         strings = [self.keys[i] for i in candidates]
-        scores = process.cdist([key], strings, scorer=fuzz.ratio, dtype=np.float32)[0]
+        scores = process.cdist([key], strings, scorer=fuzz.ratio, dtype=np.float64)[0]
         order = np.argsort(-scores, kind="stable")
         return [(candidates[i], float(scores[i])) for i in order if scores[i] >= min_score]
 
@@ -569,7 +569,7 @@ class KnowledgeBase:
             for name in self.learned.by_key[learned_key]:
                 if label is not None and name.label != label:
                     continue
-                results.append(self._learned_suggestion(name, score))
+                results.append(self.learned_suggestion(name, score))
         if self.index is not None:
             taught = {(s.kb_id, s.label) for s in results if s.kb_id}
             found = self.index.search(query, label, limit + len(taught))
@@ -577,7 +577,7 @@ class KnowledgeBase:
         results.sort(key=lambda s: (-s.score, -s.learned, -s.prominence))
         return results[:limit]
 
-    def _learned_suggestion(self, name: LearnedName, score: float) -> Suggestion:
+    def learned_suggestion(self, name: LearnedName, score: float) -> Suggestion:
         entry = None
         if self.index is not None and name.kb_id:
             entry = self.index.entry_by_kb_id(name.kb_id, name.label)

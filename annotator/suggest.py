@@ -133,10 +133,13 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
             start, end = tokens[i][0], tokens[j][1]
             learned = kb.learned.by_key.get(normalize(text[start:end]))
             if learned:
-                best = learned[0]
+                taught = kb.learned_suggestion(learned[0], 100.0)
                 found.append(
-                    Candidate(start, end, text[start:end], best.label, best.kb_id, best.text, 100.0, True)
-                )
+                    Candidate(
+                        start, end, text[start:end], taught.label, taught.kb_id, taught.name, 100.0, True,
+                        taught.description, taught.prominence,
+                    )
+                )  # fmt: skip
             if (
                 j - i < MAX_TOKENS
                 and capital[i]
