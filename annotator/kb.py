@@ -38,9 +38,7 @@ import os
 import re
 import shutil
 import unicodedata
-import zlib
-from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +54,7 @@ MIN_SCORE = 60.0
 CANDIDATES = 1000
 COMMON_TRIGRAM = 5000
 FUZZY_MIN_LENGTH = 5
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 # Letters NFKD does not decompose into a base letter and a mark.
 _FOLD = str.maketrans(
@@ -74,19 +72,92 @@ def normalize(text: str) -> str:
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold().translate(_FOLD)))
 
 
-def stable_hash(key: str) -> int:
-    """A 64-bit hash that is the same in every process (``hash()`` is salted per process)."""
-    data = key.encode("utf-8", "surrogatepass")
-    return (zlib.crc32(data) << 32) | zlib.adler32(data)
+_PRIME = np.uint64(0x100000001B3)
+_CHUNK = 20_000
+_LENGTH_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 
-def deletions(key: str) -> set[str]:
-    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+def _by_length(keys: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Keys grouped by length: the keys' positions and their code points as an ``(n, length)`` array."""
+    groups: dict[int, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(len(key), []).append(i)
+    for length, members in groups.items():
+        if length == 0:
+            continue
+        for i in range(0, len(members), _CHUNK):  # chunks bound the temporary arrays' memory
+            chunk = members[i : i + _CHUNK]
+            text = "".join(keys[k] for k in chunk).encode("utf-32-le", "surrogatepass")
+            codes = np.frombuffer(text, dtype=np.uint32).reshape(len(chunk), length).astype(np.uint64)
+            yield np.asarray(chunk, dtype=np.int64), codes
 
 
-def trigrams(key: str) -> set[str]:
-    padded = f" {key} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+def _powers(length: int) -> np.ndarray:
+    powers = np.full(length, _PRIME, dtype=np.uint64)
+    powers[0] = 1
+    return np.cumprod(powers, dtype=np.uint64)  # wraps modulo 2**64, as intended
+
+
+def _finish(h: np.ndarray, length: int) -> np.ndarray:
+    """Mix in the length and spread the bits (splitmix64's finaliser)."""
+    h = h + np.uint64(length) * _LENGTH_SALT
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+def key_hashes(keys: Sequence[str]) -> np.ndarray:
+    """A 64-bit polynomial hash of each key, the same in every process (``hash()`` is salted)."""
+    out = np.zeros(len(keys), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for members, codes in _by_length(keys):
+            length = codes.shape[1]
+            out[members] = _finish((codes * _powers(length)).sum(axis=1, dtype=np.uint64), length)
+    return out
+
+
+def deletion_hashes(keys: Sequence[str], min_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The hash of every one-letter deletion of every key at least ``min_length`` long, computed from
+    prefix and suffix sums without building the strings, with the index of the key it came from. Equal to
+    ``key_hashes`` of the deleted strings."""
+    hashes: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    with np.errstate(over="ignore"):
+        for members, codes in _by_length(keys):
+            length = codes.shape[1]
+            if length < min_length:
+                continue
+            powers = _powers(length)
+            terms = codes * powers
+            before = np.cumsum(terms, axis=1, dtype=np.uint64) - terms  # letters before the deleted one
+            shifted = np.zeros_like(terms)
+            shifted[:, 1:] = codes[:, 1:] * powers[:-1]  # letters after it move one place left
+            total = shifted.sum(axis=1, dtype=np.uint64)[:, None]
+            after = total - np.cumsum(shifted, axis=1, dtype=np.uint64)
+            hashes.append(_finish(before + after, length - 1).ravel())
+            owners.append(np.repeat(members, length))
+    if not hashes:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(hashes), np.concatenate(owners)
+
+
+def trigram_codes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every trigram of every key padded with a space at each end, as one integer (three 21-bit code
+    points), with the index of its key."""
+    codes_out: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    for members, codes in _by_length(keys):
+        padded = np.full((codes.shape[0], codes.shape[1] + 2), 32, dtype=np.uint64)
+        padded[:, 1:-1] = codes
+        grams = (padded[:, :-2] << np.uint64(42)) | (padded[:, 1:-1] << np.uint64(21)) | padded[:, 2:]
+        codes_out.append(grams.ravel())
+        owners.append(np.repeat(members, codes.shape[1]))
+    if not codes_out:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(codes_out), np.concatenate(owners)
 
 
 @dataclass(frozen=True)
@@ -149,7 +220,7 @@ class FuzzyIndex:
         self.del_keys = a["del_keys"]
         self.tri_start = a["tri_start"]
         self.tri_keys = a["tri_keys"]
-        self.trigram_ids = {g: i for i, g in enumerate(a["tri_vocab"].tobytes().decode().split(_SEP))}
+        self.tri_vocab = a["tri_vocab"]
         self.entry_label = a["entry_label"]
         self.entry_prominence = a["entry_prominence"]
         self.entry_kb_id = _Strings(a["entry_kb_id_blob"].tobytes(), a["entry_kb_id_offsets"])
@@ -204,13 +275,14 @@ class FuzzyIndex:
         max_len = int(key_len.max()) if len(keys) else 0
         a["len_start"] = np.searchsorted(key_len, np.arange(max_len + 2)).astype(np.int64)
         # Each key's entries, the best known first.
-        counts = [len(entries_of[k]) for k in keys]
+        counts = np.fromiter((len(entries_of[k]) for k in keys), dtype=np.int64, count=len(keys))
         a["key_entry_start"] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        a["key_entries"] = np.asarray(
-            [e for k in keys for e in sorted(entries_of[k], key=lambda e: -prom_array[e])], dtype=np.int32
-        )
+        total = int(counts.sum())
+        entries = np.fromiter((e for k in keys for e in entries_of[k]), dtype=np.int32, count=total)
         del entries_of
-        hashes = np.fromiter((stable_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+        owner = np.repeat(np.arange(len(keys)), counts)
+        a["key_entries"] = entries[np.lexsort((-prom_array[entries], owner))]
+        hashes = key_hashes(keys)
         order = np.argsort(hashes, kind="stable")
         a["key_hash"], a["key_hash_ids"] = hashes[order], order.astype(np.int32)
         a["del_hash"], a["del_keys"] = _deletion_index(keys)
@@ -236,12 +308,10 @@ class FuzzyIndex:
         a["key_blob"], a["key_offsets"] = blob(self.keys)
         for name in (
             "key_len", "key_entry_start", "key_entries", "key_hash", "key_hash_ids", "del_hash", "del_keys",
-            "tri_start", "tri_keys", "entry_label", "entry_prominence",
+            "tri_vocab", "tri_start", "tri_keys", "entry_label", "entry_prominence",
         ):  # fmt: skip
             a[name] = getattr(self, name)
         a["len_start"] = np.asarray(self.len_start, dtype=np.int64)
-        vocab = sorted(self.trigram_ids, key=self.trigram_ids.__getitem__)
-        a["tri_vocab"] = np.frombuffer(_SEP.join(vocab).encode(), dtype=np.uint8)
         for name, strings in (
             ("entry_kb_id", self.entry_kb_id),
             ("entry_name", self.entry_name),
@@ -288,7 +358,7 @@ class FuzzyIndex:
 
     def exact(self, key: str) -> int | None:
         """The index of ``key`` itself, or None."""
-        h = np.uint64(stable_hash(key))
+        h = key_hashes([key])[0]
         lo = int(np.searchsorted(self.key_hash, h, side="left"))
         while lo < len(self.key_hash) and self.key_hash[lo] == h:
             k = int(self.key_hash_ids[lo])
@@ -309,9 +379,10 @@ class FuzzyIndex:
         top = len(self.len_start) - 1
         first, stop = self.len_start[min(lo_len, top)], self.len_start[min(hi_len + 1, top)]
         lists = []
-        for gram in trigrams(key):
-            g = self.trigram_ids.get(gram)
-            if g is None:
+        grams = np.unique(trigram_codes([key])[0])
+        at = np.searchsorted(self.tri_vocab, grams)
+        for g, code in zip(at.tolist(), grams.tolist(), strict=True):
+            if g >= len(self.tri_vocab) or int(self.tri_vocab[g]) != code:
                 continue
             posting = self.tri_keys[self.tri_start[g] : self.tri_start[g + 1]]
             a, b = np.searchsorted(posting, (first, stop))
@@ -391,24 +462,14 @@ class FuzzyIndex:
     def match_keys(self, windows: Sequence[str]) -> list[list[tuple[int, float]]]:
         """For each normalised window, the keys equal to it or (both at least ``FUZZY_MIN_LENGTH`` long)
         one edit away, as ``(key index, ratio)``."""
-        probe_hash: list[int] = []
-        probe_owner: list[int] = []
-        probe_exact_only: list[bool] = []
-        for w, key in enumerate(windows):
-            if not key:
-                continue
-            probe_hash.append(stable_hash(key))
-            probe_owner.append(w)
-            probe_exact_only.append(True)
-            if len(key) >= FUZZY_MIN_LENGTH:
-                for d in deletions(key):
-                    probe_hash.append(stable_hash(d))
-                    probe_owner.append(w)
-                    probe_exact_only.append(False)
-        results: list[dict[int, float]] = [{} for _ in windows]
-        if not probe_hash or len(self.keys) == 0:
+        if not windows or len(self.keys) == 0:
             return [[] for _ in windows]
-        hashes = np.asarray(probe_hash, dtype=np.uint64)
+        whole = key_hashes(windows)
+        parts, part_owner = deletion_hashes(windows, FUZZY_MIN_LENGTH)
+        hashes = np.concatenate([whole, parts])
+        probe_owner = np.concatenate([np.arange(len(windows)), part_owner]).tolist()
+        n_whole = len(windows)
+        results: list[dict[int, float]] = [{} for _ in windows]
         # A window's key and its deletions against the keys (equal, or the window has one extra letter);
         # the window's key and its deletions against the keys' deletions (one letter missing or changed).
         for table, ids, fuzzy_table in (
@@ -420,7 +481,7 @@ class FuzzyIndex:
             for p in np.nonzero(right > left)[0].tolist():
                 w = probe_owner[p]
                 key = windows[w]
-                if fuzzy_table and len(key) < FUZZY_MIN_LENGTH:
+                if not key or (fuzzy_table and len(key) < FUZZY_MIN_LENGTH):
                     continue
                 for k in ids[left[p] : right[p]].tolist():
                     if k in results[w]:
@@ -429,7 +490,7 @@ class FuzzyIndex:
                     if candidate == key:
                         results[w][k] = 100.0
                     elif (
-                        not (probe_exact_only[p] and not fuzzy_table)
+                        (p >= n_whole or fuzzy_table)
                         and min(len(candidate), len(key)) >= FUZZY_MIN_LENGTH
                         and OSA.distance(key, candidate, score_cutoff=1) <= 1
                     ):
@@ -438,37 +499,21 @@ class FuzzyIndex:
 
 
 def _deletion_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    hashes = array("Q")  # arrays, not lists: 8 million Python ints would take ~300 MB more
-    owners = array("i")
-    for k, key in enumerate(keys):
-        if len(key) >= FUZZY_MIN_LENGTH:
-            for d in deletions(key):
-                hashes.append(stable_hash(d))
-                owners.append(k)
-    h = np.frombuffer(hashes, dtype=np.uint64)
-    order = np.argsort(h, kind="stable")
-    return h[order], np.frombuffer(owners, dtype=np.int32)[order]
+    hashes, owners = deletion_hashes(keys, FUZZY_MIN_LENGTH)
+    order = np.argsort(hashes, kind="stable")
+    return hashes[order], owners[order].astype(np.int32)
 
 
 def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Posting lists: for each trigram, the indices of the keys holding it, ascending (so by length)."""
-    vocab: dict[str, int] = {}
-    grams = array("i")
-    owners = array("i")
-    for k, key in enumerate(keys):
-        for gram in trigrams(key):
-            g = vocab.get(gram)
-            if g is None:
-                g = vocab[gram] = len(vocab)
-            grams.append(g)
-            owners.append(k)
-    g_array = np.frombuffer(grams, dtype=np.int32)
-    order = np.argsort(g_array, kind="stable")
-    tri_keys = np.frombuffer(owners, dtype=np.int32)[order]
-    start = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(g_array, minlength=len(vocab)), out=start[1:])
-    blob = np.frombuffer(_SEP.join(vocab).encode(), dtype=np.uint8)
-    return blob, start, tri_keys
+    """Posting lists: for each distinct trigram (sorted codes), the keys holding it, ascending (by length)."""
+    grams, owners = trigram_codes(keys)
+    order = np.lexsort((owners, grams))
+    grams, owners = grams[order], owners[order]
+    distinct = np.ones(len(grams), dtype=bool)
+    distinct[1:] = (grams[1:] != grams[:-1]) | (owners[1:] != owners[:-1])  # a trigram twice in one key
+    grams, owners = grams[distinct], owners[distinct]
+    vocab, start = np.unique(grams, return_index=True)
+    return vocab, np.append(start, len(grams)).astype(np.int64), owners.astype(np.int32)
 
 
 @dataclass

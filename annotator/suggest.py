@@ -24,37 +24,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.kb import KnowledgeBase, normalize
+from annotator.kb import FuzzyIndex, KnowledgeBase, normalize
 from annotator.model import Span
 from annotator.store import Store
 from annotator.text import sentences, tokenize
 
-MAX_TOKENS = 4
-MAX_LEARNED_TOKENS = 6
+MAX_TOKENS = 6
 PROMINENT = 100_000.0
 SHORT = 4
 # Lower-case words that may join a multi-word place name (Bosnia and Herzegovina, Rio de Janeiro).
-CONNECTORS = frozenset(
-    {
-        "and",
-        "of",
-        "de",
-        "del",
-        "da",
-        "do",
-        "di",
-        "du",
-        "la",
-        "le",
-        "les",
-        "el",
-        "al",
-        "am",
-        "upon",
-        "sur",
-        "the",
-    }
-)
+CONNECTORS = frozenset({
+    "and", "of", "de", "del", "da", "do", "di", "du", "la", "le", "les", "el", "al", "am", "upon", "sur",
+    "the",
+})  # fmt: skip
 # Capitalised function words that start sentences: never a place on their own.
 FUNCTION_WORDS = frozenset({
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "he", "her", "his", "i", "if", "in", "is",
@@ -72,6 +54,12 @@ COMMON_WORDS = frozenset({
     "irish", "scottish", "welsh", "finnish", "chinese", "japanese", "lebanese", "sudanese", "greek",
     "swiss", "thai", "czech", "christian", "muslim", "jewish", "catholic", "orthodox", "sunni", "shia",
 })  # fmt: skip
+
+
+# Endings that make a demonym or a plural of a name (Armenian, Azerbaijani).
+DERIVED_SUFFIXES = frozenset({"n", "s", "i", "an", "ns", "is", "ian", "ians", "ans", "ese", "ish"})
+# A window whose last word is in lower case (a typo on its capital: Lagos bsland) needs this many letters.
+LOOSE_MIN_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -127,7 +115,7 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
     for i in range(n):
         if not is_word[i]:
             continue
-        for j in range(i, min(n, i + MAX_LEARNED_TOKENS)):
+        for j in range(i, min(n, i + MAX_TOKENS)):
             if j > i and (not is_word[j] or not joined(j)):
                 break
             start, end = tokens[i][0], tokens[j][1]
@@ -141,10 +129,9 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                     )
                 )  # fmt: skip
             if (
-                j - i < MAX_TOKENS
-                and capital[i]
-                and capital[j]
-                and all(capital[k] or words[k] in CONNECTORS for k in range(i, j + 1))
+                capital[i]
+                and all(capital[k] or words[k] in CONNECTORS for k in range(i + 1, j))
+                and (capital[j] or (j > i and words[j] not in CONNECTORS))
             ):
                 kb_windows.append((i, j))
     index = kb.index
@@ -156,11 +143,7 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
             start, end = tokens[i][0], tokens[j][1]
             mention = text[start:end]
             best: tuple[float, float, int, int] | None = None
-            # Armenian is one letter from Armenia and Armenien: a word derived from a name, not a typo.
-            derived = key in COMMON_WORDS or any(
-                score < 100 and (index.keys[k].startswith(key) or key.startswith(index.keys[k]))
-                for k, score in matches
-            )
+            derived = key in COMMON_WORDS or any(_derived_from(key, index, k) for k, _ in matches)
             for key_index, score in matches:
                 candidate_key = index.keys[key_index]
                 if score < 100 and derived:
@@ -169,6 +152,11 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                 prominence = float(index.entry_prominence[entry])
                 if len(key) < SHORT and index.spelling(entry, candidate_key) != mention:
                     continue
+                if not capital[j] and not (
+                    len(key) >= LOOSE_MIN_LENGTH
+                    and index.spelling(entry, candidate_key).split()[-1][:1].isupper()
+                ):
+                    continue  # a lower-case last word only where the KB writes it with a capital
                 if best is None or (score, prominence) > best[:2]:
                     best = (score, prominence, entry, key_index)
             if best is None:
@@ -190,6 +178,15 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                 )
             )
     return _without_overlaps(found)
+
+
+def _derived_from(key: str, index: FuzzyIndex, key_index: int) -> bool:
+    """Whether ``key`` is a prominent name plus a demonym or plural ending (Armenian, Azerbaijani): then
+    its one-edit neighbours (Armenien) are not typos of it either."""
+    name = index.keys[key_index]
+    if not (key.startswith(name) and key[len(name) :] in DERIVED_SUFFIXES):
+        return False
+    return float(index.entry_prominence[index.entries_of(key_index)[0]]) >= PROMINENT
 
 
 def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
