@@ -201,6 +201,12 @@ class _Strings:
     def __getitem__(self, i: int) -> str:
         return self.blob[self.offsets[i] : self.offsets[i + 1]].decode("utf-8", "surrogatepass")
 
+    def many(self, indices: np.ndarray) -> list[str]:
+        """The strings at ``indices``, with one array look-up for all the offsets."""
+        blob = self.blob
+        starts, ends = self.offsets[indices].tolist(), self.offsets[indices + 1].tolist()
+        return [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends, strict=True)]
+
 
 class FuzzyIndex:
     """The read-only index over the KB's keys; build it with :meth:`build`, keep it with :meth:`save`."""
@@ -346,7 +352,11 @@ class FuzzyIndex:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             if meta.get("format") != INDEX_FORMAT:
                 return None
-            arrays = {p.stem: np.load(p, mmap_mode="r", allow_pickle=False) for p in folder.glob("*.npy")}
+            # plain ndarray views of the maps: np.memmap's own __getitem__ is slow in a hot loop
+            arrays = {
+                p.stem: np.load(p, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+                for p in folder.glob("*.npy")
+            }
             return cls(arrays, list(meta["labels"]), meta["version"])
         except (OSError, ValueError, KeyError):
             return None
@@ -398,10 +408,10 @@ class FuzzyIndex:
             # most shared trigrams first, then the closest length
             priority = counts.astype(np.int64) * 1000 - np.abs(self.key_len[ids] - n)
             ids = ids[np.argpartition(-priority, CANDIDATES)[:CANDIDATES]]
+        if exact is not None and exact not in ids:
+            ids = np.append(ids, exact)
         candidates = ids.tolist()
-        if exact is not None and exact not in candidates:
-            candidates.append(exact)
-        strings = [self.keys[i] for i in candidates]
+        strings = self.keys.many(ids)
         scores = process.cdist([key], strings, scorer=fuzz.ratio, dtype=np.float64)[0]
         order = np.argsort(-scores, kind="stable")
         return [(candidates[i], float(scores[i])) for i in order if scores[i] >= min_score]

@@ -100,10 +100,13 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
     sentence_start = {first for first, _ in sentences(text, tokens)}
     lower_words = {w for w in words if w.islower()}
 
-    def joined(i: int) -> bool:
-        """Token i follows token i-1 on the same line, separated by spaces only."""
-        gap = text[tokens[i - 1][1] : tokens[i][0]]
-        return bool(gap) and gap.isspace() and "\n" not in gap
+    # joined[i]: token i follows token i-1 on the same line, separated by spaces only
+    joined = [False] + [
+        bool(gap) and gap.isspace() and "\n" not in gap
+        for gap in (text[tokens[i - 1][1] : tokens[i][0]] for i in range(1, len(tokens)))
+    ]
+    # A window's key is its words' keys joined: normalize drops the spaces between them anyway.
+    token_keys = [normalize(w) if is_word[i] else "" for i, w in enumerate(words)]
 
     def name_like(i: int) -> bool:
         """A capitalised word that is not just a sentence-initial function word."""
@@ -111,16 +114,21 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
 
     found: list[Candidate] = []
     kb_windows: list[tuple[int, int]] = []
+    keys: list[str] = []
+    learned_keys = kb.learned.by_key
     n = len(tokens)
     for i in range(n):
         if not is_word[i]:
             continue
+        key = ""
+        kb_open = capital[i]
         for j in range(i, min(n, i + MAX_TOKENS)):
-            if j > i and (not is_word[j] or not joined(j)):
+            if j > i and (not is_word[j] or not joined[j]):
                 break
-            start, end = tokens[i][0], tokens[j][1]
-            learned = kb.learned.by_key.get(normalize(text[start:end]))
+            key += token_keys[j]
+            learned = learned_keys.get(key) if learned_keys else None
             if learned:
+                start, end = tokens[i][0], tokens[j][1]
                 taught = kb.learned_suggestion(learned[0], 100.0)
                 found.append(
                     Candidate(
@@ -128,15 +136,13 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                         taught.description, taught.prominence,
                     )
                 )  # fmt: skip
-            if (
-                capital[i]
-                and all(capital[k] or words[k] in CONNECTORS for k in range(i + 1, j))
-                and (capital[j] or (j > i and words[j] not in CONNECTORS))
-            ):
+            if kb_open and (capital[j] or (j > i and words[j] not in CONNECTORS)):
                 kb_windows.append((i, j))
+                keys.append(key)
+            if j > i and not (capital[j] or words[j] in CONNECTORS):
+                kb_open = False  # only the last word of a KB window may be in lower case
     index = kb.index
     if index is not None and kb_windows:
-        keys = [normalize(text[tokens[i][0] : tokens[j][1]]) for i, j in kb_windows]
         for (i, j), key, matches in zip(kb_windows, keys, index.match_keys(keys), strict=True):
             if not matches:
                 continue
@@ -164,8 +170,8 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
             score, prominence, entry, key_index = best
             ambiguous = (
                 (i in sentence_start and i == j)
-                or (i > 0 and joined(i) and name_like(i - 1))
-                or (j + 1 < n and joined(j + 1) and name_like(j + 1))
+                or (i > 0 and joined[i] and name_like(i - 1))
+                or (j + 1 < n and joined[j + 1] and name_like(j + 1))
                 or mention.lower() in lower_words
                 or mention.lower() in FUNCTION_WORDS
             )
