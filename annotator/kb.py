@@ -123,8 +123,10 @@ def deletion_hashes(keys: Sequence[str], min_length: int) -> tuple[np.ndarray, n
     """The hash of every one-letter deletion of every key at least ``min_length`` long, computed from
     prefix and suffix sums without building the strings, with the index of the key it came from. Equal to
     ``key_hashes`` of the deleted strings."""
-    hashes: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
+    total = sum(len(k) for k in keys if len(k) >= min_length)
+    hashes = np.empty(total, dtype=np.uint64)  # filled in place: no list of parts to concatenate
+    owners = np.empty(total, dtype=np.int32)
+    at = 0
     with np.errstate(over="ignore"):
         for members, codes in _by_length(keys):
             length = codes.shape[1]
@@ -135,29 +137,32 @@ def deletion_hashes(keys: Sequence[str], min_length: int) -> tuple[np.ndarray, n
             before = np.cumsum(terms, axis=1, dtype=np.uint64) - terms  # letters before the deleted one
             shifted = np.zeros_like(terms)
             shifted[:, 1:] = codes[:, 1:] * powers[:-1]  # letters after it move one place left
-            total = shifted.sum(axis=1, dtype=np.uint64)[:, None]
-            after = total - np.cumsum(shifted, axis=1, dtype=np.uint64)
-            hashes.append(_finish(before + after, length - 1).ravel())
-            owners.append(np.repeat(members, length))
-    if not hashes:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(hashes), np.concatenate(owners)
+            total_after = shifted.sum(axis=1, dtype=np.uint64)[:, None]
+            after = total_after - np.cumsum(shifted, axis=1, dtype=np.uint64)
+            size = codes.size
+            hashes[at : at + size] = _finish(before + after, length - 1).ravel()
+            owners[at : at + size] = np.repeat(members, length)
+            at += size
+    return hashes, owners
 
 
 def trigram_codes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every trigram of every key padded with a space at each end, as one integer (three 21-bit code
-    points), with the index of its key."""
-    codes_out: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
+    points), with the index of its key; keys in order, so for keys sorted by length the owners ascend."""
+    total = sum(len(k) for k in keys)
+    grams = np.empty(total, dtype=np.uint64)
+    owners = np.empty(total, dtype=np.int32)
+    at = 0
     for members, codes in _by_length(keys):
         padded = np.full((codes.shape[0], codes.shape[1] + 2), 32, dtype=np.uint64)
         padded[:, 1:-1] = codes
-        grams = (padded[:, :-2] << np.uint64(42)) | (padded[:, 1:-1] << np.uint64(21)) | padded[:, 2:]
-        codes_out.append(grams.ravel())
-        owners.append(np.repeat(members, codes.shape[1]))
-    if not codes_out:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(codes_out), np.concatenate(owners)
+        size = codes.size
+        grams[at : at + size] = (
+            (padded[:, :-2] << np.uint64(42)) | (padded[:, 1:-1] << np.uint64(21)) | padded[:, 2:]
+        ).ravel()
+        owners[at : at + size] = np.repeat(members, codes.shape[1])
+        at += size
+    return grams, owners
 
 
 @dataclass(frozen=True)
@@ -510,20 +515,28 @@ class FuzzyIndex:
 
 def _deletion_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     hashes, owners = deletion_hashes(keys, FUZZY_MIN_LENGTH)
-    order = np.argsort(hashes, kind="stable")
-    return hashes[order], owners[order].astype(np.int32)
+    order = np.argsort(hashes)
+    hashes = hashes[order]
+    owners = owners[order]
+    return hashes, owners
 
 
 def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Posting lists: for each distinct trigram (sorted codes), the keys holding it, ascending (by length)."""
+    """Posting lists: for each distinct trigram (sorted codes), the keys holding it, ascending (by length).
+
+    ``keys`` are sorted by length, so a stable sort by trigram keeps each posting list in key order."""
     grams, owners = trigram_codes(keys)
-    order = np.lexsort((owners, grams))
-    grams, owners = grams[order], owners[order]
+    order = np.argsort(grams, kind="stable")
+    grams = grams[order]
+    owners = owners[order]
+    del order
     distinct = np.ones(len(grams), dtype=bool)
     distinct[1:] = (grams[1:] != grams[:-1]) | (owners[1:] != owners[:-1])  # a trigram twice in one key
-    grams, owners = grams[distinct], owners[distinct]
-    vocab, start = np.unique(grams, return_index=True)
-    return vocab, np.append(start, len(grams)).astype(np.int64), owners.astype(np.int32)
+    grams = grams[distinct]
+    owners = owners[distinct]
+    del distinct
+    start = np.flatnonzero(np.concatenate([[True], grams[1:] != grams[:-1]]))  # already sorted
+    return grams[start], np.append(start, len(grams)).astype(np.int64), owners
 
 
 @dataclass
