@@ -263,5 +263,125 @@ class _LateProgress:
             self._bar.stop()
 
 
+# --- knowledge base and suggestions (issue 4) ----------------------------------------------------------
+
+
+@cli.group()
+def kb() -> None:
+    """The knowledge base: entity names and aliases behind fuzzy suggestions."""
+
+
+@kb.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--label", help="Label for rows that give none.")
+@click.pass_obj
+def kb_import(obj: Context, file: Path, label: str | None) -> None:
+    """Add entries from CSV/TSV (name,label[,aliases][,id]; aliases separated by |) or JSON Lines
+    ({"name", "label", "aliases": [], "id"}). All or nothing: on a bad line nothing is added."""
+    from annotator.formats.kbfile import read_kb_file
+
+    entries = read_kb_file(file, label)
+    with obj.store() as store:
+        count = store.kb_add(entries, file)
+        _index_kb(store)
+    click.echo(f"added {count} knowledge-base entr{'y' if count == 1 else 'ies'} from {file}")
+
+
+@kb.command(name="add-geonames")
+@click.option(
+    "--min-population", type=click.IntRange(min=0), default=0, show_default=True, help="Skip smaller places."
+)
+@click.pass_obj
+def kb_add_geonames(obj: Context, min_population: int) -> None:
+    """Add the built-in gazetteer: GeoNames places of 500+ people with their alternate names, continents
+    and countries (as PLACE, and countries as ACTOR too)."""
+    from annotator.gazetteer import geonames_entries
+
+    progress = _LateProgress(0, "gazetteer")
+
+    def report(done: int, total: int) -> None:
+        progress.total = total
+        progress(done - progress.done)
+
+    try:
+        with obj.store() as store:
+            count = store.kb_add(geonames_entries(min_population, report))
+            progress.close()
+            _index_kb(store)
+    finally:
+        progress.close()
+    click.echo(f"added {count} gazetteer entries")
+
+
+def _index_kb(store: Store) -> None:
+    """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
+    from annotator.kb import KnowledgeBase
+
+    started = time.monotonic()
+    kb = KnowledgeBase.from_store(store)
+    if kb.index is not None:
+        click.echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
+
+
+@kb.command(name="search")
+@click.argument("query")
+@click.option("--label", help="Only entries with this label.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result, best first.")
+@click.pass_obj
+def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: bool) -> None:
+    """Fuzzy look-up of QUERY in the knowledge base and earlier annotations, best first.
+
+    QUERY - reads one query a line from stdin; each result then carries its "query".
+    """
+    import json
+
+    from annotator.kb import KnowledgeBase
+
+    with obj.store() as store:
+        kb = KnowledgeBase.from_store(store)
+    batch = query == "-"
+    queries = [line.rstrip("\n") for line in sys.stdin] if batch else [query]
+    for q in queries:
+        for found in kb.search(q, label, limit):
+            if as_json:
+                record = found.to_json()
+                click.echo(json.dumps({"query": q, **record} if batch else record, ensure_ascii=False))
+            else:
+                where = f"  [{found.description}]" if found.description else ""
+                alias = f" ({found.text})" if found.text != found.name else ""
+                prefix = f"{q}\t" if batch else ""
+                kb_id = found.kb_id or "-"
+                line = f"{found.score:5.1f}  {found.label:<6} {found.name}{alias}  {kb_id}{where}"
+                click.echo(prefix + line)
+
+
+@cli.command()
+@click.option("--doc", "doc_key", help="Only this document (its key); default every document.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per candidate.")
+@click.pass_obj
+def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
+    """Pre-annotation candidates (KB matches and text tagged before) that --user has not accepted or
+    rejected, in text order."""
+    import json
+
+    from annotator.kb import KnowledgeBase
+    from annotator.suggest import candidates
+
+    with obj.store() as store:
+        doc_ids = [store.document_id(doc_key)] if doc_key is not None else store.document_ids()
+        kb = KnowledgeBase.from_store(store)
+        for doc_id in doc_ids:
+            key = store.document(doc_id).key
+            for c in candidates(store, kb, doc_id, obj.user):
+                if as_json:
+                    click.echo(json.dumps(c.to_json(key), ensure_ascii=False))
+                else:
+                    source = "learned" if c.learned else f"{c.score:.0f}"
+                    click.echo(
+                        f"{key}\t{c.start}-{c.end}\t{c.text}\t{c.label}\t{c.name}\t{c.kb_id or '-'}\t{source}"
+                    )
+
+
 def main() -> None:
     cli(prog_name="annotator")

@@ -51,3 +51,21 @@ class ImportRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     spans: list[Span] | None = None
     layer: str | None = None
+
+
+@dataclass(frozen=True)
+class KbEntry:
+    """One knowledge-base entity: its canonical name, its other names, and how well known it is.
+
+    ``prominence`` orders entities whose names match equally well (a population for places); ``line`` is
+    where a file gave the entry, for error messages.
+    """
+
+    name: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    kb_id: str | None = None
+    description: str | None = None
+    source: str | None = None
+    prominence: float = 0.0
+    line: int | None = None

@@ -6,10 +6,12 @@ one transaction per write, so a change is on disk the moment a call returns.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from annotator.errors import AnnotatorError
-from annotator.model import DEFAULT_LABELS, GOLD, STATUSES, Document, ImportRecord, Label, Span
+from annotator.model import DEFAULT_LABELS, GOLD, STATUSES, Document, ImportRecord, KbEntry, Label, Span
 
 migrations = sqlite_utils.Migrations("annotator")
 BUSY_TIMEOUT_S = 5.0
@@ -99,6 +101,41 @@ def _initial(db: sqlite_utils.Database) -> None:
         """
     )
     db["actions"].create_index(["layer", "doc_id", "undone"])
+
+
+@migrations(name="0002_kb")
+def _kb(db: sqlite_utils.Database) -> None:
+    """The knowledge base (entries with their aliases) and the pre-annotation proposals a user rejected."""
+    db.execute(
+        """
+        CREATE TABLE kb_entries (
+            id INTEGER PRIMARY KEY,
+            kb_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            description TEXT,
+            source TEXT,
+            prominence REAL NOT NULL DEFAULT 0,
+            UNIQUE (kb_id, label)
+        )
+        """
+    )
+    # One row: a token that changes with every KB write, so a cached fuzzy index knows when it is stale.
+    db.execute("CREATE TABLE kb_version (id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE suggestion_rejections (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            created REAL NOT NULL,
+            PRIMARY KEY (doc_id, layer, start, "end", label)
+        )
+        """
+    )
 
 
 def content_hash(text: str) -> str:
@@ -473,6 +510,113 @@ class Store:
             "labels": per_label,
             "layers": layers,
         }
+
+
+    # --- knowledge base and suggestions (issue 4) ------------------------------------------------
+
+    def kb_add(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> int:
+        """Add entries in one transaction, all or none; an entry with the kb_id and label of one already
+        stored replaces it. Without a kb_id an entry is identified by ``LABEL:name``. Returns the count."""
+        labels = {label.name for label in self.labels()}
+        count = 0
+        with self.transaction():
+            rows = []
+            for entry in entries:
+                if entry.label not in labels:
+                    known = ", ".join(sorted(labels))
+                    raise AnnotatorError(f"unknown label {entry.label!r} (known: {known})", path, entry.line)
+                rows.append(
+                    (
+                        entry.kb_id or f"{entry.label}:{entry.name}",
+                        entry.name,
+                        entry.label,
+                        json.dumps(list(entry.aliases), ensure_ascii=False),
+                        entry.description,
+                        entry.source,
+                        entry.prominence,
+                    )
+                )
+                if len(rows) >= 5000:
+                    count += self._kb_insert(rows)
+                    rows = []
+            count += self._kb_insert(rows)
+            self.conn.execute(
+                "INSERT INTO kb_version (id, version) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                (uuid.uuid4().hex,),
+            )
+        return count
+
+    def _kb_insert(self, rows: list[tuple[Any, ...]]) -> int:
+        self.conn.executemany(
+            "INSERT INTO kb_entries (kb_id, name, label, aliases, description, source, prominence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kb_id, label) DO UPDATE SET name = excluded.name,"
+            " aliases = excluded.aliases, description = excluded.description, source = excluded.source,"
+            " prominence = excluded.prominence",
+            rows,
+        )
+        return len(rows)
+
+    def kb_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM kb_entries").fetchone()[0])
+
+    def kb_version(self) -> str | None:
+        """Changes with every KB write; None while the KB has never been written."""
+        row = self.conn.execute("SELECT version FROM kb_version WHERE id = 1").fetchone()
+        return None if row is None else str(row[0])
+
+    def kb_rows(self) -> Iterator[tuple[str, str, str, list[str], str | None, float]]:
+        """Every entry as ``(kb_id, name, label, aliases, description, prominence)``, in insertion order."""
+        for kb_id, name, label, aliases, description, prominence in self.conn.execute(
+            "SELECT kb_id, name, label, aliases, description, prominence FROM kb_entries ORDER BY id"
+        ):
+            yield kb_id, name, label, json.loads(aliases), description, prominence
+
+    def learned_mentions(self) -> list[tuple[str, str, str | None, int]]:
+        """What saved spans teach: ``(text, label, kb_id, count)`` over every layer and document."""
+        return [
+            (text, label, kb_id, count)
+            for text, label, kb_id, count in self.conn.execute(
+                'SELECT substr(d.text, s.start + 1, s."end" - s.start) AS t, s.label, s.kb_id, count(*)'
+                " FROM spans s JOIN documents d ON d.id = s.doc_id GROUP BY t, s.label, s.kb_id"
+            )
+        ]
+
+    def reject_suggestion(self, doc_id: int, layer: str, start: int, end: int, label: str) -> None:
+        """Remember that ``layer``'s annotator rejected this proposal, so it is not proposed again."""
+        with self.transaction():
+            self.conn.execute(
+                'INSERT OR IGNORE INTO suggestion_rejections (doc_id, layer, start, "end", label, created)'
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (doc_id, layer, start, end, label, time.time()),
+            )
+
+    def rejected_suggestions(self, doc_id: int, layer: str) -> set[tuple[int, int, str]]:
+        return {
+            (start, end, label)
+            for start, end, label in self.conn.execute(
+                'SELECT start, "end", label FROM suggestion_rejections WHERE doc_id = ? AND layer = ?',
+                (doc_id, layer),
+            )
+        }
+
+    def accept_suggestions(
+        self, doc_id: int, layer: str, spans: Iterable[Span], who: str | None = None
+    ) -> list[Span]:
+        """Save accepted proposals as spans (source ``suggestion``), all of them as one undo step."""
+        accepted = [dataclasses.replace(span, source="suggestion", id=None) for span in spans]
+        if not accepted:
+            return []
+        now = time.time()
+        with self.transaction():
+            self.ensure_layer(layer)
+            for span in accepted:
+                self._insert_span(doc_id, layer, span, who, now)
+            self._log(
+                doc_id, layer, who, "edit", {"removed": [], "added": [_span_dict(s) for s in accepted]}, now
+            )
+            self._touch_status(doc_id, layer, now)
+        return accepted
 
 
 def _span_dict(span: Span) -> dict[str, Any]:

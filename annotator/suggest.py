@@ -1,0 +1,220 @@
+"""Pre-annotation: the mentions in a document that the KB or earlier annotations suggest tagging.
+
+:func:`propose` looks at every window of 1 to ``MAX_TOKENS`` word tokens (the project's tokenizer, so a
+proposal is always a span the TUI could make) and keeps
+
+- **learned** windows: text that any annotator has tagged before, in any document (exact after
+  :func:`annotator.kb.normalize`), with the label and KB id given most often; these rank first;
+- **KB** windows: equal to a KB name or alias, or one edit from one (both at least 5 letters), that look
+  like a name and not a common word. A gazetteer of 1.4 million names holds ``The``, ``Is``, ``Of``,
+  ``Post`` and ``Arthur``, so a KB window must start and end with a capital letter; below 4 letters it must
+  be spelled exactly as the KB spells it (``US``, not ``Is``); a one-edit match must not just add or drop
+  letters at the end of a word (``Armenian`` is not ``Armenia`` nor ``Armenien``, ``Shells`` not
+  ``Shell``) nor be a common capitalised word (``Monday`` is not ``Mondaí``); and a name that could be
+  something else (at the start of a sentence, next to other capitalised words as in ``Arthur Hansen``, or
+  written in lower case elsewhere in the document) needs a prominent entity (``PROMINENT`` people).
+
+Overlapping proposals are resolved longest first. :func:`candidates` then drops what the user already
+has (any overlapping span of their layer) and what they rejected (``Store.reject_suggestion``); accepting
+is ``Store.accept_suggestions(doc_id, layer, [c.span() for c in chosen])``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from annotator.kb import FuzzyIndex, KnowledgeBase, normalize
+from annotator.model import Span
+from annotator.store import Store
+from annotator.text import sentences, tokenize
+
+MAX_TOKENS = 6
+PROMINENT = 100_000.0
+SHORT = 4
+# Lower-case words that may join a multi-word place name (Bosnia and Herzegovina, Rio de Janeiro).
+CONNECTORS = frozenset({
+    "and", "of", "de", "del", "da", "do", "di", "du", "la", "le", "les", "el", "al", "am", "upon", "sur",
+    "the",
+})  # fmt: skip
+# Capitalised function words that start sentences: never a place on their own.
+FUNCTION_WORDS = frozenset({
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "he", "her", "his", "i", "if", "in", "is",
+    "it", "its", "of", "on", "or", "she", "so", "that", "the", "their", "there", "these", "they", "this",
+    "to", "was", "we", "were", "what", "when", "where", "which", "who", "with", "you",
+})  # fmt: skip
+
+
+# Capitalised English words that GeoNames holds one edit away (Monday/Mondaí, French/Frencq): never
+# matched fuzzily. Exact matches are judged by the other rules.
+COMMON_WORDS = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "june", "july", "august", "september", "october", "november", "december",
+    "french", "english", "british", "german", "dutch", "spanish", "turkish", "polish", "swedish", "danish",
+    "irish", "scottish", "welsh", "finnish", "chinese", "japanese", "lebanese", "sudanese", "greek",
+    "swiss", "thai", "czech", "christian", "muslim", "jewish", "catholic", "orthodox", "sunni", "shia",
+})  # fmt: skip
+
+
+# Endings that make a demonym or a plural of a name (Armenian, Azerbaijani).
+DERIVED_SUFFIXES = frozenset({"n", "s", "i", "an", "ns", "is", "ian", "ians", "ans", "ese", "ish"})
+# A window whose last word is in lower case (a typo on its capital: Lagos bsland) needs this many letters.
+LOOSE_MIN_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    text: str
+    label: str
+    kb_id: str | None
+    name: str
+    score: float
+    learned: bool = False
+    description: str | None = None
+    prominence: float = 0.0
+
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.label, self.kb_id, "suggestion")
+
+    def to_json(self, doc_key: str) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "text": self.text,
+            "label": self.label,
+            "score": round(self.score, 2),
+            "kb_id": self.kb_id,
+            "doc": doc_key,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
+    """Every proposal for ``text``, in text order, none overlapping."""
+    tokens = tokenize(text)
+    words = [text[s:e] for s, e in tokens]
+    is_word = [w[0].isalnum() for w in words]
+    capital = [w[0].isupper() for w in words]
+    sentence_start = {first for first, _ in sentences(text, tokens)}
+    lower_words = {w for w in words if w.islower()}
+
+    # joined[i]: token i follows token i-1 on the same line, separated by spaces only
+    joined = [False] + [
+        bool(gap) and gap.isspace() and "\n" not in gap
+        for gap in (text[tokens[i - 1][1] : tokens[i][0]] for i in range(1, len(tokens)))
+    ]
+    # A window's key is its words' keys joined: normalize drops the spaces between them anyway.
+    token_keys = [normalize(w) if is_word[i] else "" for i, w in enumerate(words)]
+
+    def name_like(i: int) -> bool:
+        """A capitalised word that is not just a sentence-initial function word."""
+        return is_word[i] and capital[i] and words[i].lower() not in FUNCTION_WORDS
+
+    found: list[Candidate] = []
+    kb_windows: list[tuple[int, int]] = []
+    keys: list[str] = []
+    learned_keys = kb.learned.by_key
+    n = len(tokens)
+    for i in range(n):
+        if not is_word[i]:
+            continue
+        key = ""
+        kb_open = capital[i]
+        for j in range(i, min(n, i + MAX_TOKENS)):
+            if j > i and (not is_word[j] or not joined[j]):
+                break
+            key += token_keys[j]
+            learned = learned_keys.get(key) if learned_keys else None
+            if learned:
+                start, end = tokens[i][0], tokens[j][1]
+                taught = kb.learned_suggestion(learned[0], 100.0)
+                found.append(
+                    Candidate(
+                        start, end, text[start:end], taught.label, taught.kb_id, taught.name, 100.0, True,
+                        taught.description, taught.prominence,
+                    )
+                )  # fmt: skip
+            if kb_open and (capital[j] or (j > i and words[j] not in CONNECTORS)):
+                kb_windows.append((i, j))
+                keys.append(key)
+            if j > i and not (capital[j] or words[j] in CONNECTORS):
+                kb_open = False  # only the last word of a KB window may be in lower case
+    index = kb.index
+    if index is not None and kb_windows:
+        for (i, j), key, matches in zip(kb_windows, keys, index.match_keys(keys), strict=True):
+            if not matches:
+                continue
+            start, end = tokens[i][0], tokens[j][1]
+            mention = text[start:end]
+            best: tuple[float, float, int, int] | None = None
+            derived = key in COMMON_WORDS or any(_derived_from(key, index, k) for k, _ in matches)
+            for key_index, score in matches:
+                candidate_key = index.keys[key_index]
+                if score < 100 and derived:
+                    continue
+                entry = index.entries_of(key_index)[0]
+                prominence = float(index.entry_prominence[entry])
+                if len(key) < SHORT and index.spelling(entry, candidate_key) != mention:
+                    continue
+                if not capital[j] and not (
+                    len(key) >= LOOSE_MIN_LENGTH
+                    and index.spelling(entry, candidate_key).split()[-1][:1].isupper()
+                ):
+                    continue  # a lower-case last word only where the KB writes it with a capital
+                if best is None or (score, prominence) > best[:2]:
+                    best = (score, prominence, entry, key_index)
+            if best is None:
+                continue
+            score, prominence, entry, key_index = best
+            ambiguous = (
+                (i in sentence_start and i == j)
+                or (i > 0 and joined[i] and name_like(i - 1))
+                or (j + 1 < n and joined[j + 1] and name_like(j + 1))
+                or mention.lower() in lower_words
+                or mention.lower() in FUNCTION_WORDS
+            )
+            if ambiguous and prominence < PROMINENT:
+                continue
+            s = index.suggestion(entry, index.keys[key_index], score)
+            found.append(
+                Candidate(
+                    start, end, mention, s.label, s.kb_id, s.name, score, False, s.description, prominence
+                )
+            )
+    return _without_overlaps(found)
+
+
+def _derived_from(key: str, index: FuzzyIndex, key_index: int) -> bool:
+    """Whether ``key`` is a prominent name plus a demonym or plural ending (Armenian, Azerbaijani): then
+    its one-edit neighbours (Armenien) are not typos of it either."""
+    name = index.keys[key_index]
+    if not (key.startswith(name) and key[len(name) :] in DERIVED_SUFFIXES):
+        return False
+    return float(index.entry_prominence[index.entries_of(key_index)[0]]) >= PROMINENT
+
+
+def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
+    """Learned first, then the longest, then the best score; the rest that overlap are dropped."""
+    kept: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(found, key=lambda c: (not c.learned, -(c.end - c.start), -c.score, -c.prominence)):
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        kept.append(c)
+        taken.append((c.start, c.end))
+    return sorted(kept, key=lambda c: c.start)
+
+
+def candidates(store: Store, kb: KnowledgeBase, doc_id: int, layer: str) -> list[Candidate]:
+    """The proposals for ``layer``'s annotator on this document: not overlapping a span they have, not
+    one they rejected."""
+    document = store.document(doc_id)
+    have = [(s.start, s.end) for s in store.spans(doc_id, layer)]
+    rejected = store.rejected_suggestions(doc_id, layer)
+    return [
+        c
+        for c in propose(document.text, kb)
+        if (c.start, c.end, c.label) not in rejected and not any(c.start < e and s < c.end for s, e in have)
+    ]
