@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from annotator.importing import find_files, read_files
-from annotator.model import Span
+from annotator.model import KbEntry, Span
 from annotator.store import Store
 from annotator.tui.app import make_app
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.suggestion_list import SuggestionList
 from tests.conftest import SEED
+from tests.test_tui_suggestions import until
 
 
 @pytest.fixture
@@ -25,16 +30,45 @@ def app(db: Path):
     start = text.index("Armenian Defense Ministry")  # nested: an ACTOR holding a PLACE-like adjective
     store.add_span(doc, "alice", Span(start, start + len("Armenian Defense Ministry"), "ACTOR"), "alice")
     store.add_span(doc, "alice", Span(start, start + len("Armenian"), "PLACE"), "alice")
+    store.kb_add(
+        [
+            KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan, 5,000"),
+            KbEntry("Askyaran", "PLACE", ("Askeran",), "geonames:1", "Azerbaijan"),
+            KbEntry("Armenia", "PLACE", (), "geonames:174982", "country", prominence=3e6),
+            KbEntry("Armenia", "ACTOR", (), "country:AM", "the state", prominence=3e6),
+        ]
+    )
     yield make_app(store, "alice")
     store.close()
 
 
+def settled(*keys: str):
+    """Press ``keys``, then wait for the look-up threads: suggestions for the selection, proposals."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await until(pilot, lambda: screen.kb is not None and bool(screen.query_one(ArticleView).proposals))
+        await pilot.press(*keys)
+        suggestions = screen.query_one(SuggestionList)
+        await until(pilot, lambda: suggestions.note.startswith(("for", "nothing")))
+        await pilot.pause()
+
+    return run_before
+
+
 def test_main_screen_with_spans(snap_compare, app) -> None:
-    assert snap_compare(app, terminal_size=(120, 36), press=["down", "down", "shift+right", "shift+right"])
+    keys = ("down", "down", "shift+right", "shift+right")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=settled(*keys))
 
 
 def test_main_screen_at_80x24(snap_compare, app) -> None:
-    assert snap_compare(app, terminal_size=(80, 24))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled())
+
+
+def test_suggestions_for_a_selection_and_proposals(snap_compare, app) -> None:
+    keys = ("slash", *"armenia has", "enter", "escape", "shift+left")
+    assert snap_compare(app, terminal_size=(120, 30), run_before=settled(*keys))
 
 
 def test_help_screen(snap_compare, app) -> None:

@@ -101,7 +101,7 @@ async def test_entity_panel_jumps_to_a_span(seeded: Store, db: Path) -> None:
     app = make_app(seeded, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("tab", "down", "enter")
+        await pilot.press("tab", "tab", "down", "enter")  # past the suggestions to the entities
         view = app.screen.query_one(ArticleView)
         assert view.selection == (start, start + 9)
         assert view.has_focus

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -19,15 +22,24 @@ from annotator.errors import AnnotatorError
 from annotator.model import Span
 from annotator.store import Store
 from annotator.text import tokenize
+from annotator.tui.lookup import Lookup
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.status_line import StatusLine
+from annotator.tui.widgets.suggestion_list import Shown, SuggestionList
 
 if TYPE_CHECKING:
+    from annotator.kb import KnowledgeBase
+    from annotator.suggest import Candidate
     from annotator.tui.app import AnnotatorApp
 
 IDLE_CAP_S = 120.0
 """A pause longer than this between keys counts as this long: time away is not time spent."""
+MAX_QUERY = 80
+"""A selection longer than this (characters) is not a name: no look-up."""
+
+Question = tuple[int, int, int, str]
+"""A look-up for the selection: ``(doc_id, start, end, text)``."""
 
 
 class AnnotateScreen(Screen[None]):
@@ -44,7 +56,11 @@ class AnnotateScreen(Screen[None]):
         Binding("left_square_bracket", "document(-1)", "Prev doc", id="annotate.previous_document"),
         Binding("d", "done", "Done", id="annotate.done"),
         Binding("g", "goto", "Go to doc", show=False, id="annotate.goto"),
-        Binding("tab", "focus_panel", "Entities", show=False, id="annotate.focus_panel"),
+        Binding("enter", "take_suggestion", "Take 1st suggestion", show=False, id="annotate.take_suggestion"),
+        Binding("y", "proposal(True)", "Accept proposal", show=False, id="annotate.accept_proposal"),
+        Binding("n", "proposal(False)", "Reject proposal", show=False, id="annotate.reject_proposal"),
+        Binding("Y", "accept_all", "Accept all proposals", show=False, id="annotate.accept_all"),
+        Binding("tab", "focus_panel", "Next panel", show=False, id="annotate.focus_panel"),
     ]
 
     def __init__(self, store: Store, user: str, doc_ids: list[int], index: int = 0) -> None:
@@ -65,6 +81,11 @@ class AnnotateScreen(Screen[None]):
         self._unsaved_seconds = 0.0
         self._places: dict[int, tuple[int, int]] = {}
         """Selection (anchor, cursor) per document left in this session."""
+        self.kb: KnowledgeBase | None = None
+        self._searcher: Lookup[Question, list[Shown]] | None = None
+        self._proposer: Lookup[int, list[Candidate]] | None = None
+        self._proposed: list[Candidate] = []
+        """This document's candidates as proposed (before the user's spans and rejections are removed)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -73,7 +94,9 @@ class AnnotateScreen(Screen[None]):
                 yield ArticleView(id="article")
                 yield StatusLine(id="status")
                 yield Input(id="prompt")
-            yield EntityPanel(id="entities")
+            with Vertical(id="right"):
+                yield SuggestionList(id="suggestions")
+                yield EntityPanel(id="entities")
         yield Footer()
 
     @property
@@ -87,10 +110,12 @@ class AnnotateScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).display = False
         self.article.set_label_styles(self.label_styles)
-        self.article.selection_listener = self._show_status
+        self.query_one(SuggestionList).set_label_styles(self.label_styles)
+        self.article.selection_listener = self._selection_moved
         self.open_document(self.index)
         self.article.focus()
         self.set_interval(30, self._flush_time)
+        threading.Thread(target=self._load_kb, name="kb-load", daemon=True).start()
 
     # --- documents -------------------------------------------------------------------------------
 
@@ -107,6 +132,10 @@ class AnnotateScreen(Screen[None]):
         if document.id in self._places:  # back to a document: where the annotator left it
             self.article.select_tokens(*self._places[document.id])
         self._show_spans()
+        self._proposed = []
+        self._show_proposals()
+        if self._proposer is not None:
+            self._proposer.ask(document.id)
         # What is loaded now lives as long as the document is open: taking it out of the collector's
         # reach keeps full collections (60 ms with a 2,000-span article) from landing on a keystroke.
         gc.freeze()
@@ -129,6 +158,7 @@ class AnnotateScreen(Screen[None]):
     def _reload_spans(self) -> None:
         self.spans = self.store.spans(self.doc_id, self.user)
         self._show_spans()
+        self._show_proposals()
 
     def _show_title(self) -> None:
         self._shown_status = self.store.status(self.doc_id, self.user)
@@ -157,6 +187,10 @@ class AnnotateScreen(Screen[None]):
             line.append(" " + " ".join(self.article.text[span.start : span.end].split()))
         self.query_one(StatusLine).show(line)
 
+    def _selection_moved(self) -> None:
+        self._show_status()
+        self._ask_suggestions()
+
     def on_entity_panel_chosen(self, event: EntityPanel.Chosen) -> None:
         self.article.select_offsets(event.span.start, event.span.end)
         self.article.focus()
@@ -164,18 +198,23 @@ class AnnotateScreen(Screen[None]):
     # --- editing ---------------------------------------------------------------------------------
 
     def action_tag(self, position: int) -> None:
+        if position < len(self.labels):
+            self._tag(self.labels[position].name)
+
+    def _tag(self, label: str, kb_id: str | None = None, source: str = "manual") -> None:
+        """Tag the selection (again: change its label); a suggestion also links it to ``kb_id``."""
         selection = self.article.selection
-        if selection is None or position >= len(self.labels):
+        if selection is None:
             return
-        label = self.labels[position].name
         start, end = selection
-        same_place = [s for s in self.spans if s.start == start and s.end == end]
-        if any(s.label == label for s in same_place):
+        same_place = [s for s in self.article.spans_between(start, end) if s.start == start and s.end == end]
+        if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
             return
         span = self.store.add_span(
-            self.doc_id, self.user, Span(start, end, label), self.user, replace=same_place
+            self.doc_id, self.user, Span(start, end, label, kb_id, source), self.user, replace=same_place
         )
         self._apply(same_place, [span])
+        self._learn([span])
 
     def action_remove(self) -> None:
         selection = self.article.selection
@@ -217,8 +256,10 @@ class AnnotateScreen(Screen[None]):
         self.notify("Every document is done", timeout=3)
 
     def action_focus_panel(self) -> None:
-        panel = self.query_one(EntityPanel)
-        (self.article if panel.has_focus else panel).focus()
+        """Tab: the article, then the suggestions, then the entities, and back."""
+        order = [self.article, self.query_one(SuggestionList), self.query_one(EntityPanel)]
+        focused = next((i for i, widget in enumerate(order) if widget.has_focus), -1)
+        order[(focused + 1) % len(order)].focus()
 
     # --- search and go to ------------------------------------------------------------------------
 
@@ -288,3 +329,152 @@ class AnnotateScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._flush_time()
+        for lookup in (self._searcher, self._proposer):
+            if lookup is not None:
+                lookup.close()
+
+    # --- suggestions and proposals ---------------------------------------------------------------
+
+    def _load_kb(self) -> None:
+        """In a thread: open (or build, the first time) the KB index, then start the look-up threads."""
+        from annotator.kb import KnowledgeBase
+
+        try:
+            kb = KnowledgeBase.load(self.store.path)
+        except Exception as err:
+            self._from_thread(self._kb_failed, err)
+            return
+        self._from_thread(self._kb_ready, kb)
+
+    def _from_thread(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the app closed before the answer came
+            self.app.call_from_thread(callback, *args, **kwargs)
+
+    def _kb_failed(self, err: Exception) -> None:
+        self.query_one(SuggestionList).show([], "no suggestions: the knowledge base did not load")
+        self.notify(f"Knowledge base: {err}", severity="warning", markup=False)
+
+    def _kb_ready(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._searcher = Lookup(self._search, self._deliver_search, self._lookup_failed, "kb-search")
+        self._proposer = Lookup(self._propose, self._deliver_proposals, self._lookup_failed, "kb-propose")
+        self._proposer.ask(self.doc_id)
+        self._ask_suggestions()
+
+    def _lookup_failed(self, question: object, err: Exception) -> None:
+        self._from_thread(self.notify, f"Look-up failed: {err}", severity="warning", markup=False)
+
+    def _ask_suggestions(self) -> None:
+        selection = self.article.selection
+        if self._searcher is None or selection is None:
+            return
+        start, end = selection
+        text = " ".join(self.article.text[start:end].split())
+        if len(text) > MAX_QUERY:
+            self.query_one(SuggestionList).show([], "select a name to see suggestions")
+            return
+        self._searcher.ask((self.doc_id, start, end, text))
+
+    def _search(self, question: Question) -> list[Shown]:
+        assert self.kb is not None
+        return [
+            Shown(s.name, s.label, s.description, s.score, s.kb_id, s.learned)
+            for s in self.kb.search(question[3], limit=9)
+        ]
+
+    def _deliver_search(self, question: Question, found: list[Shown]) -> None:
+        self._from_thread(self._show_suggestions, question, found)
+
+    def _show_suggestions(self, question: Question, found: list[Shown]) -> None:
+        doc_id, start, end, text = question
+        if (doc_id, (start, end)) != (self.doc_id, self.article.selection):
+            return  # the selection moved on; its own answer is on the way
+        shown = text if len(text) <= 24 else text[:23] + "…"
+        note = f"for “{shown}”: Enter takes 1" if found else f"nothing close to “{shown}”"
+        self.query_one(SuggestionList).show(found, note)
+
+    def action_take_suggestion(self, index: int = 0) -> None:
+        suggestions = self.query_one(SuggestionList)
+        if 0 <= index < len(suggestions.items):
+            self._take(suggestions.items[index])
+
+    def on_suggestion_list_taken(self, event: SuggestionList.Taken) -> None:
+        self._take(event.suggestion)
+        self.article.focus()
+
+    def _take(self, suggestion: Shown) -> None:
+        self._tag(suggestion.label, suggestion.kb_id, "suggestion")
+
+    def _learn(self, spans: list[Span]) -> None:
+        """Saved spans teach the suggestions at once, and may propose the same text elsewhere."""
+        if self.kb is None:
+            return
+        for span in spans:
+            self.kb.learn(self.article.text[span.start : span.end], span.label, span.kb_id)
+        if self._proposer is not None:
+            self._proposer.ask(self.doc_id)
+
+    def _propose(self, doc_id: int) -> list[Candidate]:
+        from annotator.suggest import propose
+
+        assert self.kb is not None
+        text = self.article.text if doc_id == self.doc_id else self.store.document(doc_id).text
+        return [c for c in propose(text, self.kb)]
+
+    def _deliver_proposals(self, doc_id: int, found: list[Candidate]) -> None:
+        self._from_thread(self._proposals_ready, doc_id, found)
+
+    def _proposals_ready(self, doc_id: int, found: list[Candidate]) -> None:
+        if doc_id == self.doc_id:
+            self._proposed = found
+            self._show_proposals()
+
+    def _show_proposals(self) -> None:
+        """The proposals not rejected and not overlapping one of the user's spans, dimmed in the article."""
+        rejected = self.store.rejected_suggestions(self.doc_id, self.user) if self._proposed else set()
+        open_ = [
+            c.span()
+            for c in self._proposed
+            if (c.start, c.end, c.label) not in rejected and not self.article.spans_between(c.start, c.end)
+        ]
+        self.article.set_proposals(open_)
+        self._count_proposals()
+
+    def _count_proposals(self) -> None:
+        count = len(self.article.proposals)
+        text = f"{count} proposal{'s' * (count != 1)}: y/n/Y" if count else ""
+        self.query_one(SuggestionList).show_proposals(text)
+
+    def action_proposal(self, accept: bool) -> None:
+        """On a proposal: take (or reject) it and go to the next; elsewhere: go to the next one."""
+        selection = self.article.selection
+        if selection is None:
+            return
+        current = self.article.proposal_at(*selection)
+        if current is None or (current.start, current.end) != selection:
+            following = self.article.next_proposal(selection[0])
+            if following is not None:
+                self.article.select_offsets(following.start, following.end)
+            return
+        if accept:
+            saved = self.store.accept_suggestions(self.doc_id, self.user, [current])
+            self._apply([], saved)
+            self._learn(saved)
+        else:
+            self.store.reject_suggestion(self.doc_id, self.user, current.start, current.end, current.label)
+        self.article.remove_proposals([current])
+        self._count_proposals()
+        following = self.article.next_proposal(current.end)
+        if following is not None:
+            self.article.select_offsets(following.start, following.end)
+
+    def action_accept_all(self) -> None:
+        proposals = list(self.article.proposals)
+        if not proposals:
+            return
+        saved = self.store.accept_suggestions(self.doc_id, self.user, proposals)
+        self.article.remove_proposals(proposals)
+        self._apply([], saved)
+        self._learn(saved)
+        self._count_proposals()
+        self.notify(f"Took {len(saved)} proposal(s); u undoes them together", timeout=3)

@@ -7,6 +7,7 @@ the labels); where spans overlap, the innermost colour shows and the text is und
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Sequence
 
@@ -90,7 +91,10 @@ class ArticleView(ScrollView, can_focus=True):
         self.show_labels = True
         self._styles: dict[str, Style] = {}
         self._tag_styles: dict[str, Style] = {}
+        self._proposal_styles: dict[str, Style] = {}
         self.text_layout = ArticleLayout("", 80)
+        self.proposals: list[Span] = []
+        """Pre-annotation proposals (not spans yet): sorted, never overlapping one another."""
         self._cache: dict[tuple[int, int], Strip] = {}
         """Drawn lines by ``(start, end)`` offsets: a line a re-wrap above it moved down keeps its strip."""
         self._dragging = False
@@ -117,6 +121,10 @@ class ArticleView(ScrollView, can_focus=True):
     def set_label_styles(self, styles: dict[str, Style]) -> None:
         self._styles = styles
         self._tag_styles = {name: style + Style(bold=True, italic=True) for name, style in styles.items()}
+        # A proposal is the label's colour on the text, underlined, no background: offered, not taken.
+        self._proposal_styles = {
+            name: Style(color=style.bgcolor, underline=True, italic=True) for name, style in styles.items()
+        }
         self._cache.clear()
         self.refresh()
 
@@ -137,6 +145,40 @@ class ArticleView(ScrollView, can_focus=True):
             return
         for line in touched:
             self.refresh_lines(line)
+
+    def set_proposals(self, proposals: Sequence[Span]) -> None:
+        self.proposals = sorted(proposals, key=lambda s: s.start)
+        self._cache.clear()
+        self.refresh()
+
+    def remove_proposals(self, gone: Sequence[Span]) -> None:
+        keys = {(s.start, s.end, s.label) for s in gone}
+        self.proposals = [p for p in self.proposals if (p.start, p.end, p.label) not in keys]
+        for span in gone:
+            self._refresh_offsets(span.start, span.end)
+
+    def proposal_at(self, start: int, end: int) -> Span | None:
+        """The proposal overlapping ``[start, end)``, if any."""
+        i = bisect.bisect_left(self.proposals, end, key=lambda s: s.start) - 1
+        if i >= 0 and self.proposals[i].end > start:
+            return self.proposals[i]
+        return None
+
+    def next_proposal(self, offset: int) -> Span | None:
+        """The first proposal starting at or after ``offset``, else the first of all (wrapping)."""
+        i = bisect.bisect_left(self.proposals, offset, key=lambda s: s.start)
+        if i < len(self.proposals):
+            return self.proposals[i]
+        return self.proposals[0] if self.proposals else None
+
+    def _proposals_on(self, start: int, end: int) -> list[Span]:
+        i = max(bisect.bisect_left(self.proposals, start, key=lambda s: s.start) - 1, 0)
+        found = []
+        while i < len(self.proposals) and self.proposals[i].start < max(end, start + 1):
+            if self.proposals[i].end > start:
+                found.append(self.proposals[i])
+            i += 1
+        return found
 
     def action_toggle_labels(self) -> None:
         self.show_labels = not self.show_labels
@@ -384,6 +426,10 @@ class ArticleView(ScrollView, can_focus=True):
         for edge in (*(selection or ()), *(cursor or ())):
             cuts.add(min(max(edge, start), end))
         tags = self.text_layout.tags_on(line)
+        proposed = self._proposals_on(start, end) if self.proposals else []
+        for span in proposed:
+            cuts.add(min(max(span.start, start), end))
+            cuts.add(min(max(span.end, start), end))
         points = sorted(cuts)
         segments = []
         for left, right in itertools.pairwise(points):
@@ -398,6 +444,10 @@ class ArticleView(ScrollView, can_focus=True):
                 style = style + self._styles.get(inner.label, Style(reverse=True))
                 if len(covering) > 1:
                     style = style + Style(underline=True)
+            elif proposed:
+                offered = [s for s in proposed if s.start < right and s.end > left]
+                if offered:
+                    style = style + self._proposal_styles.get(offered[0].label, Style(underline=True))
             if selection and selection[0] <= left and right <= selection[1]:
                 style = style + Style(reverse=True)
             if cursor and cursor[0] <= left and right <= cursor[1]:

@@ -1,0 +1,140 @@
+"""Suggestions for the selection (knowledge base and earlier annotations), numbered; one key takes one.
+
+The list only shows what the screen gives it: the look-ups run in a worker thread and arrive here when
+they are done, so a keystroke never waits for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from annotator.tui.widgets.article import visible
+
+MAX_SHOWN = 9
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a row needs: a suggestion's canonical name, label, a short description, score, link."""
+
+    name: str
+    label: str
+    description: str | None
+    score: float
+    kb_id: str | None
+    learned: int = 0
+
+
+class SuggestionList(Widget, can_focus=True):
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    SuggestionList { height: auto; max-height: 13; border: round $primary 50%; padding: 0 0; }
+    SuggestionList:focus { border: round $primary; }
+    """
+    BINDINGS = [
+        Binding("up", "step(-1)", "Previous suggestion", show=False, id="suggestions.up"),
+        Binding("down", "step(1)", "Next suggestion", show=False, id="suggestions.down"),
+        Binding("enter", "take", "Take suggestion", show=False, id="suggestions.take"),
+        *(
+            Binding(str(n), f"take({n - 1})", f"Take suggestion {n}", show=False, id=f"suggestions.take_{n}")
+            for n in range(1, MAX_SHOWN + 1)
+        ),
+    ]
+
+    class Taken(Message):
+        """The annotator chose ``suggestion`` for the selection."""
+
+        def __init__(self, suggestion: Shown) -> None:
+            super().__init__()
+            self.suggestion = suggestion
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Suggestions"
+        self.items: list[Shown] = []
+        self.note = "loading the knowledge base…"
+        self.proposals = ""
+        self.highlighted = 0
+        self._styles: dict[str, Style] = {}
+
+    def set_label_styles(self, styles: dict[str, Style]) -> None:
+        self._styles = styles
+
+    def show(self, items: Sequence[Shown], note: str) -> None:
+        """Rows for the selection (at most nine), with ``note`` above them (what they are for)."""
+        self.items = list(items[:MAX_SHOWN])
+        self.note = note
+        self.highlighted = 0
+        self.refresh(layout=True)
+
+    def show_proposals(self, text: str) -> None:
+        if text != self.proposals:
+            self.proposals = text
+            self.refresh(layout=True)
+
+    def _rows(self) -> list[list[Segment]]:
+        base = self.rich_style
+        dim = base + Style(dim=True)
+        rows = [[Segment(self.note, dim)]]
+        for n, item in enumerate(self.items, 1):
+            style = base + Style(reverse=True) if n - 1 == self.highlighted and self.has_focus else base
+            chip = self._styles.get(item.label, Style(reverse=True))
+            row = [
+                Segment(f"{n} ", base + Style(bold=True)),
+                Segment(visible(item.name), style),
+                Segment(" "),
+                Segment(f" {visible(item.label)} ", base + chip),
+            ]
+            detail = f"{item.score:.0f}"
+            if item.learned:
+                detail += f" tagged {item.learned}×"
+            if item.description:
+                detail += f" {item.description}"
+            row.append(Segment(f" {visible(detail)}", dim))
+            rows.append(row)
+        if self.proposals:
+            rows.append([Segment(self.proposals, dim)])
+        return rows
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return len(self._rows())
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        rows = self._rows()
+        if y >= len(rows):
+            return Strip.blank(width, self.rich_style)
+        return Strip(rows[y]).crop_extend(0, width, self.rich_style)
+
+    def action_step(self, delta: int) -> None:
+        if self.items:
+            self.highlighted = min(max(self.highlighted + delta, 0), len(self.items) - 1)
+            self.refresh()
+
+    def action_take(self, index: int | None = None) -> None:
+        chosen = self.highlighted if index is None else index
+        if 0 <= chosen < len(self.items):
+            self.post_message(self.Taken(self.items[chosen]))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y - (self.content_region.y - self.region.y)
+        if 1 <= row <= len(self.items):
+            self.highlighted = row - 1
+            self.action_take()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
