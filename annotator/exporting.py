@@ -117,10 +117,13 @@ def choose_documents(store: Store, layer: str, which: str | None) -> str:
 
 
 def default_out(fmt: str, layer: str, scheme: str, split: bool) -> Path:
-    stem = brat.file_stem(layer) + ("-bilou" if fmt == "conll" and scheme == "bilou" else "")
+    """``exports/LAYER.conll`` (``.bilou.conll``, ``.jsonl``, ``.doccano.jsonl``), or for a folder
+    ``exports/LAYER-FORMAT`` (``-conll-bilou``)."""
+    stem = brat.file_stem(layer)
+    bilou = fmt == "conll" and scheme == "bilou"
     if split or fmt == "brat":
-        return EXPORTS / f"{stem}-{fmt}"
-    return EXPORTS / (stem + _FILE_SUFFIXES[fmt])
+        return EXPORTS / (f"{stem}-{fmt}" + ("-bilou" if bilou else ""))
+    return EXPORTS / (stem + (".bilou" if bilou else "") + _FILE_SUFFIXES[fmt])
 
 
 def assign_parts(ids: Sequence[int], fractions: Sequence[float], seed: int) -> dict[int, int]:
@@ -174,14 +177,7 @@ def export(
         for row in store.export_rows(layer, which, version):
             doc = _document(row, needs_tokens)
             part = parts[row.doc_id] if parts is not None else 0
-            try:
-                _write(request, layer, doc, sinks[part], summary, notes)
-            except UnicodeEncodeError as err:
-                raise AnnotatorError(
-                    f"document {doc.key!r} holds a character UTF-8 cannot encode (a lone surrogate at "
-                    f"offset {err.start} of what was being written)",
-                    store.path,
-                ) from None
+            _write(request, layer, doc, sinks[part], summary, notes)
             summary.documents += 1
             if fractions:
                 summary.per_part[names[part]] += 1
