@@ -7,6 +7,7 @@ it; reading takes a span from its first fragment's start to its last fragment's 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
@@ -94,6 +95,8 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
     txt, ann = pair(path)
     raw_bytes = txt.read_bytes()
     raw = decode(raw_bytes, txt)
+    if raw_bytes.startswith(codecs.BOM_UTF8):
+        raw = "\ufeff" + raw  # brat counts a byte order mark as a character, and so does our export
     text = clean_text(raw)
     if not text.strip():
         raise AnnotatorError("empty file: no text to import", txt)
@@ -113,7 +116,7 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
             items.append((start, end, label, None))
         elif line.startswith("N"):
             fields = line.split("\t")
-            ref = fields[1].split(" ") if len(fields) >= 2 else []
+            ref = fields[1].split(" ", 2) if len(fields) >= 2 else []
             if len(ref) != 3 or ref[0] != "Reference":
                 raise AnnotatorError("expected N<n><TAB>Reference T<n> DB:ID<TAB>TEXT", ann, number)
             links.append((ref[1], ref[2].removeprefix(KB_PREFIX), number))
