@@ -35,7 +35,7 @@ _CACHE_BATCH = 200
 _OFFSETS = "I" if array("I").itemsize == 4 else "L"
 _WHICH = {
     "done": "documents marked done",
-    "worked": "documents worked on (in progress or done)",
+    "worked": "documents in progress or done",
     "all": "all documents",
 }
 

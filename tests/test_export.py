@@ -76,8 +76,8 @@ def test_stdout_holds_exactly_the_file(run, project: Path) -> None:
 def test_conll_reports_widened_and_dropped_spans(run, project: Path) -> None:
     quiet = run("export", "--format", "conll", "--out", str(project / "a.conll"))
     assert quiet.stderr.strip().splitlines() == [
-        f"exported 4 document(s), 24 span(s), 558 tokens from layer 'gold' (documents worked on (in progress"
-        f" or done)) to {project / 'a.conll'}; 2 span(s) widened to whole tokens, 4 span(s) dropped"
+        f"exported 4 document(s), 24 span(s), 558 tokens from layer 'gold' (documents in progress"
+        f" or done) to {project / 'a.conll'}; 2 span(s) widened to whole tokens, 4 span(s) dropped"
         " (overlapping: the longest kept; or holding no token); --verbose lists them"
     ]
     loud = run("export", "--format", "conll", "--out", str(project / "a.conll"), "--verbose")
