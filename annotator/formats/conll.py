@@ -127,11 +127,18 @@ def format_document(
     cut in two. A token holding a space, tab or line break (only a few grapheme clusters can) has them
     written as ``_``, since the layout could not be read back otherwise.
     """
-    words = [text[s:e] for s, e in tokens]
-    if _BREAKS_A_TOKEN.search("".join(words)):
-        words = [_BREAKS_A_TOKEN.sub("_", w) for w in words]
     sep = _COLUMN_SEPARATORS[columns]
-    lines = [w + sep + t for w, t in zip(words, tags(len(words), entities, scheme), strict=True)]
+    tagged = tags(len(tokens), entities, scheme)
+    lines = [text[s:e] + sep + t for (s, e), t in zip(tokens, tagged, strict=True)]
+    joined = "\n".join(lines)  # a token holding a space, tab or line break shows in the counts
+    if (
+        joined.count(" ") != len(lines) * sep.count(" ")
+        or joined.count("\n") != len(lines) - 1
+        or "\t" in joined
+    ):
+        lines = [
+            _BREAKS_A_TOKEN.sub("_", text[s:e]) + sep + t for (s, e), t in zip(tokens, tagged, strict=True)
+        ]
     inside = set()
     for e in entities:
         inside.update(range(e.first + 1, e.last))
