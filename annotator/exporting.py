@@ -150,14 +150,16 @@ def export(
     """Write the export ``request`` asks for; ``notes`` hears every span not written as it is."""
     layer = choose_layer(store, request.layer, request.user)
     which = choose_documents(store, layer, request.which)
-    ids = store.export_document_ids(layer, which)
-    if not ids:
+    fractions = request.split
+    # The split needs every id (one small entry per document); otherwise a count is all it takes.
+    ids = store.export_document_ids(layer, which) if fractions else None
+    count = len(ids) if ids is not None else store.export_document_count(layer, which)
+    if not count:
         hint = "" if which == "all" else "; --all exports every document"
         raise AnnotatorError(
             f"no documents to export: layer {layer!r} has no {_WHICH[which]}{hint}", store.path
         )
-    fractions = request.split
-    parts = assign_parts(ids, fractions, request.seed) if fractions else None
+    parts = assign_parts(ids, fractions, request.seed) if ids is not None and fractions else None
     names = PART_NAMES[: len(fractions)] if fractions else ("",)
     out = request.out or default_out(request.fmt, layer, request.scheme, fractions is not None)
     sinks = _open_sinks(request.fmt, out, names, [label.name for label in store.labels()])
@@ -165,7 +167,7 @@ def export(
     if fractions:
         summary.per_part = dict.fromkeys(names, 0)
     needs_tokens = request.fmt in _NEEDS_TOKENS
-    total = len(ids) * (2 if needs_tokens else 1)
+    total = count * (2 if needs_tokens else 1)
     version = tokenizer_fingerprint()
     try:
         if needs_tokens:
@@ -173,7 +175,7 @@ def export(
                 store, layer, which, version, lambda n: progress and progress(n, total)
             )
             if progress:
-                progress(len(ids) - warmed, total)
+                progress(count - warmed, total)
         for row in store.export_rows(layer, which, version):
             doc = _document(row, needs_tokens)
             part = parts[row.doc_id] if parts is not None else 0

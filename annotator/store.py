@@ -534,6 +534,13 @@ class Store:
             )
         ]
 
+    def export_document_count(self, layer: str, which: str) -> int:
+        return int(
+            self.conn.execute(
+                f"SELECT count(*) FROM documents d WHERE 1 {EXPORT_FILTERS[which]}", {"layer": layer}
+            ).fetchone()[0]
+        )
+
     def documents_without_tokens(
         self, layer: str, which: str, version: str, after_id: int, limit: int
     ) -> list[tuple[int, str]]:
