@@ -90,9 +90,10 @@ def build(path: Path, tokens_wanted: int, seed: int = 1) -> int:
 
     def records():
         nonlocal total
-        for i, text in enumerate(articles(10**9, 3000, seed)):
+        for i, article in enumerate(articles(10**9, 3000, seed)):
             if total >= tokens_wanted:
                 return
+            text = f"{article} #{i}"  # each text unique, or the store would keep one copy
             tokens = tokenize(text)
             total += len(tokens)
             count = round(len(tokens) * SPANS_PER_TOKEN)
@@ -101,7 +102,7 @@ def build(path: Path, tokens_wanted: int, seed: int = 1) -> int:
             for first in starts:
                 last = first + rng.randint(1, 3)  # disjoint: starts are 3 apart
                 spans.append(Span(tokens[first][0], tokens[last - 1][1], rng.choice(LABELS)))
-            yield ImportRecord(text=f"{text} #{i}", key=f"a{i}", source="bench", spans=spans)
+            yield ImportRecord(text=text, key=f"a{i}", source="bench", spans=spans)
 
     with Store(path) as store:
         store.import_records(records(), default_layer="gold")
