@@ -104,13 +104,15 @@ def _initial(db: sqlite_utils.Database) -> None:
 @migrations(name="0002_export")
 def _export(db: sqlite_utils.Database) -> None:
     # Token offsets and sentence starts per document, filled lazily by the export: tokenizing is the slowest
-    # part of an export and a document's text never changes. Rows made by another tokenizer are ignored
-    # (``version`` is text.tokenizer_fingerprint()) and overwritten.
+    # part of an export and a document's text never changes. Rows made by another tokenizer (``version``
+    # is text.tokenizer_fingerprint()) or for another text (``hash``: a row left behind by a deletion made
+    # without foreign keys, its id reused) are ignored and overwritten.
     db.execute(
         """
         CREATE TABLE token_cache (
             doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
             version TEXT NOT NULL,
+            hash TEXT NOT NULL,
             tokens BLOB NOT NULL,
             sentences BLOB NOT NULL
         )
@@ -547,7 +549,8 @@ class Store:
         """``(id, text)`` of up to ``limit`` exported documents after ``after_id`` lacking a cache row."""
         return self.conn.execute(
             "SELECT d.id, d.text FROM documents d LEFT JOIN token_cache c ON c.doc_id = d.id"
-            f" WHERE d.id > :after AND (c.version IS NULL OR c.version != :version) {EXPORT_FILTERS[which]}"
+            " WHERE d.id > :after AND (c.version IS NULL OR c.version != :version OR c.hash != d.hash)"
+            f" {EXPORT_FILTERS[which]}"
             " ORDER BY d.id LIMIT :limit",
             {"layer": layer, "version": version, "after": after_id, "limit": limit},
         ).fetchall()
@@ -556,8 +559,9 @@ class Store:
         """Store ``(doc_id, tokens, sentences)`` blobs made by the tokenizer ``version``."""
         with self.transaction():
             self.conn.executemany(
-                "INSERT OR REPLACE INTO token_cache (doc_id, version, tokens, sentences) VALUES (?, ?, ?, ?)",
-                [(doc_id, version, tokens, sents) for doc_id, tokens, sents in rows],
+                "INSERT OR REPLACE INTO token_cache (doc_id, version, hash, tokens, sentences)"
+                " SELECT id, ?, hash, ?, ? FROM documents WHERE id = ?",
+                [(version, tokens, sents, doc_id) for doc_id, tokens, sents in rows],
             )
 
     def export_rows(self, layer: str, which: str, version: str) -> Iterator[ExportRow]:
@@ -568,7 +572,7 @@ class Store:
         """
         docs = self.conn.execute(
             "SELECT d.id, d.key, d.text, d.meta, c.tokens, c.sentences FROM documents d"
-            " LEFT JOIN token_cache c ON c.doc_id = d.id AND c.version = :version"
+            " LEFT JOIN token_cache c ON c.doc_id = d.id AND c.version = :version AND c.hash = d.hash"
             f" WHERE 1 {EXPORT_FILTERS[which]} ORDER BY d.id",
             {"layer": layer, "version": version},
         )

@@ -178,11 +178,15 @@ def test_token_cache_is_filled_once_and_a_stale_one_is_replaced(run, project: Pa
     conn = sqlite3.connect(db)
     cached = conn.execute("SELECT doc_id, version FROM token_cache ORDER BY doc_id").fetchall()
     assert len(cached) == 4  # the documents exported, not the untouched one
-    conn.execute("UPDATE token_cache SET version = 'old', tokens = x'', sentences = x''")
+    conn.execute("UPDATE token_cache SET version = 'old', tokens = x'', sentences = x'' WHERE doc_id = 1")
+    # another text's tokens under this document's id, as a deletion without foreign keys could leave them
+    conn.execute("UPDATE token_cache SET hash = 'other', tokens = x'01', sentences = x'' WHERE doc_id = 2")
     conn.commit()
     assert run("export", "--format", "conll", "--out", str(out)).exit_code == 0
     assert out.read_bytes() == (GOLDEN / "gold.conll").read_bytes()
     assert conn.execute("SELECT doc_id, version FROM token_cache ORDER BY doc_id").fetchall() == cached
+    assert conn.execute("SELECT count(*) FROM token_cache c JOIN documents d ON d.id = c.doc_id"
+                        " WHERE c.hash = d.hash").fetchone() == (4,)  # fmt: skip
     conn.close()
 
 
