@@ -54,7 +54,7 @@ def _fragment_text(text: str, frags: Sequence[tuple[int, int]]) -> str:
 def format_annotations(text: str, spans: Sequence[Span]) -> str:
     """The ``.ann`` file of a document: one ``T`` line per span, an ``N`` line per KB link."""
     lines = []
-    links = []
+    links: list[str] = []
     for n, span in enumerate(spans, 1):
         frags = fragments(text, span.start, span.end)
         where = ";".join(f"{a} {b}" for a, b in frags)
@@ -135,7 +135,7 @@ def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, 
     head = fields[1].split(" ", 1) if len(fields) >= 2 else []
     if len(head) != 2 or not head[0] or not _FRAGMENTS.fullmatch(head[1]):
         raise AnnotatorError("expected T<n><TAB>LABEL START END[;START END...]<TAB>TEXT", ann, number)
-    frags = [tuple(int(x) for x in f.split(" ")) for f in head[1].split(";")]
+    frags = [(int(a), int(b)) for a, b in (f.split(" ") for f in head[1].split(";"))]
     start, end = frags[0][0], frags[-1][1]
     if any(not 0 <= a < b <= len(raw) for a, b in frags) or start >= end:
         raise AnnotatorError(
@@ -144,7 +144,7 @@ def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, 
             number,
         )
     if len(fields) == 3:
-        expected = _fragment_text(raw, frags)  # type: ignore[arg-type]
+        expected = _fragment_text(raw, frags)
         if fields[2] != expected:
             raise AnnotatorError(
                 f"{fields[0]}: text {fields[2]!r} does not match the text at {head[1]} ({expected!r})",

@@ -139,7 +139,7 @@ def format_document(
         lines = [
             _BREAKS_A_TOKEN.sub("_", text[s:e]) + sep + t for (s, e), t in zip(tokens, tagged, strict=True)
         ]
-    inside = set()
+    inside: set[int] = set()
     for e in entities:
         inside.update(range(e.first + 1, e.last))
     bounds = [0, *(b for b in sentence_starts if b and b not in inside), len(lines)]
