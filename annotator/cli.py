@@ -316,6 +316,8 @@ def export(
         raise click.UsageError("--scheme and --columns apply to --format conll only")
     if out is not None and str(out) == "-" and (fmt == "brat" or split):
         raise click.UsageError("brat and --split write a folder, not standard output; give --out FOLDER")
+    if not obj.db_path.exists():
+        raise AnnotatorError("no such database; import articles first ('annotator import PATH')", obj.db_path)
     from annotator.exporting import ExportRequest
     from annotator.exporting import export as run_export
 

@@ -568,8 +568,19 @@ class Store:
         """The exported documents in id order with their spans in ``layer``, streamed.
 
         Two ordered scans side by side (documents with their cache row; the layer's spans by document),
-        so a document's text is read once however many spans it has and memory holds one document.
+        so a document's text is read once however many spans it has and memory holds one document. Both
+        read one snapshot (a read transaction), whatever annotators save meanwhile.
         """
+        own_transaction = not self.conn.in_transaction
+        if own_transaction:
+            self.conn.execute("BEGIN")
+        try:
+            yield from self._export_scan(layer, which, version)
+        finally:
+            if own_transaction:
+                self.conn.execute("COMMIT")
+
+    def _export_scan(self, layer: str, which: str, version: str) -> Iterator[ExportRow]:
         docs = self.conn.execute(
             "SELECT d.id, d.key, d.text, d.meta, c.tokens, c.sentences FROM documents d"
             " LEFT JOIN token_cache c ON c.doc_id = d.id AND c.version = :version AND c.hash = d.hash"

@@ -220,3 +220,10 @@ def test_a_token_holding_a_space_is_written_with_an_underscore() -> None:
     assert [text[s:e] for s, e in tokens] == ["a", "\u0600 ", "b"]
     written = conll.format_document(text, tokens, [0], [conll.Entity(1, 2, "PLACE")])
     assert written == "-DOCSTART- -X- -X- O\n\na O\n\u0600_ B-PLACE\nb O\n\n"
+
+
+def test_export_of_a_missing_database_creates_none(run, db: Path) -> None:
+    result = run("export", "--format", "conll")
+    assert result.exit_code == 1
+    assert "no such database" in result.stderr
+    assert not db.exists()
