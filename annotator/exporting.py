@@ -32,7 +32,8 @@ _NEEDS_TOKENS = frozenset({"conll", "jsonl"})
 _FILE_SUFFIXES = {"conll": ".conll", "jsonl": ".jsonl", "doccano": ".doccano.jsonl"}
 _PART_SUFFIXES = {"conll": ".conll", "jsonl": ".jsonl", "doccano": ".jsonl"}
 _CACHE_BATCH = 200
-_OFFSETS = "I" if array("I").itemsize == 4 else "L"
+_OFFSETS = "I"  # 4 bytes, little-endian in the database (a blob's layout is part of the cache's format)
+assert array(_OFFSETS).itemsize == 4
 _WHICH = {
     "done": "documents marked done",
     "worked": "documents in progress or done",
