@@ -31,6 +31,7 @@ test: $(VENV)/.test-deps tmux
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/importing.py
 	$(BIN)/python bench/tokenize.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

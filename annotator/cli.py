@@ -124,7 +124,7 @@ def annotate(obj: Context, doc_key: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "txt", "jsonl", "doccano"]),
+    type=click.Choice(["auto", "txt", "jsonl", "doccano", "conll", "brat"]),
     default="auto",
     show_default=True,
     help="How to read the files; auto goes by the file name and, for JSON Lines, the first record.",
@@ -136,7 +136,10 @@ def annotate(obj: Context, doc_key: str | None) -> None:
 )
 @click.pass_obj
 def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) -> None:
-    """Import articles from files or folders: txt (one document per file), jsonl, doccano.
+    """Import articles from files or folders: txt (one document per file), jsonl, doccano, conll, brat.
+
+    CoNLL tags may be IOB1, IOB2, BILOU or BIOES (an I- after O starts an entity, as in IOB1); the text is
+    rebuilt with a space between tokens and a line break between sentences. brat reads .txt + .ann pairs.
 
     Each import is all or nothing: on bad input nothing is written. Texts already in the database are
     skipped, so importing the same files twice adds nothing.
@@ -381,6 +384,110 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
                     click.echo(
                         f"{key}\t{c.start}-{c.end}\t{c.text}\t{c.label}\t{c.name}\t{c.kb_id or '-'}\t{source}"
                     )
+
+
+# --- export (issue 5) ---------------------------------------------------------------------------------
+
+
+def _parse_split(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    try:
+        fractions = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("expected fractions separated by commas, like 0.8,0.1,0.1") from None
+    if not 2 <= len(fractions) <= 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-6:
+        raise click.BadParameter("two or three fractions (train, dev[, test]) that add up to 1")
+    return fractions
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["conll", "jsonl", "doccano", "brat"]),
+    required=True,
+    help="What to write.",
+)
+@click.option("--layer", help="The layer to export.  [default: gold where it has spans, else --user]")
+@click.option("--scheme", type=click.Choice(["iob2", "bilou"]), help="CoNLL tags.  [default: iob2]")
+@click.option(
+    "--columns", type=click.Choice(["2", "4"]), help="CoNLL: TOKEN TAG, or TOKEN _ _ TAG.  [default: 2]"
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="A file (- for stdout), or a folder for brat and --split.  [default: in exports/, named by layer"
+    " and format]",
+)
+@click.option(
+    "--split",
+    callback=_parse_split,
+    metavar="TRAIN,DEV[,TEST]",
+    help="Split by document into train/dev/test files, e.g. 0.8,0.1,0.1.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Shuffles the documents for --split.")
+@click.option(
+    "--done-only/--all",
+    "done_only",
+    default=None,
+    help="Only documents marked done in the layer, or all.  [default: done only for an annotator's layer;"
+    " for gold, the documents review has worked on]",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List every span widened or dropped on stderr.")
+@click.pass_obj
+def export(
+    obj: Context,
+    fmt: str,
+    layer: str | None,
+    scheme: str | None,
+    columns: str | None,
+    out: Path | None,
+    split: tuple[float, ...] | None,
+    seed: int,
+    done_only: bool | None,
+    verbose: bool,
+) -> None:
+    """Write training data: CoNLL, Prodigy/spaCy JSONL, doccano JSONL or brat.
+
+    CoNLL cannot hold overlapping spans or spans off token boundaries: a span is widened to whole
+    tokens, and of overlapping spans the longest is kept; the counts go to stderr (--verbose: each
+    span). JSONL, doccano and brat keep every span as it is. Documents stream one at a time.
+    """
+    if fmt != "conll" and (scheme or columns):
+        raise click.UsageError("--scheme and --columns apply to --format conll only")
+    if out is not None and str(out) == "-" and (fmt == "brat" or split):
+        raise click.UsageError("brat and --split write a folder, not standard output; give --out FOLDER")
+    if not obj.db_path.exists():
+        raise AnnotatorError("no such database; import articles first ('annotator import PATH')", obj.db_path)
+    from annotator.exporting import ExportRequest
+    from annotator.exporting import export as run_export
+
+    request = ExportRequest(
+        fmt=fmt,
+        user=obj.user,
+        layer=layer,
+        scheme=scheme or "iob2",
+        columns=int(columns or 2),
+        out=out,
+        split=split,
+        seed=seed,
+        which=None if done_only is None else "done" if done_only else "all",
+    )
+    bar = _LateProgress(0, "exporting")
+
+    def advance(amount: int, total: int) -> None:
+        bar.total = total
+        bar(amount)
+
+    try:
+        with obj.store() as store:
+            summary = run_export(
+                store, request, advance, (lambda line: click.echo(line, err=True)) if verbose else None
+            )
+    finally:
+        bar.close()
+    click.echo(summary.describe(verbose), err=True)
 
 
 def main() -> None:

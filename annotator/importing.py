@@ -6,16 +6,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.formats import jsonl, txt
+from annotator.formats import brat, conll, doccano, jsonl, txt
 from annotator.formats.reading import Progress
 from annotator.model import ImportRecord
 
 Reader = Callable[[Path, Progress | None], Iterator[ImportRecord]]
-READERS: dict[str, Reader] = {"txt": txt.read_txt, "jsonl": jsonl.read_jsonl, "doccano": jsonl.read_doccano}
+READERS: dict[str, Reader] = {
+    "txt": txt.read_txt,
+    "jsonl": jsonl.read_jsonl,
+    "doccano": doccano.read_doccano,
+    "conll": conll.read_conll,
+    "brat": brat.read_brat,
+}
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "txt": txt.SUFFIXES,
     "jsonl": jsonl.SUFFIXES,
-    "doccano": jsonl.SUFFIXES,
+    "doccano": doccano.SUFFIXES,
+    "conll": conll.SUFFIXES,
+    "brat": brat.SUFFIXES,
 }
 FORMATS = ("auto", *READERS)
 
@@ -42,17 +50,36 @@ def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
             found.extend((p, detect(p, fmt)) for p in inside)
         else:
             found.append((path, detect(path, fmt)))
-    return found
+    return _one_entry_per_brat_pair(found)
+
+
+def _one_entry_per_brat_pair(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """A brat document is named once (by its ``.ann``) though its ``.txt`` may be listed too."""
+    seen: set[Path] = set()
+    kept = []
+    for path, fmt in found:
+        if fmt == "brat":
+            ann = path.with_suffix(".ann")
+            if ann in seen:
+                continue
+            seen.add(ann)
+            path = ann if ann.is_file() else path
+        kept.append((path, fmt))
+    return kept
 
 
 def detect(path: Path, fmt: str) -> str:
     if fmt != "auto":
         return fmt
     suffix = path.suffix.lower()
+    if suffix in brat.SUFFIXES:
+        return "brat"
     if suffix in txt.SUFFIXES:
-        return "txt"
+        return "brat" if path.with_suffix(".ann").is_file() else "txt"
+    if suffix in conll.SUFFIXES:
+        return "conll"
     if suffix in jsonl.SUFFIXES:
-        return "doccano" if jsonl.looks_like_doccano(path) else "jsonl"
+        return "doccano" if doccano.looks_like_doccano(path) else "jsonl"
     raise AnnotatorError(f"cannot tell the format from the name; use --format ({', '.join(READERS)})", path)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -138,6 +138,25 @@ def _kb(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0002_export")
+def _export(db: sqlite_utils.Database) -> None:
+    # Token offsets and sentence starts per document, filled lazily by the export: tokenizing is the slowest
+    # part of an export and a document's text never changes. Rows made by another tokenizer (``version``
+    # is text.tokenizer_fingerprint()) or for another text (``hash``: a row left behind by a deletion made
+    # without foreign keys, its id reused) are ignored and overwritten.
+    db.execute(
+        """
+        CREATE TABLE token_cache (
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            version TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            tokens BLOB NOT NULL,
+            sentences BLOB NOT NULL
+        )
+        """
+    )
+
+
 def content_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -148,6 +167,28 @@ class ImportResult:
     documents_present: int = 0
     spans_added: int = 0
     renamed_keys: int = 0
+
+
+class ExportRow(NamedTuple):
+    """One document as the export reads it: its spans in one layer and its cached tokens if any."""
+
+    doc_id: int
+    key: str
+    text: str
+    meta: str | None
+    tokens: bytes | None
+    sentences: bytes | None
+    spans: list[Span]
+
+
+# Which documents an export takes, by their status in the exported layer.
+EXPORT_FILTERS = {
+    "done": "AND EXISTS (SELECT 1 FROM doc_status st WHERE st.doc_id = d.id AND st.layer = :layer"
+    " AND st.status = 'done')",
+    "worked": "AND EXISTS (SELECT 1 FROM doc_status st WHERE st.doc_id = d.id AND st.layer = :layer"
+    " AND st.status IN ('in_progress', 'done'))",
+    "all": "",
+}
 
 
 class Store:
@@ -510,6 +551,93 @@ class Store:
             "labels": per_label,
             "layers": layers,
         }
+
+    # --- export (issue 5) ------------------------------------------------------------------------
+
+    def layer_kind(self, layer: str) -> str | None:
+        row = self.conn.execute("SELECT kind FROM layers WHERE name = ?", (layer,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def layer_has_spans(self, layer: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM spans WHERE layer = ? LIMIT 1", (layer,)).fetchone() is not None
+        )
+
+    def export_document_ids(self, layer: str, which: str) -> list[int]:
+        """Ids of the documents an export takes, in export order."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT d.id FROM documents d WHERE 1 {EXPORT_FILTERS[which]} ORDER BY d.id",
+                {"layer": layer},
+            )
+        ]
+
+    def export_document_count(self, layer: str, which: str) -> int:
+        return int(
+            self.conn.execute(
+                f"SELECT count(*) FROM documents d WHERE 1 {EXPORT_FILTERS[which]}", {"layer": layer}
+            ).fetchone()[0]
+        )
+
+    def documents_without_tokens(
+        self, layer: str, which: str, version: str, after_id: int, limit: int
+    ) -> list[tuple[int, str]]:
+        """``(id, text)`` of up to ``limit`` exported documents after ``after_id`` lacking a cache row."""
+        return self.conn.execute(
+            "SELECT d.id, d.text FROM documents d LEFT JOIN token_cache c ON c.doc_id = d.id"
+            " WHERE d.id > :after AND (c.version IS NULL OR c.version != :version OR c.hash != d.hash)"
+            f" {EXPORT_FILTERS[which]}"
+            " ORDER BY d.id LIMIT :limit",
+            {"layer": layer, "version": version, "after": after_id, "limit": limit},
+        ).fetchall()
+
+    def save_token_cache(self, version: str, rows: Iterable[tuple[int, bytes, bytes]]) -> None:
+        """Store ``(doc_id, tokens, sentences)`` blobs made by the tokenizer ``version``."""
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO token_cache (doc_id, version, hash, tokens, sentences)"
+                " SELECT id, ?, hash, ?, ? FROM documents WHERE id = ?",
+                [(version, tokens, sents, doc_id) for doc_id, tokens, sents in rows],
+            )
+
+    def export_rows(self, layer: str, which: str, version: str) -> Iterator[ExportRow]:
+        """The exported documents in id order with their spans in ``layer``, streamed.
+
+        Two ordered scans side by side (documents with their cache row; the layer's spans by document),
+        so a document's text is read once however many spans it has and memory holds one document. Both
+        read one snapshot (a read transaction), whatever annotators save meanwhile.
+        """
+        own_transaction = not self.conn.in_transaction
+        if own_transaction:
+            self.conn.execute("BEGIN")
+        try:
+            yield from self._export_scan(layer, which, version)
+        finally:
+            if own_transaction:
+                self.conn.execute("COMMIT")
+
+    def _export_scan(self, layer: str, which: str, version: str) -> Iterator[ExportRow]:
+        docs = self.conn.execute(
+            "SELECT d.id, d.key, d.text, d.meta, c.tokens, c.sentences FROM documents d"
+            " LEFT JOIN token_cache c ON c.doc_id = d.id AND c.version = :version AND c.hash = d.hash"
+            f" WHERE 1 {EXPORT_FILTERS[which]} ORDER BY d.id",
+            {"layer": layer, "version": version},
+        )
+        spans = self.conn.execute(
+            'SELECT doc_id, start, "end", label, kb_id FROM spans WHERE layer = ?'
+            ' ORDER BY doc_id, start, "end" DESC, label',
+            (layer,),
+        )
+        pending = next(spans, None)
+        for doc_id, key, text, meta, tokens, sents in docs:
+            while pending is not None and pending[0] < doc_id:
+                pending = next(spans, None)
+            found: list[Span] = []
+            while pending is not None and pending[0] == doc_id:
+                found.append(Span(pending[1], pending[2], pending[3], pending[4]))
+                pending = next(spans, None)
+            yield ExportRow(doc_id, key, text, meta, tokens, sents, found)
 
 
     # --- knowledge base and suggestions (issue 4) ------------------------------------------------

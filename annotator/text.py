@@ -119,12 +119,40 @@ def token_index_at(tokens: Sequence[Token], offset: int) -> int:
     return i + 1
 
 
-def snap(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
-    """Widen ``[start, end)`` to whole tokens; None when it holds no token."""
+def token_range(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """Token indices ``[first, last)`` of the tokens ``[start, end)`` touches; None when it holds no token."""
     first = token_index_at(tokens, start)
     last = token_index_at(tokens, max(start, end - 1))
     if last < len(tokens) and tokens[last][0] > end - 1:
         last -= 1
     if first >= len(tokens) or last < first:
         return None
-    return tokens[first][0], tokens[last][1]
+    return first, last + 1
+
+
+def snap(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """Widen ``[start, end)`` to whole tokens; None when it holds no token."""
+    found = token_range(tokens, start, end)
+    if found is None:
+        return None
+    return tokens[found[0]][0], tokens[found[1] - 1][1]
+
+
+# Bump when tokenize() or sentences() change in a way the patterns below do not show: cached token offsets
+# (the export's cache in the database) are keyed by this fingerprint.
+_RULES_VERSION = 1
+
+
+def tokenizer_fingerprint() -> str:
+    """A short string that changes whenever the tokens or sentences of some text could change."""
+    import hashlib
+
+    parts = [
+        str(_RULES_VERSION),
+        _TOKEN.pattern,
+        regex.__version__,
+        " ".join(sorted(_ABBREVIATIONS)),
+        "".join(sorted(_TERMINAL)),
+        "".join(sorted(_CLOSERS)),
+    ]
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).hexdigest()

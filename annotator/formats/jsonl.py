@@ -1,18 +1,22 @@
-"""JSON Lines records: Prodigy/spaCy (``text``, ``id``, ``meta``, ``spans``) and doccano (``label``)."""
+"""Prodigy/spaCy JSON Lines: ``text``, ``id``, ``meta``, ``spans`` (and ``tokens`` in what we write).
+
+The record reading here is shared with doccano's JSON Lines (formats/doccano.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from json.encoder import encode_basestring as _quoted  # json.dumps of a str, in C
 from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.formats.reading import Progress, checked_spans, lines
-from annotator.model import ImportRecord
-from annotator.text import OffsetMap, clean_text
+from annotator.model import ImportRecord, Span
+from annotator.text import OffsetMap, Token, clean_text, token_range
 
 SUFFIXES = (".jsonl", ".ndjson", ".json")
+_BOOLEANS = ("false", "true")
 _SKIPPED_ANSWERS = frozenset({"reject", "ignore"})
 
 
@@ -22,7 +26,7 @@ def read_jsonl(path: Path, progress: Progress | None = None) -> Iterator[ImportR
     A record with a ``spans`` list (even an empty one) is an annotated document; Prodigy answers
     ``reject`` and ``ignore`` import the text without its spans.
     """
-    for line, record in _records(path, progress):
+    for line, record in records(path, progress):
         spans = None
         raw_spans = record.get("spans")
         if raw_spans is not None and record.get("answer") not in _SKIPPED_ANSWERS:
@@ -32,45 +36,11 @@ def read_jsonl(path: Path, progress: Progress | None = None) -> Iterator[ImportR
                 _check_span_text(s, record["text"], n, path, line)
             spans = [(s.get("start"), s.get("end"), s.get("label"), s.get("kb_id")) for s in raw_spans]
         layer = record.get("_annotator_id") or record.get("annotator")
-        yield _record(path, line, record, spans, layer if isinstance(layer, str) else None)
+        yield make_record(path, line, record, spans, layer if isinstance(layer, str) else None)
 
 
-def read_doccano(path: Path, progress: Progress | None = None) -> Iterator[ImportRecord]:
-    """doccano sequence-labelling exports: ``label`` as ``[start, end, LABEL]`` or ``entities`` objects."""
-    for line, record in _records(path, progress):
-        spans: list[tuple[Any, Any, Any, Any]] | None = None
-        if "entities" in record:
-            items = record["entities"]
-            if not isinstance(items, list) or not all(isinstance(s, dict) for s in items):
-                raise AnnotatorError("'entities' must be a list of objects", path, line)
-            spans = [(s.get("start_offset"), s.get("end_offset"), s.get("label"), None) for s in items]
-        elif "label" in record:
-            items = record["label"]
-            if not isinstance(items, list) or not all(isinstance(s, list) and len(s) == 3 for s in items):
-                raise AnnotatorError("'label' must be a list of [start, end, LABEL] triples", path, line)
-            spans = [(s[0], s[1], s[2], None) for s in items]
-        layer = record.get("annotator") or record.get("user")
-        yield _record(path, line, record, spans, layer if isinstance(layer, str) else None)
-
-
-def looks_like_doccano(path: Path) -> bool:
-    """True when the first record has doccano's span fields rather than Prodigy's."""
-    with path.open("rb") as stream:
-        for raw in stream:
-            if raw.strip():
-                try:
-                    first = json.loads(raw)
-                except ValueError:
-                    return False
-                return (
-                    isinstance(first, dict)
-                    and "spans" not in first
-                    and ("entities" in first or isinstance(first.get("label"), list))
-                )
-    return False
-
-
-def _records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[str, Any]]]:
+def records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, record)`` for each JSON object with a non-empty ``text``."""
     count = 0
     with path.open("rb") as stream:
         for line, raw in lines(stream, path, progress):
@@ -102,7 +72,7 @@ def _check_span_text(span: dict[str, Any], text: str, n: int, path: Path, line: 
         )
 
 
-def _record(
+def make_record(
     path: Path,
     line: int,
     record: dict[str, Any],
@@ -116,7 +86,11 @@ def _record(
         raise AnnotatorError("'meta' must be an object", path, line)
     key = record.get("id")
     if key is None and isinstance(meta, dict):
-        key = meta.get("id") or meta.get("key")
+        if meta.get("key") is not None:  # where our own export keeps the document key
+            meta = {k: v for k, v in meta.items() if k != "key"}
+            key = record["meta"]["key"]
+        else:
+            key = meta.get("id")
     if key is not None and not isinstance(key, str | int):
         raise AnnotatorError(f"'id' must be a string or number, not {key!r}", path, line)
     checked = (
@@ -136,3 +110,47 @@ def _record(
 
 
 _SAME = OffsetMap("")
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def format_document(
+    key: str,
+    text: str,
+    meta: dict[str, Any],
+    tokens: Sequence[Token],
+    spans: Sequence[Span],
+    layer: str,
+) -> str:
+    """One Prodigy/spaCy record: ``text``, ``meta`` with the key, ``tokens``, ``spans``, ``_annotator_id``.
+
+    Every span is written as it is; ``token_start`` and ``token_end`` (inclusive, as Prodigy has it) name
+    the tokens it touches, and are left out for a span that holds no token. The tokens are formatted here
+    rather than by ``json.dumps`` (the same bytes, 2.5 times as fast: they are most of an export's bytes).
+    """
+    following = [s for s, _ in tokens[1:]]
+    following.append(len(text))
+    token_items = ",".join(
+        [
+            f'{{"text":{_quoted(text[s:e])},"start":{s},"end":{e},"id":{i},"ws":{_BOOLEANS[n > e]}}}'
+            for i, ((s, e), n) in enumerate(zip(tokens, following, strict=True))
+        ]
+    )
+    span_items = []
+    for span in spans:
+        item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
+        found = token_range(tokens, span.start, span.end)
+        if found is not None:
+            item["token_start"], item["token_end"] = found[0], found[1] - 1
+        if span.kb_id is not None:
+            item["kb_id"] = span.kb_id
+        span_items.append(item)
+    return (
+        f'{{"text":{_quoted(text)},"meta":{_compact({**meta, "key": key})},"tokens":[{token_items}],'
+        f'"spans":{_compact(span_items)},"_annotator_id":{_quoted(layer)}}}\n'
+    )
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

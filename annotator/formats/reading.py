@@ -40,7 +40,7 @@ def lines(stream: BinaryIO, path: Path, progress: Progress | None) -> Iterator[t
 
 
 def checked_spans(
-    items: list[tuple[Any, Any, Any, Any]], raw_text: str, offsets: OffsetMap, path: Path, line: int
+    items: list[tuple[Any, Any, Any, Any]], raw_text: str, offsets: OffsetMap, path: Path, line: int | None
 ) -> list[Span]:
     """Spans ``(start, end, label, kb_id)`` checked against the raw text and moved onto the cleaned one."""
     spans = []

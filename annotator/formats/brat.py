@@ -1,0 +1,154 @@
+"""brat standoff: ``KEY.txt`` (the text) beside ``KEY.ann`` (``T1<TAB>LABEL START END<TAB>TEXT`` lines).
+
+KB links are ``N`` lines (``N1<TAB>Reference T1 KB:ID<TAB>TEXT``). Offsets are code points, as brat counts.
+A span across line breaks is written as fragments split at them (``START END;START END``), as brat draws
+it; reading takes a span from its first fragment's start to its last fragment's end.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.formats.reading import Progress, checked_spans, decode
+from annotator.model import ImportRecord, Span
+from annotator.text import OffsetMap, clean_text
+
+SUFFIXES = (".ann",)
+KB_PREFIX = "KB:"
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_FRAGMENTS = re.compile(r"\d+ \d+(?:;\d+ \d+)*")
+
+
+def file_stem(key: str) -> str:
+    """A file name for a document key: the key when it is a plain name, else a cleaned one with a hash."""
+    if _SAFE_STEM.fullmatch(key) and len(key) <= 120:
+        return key
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    return f"{_UNSAFE.sub('_', key)[:100].lstrip('.')}-{digest}"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` split at line breaks; one fragment when a line break is at either end."""
+    piece = text[start:end]
+    if "\n" not in piece or piece[0] == "\n" or piece[-1] == "\n":
+        return [(start, end)]
+    found = []
+    offset = start
+    for part in piece.split("\n"):
+        if part:
+            found.append((offset, offset + len(part)))
+        offset += len(part) + 1
+    return found
+
+
+def _fragment_text(text: str, frags: Sequence[tuple[int, int]]) -> str:
+    return " ".join(text[a:b] for a, b in frags).replace("\n", " ")
+
+
+def format_annotations(text: str, spans: Sequence[Span]) -> str:
+    """The ``.ann`` file of a document: one ``T`` line per span, an ``N`` line per KB link."""
+    lines = []
+    links: list[str] = []
+    for n, span in enumerate(spans, 1):
+        frags = fragments(text, span.start, span.end)
+        where = ";".join(f"{a} {b}" for a, b in frags)
+        shown = _fragment_text(text, frags)
+        lines.append(f"T{n}\t{span.label} {where}\t{shown}\n")
+        if span.kb_id is not None:
+            links.append(f"N{len(links) + 1}\tReference T{n} {KB_PREFIX}{span.kb_id}\t{shown}\n")
+    return "".join(lines + links)
+
+
+def annotation_conf(labels: Sequence[str]) -> str:
+    """brat's ``annotation.conf`` naming the entity types, so that brat opens the folder as it is."""
+    return (
+        "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def pair(path: Path) -> tuple[Path, Path]:
+    """The ``.txt`` and ``.ann`` files of a document, given either."""
+    ann = path.with_suffix(".ann")
+    txt = path.with_suffix(".txt")
+    for needed in (txt, ann):
+        if not needed.is_file():
+            raise AnnotatorError(f"brat: no {needed.name} beside this file", path)
+    return txt, ann
+
+
+def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRecord]:
+    """One document from a ``.txt``/``.ann`` pair (either may be named).
+
+    ``T`` lines become spans and ``N`` lines their ``kb_id`` (a leading ``KB:`` dropped); relations,
+    events, attributes and notes have no place in a span layer and are skipped. The text after the second
+    tab must be what the offsets point at (fragments joined by a space, line breaks as spaces).
+    """
+    txt, ann = pair(path)
+    raw_bytes = txt.read_bytes()
+    raw = decode(raw_bytes, txt)
+    if raw_bytes.startswith(codecs.BOM_UTF8):
+        raw = "\ufeff" + raw  # brat counts a byte order mark as a character, and so does our export
+    text = clean_text(raw)
+    if not text.strip():
+        raise AnnotatorError("empty file: no text to import", txt)
+    ann_bytes = ann.read_bytes()
+    if progress is not None:
+        progress(len(raw_bytes) + len(ann_bytes))
+    items: list[tuple[int, int, str, str | None]] = []
+    where: dict[str, int] = {}
+    links: list[tuple[str, str, int]] = []
+    for number, line in enumerate(decode(ann_bytes, ann).split("\n"), 1):
+        line = line.removesuffix("\r")
+        if line.startswith("T"):
+            ident, start, end, label = _text_bound(line, raw, ann, number)
+            if ident in where:
+                raise AnnotatorError(f"{ident} is defined twice", ann, number)
+            where[ident] = len(items)
+            items.append((start, end, label, None))
+        elif line.startswith("N"):
+            fields = line.split("\t")
+            ref = fields[1].split(" ", 2) if len(fields) >= 2 else []
+            if len(ref) != 3 or ref[0] != "Reference":
+                raise AnnotatorError("expected N<n><TAB>Reference T<n> DB:ID<TAB>TEXT", ann, number)
+            links.append((ref[1], ref[2].removeprefix(KB_PREFIX), number))
+    for target, kb_id, number in links:
+        if target not in where:
+            raise AnnotatorError(f"the link points at {target}, which is not a text span", ann, number)
+        start, end, label, _ = items[where[target]]
+        items[where[target]] = (start, end, label, kb_id)
+    offsets = OffsetMap(raw) if text != raw else OffsetMap("")
+    spans = checked_spans(items, raw, offsets, ann, None)
+    yield ImportRecord(text=text, key=txt.stem, source=str(ann), spans=spans)
+
+
+def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, int, str]:
+    fields = line.split("\t", 2)
+    head = fields[1].split(" ", 1) if len(fields) >= 2 else []
+    if len(head) != 2 or not head[0] or not _FRAGMENTS.fullmatch(head[1]):
+        raise AnnotatorError("expected T<n><TAB>LABEL START END[;START END...]<TAB>TEXT", ann, number)
+    frags = [(int(a), int(b)) for a, b in (f.split(" ") for f in head[1].split(";"))]
+    start, end = frags[0][0], frags[-1][1]
+    if any(not 0 <= a < b <= len(raw) for a, b in frags) or start >= end:
+        raise AnnotatorError(
+            f"{fields[0]}: offsets {head[1]} are outside the text (length {len(raw)}) or not in order",
+            ann,
+            number,
+        )
+    if len(fields) == 3:
+        expected = _fragment_text(raw, frags)
+        if fields[2] != expected:
+            raise AnnotatorError(
+                f"{fields[0]}: text {fields[2]!r} does not match the text at {head[1]} ({expected!r})",
+                ann,
+                number,
+            )
+    return fields[0], start, end, head[0]

@@ -1,0 +1,56 @@
+"""doccano's sequence-labelling JSON Lines: ``{"id", "text", "label": [[start, end, LABEL], ...]}``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.errors import AnnotatorError
+from annotator.formats.jsonl import make_record, records
+from annotator.formats.reading import Progress
+from annotator.model import ImportRecord, Span
+
+SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+def format_document(key: str, text: str, spans: Sequence[Span]) -> str:
+    """One line: every span as it is, in the store's order (start, longest first, label)."""
+    record = {"id": key, "text": text, "label": [[s.start, s.end, s.label] for s in spans]}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def read_doccano(path: Path, progress: Progress | None = None) -> Iterator[ImportRecord]:
+    """doccano sequence-labelling exports: ``label`` as ``[start, end, LABEL]`` or ``entities`` objects."""
+    for line, record in records(path, progress):
+        spans: list[tuple[Any, Any, Any, Any]] | None = None
+        if "entities" in record:
+            items = record["entities"]
+            if not isinstance(items, list) or not all(isinstance(s, dict) for s in items):
+                raise AnnotatorError("'entities' must be a list of objects", path, line)
+            spans = [(s.get("start_offset"), s.get("end_offset"), s.get("label"), None) for s in items]
+        elif "label" in record:
+            items = record["label"]
+            if not isinstance(items, list) or not all(isinstance(s, list) and len(s) == 3 for s in items):
+                raise AnnotatorError("'label' must be a list of [start, end, LABEL] triples", path, line)
+            spans = [(s[0], s[1], s[2], None) for s in items]
+        layer = record.get("annotator") or record.get("user")
+        yield make_record(path, line, record, spans, layer if isinstance(layer, str) else None)
+
+
+def looks_like_doccano(path: Path) -> bool:
+    """True when the first record has doccano's span fields rather than Prodigy's."""
+    with path.open("rb") as stream:
+        for raw in stream:
+            if raw.strip():
+                try:
+                    first = json.loads(raw)
+                except ValueError:
+                    return False
+                return (
+                    isinstance(first, dict)
+                    and "spans" not in first
+                    and ("entities" in first or isinstance(first.get("label"), list))
+                )
+    return False
