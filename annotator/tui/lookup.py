@@ -2,11 +2,15 @@
 
 The screen asks (``ask``) on every selection change; while one answer is being computed, newer
 questions replace older waiting ones, and each answer is handed back on the UI thread by ``deliver``.
+A question may wait ``delay`` seconds first, and a newer question restarts the wait: while the keys
+come faster than that (shift+right held down), nothing is computed. That matters beyond the
+answer's own cost: a Python thread computing holds the interpreter lock the UI thread needs.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -26,14 +30,16 @@ class Lookup(Generic[Q, A]):
         self._deliver = deliver
         self._failed = failed
         self._waiting: list[Q] = []
+        self._due = 0.0
         self._ready = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def ask(self, question: Q) -> None:
+    def ask(self, question: Q, delay: float = 0.0) -> None:
         with self._ready:
             self._waiting[:] = [question]
+            self._due = time.monotonic() + delay
             self._ready.notify()
 
     def close(self) -> None:
@@ -44,8 +50,8 @@ class Lookup(Generic[Q, A]):
     def _run(self) -> None:
         while True:
             with self._ready:
-                while not self._waiting and not self._closed:
-                    self._ready.wait()
+                while not self._closed and (not self._waiting or time.monotonic() < self._due):
+                    self._ready.wait(max(self._due - time.monotonic(), 0) if self._waiting else None)
                 if self._closed:
                     return
                 question = self._waiting.pop()

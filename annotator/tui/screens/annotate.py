@@ -37,6 +37,10 @@ IDLE_CAP_S = 120.0
 """A pause longer than this between keys counts as this long: time away is not time spent."""
 MAX_QUERY = 80
 """A selection longer than this (characters) is not a name: no look-up."""
+SEARCH_DELAY_S = 0.12
+"""Suggestions are looked up once the selection has stayed this long (not for every step of a drag)."""
+PROPOSE_DELAY_S = 0.6
+"""After a tag, the document is proposed again once the annotator pauses this long."""
 
 Question = tuple[int, int, int, str]
 """A look-up for the selection: ``(doc_id, start, end, text)``."""
@@ -373,7 +377,7 @@ class AnnotateScreen(Screen[None]):
         if len(text) > MAX_QUERY:
             self.query_one(SuggestionList).show([], "select a name to see suggestions")
             return
-        self._searcher.ask((self.doc_id, start, end, text))
+        self._searcher.ask((self.doc_id, start, end, text), SEARCH_DELAY_S)
 
     def _search(self, question: Question) -> list[Shown]:
         assert self.kb is not None
@@ -412,7 +416,7 @@ class AnnotateScreen(Screen[None]):
         for span in spans:
             self.kb.learn(self.article.text[span.start : span.end], span.label, span.kb_id)
         if self._proposer is not None:
-            self._proposer.ask(self.doc_id)
+            self._proposer.ask(self.doc_id, PROPOSE_DELAY_S)
 
     def _propose(self, doc_id: int) -> list[Candidate]:
         from annotator.suggest import propose
