@@ -511,7 +511,6 @@ class Store:
             "layers": layers,
         }
 
-
     # --- knowledge base and suggestions (issue 4) ------------------------------------------------
 
     def kb_add(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> int:

@@ -37,7 +37,7 @@ CONNECTORS = frozenset({
     "and", "of", "de", "del", "da", "do", "di", "du", "la", "le", "les", "el", "al", "am", "upon", "sur",
     "the",
 })  # fmt: skip
-# Capitalised function words that start sentences: never a place on their own.
+# Function words, capitalised at the start of a sentence: never a proposal on their own.
 FUNCTION_WORDS = frozenset({
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "he", "her", "his", "i", "if", "in", "is",
     "it", "its", "of", "on", "or", "she", "so", "that", "the", "their", "there", "these", "they", "this",
@@ -148,6 +148,8 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                 continue
             start, end = tokens[i][0], tokens[j][1]
             mention = text[start:end]
+            if mention.lower() in FUNCTION_WORDS:
+                continue  # The, Is, Of: never, however well known a place of that name
             best: tuple[float, float, int, int] | None = None
             derived = key in COMMON_WORDS or any(_derived_from(key, index, k) for k, _ in matches)
             for key_index, score in matches:
@@ -173,7 +175,6 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                 or (i > 0 and joined[i] and name_like(i - 1))
                 or (j + 1 < n and joined[j + 1] and name_like(j + 1))
                 or mention.lower() in lower_words
-                or mention.lower() in FUNCTION_WORDS
             )
             if ambiguous and prominence < PROMINENT:
                 continue
