@@ -318,6 +318,11 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
 
     with obj.store() as store:
         kb = KnowledgeBase.from_store(store)
+    if kb.index is None and not kb.learned.by_key:
+        click.echo(
+            "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
+            err=True,
+        )
     batch = query == "-"
     queries = [line.rstrip("\n") for line in sys.stdin] if batch else [query]
     for q in queries:

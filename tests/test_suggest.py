@@ -210,4 +210,5 @@ def test_search_and_suggest_without_a_kb(run, tmp_path: Path) -> None:
     assert run("import", str(write_docs(tmp_path / "d.jsonl", {"d": "Nothing in Gubadli."}))).exit_code == 0
     result = run("kb", "search", "Gubadli")
     assert (result.exit_code, result.stdout) == (0, "")
+    assert "the knowledge base is empty" in result.stderr
     assert suggestions(run) == []
