@@ -432,7 +432,8 @@ class FuzzyIndex:
 
     def entries_of(self, key_index: int) -> list[int]:
         start, stop = self.key_entry_start[key_index], self.key_entry_start[key_index + 1]
-        return self.key_entries[start:stop].tolist()
+        entries: list[int] = self.key_entries[start:stop].tolist()
+        return entries
 
     def entry_label_name(self, entry: int) -> str:
         return self.labels[int(self.entry_label[entry])]
