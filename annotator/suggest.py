@@ -217,6 +217,11 @@ def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
+def best_first(found: list[Candidate]) -> list[Candidate]:
+    """Text tagged before first, then the best score, the best known entity, the earliest position."""
+    return sorted(found, key=lambda c: (not c.learned, -c.score, -c.prominence, c.start))
+
+
 def candidates(store: Store, kb: KnowledgeBase, doc_id: int, layer: str) -> list[Candidate]:
     """The proposals for ``layer``'s annotator on this document: not overlapping a span they have, not
     one they rejected."""

@@ -80,9 +80,9 @@ def test_rejected_proposals_do_not_come_back_accepted_ones_are_spans(run, db: Pa
     with Store(db) as store:
         d1 = store.document_id("d1")
         store.add_span(store.document_id("d2"), "carol", Span(10, 26, "ACTOR"), who="carol")
-    [minsk, gubadli] = [
-        c for c in suggestions(run, "--doc", "d1") if c["text"] in ("OSCE Minsk Group", "Gubadli")
-    ][::-1]
+    by_text = {c["text"]: c for c in suggestions(run, "--doc", "d1")}
+    assert list(by_text) == ["OSCE Minsk Group", "Gubadli"]  # best first: text tagged before leads
+    minsk, gubadli = by_text["OSCE Minsk Group"], by_text["Gubadli"]
     with Store(db) as store:
         store.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])
         store.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])  # twice: no error
