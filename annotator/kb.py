@@ -26,8 +26,9 @@ thread)::
     kb.search("Gubadli", label=None, limit=10)    # -> list[Suggestion], best first (~1-2 ms)
     kb.learn("Gubadli", "PLACE", "geonames:147305")  # after saving a span: that text ranks first now
 
-    from annotator.suggest import candidates, propose
-    candidates(store, kb, doc_id, layer)  # -> list[Candidate]: proposals not yet accepted nor rejected
+    from annotator.suggest import best_first, candidates, propose
+    candidates(store, kb, doc_id, layer)  # -> list[Candidate] in text order, not yet accepted nor rejected
+    best_first(candidates(...))           # the order `annotator suggest` prints
     propose(text, kb)                     # the same without the store (pure; for a worker thread)
     store.accept_suggestions(doc_id, layer, [c.span() for c in chosen], who=user)  # one undo step
     store.reject_suggestion(doc_id, layer, c.start, c.end, c.label)             # never proposed again

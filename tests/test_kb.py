@@ -283,3 +283,13 @@ def test_deletion_hashes_equal_the_hashes_of_the_deleted_strings() -> None:
         zip(key_hashes([s for s, _ in built]).tolist(), [n for _, n in built], strict=True)
     )
     assert len(set(key_hashes(sorted(set(keys))).tolist())) == len(set(keys))  # no collisions here
+
+
+def test_a_damaged_kept_index_is_rebuilt(run, db: Path, small_kb) -> None:
+    folder = index_folder(db)
+    (folder / "tri_keys.npy").unlink()
+    (folder / "key_hash.npy").write_bytes(b"not numpy")
+    assert search(run, "Gubadli")[0]["name"] == "Qubadlı"
+    assert (folder / "tri_keys.npy").is_file()
+    (folder / "meta.json").write_text("{", encoding="utf-8")
+    assert KnowledgeBase.load(db).search("Askeran")[0].name == "Askyaran"
