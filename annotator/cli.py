@@ -291,6 +291,10 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
     click.echo(f"added {count} gazetteer entries")
 
 
+def _say(message: str) -> None:
+    click.echo(f"annotator: {message}...", err=True)
+
+
 def _index_kb(store: Store) -> None:
     """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
     from annotator.kb import KnowledgeBase
@@ -317,7 +321,7 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     from annotator.kb import KnowledgeBase
 
     with obj.store() as store:
-        kb = KnowledgeBase.from_store(store)
+        kb = KnowledgeBase.from_store(store, _say)
     if kb.index is None and not kb.learned.by_key:
         click.echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
@@ -353,7 +357,7 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
 
     with obj.store() as store:
         doc_ids = [store.document_id(doc_key)] if doc_key is not None else store.document_ids()
-        kb = KnowledgeBase.from_store(store)
+        kb = KnowledgeBase.from_store(store, _say)
         for doc_id in doc_ids:
             key = store.document(doc_id).key
             for c in best_first(candidates(store, kb, doc_id, obj.user)):
