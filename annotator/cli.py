@@ -316,6 +316,10 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
     click.echo(f"added {count} gazetteer entries")
 
 
+def _say(message: str) -> None:
+    click.echo(f"annotator: {message}...", err=True)
+
+
 def _index_kb(store: Store) -> None:
     """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
     from annotator.kb import KnowledgeBase
@@ -342,7 +346,12 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     from annotator.kb import KnowledgeBase
 
     with obj.store() as store:
-        kb = KnowledgeBase.from_store(store)
+        kb = KnowledgeBase.from_store(store, _say)
+    if kb.index is None and not kb.learned.by_key:
+        click.echo(
+            "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
+            err=True,
+        )
     batch = query == "-"
     queries = [line.rstrip("\n") for line in sys.stdin] if batch else [query]
     for q in queries:
@@ -365,18 +374,18 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
 @click.pass_obj
 def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
     """Pre-annotation candidates (KB matches and text tagged before) that --user has not accepted or
-    rejected, in text order."""
+    rejected, document by document, best first: text tagged before, then by score and prominence."""
     import json
 
     from annotator.kb import KnowledgeBase
-    from annotator.suggest import candidates
+    from annotator.suggest import best_first, candidates
 
     with obj.store() as store:
         doc_ids = [store.document_id(doc_key)] if doc_key is not None else store.document_ids()
-        kb = KnowledgeBase.from_store(store)
+        kb = KnowledgeBase.from_store(store, _say)
         for doc_id in doc_ids:
             key = store.document(doc_id).key
-            for c in candidates(store, kb, doc_id, obj.user):
+            for c in best_first(candidates(store, kb, doc_id, obj.user)):
                 if as_json:
                     click.echo(json.dumps(c.to_json(key), ensure_ascii=False))
                 else:

@@ -4,9 +4,11 @@ Every KB name and alias is reduced to a *key* by :func:`normalize` (case, diacri
 punctuation ignored: ``Qubadlı``, ``QUBADLI`` and ``Qu-badli`` are all ``qubadli``). The index over the
 distinct keys is built once from the database and kept in a folder next to it (``<db>.kbindex/``, numpy
 files opened memory-mapped, so loading takes a fraction of a second); it is rebuilt when the KB changes
-(the store's ``kb_version`` differs from the one the folder was built for).
+(the store's ``kb_version`` differs from the one the folder was built for). The ``kb`` commands rebuild
+it right after each change (the full gazetteer: ~15 s, ~0.8 GB at the peak), so the TUI finds it ready.
 
-Two look-ups, both in milliseconds at 1.4 million names (figures in docs/benchmarks.md):
+Two look-ups, both in milliseconds with the full gazetteer (1.25 million names, 920,000 distinct keys;
+figures in docs/benchmarks.md):
 
 - :meth:`FuzzyIndex.search` (a selection, a query): an exact look-up of the key first, then a trigram index
   over keys sorted by length (only lengths that can reach ``MIN_SCORE`` are read; trigrams shared by more
@@ -16,18 +18,26 @@ Two look-ups, both in milliseconds at 1.4 million names (figures in docs/benchma
   ``FUZZY_MIN_LENGTH`` characters and its one-deletion variants are hashed; a window matches a key when
   they are equal or one edit apart (optimal string alignment). Used by :mod:`annotator.suggest`.
 
-API for the TUI (nothing here imports textual; every method may run in a worker thread, the loaded index
-is read-only)::
+API for the TUI (nothing here imports textual; the loaded index is read-only, so searches may run in any
+thread)::
 
-    future = KnowledgeBase.load_async(db_path)    # Future[KnowledgeBase]; builds the cache if stale
+    future = KnowledgeBase.load_async(db_path)    # Future[KnowledgeBase], own connection, own thread
     kb = future.result()                          # or KnowledgeBase.load(db_path), blocking
-    kb.search("Gubadli", label=None, limit=10)    # -> list[Suggestion], best first
-    kb.learn("Gubadli", "PLACE", "geonames:147622")  # a span just saved ranks first from now on
+    kb.search("Gubadli", label=None, limit=10)    # -> list[Suggestion], best first (~1-2 ms)
+    kb.learn("Gubadli", "PLACE", "geonames:147305")  # after saving a span: that text ranks first now
+
+    from annotator.suggest import best_first, candidates, propose
+    candidates(store, kb, doc_id, layer)  # -> list[Candidate] in text order, not yet accepted nor rejected
+    best_first(candidates(...))           # the order `annotator suggest` prints
+    propose(text, kb)                     # the same without the store (pure; for a worker thread)
+    store.accept_suggestions(doc_id, layer, [c.span() for c in chosen], who=user)  # one undo step
+    store.reject_suggestion(doc_id, layer, c.start, c.end, c.label)             # never proposed again
 
 :class:`Suggestion` carries ``name`` (the entry's canonical name), ``text`` (the name or alias that
-matched), ``label``, ``score`` (0-100), ``kb_id``, ``description`` and ``learned`` (how many saved spans
-taught it; 0 for gazetteer-only results). ``Suggestion.to_json()`` is the shape of ``kb search --json``.
-Earlier annotations (``Store.learned_mentions``) rank above gazetteer entries of the same score.
+matched), ``label``, ``score`` (0-100), ``kb_id``, ``description`` (``Azerbaijan, population 6,890``),
+``learned`` (how many saved spans taught it; 0 for KB-only results) and ``prominence``.
+``Suggestion.to_json()`` is the shape of ``kb search --json``. Earlier annotations
+(``Store.learned_mentions``) rank above KB entries of the same score.
 """
 
 from __future__ import annotations
@@ -423,7 +433,8 @@ class FuzzyIndex:
 
     def entries_of(self, key_index: int) -> list[int]:
         start, stop = self.key_entry_start[key_index], self.key_entry_start[key_index + 1]
-        return self.key_entries[start:stop].tolist()
+        entries: list[int] = self.key_entries[start:stop].tolist()
+        return entries
 
     def entry_label_name(self, entry: int) -> str:
         return self.labels[int(self.entry_label[entry])]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.kb import FuzzyIndex, KnowledgeBase, normalize
+from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
 from annotator.model import Span
 from annotator.store import Store
 from annotator.text import sentences, tokenize
@@ -37,7 +37,7 @@ CONNECTORS = frozenset({
     "and", "of", "de", "del", "da", "do", "di", "du", "la", "le", "les", "el", "al", "am", "upon", "sur",
     "the",
 })  # fmt: skip
-# Capitalised function words that start sentences: never a place on their own.
+# Function words, capitalised at the start of a sentence: never a proposal on their own.
 FUNCTION_WORDS = frozenset({
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "he", "her", "his", "i", "if", "in", "is",
     "it", "its", "of", "on", "or", "she", "so", "that", "the", "their", "there", "these", "they", "this",
@@ -64,27 +64,45 @@ LOOSE_MIN_LENGTH = 8
 
 @dataclass(frozen=True)
 class Candidate:
+    """A proposed span: where it is, the text there, and the suggestion (KB entry or learned) behind it."""
+
     start: int
     end: int
     text: str
-    label: str
-    kb_id: str | None
-    name: str
-    score: float
-    learned: bool = False
-    description: str | None = None
-    prominence: float = 0.0
+    suggestion: Suggestion
+
+    @property
+    def label(self) -> str:
+        return self.suggestion.label
+
+    @property
+    def kb_id(self) -> str | None:
+        return self.suggestion.kb_id
+
+    @property
+    def name(self) -> str:
+        return self.suggestion.name
+
+    @property
+    def score(self) -> float:
+        return self.suggestion.score
+
+    @property
+    def prominence(self) -> float:
+        return self.suggestion.prominence
+
+    @property
+    def learned(self) -> bool:
+        return self.suggestion.learned > 0
 
     def span(self) -> Span:
         return Span(self.start, self.end, self.label, self.kb_id, "suggestion")
 
     def to_json(self, doc_key: str) -> dict[str, Any]:
+        """The shape of ``annotator suggest --json``: ``text`` is the mention in the article."""
         return {
-            "name": self.name,
+            **self.suggestion.to_json(),
             "text": self.text,
-            "label": self.label,
-            "score": round(self.score, 2),
-            "kb_id": self.kb_id,
             "doc": doc_key,
             "start": self.start,
             "end": self.end,
@@ -129,13 +147,7 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
             learned = learned_keys.get(key) if learned_keys else None
             if learned:
                 start, end = tokens[i][0], tokens[j][1]
-                taught = kb.learned_suggestion(learned[0], 100.0)
-                found.append(
-                    Candidate(
-                        start, end, text[start:end], taught.label, taught.kb_id, taught.name, 100.0, True,
-                        taught.description, taught.prominence,
-                    )
-                )  # fmt: skip
+                found.append(Candidate(start, end, text[start:end], kb.learned_suggestion(learned[0], 100.0)))
             if kb_open and (capital[j] or (j > i and words[j] not in CONNECTORS)):
                 kb_windows.append((i, j))
                 keys.append(key)
@@ -148,6 +160,8 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                 continue
             start, end = tokens[i][0], tokens[j][1]
             mention = text[start:end]
+            if mention.lower() in FUNCTION_WORDS:
+                continue  # The, Is, Of: never, however well known a place of that name
             best: tuple[float, float, int, int] | None = None
             derived = key in COMMON_WORDS or any(_derived_from(key, index, k) for k, _ in matches)
             for key_index, score in matches:
@@ -173,15 +187,11 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
                 or (i > 0 and joined[i] and name_like(i - 1))
                 or (j + 1 < n and joined[j + 1] and name_like(j + 1))
                 or mention.lower() in lower_words
-                or mention.lower() in FUNCTION_WORDS
             )
             if ambiguous and prominence < PROMINENT:
                 continue
-            s = index.suggestion(entry, index.keys[key_index], score)
             found.append(
-                Candidate(
-                    start, end, mention, s.label, s.kb_id, s.name, score, False, s.description, prominence
-                )
+                Candidate(start, end, mention, index.suggestion(entry, index.keys[key_index], score))
             )
     return _without_overlaps(found)
 
@@ -205,6 +215,11 @@ def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
         kept.append(c)
         taken.append((c.start, c.end))
     return sorted(kept, key=lambda c: c.start)
+
+
+def best_first(found: list[Candidate]) -> list[Candidate]:
+    """Text tagged before first, then the best score, the best known entity, the earliest position."""
+    return sorted(found, key=lambda c: (not c.learned, -c.score, -c.prominence, c.start))
 
 
 def candidates(store: Store, kb: KnowledgeBase, doc_id: int, layer: str) -> list[Candidate]:

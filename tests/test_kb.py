@@ -13,7 +13,15 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from annotator.gazetteer import data_folder
-from annotator.kb import FUZZY_MIN_LENGTH, FuzzyIndex, KnowledgeBase, index_folder, normalize
+from annotator.kb import (
+    FUZZY_MIN_LENGTH,
+    FuzzyIndex,
+    KnowledgeBase,
+    deletion_hashes,
+    index_folder,
+    key_hashes,
+    normalize,
+)
 
 SMALL_KB = """name,label,aliases,id
 Qubadlı,PLACE,Kubadli|Qubadli,geonames:147305
@@ -262,3 +270,29 @@ def test_document_matching_equals_brute_force_edit_distance(
             or (min(len(k), len(window)) >= FUZZY_MIN_LENGTH and OSA.distance(window, k, score_cutoff=1) <= 1)
         }
         assert {city_index.keys[i] for i, _ in found} == expected, window
+
+
+def test_deletion_hashes_equal_the_hashes_of_the_deleted_strings() -> None:
+    """The index hashes deletions from prefix and suffix sums; check against building each string."""
+    rng = random.Random(11)
+    alphabet = "abcxyzé字😀ı-"
+    keys = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(300)]
+    hashes, owners = deletion_hashes(keys, 3)
+    built = [(k[:i] + k[i + 1 :], n) for n, k in enumerate(keys) if len(k) >= 3 for i in range(len(k))]
+    assert sorted(zip(hashes.tolist(), owners.tolist(), strict=True)) == sorted(
+        zip(key_hashes([s for s, _ in built]).tolist(), [n for _, n in built], strict=True)
+    )
+    assert len(set(key_hashes(sorted(set(keys))).tolist())) == len(set(keys))  # no collisions here
+
+
+def test_a_damaged_kept_index_is_rebuilt(run, db: Path, small_kb) -> None:
+    folder = index_folder(db)
+    (folder / "tri_keys.npy").unlink()
+    (folder / "key_hash.npy").write_bytes(b"not numpy")
+    rebuilt = run("kb", "search", "Gubadli", "--json")
+    assert rebuilt.stderr == "annotator: building the knowledge-base index...\n"
+    assert json.loads(rebuilt.stdout.splitlines()[0])["name"] == "Qubadlı"
+    assert run("kb", "search", "Gubadli").stderr == ""  # kept again
+    assert (folder / "tri_keys.npy").is_file()
+    (folder / "meta.json").write_text("{", encoding="utf-8")
+    assert KnowledgeBase.load(db).search("Askeran")[0].name == "Askyaran"

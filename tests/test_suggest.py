@@ -5,6 +5,7 @@ full GeoNames gazetteer."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -79,9 +80,9 @@ def test_rejected_proposals_do_not_come_back_accepted_ones_are_spans(run, db: Pa
     with Store(db) as store:
         d1 = store.document_id("d1")
         store.add_span(store.document_id("d2"), "carol", Span(10, 26, "ACTOR"), who="carol")
-    [minsk, gubadli] = [
-        c for c in suggestions(run, "--doc", "d1") if c["text"] in ("OSCE Minsk Group", "Gubadli")
-    ][::-1]
+    by_text = {c["text"]: c for c in suggestions(run, "--doc", "d1")}
+    assert list(by_text) == ["OSCE Minsk Group", "Gubadli"]  # best first: text tagged before leads
+    minsk, gubadli = by_text["OSCE Minsk Group"], by_text["Gubadli"]
     with Store(db) as store:
         store.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])
         store.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])  # twice: no error
@@ -148,3 +149,66 @@ def test_pre_annotation_of_the_seed_article_against_the_gold(geonames_db: Path) 
     recall = len(expected & proposed) / len(expected)
     precision = len(expected & proposed) / len(proposed)
     assert recall >= 0.8 and precision >= 0.6, (recall, precision)
+
+
+NOISY_KB = [
+    {"name": "The", "label": "PLACE", "id": "the", "prominence": 871126},  # an alias of Teresina
+    {"name": "Is", "label": "PLACE", "id": "is", "prominence": 4729},
+    {"name": "Of", "label": "PLACE", "id": "of", "prominence": 31951},
+    {"name": "Shell", "label": "PLACE", "id": "shell", "prominence": 900},
+    {"name": "Hansen", "label": "PLACE", "id": "hansen", "prominence": 1249},
+    {"name": "Post", "label": "PLACE", "id": "post", "prominence": 5349},
+    {"name": "Mondaí", "label": "PLACE", "id": "mondai", "prominence": 10000},
+    {"name": "Armenia", "label": "PLACE", "id": "am", "prominence": 2951776},
+    {"name": "Armenien", "label": "PLACE", "id": "am-x", "prominence": 700},
+    {"name": "United States", "label": "PLACE", "aliases": ["US"], "id": "us", "prominence": 327167434},
+    {"name": "Us", "label": "PLACE", "id": "us-fr", "prominence": 1248},
+    {"name": "Askyaran", "label": "PLACE", "aliases": ["Askeran"], "id": "askeran", "prominence": 1639},
+    {"name": "Lagos Island", "label": "PLACE", "id": "lagos-island", "prominence": 209437},
+]
+
+
+def test_gazetteer_noise_is_not_proposed(run, tmp_path: Path, db: Path) -> None:
+    kb_file = tmp_path / "noisy.jsonl"
+    kb_file.write_text("".join(json.dumps(e) + "\n" for e in NOISY_KB), encoding="utf-8")
+    assert run("kb", "import", str(kb_file)).exit_code == 0
+    text = (
+        "The shells fell. Is it over? Of course. Arthur Hansen said on Monday that an Armenian official "
+        "left Armenia for the US with us. IS fighters shelled Askeran, and boats reached Lagos bsland.\n"
+        "Post a Comment"
+    )
+    found = propose(text, KnowledgeBase.load(db))
+    assert [(c.text, c.kb_id) for c in found] == [
+        ("Armenia", "am"),
+        ("US", "us"),
+        ("Askeran", "askeran"),
+        ("Lagos bsland", "lagos-island"),  # a typo on a capital: the KB writes "Island"
+    ]
+
+
+def test_add_geonames_with_a_population_floor(run, db: Path) -> None:
+    result = run("kb", "add-geonames", "--min-population", "5000000")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("indexed ") and result.stderr[-1] == "\n"  # no progress bar off a tty
+    conn = sqlite3.connect(db)
+    labels = dict(conn.execute("SELECT label, count(*) FROM kb_entries GROUP BY label").fetchall())
+    cities = conn.execute(
+        "SELECT count(*) FROM kb_entries WHERE description NOT LIKE 'country%' AND description != 'continent'"
+    ).fetchone()[0]
+    conn.close()
+    assert labels["ACTOR"] == 252 and labels["PLACE"] == 252 + 7 + cities  # countries, continents, cities
+    assert 40 < cities < 200  # the places of five million people or more
+    assert search_names(run, "Sankt Peterburg") == "Saint Petersburg"
+
+
+def search_names(run, query: str) -> str:
+    result = run("kb", "search", query, "--json", "--limit", "1")
+    return json.loads(result.stdout)["name"]
+
+
+def test_search_and_suggest_without_a_kb(run, tmp_path: Path) -> None:
+    assert run("import", str(write_docs(tmp_path / "d.jsonl", {"d": "Nothing in Gubadli."}))).exit_code == 0
+    result = run("kb", "search", "Gubadli")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "the knowledge base is empty" in result.stderr
+    assert suggestions(run) == []
