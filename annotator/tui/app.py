@@ -29,7 +29,7 @@ class AnnotatorApp(App[None]):
         self.doc_key = doc_key
 
     def on_mount(self) -> None:
-        doc_ids = self.store.document_ids()
+        doc_ids = self.store.document_order(self.user)
         index = doc_ids.index(self.store.document_id(self.doc_key)) if self.doc_key else 0
         self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
 

@@ -1,0 +1,403 @@
+"""Inter-annotator agreement and the alignment of disagreements: pure functions over finished layers.
+
+The input is every document that at least one annotator finished (``doc_status`` done; imports set it),
+with the spans of each layer that finished it; layer ``gold`` is never an annotator. A document counts for
+a pair of layers when both finished it. Definitions (SPEC, "Agreement: definitions"):
+
+- ``f1_exact``: 2·|A∩B| / (|A|+|B|) over ``(doc, start, end, label)``; 1.0 when both are empty.
+- ``f1_overlap``: the same with matches = a maximum one-to-one pairing of same-label spans sharing at least
+  one character (a maximum bipartite matching per document and label, by augmenting paths).
+- ``kappa_token`` (Cohen) and ``alpha_token`` (Krippendorff, nominal): over the tokens of ``text.tokenize``.
+  A span covers a token when they share at least one character. A token's category in a layer is the label
+  of the covering span, or ``O``; where spans of one layer overlap on a token, the longest span wins (then
+  the earliest start, then the label name): the rule the CoNLL export uses. Undefined values (no shared
+  tokens, or chance agreement 1 because everyone used one category) are ``None``.
+- ``per_label``: ``f1_exact`` restricted to one label (so 1.0 for a pair where neither used it), averaged
+  over the pairs that share at least one document.
+
+Disagreements: in each document finished by two or more layers, a span every one of them has (same start,
+end and label) is agreed; the remaining spans are grouped into clusters of spans that share characters
+(transitively, across and within layers). Each cluster is one disagreement: ``missing`` when a finished
+layer has no span in it, else ``boundary`` when the layers' extents differ, else ``label``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.text import Token, tokenize
+
+OUTSIDE = "O"
+SpanKey = tuple[int, int, str]
+"""``(start, end, label)``: what agreement compares (kb_id and source do not count)."""
+
+
+@dataclass(frozen=True)
+class FinishedDocument:
+    """One document and the spans of every annotator layer that finished it (possibly none)."""
+
+    doc_id: int
+    key: str
+    text: str
+    layers: dict[str, list[SpanKey]]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One place where the finished layers differ, with every finished layer's version (maybe empty)."""
+
+    doc_id: int
+    key: str
+    start: int
+    end: int
+    text: str
+    kind: str  # "label" | "boundary" | "missing"
+    versions: dict[str, list[SpanKey]]
+
+    def labels(self) -> dict[str, str | None]:
+        """Each layer's label here: that of its longest span in the cluster, None when it has none."""
+        return {
+            layer: (min(spans, key=_priority)[2] if spans else None) for layer, spans in self.versions.items()
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc": self.key,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "kind": self.kind,
+            "layers": self.labels(),
+        }
+
+
+@dataclass(frozen=True)
+class DocumentReview:
+    """What the review screen needs for one document: agreed spans go to gold without a keystroke."""
+
+    doc_id: int
+    key: str
+    layers: list[str]
+    agreed: list[SpanKey]
+    disagreements: list[Disagreement]
+    agreement: float  # mean pairwise f1_exact over the finished layers; 1.0 with no disagreement
+
+
+@dataclass
+class PairCounts:
+    """Everything a pair of layers accumulates over the documents both finished."""
+
+    documents: int = 0
+    spans_a: int = 0
+    spans_b: int = 0
+    exact: int = 0
+    overlap: int = 0
+    by_label: Counter[tuple[str, str]] = field(default_factory=Counter)  # (label, "a"|"b"|"both")
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (category a, category b)
+    outside: int = 0  # tokens both left O and no span of either touches
+
+
+@dataclass
+class AgreementReport:
+    documents: int
+    annotators: list[str]
+    pairs: list[dict[str, Any]]
+    alpha_token: float | None
+    per_label: dict[str, dict[str, float | None]]
+    confusion: dict[tuple[str, str], int]
+    per_document: list[tuple[str, int, float]]  # (key, finished layers, mean pairwise f1_exact)
+
+    def confusion_count(self, x: str, y: str) -> int:
+        """Tokens (summed over pairs) where one layer said ``x`` and the other ``y`` (either way round)."""
+        return self.confusion.get((x, y) if x <= y else (y, x), 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "annotators": self.annotators,
+            "pairs": self.pairs,
+            "alpha_token": self.alpha_token,
+            "per_label": self.per_label,
+        }
+
+
+# --- span measures ------------------------------------------------------------------------------------
+
+
+def f1(matched: int, size_a: int, size_b: int) -> float:
+    """2·matched / (|A|+|B|), 1.0 when both are empty."""
+    return 1.0 if size_a + size_b == 0 else 2 * matched / (size_a + size_b)
+
+
+def overlap_matches(a: Sequence[SpanKey], b: Sequence[SpanKey]) -> int:
+    """Size of a maximum one-to-one pairing of same-label spans of ``a`` and ``b`` that share a character.
+
+    Kuhn's augmenting-path matching on the bipartite "overlaps with the same label" graph: exact matches
+    alone would undercount (one long span against two halves pairs once), greedy pairing can miss a
+    larger matching.
+    """
+    if not a or not b:
+        return 0
+    edges: list[list[int]] = [
+        [j for j, (bs, be, bl) in enumerate(b) if bl == al and bs < ae and as_ < be] for as_, ae, al in a
+    ]
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in edges[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    return sum(1 for i in range(len(a)) if edges[i] and augment(i, set()))
+
+
+# --- token categories ----------------------------------------------------------------------------------
+
+
+def _priority(span: SpanKey) -> tuple[int, int, str]:
+    return (span[0] - span[1], span[0], span[2])
+
+
+def token_categories(tokens: Sequence[Token], spans: Iterable[SpanKey]) -> dict[int, str]:
+    """Category of every token some span covers (index → label); tokens not in the dict are ``O``."""
+    ends = [end for _, end in tokens]
+    starts = [start for start, _ in tokens]
+    categories: dict[int, str] = {}
+    # Lowest priority first, so the winning span writes last.
+    for start, end, label in sorted(spans, key=_priority, reverse=True):
+        for i in range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)):
+            categories[i] = label
+    return categories
+
+
+def cohen_kappa(confusion: Counter[tuple[str, str]], total: int) -> float | None:
+    """Cohen's kappa from counts of (category a, category b) over ``total`` items (O-O included)."""
+    if total == 0:
+        return None
+    rows: Counter[str] = Counter()
+    cols: Counter[str] = Counter()
+    agreed = 0
+    for (x, y), n in confusion.items():
+        rows[x] += n
+        cols[y] += n
+        if x == y:
+            agreed += n
+    p_o = agreed / total
+    p_e = sum(rows[c] * cols[c] for c in rows) / (total * total)
+    if p_e >= 1.0:
+        return None
+    return (p_o - p_e) / (1 - p_e)
+
+
+class _Alpha:
+    """Krippendorff's alpha (nominal) accumulated unit by unit through its coincidence matrix."""
+
+    def __init__(self) -> None:
+        self.disagreeing = 0.0  # sum of off-diagonal coincidences
+        self.values: Counter[str] = Counter()  # n_c over pairable values
+
+    def add_unit(self, values: Sequence[str], times: int = 1) -> None:
+        m = len(values)
+        if m < 2:
+            return
+        counts = Counter(values)
+        for c, n in counts.items():
+            self.values[c] += n * times
+        # Ordered pairs of different values, each weighted 1/(m-1).
+        same = sum(n * (n - 1) for n in counts.values())
+        self.disagreeing += times * (m * (m - 1) - same) / (m - 1)
+
+    def value(self) -> float | None:
+        n = sum(self.values.values())
+        if n < 2:
+            return None
+        expected = n * n - sum(k * k for k in self.values.values())  # sum over c != k of n_c n_k
+        if expected == 0:
+            return None
+        return 1.0 - (n - 1) * self.disagreeing / expected
+
+
+# --- the report ----------------------------------------------------------------------------------------
+
+
+Tokenizer = Callable[[FinishedDocument], Sequence[Token]]
+
+
+def _tokens_of(document: FinishedDocument) -> Sequence[Token]:
+    return tokenize(document.text)
+
+
+def agreement(
+    documents: Iterable[FinishedDocument], labels: Sequence[str] = (), tokens: Tokenizer = _tokens_of
+) -> AgreementReport:
+    """Every measure of the module docstring in one pass over the finished documents."""
+    pairs: dict[tuple[str, str], PairCounts] = {}
+    alpha = _Alpha()
+    annotators: set[str] = set()
+    shared_documents = 0
+    per_document: list[tuple[str, int, float]] = []
+    seen_labels: set[str] = set(labels)
+    for document in documents:
+        names = sorted(document.layers)
+        annotators.update(names)
+        if len(names) < 2:
+            continue
+        shared_documents += 1
+        doc_tokens = tokens(document)
+        sets = {name: set(document.layers[name]) for name in names}
+        categories = {name: token_categories(doc_tokens, sets[name]) for name in names}
+        covered = set().union(*categories.values())
+        f1s = []
+        for a, b in itertools.combinations(names, 2):
+            counts = pairs.setdefault((a, b), PairCounts())
+            _count_pair(counts, sets[a], sets[b], categories[a], categories[b], len(doc_tokens))
+            seen_labels.update(label for _, _, label in sets[a] | sets[b])
+            f1s.append(f1(len(sets[a] & sets[b]), len(sets[a]), len(sets[b])))
+        per_document.append((document.key, len(names), sum(f1s) / len(f1s)))
+        alpha.add_unit([OUTSIDE] * len(names), times=len(doc_tokens) - len(covered))
+        for i in covered:
+            alpha.add_unit([categories[name].get(i, OUTSIDE) for name in names])
+    for a, b in itertools.combinations(sorted(annotators), 2):
+        pairs.setdefault((a, b), PairCounts())
+    return _report(pairs, alpha, sorted(annotators), shared_documents, per_document, seen_labels, labels)
+
+
+def _count_pair(
+    counts: PairCounts,
+    a: set[SpanKey],
+    b: set[SpanKey],
+    cats_a: dict[int, str],
+    cats_b: dict[int, str],
+    n_tokens: int,
+) -> None:
+    counts.documents += 1
+    counts.spans_a += len(a)
+    counts.spans_b += len(b)
+    both = a & b
+    counts.exact += len(both)
+    for _, _, label in both:
+        counts.by_label[label, "both"] += 1
+    for _, _, label in a:
+        counts.by_label[label, "a"] += 1
+    for _, _, label in b:
+        counts.by_label[label, "b"] += 1
+    only_a = sorted(a - b)
+    only_b = sorted(b - a)
+    counts.overlap += len(both) + (overlap_matches(only_a, only_b) if only_a and only_b else 0)
+    touched = cats_a.keys() | cats_b.keys()
+    for i in touched:
+        counts.confusion[cats_a.get(i, OUTSIDE), cats_b.get(i, OUTSIDE)] += 1
+    counts.outside += n_tokens - len(touched)
+
+
+def _report(
+    pairs: dict[tuple[str, str], PairCounts],
+    alpha: _Alpha,
+    annotators: list[str],
+    shared_documents: int,
+    per_document: list[tuple[str, int, float]],
+    seen_labels: set[str],
+    labels: Sequence[str],
+) -> AgreementReport:
+    ordered_labels = [*labels, *sorted(seen_labels - set(labels))]
+    rows = []
+    label_f1: dict[str, list[float]] = {label: [] for label in ordered_labels}
+    confusion: Counter[tuple[str, str]] = Counter()
+    for (a, b), counts in sorted(pairs.items()):
+        row: dict[str, Any] = {"a": a, "b": b, "documents": counts.documents}
+        if counts.documents == 0:
+            row.update(f1_exact=None, f1_overlap=None, kappa_token=None)
+            rows.append(row)
+            continue
+        tokens_total = counts.outside + sum(counts.confusion.values())
+        with_outside = counts.confusion + Counter({(OUTSIDE, OUTSIDE): counts.outside})
+        row.update(
+            f1_exact=f1(counts.exact, counts.spans_a, counts.spans_b),
+            f1_overlap=f1(counts.overlap, counts.spans_a, counts.spans_b),
+            kappa_token=cohen_kappa(with_outside, tokens_total),
+        )
+        rows.append(row)
+        for label in ordered_labels:
+            label_f1[label].append(
+                f1(counts.by_label[label, "both"], counts.by_label[label, "a"], counts.by_label[label, "b"])
+            )
+        for (x, y), n in with_outside.items():
+            confusion[(x, y) if x <= y else (y, x)] += n
+    per_label: dict[str, dict[str, float | None]] = {
+        label: {"f1_exact": (sum(values) / len(values) if values else None)}
+        for label, values in label_f1.items()
+    }
+    per_document.sort(key=lambda item: (item[2], -item[1], item[0]))
+    return AgreementReport(
+        documents=shared_documents,
+        annotators=annotators,
+        pairs=rows,
+        alpha_token=alpha.value(),
+        per_label=per_label,
+        confusion=dict(confusion),
+        per_document=per_document,
+    )
+
+
+# --- disagreements -------------------------------------------------------------------------------------
+
+
+def review_document(document: FinishedDocument) -> DocumentReview:
+    """Split a document's finished layers into agreed spans and disagreement clusters."""
+    names = sorted(document.layers)
+    sets = {name: set(document.layers[name]) for name in names}
+    if len(names) < 2:
+        return DocumentReview(document.doc_id, document.key, names, [], [], 1.0)
+    agreed = set.intersection(*sets.values())
+    rest = sorted((span, name) for name in names for span in sets[name] - agreed)
+    disagreements: list[Disagreement] = []
+    cluster: list[tuple[SpanKey, str]] = []
+    reach = -1
+    for span, name in rest:
+        if cluster and span[0] >= reach:
+            disagreements.append(_disagreement(document, names, cluster))
+            cluster = []
+        cluster.append((span, name))
+        reach = max(reach, span[1]) if len(cluster) > 1 else span[1]
+    if cluster:
+        disagreements.append(_disagreement(document, names, cluster))
+    f1s = [
+        f1(len(sets[a] & sets[b]), len(sets[a]), len(sets[b])) for a, b in itertools.combinations(names, 2)
+    ]
+    return DocumentReview(
+        document.doc_id, document.key, names, sorted(agreed), disagreements, sum(f1s) / len(f1s)
+    )
+
+
+def _disagreement(
+    document: FinishedDocument, names: list[str], cluster: list[tuple[SpanKey, str]]
+) -> Disagreement:
+    versions: dict[str, list[SpanKey]] = {name: [] for name in names}
+    for span, name in cluster:
+        versions[name].append(span)
+    start = min(span[0] for span, _ in cluster)
+    end = max(span[1] for span, _ in cluster)
+    if any(not spans for spans in versions.values()):
+        kind = "missing"
+    elif len({tuple((s, e) for s, e, _ in spans) for spans in versions.values()}) > 1:
+        kind = "boundary"
+    else:
+        kind = "label"
+    return Disagreement(document.doc_id, document.key, start, end, document.text[start:end], kind, versions)
+
+
+def review_queue(documents: Iterable[FinishedDocument]) -> list[DocumentReview]:
+    """Documents two or more layers finished, those with disagreements first, worst agreement first."""
+    reviews = [review_document(d) for d in documents if len(d.layers) >= 2]
+    reviews.sort(key=lambda r: (not r.disagreements, r.agreement, -len(r.disagreements), r.key))
+    return reviews
