@@ -23,14 +23,13 @@ layer has no span in it, else ``boundary`` when the layers' extents differ, else
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.text import Token, tokenize
+from annotator.text import TextTokens, Token, TokenCache
 
 OUTSIDE = "O"
 SpanKey = tuple[int, int, str]
@@ -168,15 +167,21 @@ def _priority(span: SpanKey) -> tuple[int, int, str]:
     return (span[0] - span[1], span[0], span[2])
 
 
-def token_categories(tokens: Sequence[Token], spans: Iterable[SpanKey]) -> dict[int, str]:
-    """Category of every token some span covers (index → label); tokens not in the dict are ``O``."""
-    ends = [end for _, end in tokens]
-    starts = [start for start, _ in tokens]
-    categories: dict[int, str] = {}
+def token_categories(
+    spans: Iterable[SpanKey], tokens: TextTokens, under: dict[tuple[int, int], list[Token]]
+) -> dict[Token, str]:
+    """Category of every token some span covers (token → label); tokens not in the dict are ``O``.
+
+    ``under`` remembers the tokens under each extent, shared by the layers of one document.
+    """
+    categories: dict[Token, str] = {}
     # Lowest priority first, so the winning span writes last.
     for start, end, label in sorted(spans, key=_priority, reverse=True):
-        for i in range(bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)):
-            categories[i] = label
+        covered = under.get((start, end))
+        if covered is None:
+            covered = under[start, end] = tokens.overlapping(start, end)
+        for token in covered:
+            categories[token] = label
     return categories
 
 
@@ -200,46 +205,39 @@ def cohen_kappa(confusion: Counter[tuple[str, str]], total: int) -> float | None
 
 
 class _Alpha:
-    """Krippendorff's alpha (nominal) accumulated unit by unit through its coincidence matrix."""
+    """Krippendorff's alpha (nominal) through its coincidence matrix, from counts of distinct units."""
 
     def __init__(self) -> None:
-        self.disagreeing = 0.0  # sum of off-diagonal coincidences
-        self.values: Counter[str] = Counter()  # n_c over pairable values
+        self.units: Counter[tuple[str, ...]] = Counter()  # sorted values of one unit → how many units
 
     def add_unit(self, values: Sequence[str], times: int = 1) -> None:
-        m = len(values)
-        if m < 2:
-            return
-        counts = Counter(values)
-        for c, n in counts.items():
-            self.values[c] += n * times
-        # Ordered pairs of different values, each weighted 1/(m-1).
-        same = sum(n * (n - 1) for n in counts.values())
-        self.disagreeing += times * (m * (m - 1) - same) / (m - 1)
+        if len(values) >= 2 and times > 0:
+            self.units[tuple(sorted(values))] += times
 
     def value(self) -> float | None:
-        n = sum(self.values.values())
+        disagreeing = 0.0  # sum of the off-diagonal coincidences
+        totals: Counter[str] = Counter()  # n_c over pairable values
+        for values, times in self.units.items():
+            m = len(values)
+            counts = Counter(values)
+            for c, n in counts.items():
+                totals[c] += n * times
+            # ordered pairs of different values in the unit, each weighted 1/(m-1)
+            same = sum(n * (n - 1) for n in counts.values())
+            disagreeing += times * (m * (m - 1) - same) / (m - 1)
+        n = sum(totals.values())
         if n < 2:
             return None
-        expected = n * n - sum(k * k for k in self.values.values())  # sum over c != k of n_c n_k
+        expected = n * n - sum(k * k for k in totals.values())  # sum over c != k of n_c n_k
         if expected == 0:
             return None
-        return 1.0 - (n - 1) * self.disagreeing / expected
+        return 1.0 - (n - 1) * disagreeing / expected
 
 
 # --- the report ----------------------------------------------------------------------------------------
 
 
-Tokenizer = Callable[[FinishedDocument], Sequence[Token]]
-
-
-def _tokens_of(document: FinishedDocument) -> Sequence[Token]:
-    return tokenize(document.text)
-
-
-def agreement(
-    documents: Iterable[FinishedDocument], labels: Sequence[str] = (), tokens: Tokenizer = _tokens_of
-) -> AgreementReport:
+def agreement(documents: Iterable[FinishedDocument], labels: Sequence[str] = ()) -> AgreementReport:
     """Every measure of the module docstring in one pass over the finished documents."""
     pairs: dict[tuple[str, str], PairCounts] = {}
     alpha = _Alpha()
@@ -247,26 +245,29 @@ def agreement(
     shared_documents = 0
     per_document: list[tuple[str, int, float]] = []
     seen_labels: set[str] = set(labels)
+    cache = TokenCache()
     for document in documents:
         names = sorted(document.layers)
         annotators.update(names)
         if len(names) < 2:
             continue
         shared_documents += 1
-        doc_tokens = tokens(document)
+        doc_tokens = cache.text(document.text)
+        n_tokens = doc_tokens.count
+        under: dict[tuple[int, int], list[Token]] = {}
         sets = {name: set(document.layers[name]) for name in names}
-        categories = {name: token_categories(doc_tokens, sets[name]) for name in names}
+        categories = {name: token_categories(sets[name], doc_tokens, under) for name in names}
         covered = set().union(*categories.values())
         f1s = []
         for a, b in itertools.combinations(names, 2):
             counts = pairs.setdefault((a, b), PairCounts())
-            _count_pair(counts, sets[a], sets[b], categories[a], categories[b], len(doc_tokens))
+            _count_pair(counts, sets[a], sets[b], categories[a], categories[b], n_tokens)
             seen_labels.update(label for _, _, label in sets[a] | sets[b])
             f1s.append(f1(len(sets[a] & sets[b]), len(sets[a]), len(sets[b])))
         per_document.append((document.key, len(names), sum(f1s) / len(f1s)))
-        alpha.add_unit([OUTSIDE] * len(names), times=len(doc_tokens) - len(covered))
-        for i in covered:
-            alpha.add_unit([categories[name].get(i, OUTSIDE) for name in names])
+        alpha.add_unit([OUTSIDE] * len(names), times=n_tokens - len(covered))
+        for token in covered:
+            alpha.add_unit([categories[name].get(token, OUTSIDE) for name in names])
     for a, b in itertools.combinations(sorted(annotators), 2):
         pairs.setdefault((a, b), PairCounts())
     return _report(pairs, alpha, sorted(annotators), shared_documents, per_document, seen_labels, labels)
@@ -276,8 +277,8 @@ def _count_pair(
     counts: PairCounts,
     a: set[SpanKey],
     b: set[SpanKey],
-    cats_a: dict[int, str],
-    cats_b: dict[int, str],
+    cats_a: dict[Token, str],
+    cats_b: dict[Token, str],
     n_tokens: int,
 ) -> None:
     counts.documents += 1

@@ -503,3 +503,37 @@ def test_gold_decisions_are_one_undo_step_each(run, db: Path, tmp_path: Path) ->
         # gold never counts as an annotator
         store.set_status(doc_id, GOLD, "done")
         assert [list(d.layers) for d in store.finished_documents()] == [["alice", "bob"]]
+
+
+# --- the token cache agreement counts with ----------------------------------------------------------------
+
+TRICKY = [
+    "a", "Z", "7", ".", ",", "-", "'", "’", "s", "re", " ", "  ", "\n", "\t", "\u00a0", "\u2009", "\u3000",
+    "\u200b", "\u2060", "\ufeff", "\u200d", "\u0301", "\u0600", "\u0903", "東", "京", "👩", "🔬", "🇦🇲",
+    "é", "ß", "3,000", "1.5", "US-backed", "l'", "don't", "\u2010", "«", "»", "(", "…",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TRICKY), max_size=30).map("".join), st.data())
+def test_token_cache_equals_tokenize(text: str, data: st.DataObject) -> None:
+    from annotator.text import TokenCache
+
+    cache = TokenCache()
+    expected = tokenize(text)
+    for _ in range(2):  # the second time from the remembered chunks
+        tokens = cache.text(text)
+        assert tokens.count == len(expected)
+        if text:
+            start = data.draw(st.integers(0, len(text) - 1))
+            end = data.draw(st.integers(start + 1, len(text)))
+            assert tokens.overlapping(start, end) == [t for t in expected if t[0] < end and t[1] > start]
+
+
+def test_token_cache_on_a_prepend_character() -> None:
+    from annotator.text import TokenCache
+
+    text = "x \u0600 \u0301y z"  # U+0600 glues the space and the mark after it into one token
+    tokens = TokenCache().text(text)
+    assert tokens.count == len(tokenize(text)) == 4
+    assert tokens.overlapping(2, 3) == [(2, 5)]
