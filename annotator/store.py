@@ -674,10 +674,12 @@ class Store:
                 ids[their_id] = present[digest]
         theirs = _LayerStates.read(other, lambda doc_id: ids[doc_id])
         mine = _LayerStates.read(self.conn, None, set(ids.values()))
+        mine_present = mine.keys()
+        copy: list[tuple[int, str]] = []
         for item in sorted(theirs.keys()):
             doc_id, layer = item
-            if item not in mine.keys():  # noqa: SIM118 (_LayerStates.keys, not a dict)
-                self._copy_layer_state(theirs, item)
+            if item not in mine_present:
+                copy.append(item)
                 result.layer_documents_copied += 1
                 result.spans_added += len(theirs.spans.get(item, ()))
                 continue
@@ -711,30 +713,34 @@ class Store:
             if kept == "theirs":
                 for table in ("spans", "actions", "doc_status"):
                     self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ? AND layer = ?", (doc_id, layer))
-                self._copy_layer_state(theirs, item)
+                copy.append(item)
                 result.spans_added += len(their_spans)
+        self._copy_layer_states(theirs, copy)
 
     def _key_of(self, doc_id: int) -> str:
         return str(self.conn.execute("SELECT key FROM documents WHERE id = ?", (doc_id,)).fetchone()[0])
 
-    def _copy_layer_state(self, states: _LayerStates, item: tuple[int, str]) -> None:
-        doc_id, layer = item
+    def _copy_layer_states(self, states: _LayerStates, items: list[tuple[int, str]]) -> None:
+        """Insert the spans, statuses and action logs of ``items`` (none of them here yet)."""
         self.conn.executemany(
             'INSERT INTO spans (doc_id, layer, start, "end", label, kb_id, source, who, created)'
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, layer, *row) for row in states.spans.get(item, ())],
+            [
+                (doc_id, layer, *row)
+                for doc_id, layer in items
+                for row in states.spans.get((doc_id, layer), ())
+            ],
         )
-        status = states.status.get(item)
-        if status is not None:
-            self.conn.execute(
-                "INSERT INTO doc_status (doc_id, layer, status, seconds, updated) VALUES (?, ?, ?, ?, ?)",
-                (doc_id, layer, *status),
-            )
+        self.conn.executemany(
+            "INSERT INTO doc_status (doc_id, layer, status, seconds, updated) VALUES (?, ?, ?, ?, ?)",
+            [(*item, *states.status[item]) for item in items if item in states.status],
+        )
         self.conn.executemany(
             "INSERT INTO actions (ts, who, layer, doc_id, kind, data, undone) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (ts, who, layer, doc_id, kind, data, undone)
-                for ts, who, kind, data, undone in states.actions.get(item, ())
+                for doc_id, layer in items
+                for ts, who, kind, data, undone in states.actions.get((doc_id, layer), ())
             ],
         )
 
