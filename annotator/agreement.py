@@ -27,6 +27,8 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from annotator.text import TextTokens, Token, TokenCache
@@ -96,7 +98,9 @@ class PairCounts:
     spans_b: int = 0
     exact: int = 0
     overlap: int = 0
-    by_label: Counter[tuple[str, str]] = field(default_factory=Counter)  # (label, "a"|"b"|"both")
+    labels_a: Counter[str] = field(default_factory=Counter)
+    labels_b: Counter[str] = field(default_factory=Counter)
+    labels_both: Counter[str] = field(default_factory=Counter)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (category a, category b)
     outside: int = 0  # tokens both left O and no span of either touches
 
@@ -133,18 +137,46 @@ def f1(matched: int, size_a: int, size_b: int) -> float:
     return 1.0 if size_a + size_b == 0 else 2 * matched / (size_a + size_b)
 
 
-def overlap_matches(a: Sequence[SpanKey], b: Sequence[SpanKey]) -> int:
+def overlap_matches(a: Iterable[SpanKey], b: Iterable[SpanKey]) -> int:
     """Size of a maximum one-to-one pairing of same-label spans of ``a`` and ``b`` that share a character.
 
-    Kuhn's augmenting-path matching on the bipartite "overlaps with the same label" graph: exact matches
-    alone would undercount (one long span against two halves pairs once), greedy pairing can miss a
-    larger matching.
+    A maximum bipartite matching on the "same label, shared character" graph. Pairing exact matches
+    first would undercount (a long span can free its exact twin for a neighbour), and so would greedy
+    pairing; so the spans of one label are cut into groups joined by overlaps (a sweep by start), a group
+    of one span from each side is one match, and larger groups get Kuhn's augmenting paths.
     """
-    if not a or not b:
-        return 0
-    edges: list[list[int]] = [
-        [j for j, (bs, be, bl) in enumerate(b) if bl == al and bs < ae and as_ < be] for as_, ae, al in a
-    ]
+    items = sorted(
+        [(label, start, end, 0) for start, end, label in a]
+        + [(label, start, end, 1) for start, end, label in b]
+    )
+    total = 0
+    group: list[tuple[str, int, int, int]] = []
+    sides = 0  # bit 0: the group has a span of a, bit 1: of b
+    label = ""
+    reach = -1
+    for item in items:
+        if item[1] >= reach or item[0] != label:
+            if sides == 3:
+                total += 1 if len(group) == 2 else _group_matches(group)
+            group = [item]
+            sides = 1 << item[3]
+            label = item[0]
+            reach = item[2]
+        else:
+            group.append(item)
+            sides |= 1 << item[3]
+            if item[2] > reach:
+                reach = item[2]
+    if sides == 3:
+        total += 1 if len(group) == 2 else _group_matches(group)
+    return total
+
+
+def _group_matches(group: list[tuple[str, int, int, int]]) -> int:
+    """Kuhn's algorithm on one group holding spans of both sides."""
+    left = [(start, end) for _, start, end, side in group if side == 0]
+    right = [(start, end) for _, start, end, side in group if side == 1]
+    edges = [[j for j, (bs, be) in enumerate(right) if bs < ae and as_ < be] for as_, ae in left]
     owner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -157,10 +189,13 @@ def overlap_matches(a: Sequence[SpanKey], b: Sequence[SpanKey]) -> int:
                 return True
         return False
 
-    return sum(1 for i in range(len(a)) if edges[i] and augment(i, set()))
+    return sum(1 for i in range(len(left)) if augment(i, set()))
 
 
 # --- token categories ----------------------------------------------------------------------------------
+
+
+_label = itemgetter(2)
 
 
 def _priority(span: SpanKey) -> tuple[int, int, str]:
@@ -180,8 +215,7 @@ def token_categories(
         covered = under.get((start, end))
         if covered is None:
             covered = under[start, end] = tokens.overlapping(start, end)
-        for token in covered:
-            categories[token] = label
+        categories.update(dict.fromkeys(covered, label))
     return categories
 
 
@@ -212,7 +246,11 @@ class _Alpha:
 
     def add_unit(self, values: Sequence[str], times: int = 1) -> None:
         if len(values) >= 2 and times > 0:
-            self.units[tuple(sorted(values))] += times
+            self.units[tuple(values)] += times
+
+    def add_units(self, units: Iterable[tuple[str, ...]]) -> None:
+        """Units of two or more values each (the order of the values does not matter)."""
+        self.units.update(units)
 
     def value(self) -> float | None:
         disagreeing = 0.0  # sum of the off-diagonal coincidences
@@ -257,17 +295,19 @@ def agreement(documents: Iterable[FinishedDocument], labels: Sequence[str] = ())
         under: dict[tuple[int, int], list[Token]] = {}
         sets = {name: set(document.layers[name]) for name in names}
         categories = {name: token_categories(sets[name], doc_tokens, under) for name in names}
-        covered = set().union(*categories.values())
+        covered = list(set().union(*categories.values()))
         f1s = []
         for a, b in itertools.combinations(names, 2):
             counts = pairs.setdefault((a, b), PairCounts())
             _count_pair(counts, sets[a], sets[b], categories[a], categories[b], n_tokens)
-            seen_labels.update(label for _, _, label in sets[a] | sets[b])
             f1s.append(f1(len(sets[a] & sets[b]), len(sets[a]), len(sets[b])))
+        for spans in sets.values():
+            seen_labels.update(map(_label, spans))
         per_document.append((document.key, len(names), sum(f1s) / len(f1s)))
         alpha.add_unit([OUTSIDE] * len(names), times=n_tokens - len(covered))
-        for token in covered:
-            alpha.add_unit([categories[name].get(token, OUTSIDE) for name in names])
+        alpha.add_units(
+            zip(*(map(categories[name].get, covered, repeat(OUTSIDE)) for name in names), strict=True)
+        )
     for a, b in itertools.combinations(sorted(annotators), 2):
         pairs.setdefault((a, b), PairCounts())
     return _report(pairs, alpha, sorted(annotators), shared_documents, per_document, seen_labels, labels)
@@ -286,18 +326,14 @@ def _count_pair(
     counts.spans_b += len(b)
     both = a & b
     counts.exact += len(both)
-    for _, _, label in both:
-        counts.by_label[label, "both"] += 1
-    for _, _, label in a:
-        counts.by_label[label, "a"] += 1
-    for _, _, label in b:
-        counts.by_label[label, "b"] += 1
-    only_a = sorted(a - b)
-    only_b = sorted(b - a)
-    counts.overlap += len(both) + (overlap_matches(only_a, only_b) if only_a and only_b else 0)
-    touched = cats_a.keys() | cats_b.keys()
-    for i in touched:
-        counts.confusion[cats_a.get(i, OUTSIDE), cats_b.get(i, OUTSIDE)] += 1
+    counts.labels_a.update(map(_label, a))
+    counts.labels_b.update(map(_label, b))
+    counts.labels_both.update(map(_label, both))
+    counts.overlap += len(a) if len(both) == len(a) == len(b) else overlap_matches(a, b)
+    touched = list(cats_a.keys() | cats_b.keys())
+    counts.confusion.update(
+        zip(map(cats_a.get, touched, repeat(OUTSIDE)), map(cats_b.get, touched, repeat(OUTSIDE)), strict=True)
+    )
     counts.outside += n_tokens - len(touched)
 
 
@@ -330,7 +366,7 @@ def _report(
         rows.append(row)
         for label in ordered_labels:
             label_f1[label].append(
-                f1(counts.by_label[label, "both"], counts.by_label[label, "a"], counts.by_label[label, "b"])
+                f1(counts.labels_both[label], counts.labels_a[label], counts.labels_b[label])
             )
         for (x, y), n in with_outside.items():
             confusion[(x, y) if x <= y else (y, x)] += n
@@ -384,16 +420,18 @@ def _disagreement(
     document: FinishedDocument, names: list[str], cluster: list[tuple[SpanKey, str]]
 ) -> Disagreement:
     versions: dict[str, list[SpanKey]] = {name: [] for name in names}
+    extents: dict[str, list[tuple[int, int]]] = {}
+    end = 0
     for span, name in cluster:
         versions[name].append(span)
-    start = min(span[0] for span, _ in cluster)
-    end = max(span[1] for span, _ in cluster)
-    if any(not spans for spans in versions.values()):
+        extents.setdefault(name, []).append(span[:2])
+        end = max(end, span[1])
+    start = cluster[0][0][0]  # the cluster is sorted by start
+    if len(extents) < len(names):
         kind = "missing"
-    elif len({tuple((s, e) for s, e, _ in spans) for spans in versions.values()}) > 1:
-        kind = "boundary"
     else:
-        kind = "label"
+        first, *others = extents.values()
+        kind = "boundary" if any(other != first for other in others) else "label"
     return Disagreement(document.doc_id, document.key, start, end, document.text[start:end], kind, versions)
 
 
