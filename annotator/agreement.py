@@ -48,7 +48,7 @@ class FinishedDocument:
     layers: dict[str, list[SpanKey]]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Disagreement:
     """One place where the finished layers differ, with every finished layer's version (maybe empty)."""
 
@@ -419,19 +419,20 @@ def review_document(document: FinishedDocument) -> DocumentReview:
 def _disagreement(
     document: FinishedDocument, names: list[str], cluster: list[tuple[SpanKey, str]]
 ) -> Disagreement:
-    versions: dict[str, list[SpanKey]] = {name: [] for name in names}
-    extents: dict[str, list[tuple[int, int]]] = {}
+    found: dict[str, list[SpanKey]] = {}
     end = 0
     for span, name in cluster:
-        versions[name].append(span)
-        extents.setdefault(name, []).append(span[:2])
-        end = max(end, span[1])
+        found.setdefault(name, []).append(span)
+        if span[1] > end:
+            end = span[1]
     start = cluster[0][0][0]  # the cluster is sorted by start
-    if len(extents) < len(names):
+    if len(found) < len(names):
         kind = "missing"
+        versions = {name: found.get(name, []) for name in names}
     else:
-        first, *others = extents.values()
+        first, *others = ([span[:2] for span in spans] for spans in found.values())
         kind = "boundary" if any(other != first for other in others) else "label"
+        versions = {name: found[name] for name in names}
     return Disagreement(document.doc_id, document.key, start, end, document.text[start:end], kind, versions)
 
 
