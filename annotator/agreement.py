@@ -31,7 +31,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from annotator.text import TextTokens, Token, TokenCache
+from annotator.text import Token, TokenCache
 
 OUTSIDE = "O"
 SpanKey = tuple[int, int, str]
@@ -202,20 +202,22 @@ def _priority(span: SpanKey) -> tuple[int, int, str]:
     return (span[0] - span[1], span[0], span[2])
 
 
-def token_categories(
-    spans: Iterable[SpanKey], tokens: TextTokens, under: dict[tuple[int, int], list[Token]]
-) -> dict[Token, str]:
+def token_categories(spans: Iterable[SpanKey], under: dict[tuple[int, int], list[Token]]) -> dict[Token, str]:
     """Category of every token some span covers (token → label); tokens not in the dict are ``O``.
 
-    ``under`` remembers the tokens under each extent, shared by the layers of one document.
+    ``under`` holds the tokens under each span's extent (``TextTokens.overlapping_each``).
     """
     categories: dict[Token, str] = {}
-    # Lowest priority first, so the winning span writes last.
-    for start, end, label in sorted(spans, key=_priority, reverse=True):
-        covered = under.get((start, end))
-        if covered is None:
-            covered = under[start, end] = tokens.overlapping(start, end)
+    written = 0
+    for start, end, label in spans:
+        covered = under[start, end]
+        written += len(covered)
         categories.update(dict.fromkeys(covered, label))
+    if written != len(categories):
+        # Some token lies under two spans: write again, lowest priority first, so the longest wins.
+        categories = {}
+        for start, end, label in sorted(spans, key=_priority, reverse=True):
+            categories.update(dict.fromkeys(under[start, end], label))
     return categories
 
 
@@ -292,15 +294,14 @@ def agreement(documents: Iterable[FinishedDocument], labels: Sequence[str] = ())
         shared_documents += 1
         doc_tokens = cache.text(document.text)
         n_tokens = doc_tokens.count
-        under: dict[tuple[int, int], list[Token]] = {}
         sets = {name: set(document.layers[name]) for name in names}
-        categories = {name: token_categories(sets[name], doc_tokens, under) for name in names}
+        under = doc_tokens.overlapping_each({span[:2] for spans in sets.values() for span in spans})
+        categories = {name: token_categories(sets[name], under) for name in names}
         covered = list(set().union(*categories.values()))
         f1s = []
         for a, b in itertools.combinations(names, 2):
             counts = pairs.setdefault((a, b), PairCounts())
-            _count_pair(counts, sets[a], sets[b], categories[a], categories[b], n_tokens)
-            f1s.append(f1(len(sets[a] & sets[b]), len(sets[a]), len(sets[b])))
+            f1s.append(_count_pair(counts, sets[a], sets[b], categories[a], categories[b], n_tokens))
         for spans in sets.values():
             seen_labels.update(map(_label, spans))
         per_document.append((document.key, len(names), sum(f1s) / len(f1s)))
@@ -320,7 +321,8 @@ def _count_pair(
     cats_a: dict[Token, str],
     cats_b: dict[Token, str],
     n_tokens: int,
-) -> None:
+) -> float:
+    """Add one document to the pair's counts; its f1_exact."""
     counts.documents += 1
     counts.spans_a += len(a)
     counts.spans_b += len(b)
@@ -335,6 +337,7 @@ def _count_pair(
         zip(map(cats_a.get, touched, repeat(OUTSIDE)), map(cats_b.get, touched, repeat(OUTSIDE)), strict=True)
     )
     counts.outside += n_tokens - len(touched)
+    return f1(len(both), len(a), len(b))
 
 
 def _report(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import regex
 
@@ -193,17 +193,28 @@ class TextTokens:
 
     def overlapping(self, start: int, end: int) -> list[Token]:
         """The tokens sharing at least one character with ``[start, end)``, in order."""
+        return self.overlapping_each([(start, end)])[start, end]
+
+    def overlapping_each(self, ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[Token]]:
+        """:meth:`overlapping` for every range at once (one call per document keeps this fast)."""
+        found: dict[tuple[int, int], list[Token]] = {}
         if self._whole is not None:
-            return [t for t in self._whole if t[0] < end and t[1] > start]
+            for start, end in ranges:
+                found[start, end] = [t for t in self._whole if t[0] < end and t[1] > start]
+            return found
         text = self._text
-        first = start
-        while first > 0 and not text[first - 1].isspace():
-            first -= 1
-        last = end
-        while last < len(text) and not text[last].isspace():
-            last += 1
-        return [
-            (first + s, first + e)
-            for s, e in self._cache._tokens[text[first:last]]
-            if first + s < end and first + e > start
-        ]
+        size = len(text)
+        chunks = self._cache._tokens
+        for start, end in ranges:
+            first = start
+            while first > 0 and not text[first - 1].isspace():
+                first -= 1
+            last = end
+            while last < size and not text[last].isspace():
+                last += 1
+            found[start, end] = [
+                (first + s, first + e)
+                for s, e in chunks[text[first:last]]
+                if first + s < end and first + e > start
+            ]
+        return found
