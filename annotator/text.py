@@ -205,16 +205,19 @@ class TextTokens:
         text = self._text
         size = len(text)
         chunks = self._cache._tokens
+        isspace = str.isspace
         for start, end in ranges:
             first = start
-            while first > 0 and not text[first - 1].isspace():
+            while first and not isspace(text[first - 1]):
                 first -= 1
             last = end
-            while last < size and not text[last].isspace():
+            while last < size and not isspace(text[last]):
                 last += 1
-            found[start, end] = [
-                (first + s, first + e)
-                for s, e in chunks[text[first:last]]
-                if first + s < end and first + e > start
-            ]
+            window = chunks[text[first:last]]
+            if first == start and last == end:  # whole chunks: every token is under the range
+                found[start, end] = [(first + s, first + e) for s, e in window]
+            else:
+                found[start, end] = [
+                    (first + s, first + e) for s, e in window if first + s < end and first + e > start
+                ]
         return found
