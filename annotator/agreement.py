@@ -86,7 +86,7 @@ class DocumentReview:
     layers: list[str]
     agreed: list[SpanKey]
     disagreements: list[Disagreement]
-    agreement: float  # mean pairwise f1_exact over the finished layers; 1.0 with no disagreement
+    agreement: float  # document_agreement of the finished layers
 
 
 @dataclass
@@ -113,7 +113,7 @@ class AgreementReport:
     alpha_token: float | None
     per_label: dict[str, dict[str, float | None]]
     confusion: dict[tuple[str, str], int]
-    per_document: list[tuple[str, int, float]]  # (key, finished layers, mean pairwise f1_exact)
+    per_document: list[tuple[str, int, float]]  # (key, finished layers, document_agreement)
 
     def confusion_count(self, x: str, y: str) -> int:
         """Tokens (summed over pairs) where one layer said ``x`` and the other ``y`` (either way round)."""
@@ -190,6 +190,24 @@ def _group_matches(group: list[tuple[str, int, int, int]]) -> int:
         return False
 
     return sum(1 for i in range(len(left)) if augment(i, set()))
+
+
+def document_agreement(layers: Iterable[set[SpanKey]]) -> float:
+    """One document's agreement: ``f1_exact`` pooled over its pairs of finished layers,
+    2·Σ|A∩B| / Σ(|A|+|B|) (so f1_exact itself for two layers; 1.0 without spans).
+
+    Counted per distinct span: one held by ``c`` of ``m`` layers is in C(c, 2) intersections and the
+    layers' sizes add up to (m-1)·Σc; ``Store.review_order`` computes the same in SQL.
+    """
+    held: Counter[SpanKey] = Counter()
+    m = 0
+    for spans in layers:
+        held.update(spans)
+        m += 1
+    total = sum(held.values())
+    if total == 0:
+        return 1.0
+    return sum(c * (c - 1) for c in held.values()) / ((m - 1) * total)
 
 
 # --- token categories ----------------------------------------------------------------------------------
@@ -298,13 +316,12 @@ def agreement(documents: Iterable[FinishedDocument], labels: Sequence[str] = ())
         under = doc_tokens.overlapping_each({span[:2] for spans in sets.values() for span in spans})
         categories = {name: token_categories(sets[name], under) for name in names}
         covered = list(set().union(*categories.values()))
-        f1s = []
         for a, b in itertools.combinations(names, 2):
             counts = pairs.setdefault((a, b), PairCounts())
-            f1s.append(_count_pair(counts, sets[a], sets[b], categories[a], categories[b], n_tokens))
+            _count_pair(counts, sets[a], sets[b], categories[a], categories[b], n_tokens)
         for spans in sets.values():
             seen_labels.update(map(_label, spans))
-        per_document.append((document.key, len(names), sum(f1s) / len(f1s)))
+        per_document.append((document.key, len(names), document_agreement(sets.values())))
         alpha.add_unit([OUTSIDE] * len(names), times=n_tokens - len(covered))
         alpha.add_units(
             zip(*(map(categories[name].get, covered, repeat(OUTSIDE)) for name in names), strict=True)
@@ -321,8 +338,7 @@ def _count_pair(
     cats_a: dict[Token, str],
     cats_b: dict[Token, str],
     n_tokens: int,
-) -> float:
-    """Add one document to the pair's counts; its f1_exact."""
+) -> None:
     counts.documents += 1
     counts.spans_a += len(a)
     counts.spans_b += len(b)
@@ -337,7 +353,6 @@ def _count_pair(
         zip(map(cats_a.get, touched, repeat(OUTSIDE)), map(cats_b.get, touched, repeat(OUTSIDE)), strict=True)
     )
     counts.outside += n_tokens - len(touched)
-    return f1(len(both), len(a), len(b))
 
 
 def _report(
@@ -411,11 +426,8 @@ def review_document(document: FinishedDocument) -> DocumentReview:
         reach = max(reach, span[1]) if len(cluster) > 1 else span[1]
     if cluster:
         disagreements.append(_disagreement(document, names, cluster))
-    f1s = [
-        f1(len(sets[a] & sets[b]), len(sets[a]), len(sets[b])) for a, b in itertools.combinations(names, 2)
-    ]
     return DocumentReview(
-        document.doc_id, document.key, names, sorted(agreed), disagreements, sum(f1s) / len(f1s)
+        document.doc_id, document.key, names, sorted(agreed), disagreements, document_agreement(sets.values())
     )
 
 
@@ -442,5 +454,5 @@ def _disagreement(
 def review_queue(documents: Iterable[FinishedDocument]) -> list[DocumentReview]:
     """Documents two or more layers finished, those with disagreements first, worst agreement first."""
     reviews = [review_document(d) for d in documents if len(d.layers) >= 2]
-    reviews.sort(key=lambda r: (not r.disagreements, r.agreement, -len(r.disagreements), r.key))
+    reviews.sort(key=lambda r: (not r.disagreements, r.agreement, r.key))
     return reviews

@@ -367,7 +367,7 @@ def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     )
     documents.add_column("document")
     documents.add_column("annotators", justify="right")
-    documents.add_column("f1_exact (mean of pairs)", justify="right")
+    documents.add_column("f1_exact (pooled over pairs)", justify="right")
     for key, layers, value in report.per_document[:worst]:
         documents.add_row(key, str(layers), number(value))
     console.print(documents)

@@ -537,3 +537,41 @@ def test_token_cache_on_a_prepend_character() -> None:
     tokens = TokenCache().text(text)
     assert tokens.count == len(tokenize(text)) == 4
     assert tokens.overlapping(2, 3) == [(2, 5)]
+
+
+def test_store_review_order_matches_review_queue(db: Path) -> None:
+    """The SQL ordering the review screen starts from agrees with the Python alignment, figure for figure."""
+    import random
+
+    from annotator.model import ImportRecord
+
+    rng = random.Random(6)
+    records = []
+    for i in range(40):
+        text = " ".join(rng.choice(WORDS) for _ in range(15)) + f" {i}"
+        tokens = tokenize(text)
+        for name in ("alice", "bob", "carol"):
+            if rng.random() < 0.3:
+                continue  # not finished by this annotator
+            spans = set()
+            for _ in range(rng.randint(0, 4)):
+                first = rng.randrange(len(tokens))
+                last = min(len(tokens) - 1, first + rng.randint(0, 2))
+                spans.add(Span(tokens[first][0], tokens[last][1], rng.choice(LABELS)))
+            records.append(
+                ImportRecord(text, f"k{i}", "t", spans=sorted(spans, key=lambda s: s.start), layer=name)
+            )
+    with Store(db) as store:
+        store.import_records(records, default_layer="alice")
+        store.set_status(store.document_id("k0"), "bob", "in_progress")  # unfinished work does not count
+        finished = list(store.finished_documents())
+        queue = review_queue(finished)
+        order = store.review_order()
+        assert [(r.doc_id, r.key, bool(r.disagreements)) for r in queue] == [
+            (o[0], o[1], o[3]) for o in order
+        ]
+        assert [r.agreement for r in queue] == pytest.approx([o[2] for o in order])
+        assert any(not o[3] for o in order) and any(o[3] for o in order)
+        some = [d.doc_id for d in finished[::3]]
+        assert list(store.finished_documents(some)) == [d for d in finished if d.doc_id in some]
+        assert list(store.finished_documents([])) == []
