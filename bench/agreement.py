@@ -116,6 +116,9 @@ def main() -> None:
             spans = sum(len(s) for d in finished for s in d.layers.values())
             chars = sum(len(d.text) for d in finished)
             t, cpu = time.perf_counter(), time.process_time()
+            store.review_order()
+            order = (time.perf_counter() - t, time.process_time() - cpu)
+            t, cpu = time.perf_counter(), time.process_time()
             for document in finished:
                 tokenize(document.text)
             tokenize_s = time.perf_counter() - t
@@ -137,6 +140,7 @@ def main() -> None:
         print("floors, in this process:")
         line("read finished layers (store)", [(read_s, read_cpu)], None)
         line("tokenize every text", [(tokenize_s, tokenize_cpu)], None)
+        line("Store.review_order (review queue)", [order], None)
         cpu = statistics.median(c for _, c in agreement)
         print(f"agreement CPU / (read + tokenize every text) CPU: {cpu / (read_cpu + tokenize_cpu):.2f}")
         print(f"load average while measuring: {os.getloadavg()[0]:.1f} (2 cores, shared)")
