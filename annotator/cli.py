@@ -266,6 +266,8 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
         raise click.BadParameter(
             "give distinct, non-empty names: --users alice,bob,carol", param_hint="--users"
         )
+    if "gold" in users:
+        raise click.BadParameter("gold is the reviewed layer, not an annotator", param_hint="--users")
     if overlap > len(users):
         raise click.BadParameter(f"at most the number of users ({len(users)})", param_hint="--overlap")
     from annotator.assignment import assign as assign_documents
@@ -391,8 +393,9 @@ def disagreements(obj: Context, as_json: bool) -> None:
     if as_json:
         import json
 
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one per call
         for review in reviews:
-            lines.extend(json.dumps(d.to_json(), ensure_ascii=False) for d in review.disagreements)
+            lines.extend(encode(d.to_json()) for d in review.disagreements)
     else:
         for review in reviews:
             for d in review.disagreements:

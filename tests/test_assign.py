@@ -197,6 +197,7 @@ def test_assign_bad_usage(run, tmp_path: Path) -> None:
     assert run("assign", "--users", "alice,alice").exit_code == 2
     assert run("assign", "--users", "alice,bob", "--overlap", "3").exit_code == 2
     assert run("assign", "--users", "alice", "--overlap", "0").exit_code == 2
+    assert run("assign", "--users", "alice,gold").exit_code == 2
 
 
 def test_assign_without_documents(run) -> None:
