@@ -266,8 +266,10 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
         raise click.BadParameter(
             "give distinct, non-empty names: --users alice,bob,carol", param_hint="--users"
         )
-    if "gold" in users:
-        raise click.BadParameter("gold is the reviewed layer, not an annotator", param_hint="--users")
+    from annotator.model import GOLD
+
+    if GOLD in users:
+        raise click.BadParameter(f"{GOLD} is the reviewed layer, not an annotator", param_hint="--users")
     if overlap > len(users):
         raise click.BadParameter(f"at most the number of users ({len(users)})", param_hint="--overlap")
     from annotator.assignment import assign as assign_documents
