@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
 from annotator.errors import AnnotatorError
+from annotator.store import Store
 
 
 def score(user: str, document: str) -> int:
@@ -110,3 +111,21 @@ def _balance(
             deficit -= 1
             if deficit == 0 or not surplus:
                 break
+
+
+def assign_store(
+    store: Store, users: Sequence[str], overlap: int
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Reassign the database's documents (by content hash, keeping started work) and save the result;
+    the assignments before and after, by document id."""
+    hashes = store.document_hashes()
+    if not hashes:
+        raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
+    before = store.assignments()
+    current = {hashes[doc_id]: names for doc_id, names in before.items()}
+    keep = {(hashes[doc_id], layer) for doc_id, layer in store.started() if layer in users}
+    result = assign(list(hashes.values()), users, overlap, current, keep)
+    ids = {digest: doc_id for doc_id, digest in hashes.items()}
+    after = {ids[digest]: names for digest, names in result.items()}
+    store.set_assignments(after)
+    return before, after

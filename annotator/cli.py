@@ -272,19 +272,10 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
         raise click.BadParameter(f"{GOLD} is the reviewed layer, not an annotator", param_hint="--users")
     if overlap > len(users):
         raise click.BadParameter(f"at most the number of users ({len(users)})", param_hint="--overlap")
-    from annotator.assignment import assign as assign_documents
+    from annotator.assignment import assign_store
 
     with obj.store() as store:
-        hashes = store.document_hashes()
-        if not hashes:
-            raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
-        before = store.assignments()
-        current = {hashes[doc_id]: names for doc_id, names in before.items()}
-        keep = {(hashes[doc_id], layer) for doc_id, layer in store.started() if layer in users}
-        result = assign_documents(list(hashes.values()), users, overlap, current, keep)
-        ids = {digest: doc_id for doc_id, digest in hashes.items()}
-        after = {ids[digest]: names for digest, names in result.items()}
-        store.set_assignments(after)
+        before, after = assign_store(store, users, overlap)
     loads = {name: 0 for name in users}
     for names in after.values():
         for name in names:
