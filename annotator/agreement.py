@@ -102,7 +102,7 @@ class PairCounts:
     labels_b: Counter[str] = field(default_factory=Counter)
     labels_both: Counter[str] = field(default_factory=Counter)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (category a, category b)
-    outside: int = 0  # tokens both left O and no span of either touches
+    outside: int = 0  # tokens no span of any finished layer covers (O for both; not in confusion)
 
 
 @dataclass
@@ -268,8 +268,8 @@ class _Alpha:
         if len(values) >= 2 and times > 0:
             self.units[tuple(values)] += times
 
-    def add_units(self, units: Iterable[tuple[str, ...]]) -> None:
-        """Units of two or more values each (the order of the values does not matter)."""
+    def add_units(self, units: Counter[tuple[str, ...]]) -> None:
+        """Counts of units of two or more values each (the order of the values does not matter)."""
         self.units.update(units)
 
     def value(self) -> float | None:
@@ -316,29 +316,30 @@ def agreement(documents: Iterable[FinishedDocument], labels: Sequence[str] = ())
         under = doc_tokens.overlapping_each({span[:2] for spans in sets.values() for span in spans})
         categories = {name: token_categories(sets[name], under) for name in names}
         covered = list(set().union(*categories.values()))
-        for a, b in itertools.combinations(names, 2):
+        # Each covered token's categories across the layers, counted: alpha's units, and every pair's
+        # confusion; the tokens no span covers are O for everyone.
+        units = Counter(
+            zip(*(map(categories[name].get, covered, repeat(OUTSIDE)) for name in names), strict=True)
+        )
+        outside = n_tokens - len(covered)
+        for (i, a), (j, b) in itertools.combinations(enumerate(names), 2):
             counts = pairs.setdefault((a, b), PairCounts())
-            _count_pair(counts, sets[a], sets[b], categories[a], categories[b], n_tokens)
+            _count_pair(counts, sets[a], sets[b])
+            for values, n in units.items():
+                counts.confusion[values[i], values[j]] += n
+            counts.outside += outside
         for spans in sets.values():
             seen_labels.update(map(_label, spans))
         per_document.append((document.key, len(names), document_agreement(sets.values())))
-        alpha.add_unit([OUTSIDE] * len(names), times=n_tokens - len(covered))
-        alpha.add_units(
-            zip(*(map(categories[name].get, covered, repeat(OUTSIDE)) for name in names), strict=True)
-        )
+        alpha.add_unit([OUTSIDE] * len(names), times=outside)
+        alpha.add_units(units)
     for a, b in itertools.combinations(sorted(annotators), 2):
         pairs.setdefault((a, b), PairCounts())
     return _report(pairs, alpha, sorted(annotators), shared_documents, per_document, seen_labels, labels)
 
 
-def _count_pair(
-    counts: PairCounts,
-    a: set[SpanKey],
-    b: set[SpanKey],
-    cats_a: dict[Token, str],
-    cats_b: dict[Token, str],
-    n_tokens: int,
-) -> None:
+def _count_pair(counts: PairCounts, a: set[SpanKey], b: set[SpanKey]) -> None:
+    """Add one document's spans to a pair's counts (its tokens are counted by the caller)."""
     counts.documents += 1
     counts.spans_a += len(a)
     counts.spans_b += len(b)
@@ -348,11 +349,6 @@ def _count_pair(
     counts.labels_b.update(map(_label, b))
     counts.labels_both.update(map(_label, both))
     counts.overlap += len(a) if len(both) == len(a) == len(b) else overlap_matches(a, b)
-    touched = list(cats_a.keys() | cats_b.keys())
-    counts.confusion.update(
-        zip(map(cats_a.get, touched, repeat(OUTSIDE)), map(cats_b.get, touched, repeat(OUTSIDE)), strict=True)
-    )
-    counts.outside += n_tokens - len(touched)
 
 
 def _report(
