@@ -575,3 +575,16 @@ def test_store_review_order_matches_review_queue(db: Path) -> None:
         some = [d.doc_id for d in finished[::3]]
         assert list(store.finished_documents(some)) == [d for d in finished if d.doc_id in some]
         assert list(store.finished_documents([])) == []
+
+
+def test_an_empty_database(run) -> None:
+    assert json.loads(run("agreement", "--json").stdout) == {
+        "documents": 0,
+        "annotators": [],
+        "pairs": [],
+        "alpha_token": None,
+        "per_label": {label: {"f1_exact": None} for label in LABELS},
+    }
+    assert "agreement needs two" in run("agreement").stdout
+    result = run("disagreements", "--json")
+    assert (result.exit_code, result.stdout) == (0, "")

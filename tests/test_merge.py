@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from annotator.model import GOLD, ImportRecord, Span
 from annotator.store import Store
 
@@ -198,3 +200,41 @@ def test_merge_into_a_new_database(run, db: Path, tmp_path: Path) -> None:
     assert not db.exists()  # a failed merge into a new database leaves no file behind
     assert run("merge", str(other)).exit_code == 0
     assert spans_of(db, "k1", "bob") == [(0, 5, "ACTOR")]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_databases_merge_once_and_for_all(tmp_path: Path, seed: int) -> None:
+    """Two databases with overlapping documents and layers, random edits on both: after one merge every
+    document is there once, and merging again (either file) changes nothing."""
+    import random
+
+    rng = random.Random(seed)
+    keys = list(TEXTS)
+    paths = []
+    for side in ("a", "b"):
+        path = tmp_path / f"{side}.db"
+        with Store(path) as store:
+            for key in rng.sample(keys, rng.randint(1, 3)):
+                for layer in rng.sample(["alice", "bob", GOLD], rng.randint(1, 3)):
+                    spans = {
+                        Span(s, s + 3, rng.choice(["ACTOR", "PLACE"])) for s in rng.sample(range(0, 25, 4), 2)
+                    }
+                    store.import_records(
+                        [ImportRecord(TEXTS[key], key, "t", spans=sorted(spans, key=lambda x: x.start))],
+                        layer,
+                    )
+                    if rng.random() < 0.5:
+                        doc_id = store.document_id(key)
+                        store.add_span(doc_id, layer, Span(26, 29, "EVENT"), layer)
+        paths.append(path)
+    a, b = paths
+    with Store(a) as store:
+        store.merge_from([b])
+    once = dump(a)
+    assert len({row[3] for row in once["documents"]}) == len(once["documents"])  # no text twice
+    with Store(b) as store:
+        expected = {row[2] for row in once["documents"]} | {row[2] for row in dump(b)["documents"]}
+    assert {row[2] for row in once["documents"]} == expected
+    with Store(a) as store:
+        store.merge_from([b, b])
+    assert dump(a) == once
