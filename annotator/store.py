@@ -114,7 +114,7 @@ def _teams(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["assignments"].create_index(["user"])
+    db.table("assignments").create_index(["user"])
 
 
 def content_hash(text: str) -> str:
@@ -827,7 +827,7 @@ class _LayerStates:
             'SELECT doc_id, layer, start, "end", label, kb_id, source, who, created FROM spans'
         ):
             if (item := key(doc_id, layer)) is not None:
-                states.spans.setdefault(item, []).append(tuple(row))  # type: ignore[arg-type]
+                states.spans.setdefault(item, []).append(tuple(row))
         for doc_id, layer, status, seconds, updated in conn.execute(
             "SELECT doc_id, layer, status, seconds, updated FROM doc_status"
         ):
