@@ -10,10 +10,13 @@ a pair of layers when both finished it. Definitions (SPEC, "Agreement: definitio
 - ``kappa_token`` (Cohen) and ``alpha_token`` (Krippendorff, nominal): over the tokens of ``text.tokenize``.
   A span covers a token when they share at least one character. A token's category in a layer is the label
   of the covering span, or ``O``; where spans of one layer overlap on a token, the longest span wins (then
-  the earliest start, then the label name): the rule the CoNLL export uses. Undefined values (no shared
-  tokens, or chance agreement 1 because everyone used one category) are ``None``.
+  the earliest start, then the label name), as SPEC has it for the CoNLL export. Undefined values (no
+  shared tokens, or chance agreement 1 because everyone used one category) are ``None``.
 - ``per_label``: ``f1_exact`` restricted to one label (so 1.0 for a pair where neither used it), averaged
   over the pairs that share at least one document.
+- ``documents``: the documents two or more annotators finished; a pair with none has ``None`` figures.
+- Beyond SPEC's JSON: a label confusion table (token categories, summed over pairs, either way round)
+  and a per-document agreement, ``f1_exact`` pooled over the document's pairs (``document_agreement``).
 
 Disagreements: in each document finished by two or more layers, a span every one of them has (same start,
 end and label) is agreed; the remaining spans are grouped into clusters of spans that share characters
