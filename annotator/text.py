@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import regex
 
@@ -156,3 +156,96 @@ def tokenizer_fingerprint() -> str:
         "".join(sorted(_CLOSERS)),
     ]
     return hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).hexdigest()
+
+
+# --- tokens of many texts, fast (agreement, issue 6) ---------------------------------------------------
+
+# Tokens never start at whitespace, never run across it, and what the tokenizer's look-arounds see at a
+# token's edges is the same whether whitespace or the end of the string is there. So a text is the
+# concatenation of its chunks (runs between whitespace), each tokenized alone. One exception: a grapheme
+# "Prepend" character (U+0600 and the like) glues the next character, even a space, into its cluster;
+# texts holding one (or C0 separators, which str.split treats as whitespace and the tokenizer does not)
+# are tokenized whole.
+_NOT_CHUNKABLE = regex.compile(r"[\p{Grapheme_Cluster_Break=Prepend}\x1c-\x1f]")
+
+
+class _ChunkTokens(dict[str, tuple[Token, ...]]):
+    def __missing__(self, chunk: str) -> tuple[Token, ...]:
+        tokens = self[chunk] = tuple(tokenize(chunk))
+        return tokens
+
+
+class _ChunkCounts(dict[str, int]):
+    def __init__(self, tokens: _ChunkTokens) -> None:
+        super().__init__()
+        self._tokens = tokens
+
+    def __missing__(self, chunk: str) -> int:
+        count = self[chunk] = len(self._tokens[chunk])
+        return count
+
+
+class TokenCache:
+    """The same tokens as :func:`tokenize`, for many texts: each distinct chunk is tokenized once.
+
+    News text repeats its words, so counting the tokens of 10,000 articles this way is several times
+    faster than tokenizing them (tests check every result against ``tokenize``).
+    """
+
+    def __init__(self) -> None:
+        self._tokens = _ChunkTokens()
+        self._counts = _ChunkCounts(self._tokens)
+
+    def text(self, text: str) -> TextTokens:
+        return TextTokens(self, text)
+
+
+class TextTokens:
+    """One text's token count and the tokens under given ranges, through a :class:`TokenCache`."""
+
+    def __init__(self, cache: TokenCache, text: str) -> None:
+        self._cache = cache
+        self._text = text
+        self._whole = tokenize(text) if _NOT_CHUNKABLE.search(text) else None
+        self._count: int | None = None
+
+    @property
+    def count(self) -> int:
+        """``len(tokenize(text))``."""
+        if self._count is None:
+            if self._whole is not None:
+                self._count = len(self._whole)
+            else:
+                self._count = sum(map(self._cache._counts.__getitem__, self._text.split()))
+        return self._count
+
+    def overlapping(self, start: int, end: int) -> list[Token]:
+        """The tokens sharing at least one character with ``[start, end)``, in order."""
+        return self.overlapping_each([(start, end)])[start, end]
+
+    def overlapping_each(self, ranges: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[Token]]:
+        """:meth:`overlapping` for every range at once (one call per document keeps this fast)."""
+        found: dict[tuple[int, int], list[Token]] = {}
+        if self._whole is not None:
+            for start, end in ranges:
+                found[start, end] = [t for t in self._whole if t[0] < end and t[1] > start]
+            return found
+        text = self._text
+        size = len(text)
+        chunks = self._cache._tokens
+        isspace = str.isspace
+        for start, end in ranges:
+            first = start
+            while first and not isspace(text[first - 1]):
+                first -= 1
+            last = end
+            while last < size and not isspace(text[last]):
+                last += 1
+            window = chunks[text[first:last]]
+            if first == start and last == end:  # whole chunks: every token is under the range
+                found[start, end] = [(first + s, first + e) for s, e in window]
+            else:
+                found[start, end] = [
+                    (first + s, first + e) for s, e in window if first + s < end and first + e > start
+                ]
+        return found

@@ -15,6 +15,7 @@ from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.suggestion_list import SuggestionList
 
 
 class AnnotatorApp(App[None]):
@@ -32,7 +33,7 @@ class AnnotatorApp(App[None]):
         self.doc_key = doc_key
 
     def on_mount(self) -> None:
-        doc_ids = self.store.document_ids()
+        doc_ids = self.store.document_order(self.user)
         index = doc_ids.index(self.store.document_id(self.doc_key)) if self.doc_key else 0
         self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
 
@@ -57,7 +58,7 @@ class AnnotatorApp(App[None]):
 def key_actions() -> list[KeyAction]:
     """Every action a user may bind to other keys (``[keys]`` in annotator.toml), by binding id."""
     actions: dict[str, KeyAction] = {}
-    for owner in (AnnotateScreen, ArticleView, EntityPanel, HelpScreen, AnnotatorApp):
+    for owner in (AnnotateScreen, ArticleView, SuggestionList, EntityPanel, HelpScreen, AnnotatorApp):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id and binding.id not in actions:
                 actions[binding.id] = KeyAction(binding.id, binding.key, binding.description)

@@ -1,0 +1,240 @@
+"""Merging databases: documents by content, layers, statuses, action logs; repeatable; conflicts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.model import GOLD, ImportRecord, Span
+from annotator.store import Store
+
+TEXTS = {
+    "k1": "Alice met Bob in Paris on Monday.",
+    "k2": "The war in Karabakh ended in Stepanakert.",
+    "k3": "Protests in Yerevan followed the ceasefire.",
+}
+
+
+def make(path: Path, layer: str, spans: dict[str, list[tuple[int, int, str]]]) -> Path:
+    """A database with the documents of ``spans`` imported as finished ``layer``."""
+    with Store(path) as store:
+        store.import_records(
+            [
+                ImportRecord(TEXTS[key], key, "test", spans=[Span(s, e, label) for s, e, label in found])
+                for key, found in spans.items()
+            ],
+            default_layer=layer,
+        )
+    return path
+
+
+def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            "documents": conn.execute("SELECT id, key, text, hash FROM documents ORDER BY id").fetchall(),
+            "labels": conn.execute("SELECT * FROM labels ORDER BY name").fetchall(),
+            "layers": conn.execute("SELECT name, kind FROM layers ORDER BY name").fetchall(),
+            "spans": conn.execute(
+                'SELECT doc_id, layer, start, "end", label, kb_id, source, who FROM spans'
+                ' ORDER BY doc_id, layer, start, "end", label'
+            ).fetchall(),
+            "doc_status": conn.execute("SELECT * FROM doc_status ORDER BY doc_id, layer").fetchall(),
+            "actions": conn.execute("SELECT * FROM actions ORDER BY id").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def spans_of(path: Path, key: str, layer: str) -> list[tuple[int, int, str]]:
+    with Store(path) as store:
+        return [(s.start, s.end, s.label) for s in store.spans(store.document_id(key), layer)]
+
+
+def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")], "k2": [(4, 7, "EVENT")]})
+    other = make(tmp_path / "bob.db", "bob", {"k1": [(0, 5, "ACTOR"), (17, 22, "PLACE")], "k3": []})
+    with Store(other) as store:  # bob also has alice's identical layer on k2 (an earlier merge, say)
+        store.import_records([ImportRecord(TEXTS["k2"], "k2", "t", spans=[Span(4, 7, "EVENT")])], "alice")
+    first = run("merge", str(other))
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == (
+        "merged 1 database(s): 1 document(s), 2 layer document(s) and 2 span(s) added, "
+        "1 status(es) updated, 0 conflict(s)\n"
+    )
+    assert first.stderr == ""
+    merged = dump(db)
+    assert [row[1] for row in merged["documents"]] == ["k1", "k2", "k3"]
+    assert spans_of(db, "k1", "bob") == [(0, 5, "ACTOR"), (17, 22, "PLACE")]
+    assert spans_of(db, "k2", "alice") == [(4, 7, "EVENT")]
+    with Store(db) as store:
+        assert store.status(store.document_id("k3"), "bob") == "done"
+        assert {tuple(sorted(d.layers)) for d in store.finished_documents()} == {
+            ("alice", "bob"),
+            ("alice",),
+            ("bob",),
+        }
+    second = run("merge", str(other))
+    assert second.exit_code == 0
+    assert second.stdout.startswith("merged 1 database(s): 0 document(s), 0 layer document(s) and 0 span(s)")
+    assert dump(db) == merged
+    # and the other way round: bob's database gets alice's work, once
+    with Store(other) as store:
+        store.merge_from([db])
+        store.merge_from([db])
+    theirs = dump(other)
+    assert len(theirs["documents"]) == 3
+    assert sorted(r[1:5] for r in theirs["spans"]) == sorted(r[1:5] for r in merged["spans"])
+    assert len(theirs["spans"]) == len(merged["spans"])
+
+
+def test_conflict_keeps_the_later_edit_and_is_reported(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
+    other = make(tmp_path / "laptop.db", "alice", {"k1": [(0, 5, "ACTOR")]})
+    with Store(db) as store:
+        store.add_span(store.document_id("k1"), "alice", Span(10, 13, "ACTOR"), "alice")
+    with Store(other) as store:  # edited later on the laptop
+        doc_id = store.document_id("k1")
+        store.add_span(doc_id, "alice", Span(17, 22, "PLACE"), "alice")
+        store.add_span(doc_id, "alice", Span(26, 32, "EVENT"), "alice")
+    result = run("merge", str(other))
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        f"conflict: {other}: document k1, layer alice: kept theirs (3 span(s), edited "
+    )
+    assert "over mine (2 span(s), edited" in result.stderr
+    assert result.stdout.endswith("1 conflict(s)\n")
+    assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE"), (26, 32, "EVENT")]
+    # their action log came along: undo takes back their last edit
+    with Store(db) as store:
+        assert store.undo(store.document_id("k1"), "alice")
+    assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE")]
+    # now mine is the later edit: merging again reports the conflict and keeps mine
+    before = dump(db)
+    again = run("merge", str(other))
+    assert "kept mine" in again.stderr
+    assert dump(db) == before
+
+
+def test_prefer_overrides_the_time_rule(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
+    other = make(tmp_path / "o.db", "alice", {"k1": [(0, 5, "PLACE")]})  # imported later
+    before = dump(db)
+    mine = run("merge", "--prefer", "mine", str(other))
+    assert "kept mine" in mine.stderr
+    assert dump(db)["spans"] == before["spans"]
+    theirs = run("merge", "--prefer", "theirs", str(other))
+    assert "kept theirs" in theirs.stderr
+    assert spans_of(db, "k1", "alice") == [(0, 5, "PLACE")]
+    assert run("merge", str(other)).stderr == ""  # identical now: nothing to report
+    assert run("merge", "--prefer", "both", str(other)).exit_code == 2
+
+
+def test_same_key_different_text_is_a_second_document(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    other = tmp_path / "o.db"
+    with Store(other) as store:
+        store.import_records([ImportRecord("A different article.", "k1", "t", spans=[])], "bob")
+    assert run("merge", str(other)).exit_code == 0
+    with Store(db) as store:
+        keys = sorted(store.document(i).key for i in store.document_ids())
+    assert keys[0] == "k1" and keys[1].startswith("k1-") and len(keys) == 2
+
+
+def test_labels_and_gold_come_along(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    other = make(tmp_path / "o.db", "alice", {"k1": []})
+    with Store(other) as store:
+        store.conn.execute(
+            "INSERT INTO labels (name, key, colour, position) VALUES ('WEAPON', 'w', '#ff0000', 9)"
+        )
+        store.conn.commit()
+        store.add_span(store.document_id("k1"), GOLD, Span(0, 5, "WEAPON"), "rev")
+    assert run("merge", str(other)).exit_code == 0
+    with Store(db) as store:
+        assert [label.name for label in store.labels()][-1] == "WEAPON"
+    assert spans_of(db, "k1", GOLD) == [(0, 5, "WEAPON")]
+
+
+def test_bad_files_change_nothing(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    good = make(tmp_path / "good.db", "bob", {"k2": []})
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not sqlite at all" * 100)
+    plain = tmp_path / "plain.db"
+    sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.close()
+    before = dump(db)
+    for bad, message in [
+        (tmp_path / "missing.db", "no such database file"),
+        (garbage, "not an annotator database"),
+        (plain, "not an annotator database"),
+        (db, "is the database being merged into"),
+        (tmp_path, "no such database file"),
+    ]:
+        result = run("merge", str(good), str(bad))
+        assert result.exit_code == 1, bad
+        assert result.stderr == f"annotator: error: {bad}: {message}\n"
+        assert dump(db) == before
+
+
+def test_newer_schema_is_refused(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    newer = make(tmp_path / "newer.db", "bob", {"k1": []})
+    conn = sqlite3.connect(newer)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('annotator', '9999_future', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    result = run("merge", str(newer))
+    assert result.exit_code == 1
+    assert "schema newer than this annotator" in result.stderr
+
+
+def test_merge_into_a_new_database(run, db: Path, tmp_path: Path) -> None:
+    other = make(tmp_path / "o.db", "bob", {"k1": [(0, 5, "ACTOR")], "k2": []})
+    assert run("merge", str(tmp_path / "nope.db")).exit_code == 1
+    assert not db.exists()  # a failed merge into a new database leaves no file behind
+    assert run("merge", str(other)).exit_code == 0
+    assert spans_of(db, "k1", "bob") == [(0, 5, "ACTOR")]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_databases_merge_once_and_for_all(tmp_path: Path, seed: int) -> None:
+    """Two databases with overlapping documents and layers, random edits on both: after one merge every
+    document is there once, and merging again (either file) changes nothing."""
+    import random
+
+    rng = random.Random(seed)
+    keys = list(TEXTS)
+    paths = []
+    for side in ("a", "b"):
+        path = tmp_path / f"{side}.db"
+        with Store(path) as store:
+            for key in rng.sample(keys, rng.randint(1, 3)):
+                for layer in rng.sample(["alice", "bob", GOLD], rng.randint(1, 3)):
+                    spans = {
+                        Span(s, s + 3, rng.choice(["ACTOR", "PLACE"])) for s in rng.sample(range(0, 25, 4), 2)
+                    }
+                    store.import_records(
+                        [ImportRecord(TEXTS[key], key, "t", spans=sorted(spans, key=lambda x: x.start))],
+                        layer,
+                    )
+                    if rng.random() < 0.5:
+                        doc_id = store.document_id(key)
+                        store.add_span(doc_id, layer, Span(26, 29, "EVENT"), layer)
+        paths.append(path)
+    a, b = paths
+    with Store(a) as store:
+        store.merge_from([b])
+    once = dump(a)
+    assert len({row[3] for row in once["documents"]}) == len(once["documents"])  # no text twice
+    with Store(b) as store:
+        expected = {row[2] for row in once["documents"]} | {row[2] for row in dump(b)["documents"]}
+    assert {row[2] for row in once["documents"]} == expected
+    with Store(a) as store:
+        store.merge_from([b, b])
+    assert dump(a) == once
