@@ -98,14 +98,18 @@ def _import_seeds(store: Store, user: str) -> None:
     click.echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
 
 
-def _run_tui(store: Store, user: str, doc_key: str | None) -> None:
+def _run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) -> None:
     if store.document_count() == 0:
         raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
+    if review and not store.review_order():
+        raise AnnotatorError(
+            "nothing to review: no document is finished (marked done) by two or more annotators", store.path
+        )
     from annotator.config import config_path, load_config
     from annotator.tui.app import key_actions, make_app
 
     config = load_config(config_path(), key_actions())
-    make_app(store, user, doc_key, config.keys).run()
+    make_app(store, user, doc_key, config.keys, review).run()
 
 
 @cli.command()
@@ -117,6 +121,19 @@ def annotate(obj: Context, doc_key: str | None) -> None:
         if doc_key is not None:
             store.document_id(doc_key)
         _run_tui(store, obj.user, doc_key)
+
+
+@cli.command()
+@click.pass_obj
+def review(obj: Context) -> None:
+    """Review disagreements between finished layers into the gold layer.
+
+    Documents with disagreements come first, the least agreed first. Spans every finished layer agrees on
+    go into gold when a document opens; 1-9 take a layer's version of the current disagreement, 0 none,
+    n/N move between disagreements, d finishes the document; the annotation keys edit gold by hand.
+    """
+    with obj.store() as store:
+        _run_tui(store, obj.user, None, review=True)
 
 
 @cli.command(name="import")

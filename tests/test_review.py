@@ -1,4 +1,5 @@
-"""Review decisions into gold through the action log: take a version, take none, undo, redo."""
+"""The review screen under Pilot: agreed spans into gold without a key, take a layer's version, none,
+edit by hand, undo, move between disagreements, finish; gold checked in the database each time."""
 
 from __future__ import annotations
 
@@ -6,66 +7,122 @@ from pathlib import Path
 
 import pytest
 
-from annotator.agreement import review_document
 from annotator.model import GOLD, ImportRecord, Span
-from annotator.review import accept_agreed, decide
 from annotator.store import Store
+from annotator.tui.app import make_app
+from annotator.tui.screens.review import ReviewScreen
+from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.disagreement_panel import DisagreementPanel
 
-TEXT = "The war in Karabakh ended when Alice met Bob in Paris on Monday ."
+CALM = "Talks in Baku went well. Aliyev met Pashinyan in Moscow."
+HOT = "Shelling hit Gubadli and Shusha. The Minsk Group met in Geneva on Monday."
 
 
-def gold(store: Store, doc_id: int) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, s.label) for s in store.spans(doc_id, GOLD)]
+def at(text: str, word: str, label: str) -> Span:
+    start = text.index(word)
+    return Span(start, start + len(word), label)
 
 
 @pytest.fixture
 def store(db: Path) -> Store:
-    layers = {
-        "alice": [Span(0, 19, "EVENT"), Span(31, 36, "ACTOR"), Span(48, 53, "PLACE")],
-        "bob": [Span(0, 19, "EVENT"), Span(31, 36, "ACTOR"), Span(48, 53, "ACTOR"), Span(41, 44, "ACTOR")],
-        "carol": [Span(0, 19, "EVENT"), Span(4, 7, "EVENT"), Span(31, 36, "ACTOR"), Span(11, 19, "PLACE")],
-    }
-    opened = Store(db)
-    opened.import_records(
-        [ImportRecord(TEXT, "k1", "t", spans=spans, layer=name) for name, spans in layers.items()], "alice"
+    store = two_layers(db)
+    yield store
+    store.close()
+
+
+def two_layers(db: Path) -> Store:
+    """Two documents finished by alice and bob: 'calm' agrees more than 'hot'."""
+    store = Store(db)
+    store.import_records(
+        [ImportRecord(text=CALM, key="calm", source="t"), ImportRecord(text=HOT, key="hot", source="t")],
+        default_layer="x",
     )
-    yield opened
-    opened.close()
+    calm, hot = store.document_id("calm"), store.document_id("hot")
+    layers = {
+        "alice": {
+            calm: [at(CALM, "Baku", "PLACE"), at(CALM, "Aliyev", "ACTOR")],
+            hot: [at(HOT, "Gubadli", "PLACE"), at(HOT, "Shusha", "PLACE"), at(HOT, "Minsk Group", "ACTOR"),
+                  at(HOT, "Geneva", "PLACE")],
+        },
+        "bob": {
+            calm: [at(CALM, "Baku", "PLACE"), at(CALM, "Aliyev", "ACTOR"), at(CALM, "Moscow", "PLACE")],
+            hot: [at(HOT, "Gubadli", "PLACE"), at(HOT, "Shusha", "ACTOR"),
+                  at(HOT, "The Minsk Group", "ACTOR")],
+        },
+    }  # fmt: skip
+    for layer, docs in layers.items():
+        for doc_id, spans in docs.items():
+            for span in spans:
+                store.add_span(doc_id, layer, span, layer)
+            store.set_status(doc_id, layer, "done")
+    return store
 
 
-def test_agreed_spans_then_decisions_each_undoable(store: Store) -> None:
-    doc_id = store.document_id("k1")
-    (document,) = store.finished_documents([doc_id])
-    review = review_document(document)
-    assert review.agreed == [(0, 19, "EVENT"), (31, 36, "ACTOR")]
-    inside, karabakh, bob, paris = review.disagreements
-    assert (inside.start, inside.end, inside.kind) == (4, 7, "missing")  # nested in the agreed EVENT
-    assert (paris.start, paris.end, paris.kind) == (48, 53, "missing")  # carol has no Paris
-    assert paris.labels() == {"alice": "PLACE", "bob": "ACTOR", "carol": None}
+def gold(db: Path, key: str) -> list[tuple[str, str]]:
+    with Store(db) as fresh:  # what is on disk
+        doc = fresh.document_id(key)
+        text = fresh.document(doc).text
+        return [(text[s.start : s.end], s.label) for s in fresh.spans(doc, GOLD)]
 
-    assert accept_agreed(store, review, "rev")
-    assert not accept_agreed(store, review, "rev")  # already there: nothing logged
-    assert gold(store, doc_id) == [(0, 19, "EVENT"), (31, 36, "ACTOR")]
 
-    assert decide(store, review, paris, "alice", "rev")
-    assert (48, 53, "PLACE") in gold(store, doc_id)
-    assert decide(store, review, paris, "bob", "rev")  # changing one's mind replaces the decision
-    assert (48, 53, "ACTOR") in gold(store, doc_id) and (48, 53, "PLACE") not in gold(store, doc_id)
-    assert not decide(store, review, paris, "bob", "rev")
-    assert decide(store, review, bob, "bob", "rev")
-    assert decide(store, review, karabakh, "carol", "rev")
-    assert not decide(store, review, inside, None, "rev")  # none: the agreed EVENT around it stays
-    assert decide(store, review, karabakh, None, "rev")
-    assert gold(store, doc_id) == [(0, 19, "EVENT"), (31, 36, "ACTOR"), (41, 44, "ACTOR"), (48, 53, "ACTOR")]
+async def test_review_resolves_disagreements_into_gold(store: Store, db: Path) -> None:
+    app = make_app(store, "lead", review=True)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.doc_key == "hot"  # the least agreed document first
+        assert gold(db, "hot") == [("Gubadli", "PLACE")]  # agreed: in gold without a keystroke
+        panel = screen.query_one(DisagreementPanel)
+        assert panel.note.startswith("1 agreed spans put in gold")
+        review = screen.review
+        assert review is not None
+        assert [(d.kind, d.text) for d in review.disagreements] == [
+            ("label", "Shusha"), ("boundary", "The Minsk Group"), ("missing", "Geneva")
+        ]  # fmt: skip
+        view = screen.query_one(ArticleView)
+        assert view.selection == (HOT.index("Shusha"), HOT.index("Shusha") + 6)  # the first one selected
+        assert len(view.flags) == 3
 
-    assert store.undo(doc_id, GOLD)  # the last decision: karabakh back to carol's PLACE
-    assert (11, 19, "PLACE") in gold(store, doc_id)
-    for _ in range(3):
-        assert store.undo(doc_id, GOLD)  # karabakh, bob, paris-as-bob
-    assert gold(store, doc_id) == [(0, 19, "EVENT"), (31, 36, "ACTOR"), (48, 53, "PLACE")]
-    assert store.redo(doc_id, GOLD)
-    assert (48, 53, "ACTOR") in gold(store, doc_id)
-    with pytest.raises(KeyError):
-        decide(store, review, paris, "dave", "rev")
-    store.set_status(doc_id, GOLD, "done")
-    assert [list(d.layers) for d in store.finished_documents()] == [["alice", "bob", "carol"]]
+        await pilot.press("2")  # bob's version of Shusha: ACTOR; on to the next open disagreement
+        assert gold(db, "hot") == [("Gubadli", "PLACE"), ("Shusha", "ACTOR")]
+        assert screen.current == 1 and len(view.flags) == 2
+        await pilot.press("1")  # alice's boundary: Minsk Group
+        assert ("Minsk Group", "ACTOR") in gold(db, "hot")
+        await pilot.press("N")  # back to Minsk Group, and take none of them
+        assert screen.current == 1
+        await pilot.press("0")
+        assert [g for g in gold(db, "hot") if "Minsk" in g[0]] == []
+        await pilot.press("u")  # undo the 'none': alice's version is back
+        assert ("Minsk Group", "ACTOR") in gold(db, "hot")
+        assert screen.current == 2  # the 'none' moved on to Geneva (alice only); undo stays there
+        await pilot.press("n")  # next wraps to the first
+        assert screen.current == 0
+        await pilot.press("N")
+        assert screen.current == 2
+        await pilot.press("1")
+        assert ("Geneva", "PLACE") in gold(db, "hot")
+        assert view.flags == []
+        # edit by hand with the annotation keys: Monday as an EVENT
+        await pilot.press("slash", *"monday", "enter", "escape", "e")
+        assert ("Monday", "EVENT") in gold(db, "hot")
+        await pilot.press("d")  # finish: gold done, the next document opens
+        with Store(db) as fresh:
+            assert fresh.status(fresh.document_id("hot"), GOLD) == "done"
+        assert screen.doc_key == "calm"
+        assert gold(db, "calm") == [("Baku", "PLACE"), ("Aliyev", "ACTOR")]
+        assert [d.text for d in screen.review.disagreements] == ["Moscow"]
+    # the annotators' layers are untouched
+    with Store(db) as fresh:
+        assert len(fresh.spans(fresh.document_id("hot"), "alice")) == 4
+
+
+def test_review_with_nothing_to_review_is_one_line(run, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Baku is a city.", encoding="utf-8")
+    assert run("import", str(article)).exit_code == 0
+    result = run("review")
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(
+        "nothing to review: no document is finished (marked done) by two or more annotators"
+    )

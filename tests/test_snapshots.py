@@ -15,6 +15,7 @@ from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.suggestion_list import SuggestionList
 from tests.conftest import SEED
+from tests.test_review import two_layers
 from tests.test_tui_suggestions import until
 
 
@@ -73,3 +74,17 @@ def test_suggestions_for_a_selection_and_proposals(snap_compare, app) -> None:
 
 def test_help_screen(snap_compare, app) -> None:
     assert snap_compare(app, terminal_size=(100, 40), press=["question_mark", "_"])
+
+
+def test_review_screen(snap_compare, tmp_path: Path) -> None:
+    store = two_layers(tmp_path / "review.db")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        await until(pilot, lambda: getattr(screen, "kb", None) is not None)
+        await pilot.press("2")  # one decision taken: bob's Shusha
+        await until(pilot, lambda: screen.query_one(SuggestionList).note.startswith(("for", "nothing")))
+        await pilot.pause()
+
+    assert snap_compare(make_app(store, "lead", review=True), terminal_size=(120, 30), run_before=run_before)
+    store.close()

@@ -13,6 +13,7 @@ from annotator.config import KeyAction
 from annotator.store import Store
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
@@ -26,13 +27,19 @@ class AnnotatorApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store: Store, user: str, doc_key: str | None = None) -> None:
+    def __init__(self, store: Store, user: str, doc_key: str | None = None, review: bool = False) -> None:
         super().__init__()
         self.store = store
         self.user = user
         self.doc_key = doc_key
+        self.review = review
 
     def on_mount(self) -> None:
+        if self.review:
+            order = self.store.review_order()
+            agreement = {doc_id: value for doc_id, _key, value, _open in order}
+            self.push_screen(ReviewScreen(self.store, self.user, [row[0] for row in order], agreement))
+            return
         doc_ids = self.store.document_order(self.user)
         index = doc_ids.index(self.store.document_id(self.doc_key)) if self.doc_key else 0
         self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
@@ -58,7 +65,8 @@ class AnnotatorApp(App[None]):
 def key_actions() -> list[KeyAction]:
     """Every action a user may bind to other keys (``[keys]`` in annotator.toml), by binding id."""
     actions: dict[str, KeyAction] = {}
-    for owner in (AnnotateScreen, ArticleView, SuggestionList, EntityPanel, HelpScreen, AnnotatorApp):
+    screens = (AnnotateScreen, ReviewScreen, HelpScreen, AnnotatorApp)
+    for owner in (*screens, ArticleView, SuggestionList, EntityPanel):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id and binding.id not in actions:
                 actions[binding.id] = KeyAction(binding.id, binding.key, binding.description)
@@ -66,9 +74,14 @@ def key_actions() -> list[KeyAction]:
 
 
 def make_app(
-    store: Store, user: str, doc_key: str | None = None, keymap: dict[str, str] | None = None
+    store: Store,
+    user: str,
+    doc_key: str | None = None,
+    keymap: dict[str, str] | None = None,
+    review: bool = False,
 ) -> AnnotatorApp:
-    app = AnnotatorApp(store, user, doc_key)
+    """The app for the annotation screen, or (``review``) the review screen into gold."""
+    app = AnnotatorApp(store, user, doc_key, review)
     if keymap:
         app.set_keymap(keymap)
     return app

@@ -48,6 +48,8 @@ Question = tuple[int, int, int, str]
 
 class AnnotateScreen(Screen[None]):
     CSS_PATH = "../annotator.tcss"
+    PROPOSING = True
+    """Pre-annotation proposals in the article (the review screen has none)."""
     BINDINGS = [
         Binding("a,1", "tag(0)", "Actor", id="annotate.tag_1"),
         Binding("p,2", "tag(1)", "Place", id="annotate.tag_2"),
@@ -71,6 +73,8 @@ class AnnotateScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.user = user
+        self.layer_name = user
+        """The layer shown and edited: the user's own (the review screen edits gold)."""
         self.doc_ids = doc_ids
         self.index = index
         self.labels = store.labels()
@@ -99,9 +103,12 @@ class AnnotateScreen(Screen[None]):
                 yield StatusLine(id="status")
                 yield Input(id="prompt")
             with Vertical(id="right"):
-                yield SuggestionList(id="suggestions")
-                yield EntityPanel(id="entities")
+                yield from self.side_panels()
         yield Footer()
+
+    def side_panels(self) -> ComposeResult:
+        yield SuggestionList(id="suggestions")
+        yield EntityPanel(id="entities")
 
     @property
     def article(self) -> ArticleView:
@@ -131,7 +138,7 @@ class AnnotateScreen(Screen[None]):
         document = self.store.document(self.doc_ids[self.index])
         self.doc_id = document.id
         self.doc_key = document.key
-        self.spans = self.store.spans(document.id, self.user)
+        self.spans = self.store.spans(document.id, self.layer_name)
         self.article.load(document.text, tokenize(document.text), self.spans)
         if document.id in self._places:  # back to a document: where the annotator left it
             self.article.select_tokens(*self._places[document.id])
@@ -160,12 +167,12 @@ class AnnotateScreen(Screen[None]):
         self._show_status()
 
     def _reload_spans(self) -> None:
-        self.spans = self.store.spans(self.doc_id, self.user)
+        self.spans = self.store.spans(self.doc_id, self.layer_name)
         self._show_spans()
         self._show_proposals()
 
     def _show_title(self) -> None:
-        self._shown_status = self.store.status(self.doc_id, self.user)
+        self._shown_status = self.store.status(self.doc_id, self.layer_name)
         status = self._shown_status.replace("_", " ")
         title = Text.assemble(
             ("annotator", "bold"),
@@ -214,9 +221,8 @@ class AnnotateScreen(Screen[None]):
         same_place = [s for s in self.article.spans_between(start, end) if s.start == start and s.end == end]
         if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
             return
-        span = self.store.add_span(
-            self.doc_id, self.user, Span(start, end, label, kb_id, source), self.user, replace=same_place
-        )
+        new = Span(start, end, label, kb_id, source)
+        span = self.store.add_span(self.doc_id, self.layer_name, new, self.user, replace=same_place)
         self._apply(same_place, [span])
         self._learn([span])
 
@@ -231,17 +237,17 @@ class AnnotateScreen(Screen[None]):
             covering = [s for s in self.spans if s.start < cursor_end and s.end > cursor_start]
             exact = [min(covering, key=lambda s: s.end - s.start)] if covering else []
         if exact:
-            self.store.remove_spans(self.doc_id, self.user, exact, self.user)
+            self.store.remove_spans(self.doc_id, self.layer_name, exact, self.user)
             self._apply(exact, [])
 
     def action_undo(self) -> None:
-        if self.store.undo(self.doc_id, self.user):
+        if self.store.undo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
             self.notify("Nothing to undo", timeout=2)
 
     def action_redo(self) -> None:
-        if self.store.redo(self.doc_id, self.user):
+        if self.store.redo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
             self.notify("Nothing to redo", timeout=2)
@@ -250,10 +256,10 @@ class AnnotateScreen(Screen[None]):
         self.open_document(self.index + delta)
 
     def action_done(self) -> None:
-        self.store.set_status(self.doc_id, self.user, "done")
+        self.store.set_status(self.doc_id, self.layer_name, "done")
         following = [(self.index + k) % len(self.doc_ids) for k in range(1, len(self.doc_ids) + 1)]
         for index in following:
-            if self.store.status(self.doc_ids[index], self.user) != "done":
+            if self.store.status(self.doc_ids[index], self.layer_name) != "done":
                 self.open_document(index)
                 return
         self._show_title()
@@ -328,7 +334,7 @@ class AnnotateScreen(Screen[None]):
 
     def _flush_time(self) -> None:
         if self.doc_id >= 0 and self._unsaved_seconds >= 1:
-            self.store.add_time(self.doc_id, self.user, self._unsaved_seconds)
+            self.store.add_time(self.doc_id, self.layer_name, self._unsaved_seconds)
             self._unsaved_seconds = 0.0
 
     def on_unmount(self) -> None:
@@ -361,8 +367,9 @@ class AnnotateScreen(Screen[None]):
     def _kb_ready(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._searcher = Lookup(self._search, self._deliver_search, self._lookup_failed, "kb-search")
-        self._proposer = Lookup(self._propose, self._deliver_proposals, self._lookup_failed, "kb-propose")
-        self._proposer.ask(self.doc_id)
+        if self.PROPOSING:
+            self._proposer = Lookup(self._propose, self._deliver_proposals, self._lookup_failed, "kb-propose")
+            self._proposer.ask(self.doc_id)
         self._ask_suggestions()
 
     def _lookup_failed(self, question: object, err: Exception) -> None:
@@ -435,7 +442,7 @@ class AnnotateScreen(Screen[None]):
 
     def _show_proposals(self) -> None:
         """The proposals not rejected and not overlapping one of the user's spans, dimmed in the article."""
-        rejected = self.store.rejected_suggestions(self.doc_id, self.user) if self._proposed else set()
+        rejected = self.store.rejected_suggestions(self.doc_id, self.layer_name) if self._proposed else set()
         open_ = [
             c.span()
             for c in self._proposed
@@ -461,11 +468,12 @@ class AnnotateScreen(Screen[None]):
                 self.article.select_offsets(following.start, following.end)
             return
         if accept:
-            saved = self.store.accept_suggestions(self.doc_id, self.user, [current])
+            saved = self.store.accept_suggestions(self.doc_id, self.layer_name, [current])
             self._apply([], saved)
             self._learn(saved)
         else:
-            self.store.reject_suggestion(self.doc_id, self.user, current.start, current.end, current.label)
+            start, end, label = current.start, current.end, current.label
+            self.store.reject_suggestion(self.doc_id, self.layer_name, start, end, label)
         self.article.remove_proposals([current])
         self._count_proposals()
         following = self.article.next_proposal(current.end)
@@ -476,7 +484,7 @@ class AnnotateScreen(Screen[None]):
         proposals = list(self.article.proposals)
         if not proposals:
             return
-        saved = self.store.accept_suggestions(self.doc_id, self.user, proposals)
+        saved = self.store.accept_suggestions(self.doc_id, self.layer_name, proposals)
         self.article.remove_proposals(proposals)
         self._apply([], saved)
         self._learn(saved)

@@ -95,6 +95,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.text_layout = ArticleLayout("", 80)
         self.proposals: list[Span] = []
         """Pre-annotation proposals (not spans yet): sorted, never overlapping one another."""
+        self.flags: list[Span] = []
+        """Ranges flagged for a decision, sorted."""
         self._cache: dict[tuple[int, int], Strip] = {}
         """Drawn lines by ``(start, end)`` offsets: a line a re-wrap above it moved down keeps its strip."""
         self._dragging = False
@@ -171,14 +173,14 @@ class ArticleView(ScrollView, can_focus=True):
             return self.proposals[i]
         return self.proposals[0] if self.proposals else None
 
+    def set_flags(self, flags: Sequence[tuple[int, int]]) -> None:
+        """Mark ranges that need a decision (the review's open disagreements), over whatever is there."""
+        self.flags = [Span(start, end, "") for start, end in sorted(flags)]
+        self._cache.clear()
+        self.refresh()
+
     def _proposals_on(self, start: int, end: int) -> list[Span]:
-        i = max(bisect.bisect_left(self.proposals, start, key=lambda s: s.start) - 1, 0)
-        found = []
-        while i < len(self.proposals) and self.proposals[i].start < max(end, start + 1):
-            if self.proposals[i].end > start:
-                found.append(self.proposals[i])
-            i += 1
-        return found
+        return _overlapping(self.proposals, start, end)
 
     def action_toggle_labels(self) -> None:
         self.show_labels = not self.show_labels
@@ -427,7 +429,8 @@ class ArticleView(ScrollView, can_focus=True):
             cuts.add(min(max(edge, start), end))
         tags = self.text_layout.tags_on(line)
         proposed = self._proposals_on(start, end) if self.proposals else []
-        for span in proposed:
+        flagged = _overlapping(self.flags, start, end) if self.flags else []
+        for span in (*proposed, *flagged):
             cuts.add(min(max(span.start, start), end))
             cuts.add(min(max(span.end, start), end))
         points = sorted(cuts)
@@ -448,6 +451,8 @@ class ArticleView(ScrollView, can_focus=True):
                 offered = [s for s in proposed if s.start < right and s.end > left]
                 if offered:
                     style = style + self._proposal_styles.get(offered[0].label, Style(underline=True))
+            if flagged and any(s.start < right and s.end > left for s in flagged):
+                style = style + _FLAG
             if selection and selection[0] <= left and right <= selection[1]:
                 style = style + Style(reverse=True)
             if cursor and cursor[0] <= left and right <= cursor[1]:
@@ -458,6 +463,21 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _tag(self, span: Span, base: Style) -> Segment:
         return Segment(" " + visible(span.label), base + self._tag_styles.get(span.label, Style(bold=True)))
+
+
+_FLAG = Style(color="#ff8787", bold=True, underline=True, strike=False)
+"""Open disagreements: red, bold, underlined, over any span colour."""
+
+
+def _overlapping(ranges: list[Span], start: int, end: int) -> list[Span]:
+    """The spans of sorted ``ranges`` overlapping ``[start, end)`` (an empty line: its position)."""
+    i = max(bisect.bisect_left(ranges, start, key=lambda s: s.start) - 1, 0)
+    found = []
+    while i < len(ranges) and ranges[i].start < max(end, start + 1):
+        if ranges[i].end > start:
+            found.append(ranges[i])
+        i += 1
+    return found
 
 
 def _tag_cells(label: str) -> int:

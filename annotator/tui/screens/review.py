@@ -1,0 +1,200 @@
+"""The review screen: disagreements between finished layers, resolved into the gold layer.
+
+It is the annotation screen on layer ``gold`` (the same keys edit by hand: tag, remove, undo, search),
+with the documents in review order (disagreements first, the least agreed first) and a panel of the
+current document's disagreements. Opening a document puts the spans every finished layer agrees on
+into gold at once; each decision is one step in gold's action log, so ``u`` takes it back.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from annotator.agreement import Disagreement, DocumentReview, review_document
+from annotator.model import GOLD, Span
+from annotator.review import accept_agreed, decide
+from annotator.store import Store
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.disagreement_panel import DisagreementPanel, Item, Version
+from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.suggestion_list import SuggestionList
+
+MAX_LAYERS = 9
+
+
+class ReviewScreen(AnnotateScreen):
+    PROPOSING = False
+    BINDINGS = [
+        *(
+            Binding(str(n), f"take({n - 1})", f"Take layer {n}'s version", show=False, id=f"review.take_{n}")
+            for n in range(1, MAX_LAYERS + 1)
+        ),
+        Binding("0", "take(-1)", "Take none", show=False, id="review.take_none"),
+        Binding("n", "disagreement(1)", "Next disagreement", id="review.next"),
+        Binding("N", "disagreement(-1)", "Previous disagreement", show=False, id="review.previous"),
+        Binding("d", "done", "Finish doc", id="review.done"),
+    ]
+
+    def __init__(self, store: Store, user: str, doc_ids: list[int], agreement: dict[int, float]) -> None:
+        super().__init__(store, user, doc_ids, 0)
+        self.layer_name = GOLD
+        self.agreement = agreement
+        self.review: DocumentReview | None = None
+        self.current = 0
+        self.decided: set[tuple[int, int, int]] = set()
+        """``(doc_id, start, end)`` of disagreements decided in this session (also 'none of them')."""
+        self.agreed_added = 0
+
+    def side_panels(self) -> ComposeResult:
+        yield DisagreementPanel(id="disagreements")
+        yield SuggestionList(id="suggestions")
+        yield EntityPanel(id="entities")
+
+    def on_mount(self) -> None:
+        self.query_one(DisagreementPanel).set_label_styles(self.label_styles)
+        super().on_mount()
+
+    # --- documents -------------------------------------------------------------------------------
+
+    def open_document(self, index: int) -> None:
+        doc_id = self.doc_ids[index % len(self.doc_ids)]
+        (finished,) = self.store.finished_documents([doc_id])
+        self.review = review_document(finished)
+        before = len(self.store.spans(doc_id, GOLD))
+        accept_agreed(self.store, self.review, self.user)
+        self.agreed_added = len(self.store.spans(doc_id, GOLD)) - before
+        super().open_document(index)
+        self.current = next((i for i, d in enumerate(self.review.disagreements) if not self._resolved(d)), 0)
+        self._show_review(select=True)
+
+    def _show_title(self) -> None:
+        self._shown_status = self.store.status(self.doc_id, GOLD)
+        review = self.review
+        left = sum(not self._resolved(d) for d in review.disagreements) if review else 0
+        total = len(review.disagreements) if review else 0
+        title = Text.assemble(
+            ("annotator review", "bold"),
+            f"  document {self.index + 1} of {len(self.doc_ids)}  ",
+            (self.doc_key, "bold"),
+            f"  [{self._shown_status.replace('_', ' ')}]",
+            f"  agreement {self.agreement.get(self.doc_id, 1.0):.2f}",
+            f"  {left} of {total} disagreements open  ",
+            ("layers: ", "dim"),
+            ", ".join(review.layers) if review else "",
+            "  user: ",
+            (self.user, "bold"),
+        )
+        self.query_one("#title", Static).update(title, layout=False)
+
+    def _apply(self, removed: list[Span], added: list[Span]) -> None:
+        super()._apply(removed, added)
+        self._show_review()
+
+    def _reload_spans(self) -> None:
+        """After undo or redo: what is decided is read from gold again (an undone decision reopens)."""
+        self.decided = {key for key in self.decided if key[0] != self.doc_id}
+        super()._reload_spans()
+        self._show_review()
+
+    # --- disagreements ---------------------------------------------------------------------------
+
+    def _gold_in(self, d: Disagreement) -> set[tuple[int, int, str]]:
+        agreed = set(self.review.agreed) if self.review else set()
+        return {
+            (s.start, s.end, s.label)
+            for s in self.article.spans_between(d.start, d.end)
+            if (s.start, s.end, s.label) not in agreed
+        }
+
+    def _resolved(self, d: Disagreement) -> bool:
+        """Decided here, or gold holds one layer's (non-empty) version of it."""
+        if (d.doc_id, d.start, d.end) in self.decided:
+            return True
+        gold = self._gold_in(d)
+        return bool(gold) and any(gold == set(v) for v in d.versions.values())
+
+    def _show_review(self, select: bool = False) -> None:
+        review = self.review
+        if review is None:
+            return
+        text = self.article.text
+        items = [
+            Item(
+                d.kind,
+                " ".join(d.text.split()),
+                tuple(
+                    Version(layer, tuple((label, " ".join(text[s:e].split())) for s, e, label in spans))
+                    for layer, spans in d.versions.items()
+                ),
+                self._resolved(d),
+            )
+            for d in review.disagreements
+        ]
+        pairs = zip(review.disagreements, items, strict=True)
+        open_ = [(d.start, d.end) for d, item in pairs if not item.resolved]
+        self.article.set_flags(open_)
+        if not review.disagreements:
+            note = f"no disagreements; {len(review.agreed)} agreed spans are in gold: d finishes"
+        else:
+            note = (
+                f"{len(review.agreed)} agreed spans put in gold"
+                + (f" ({self.agreed_added} just now)" if self.agreed_added else "")
+                + "; 1-9 take a layer's version, 0 none, n next"
+            )
+        self.query_one(DisagreementPanel).show(items, self.current, note)
+        self._show_title()
+        if select and review.disagreements:
+            d = review.disagreements[self.current]
+            self.article.select_offsets(d.start, d.end)
+
+    def action_disagreement(self, delta: int) -> None:
+        review = self.review
+        if review is None or not review.disagreements:
+            self.notify("No disagreements in this document", timeout=2)
+            return
+        self.current = (self.current + delta) % len(review.disagreements)
+        self._show_review(select=True)
+
+    def action_take(self, position: int) -> None:
+        """Resolve the current disagreement with layer ``position``'s version (-1: none of them)."""
+        review = self.review
+        if review is None or not review.disagreements:
+            return
+        d = review.disagreements[self.current]
+        layers = list(d.versions)
+        if position >= len(layers):
+            return
+        layer = None if position < 0 else layers[position]
+        decide(self.store, review, d, layer, self.user)
+        self.decided.add((d.doc_id, d.start, d.end))
+        self.spans = self.store.spans(self.doc_id, GOLD)
+        self.article.set_spans(self.spans)
+        self.query_one(EntityPanel).show(self.article.text, self.spans, self.labels, self.label_styles)
+        following = [
+            i
+            for i in [*range(self.current + 1, len(review.disagreements)), *range(self.current)]
+            if not self._resolved(review.disagreements[i])
+        ]
+        if following:
+            self.current = following[0]
+        self._show_review(select=bool(following))
+        self._show_status()
+
+    def action_done(self) -> None:
+        """Finish the document in gold and open the next one the review has not finished."""
+        review = self.review
+        if review is not None:
+            open_ = sum(not self._resolved(d) for d in review.disagreements)
+            if open_:
+                self.notify(f"{open_} disagreement(s) left open: gold keeps what it has there", timeout=3)
+        self.store.set_status(self.doc_id, GOLD, "done")
+        for step in range(1, len(self.doc_ids) + 1):
+            index = (self.index + step) % len(self.doc_ids)
+            if self.store.status(self.doc_ids[index], GOLD) != "done":
+                self.open_document(index)
+                return
+        self._show_title()
+        self.notify("Every document is reviewed", timeout=3)
