@@ -152,3 +152,43 @@ def test_wide_characters_and_a_resize_in_a_real_terminal(tmux: Tmux, db: Path) -
     spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
     conn.close()
     assert [(text[s:e], label) for s, e, label in spans] == [("東京", "PLACE"), ("👩\u200d🔬", "EVENT")]
+
+
+def test_review_decision_survives_sigkill(tmux: Tmux, db: Path) -> None:
+    from tests.test_review import HOT, two_layers
+
+    two_layers(db).close()
+    tmux.start(app_command(db, "review"), width=120, height=30)
+    tmux.wait_for(lambda s: "annotator review" in s and "1. label Shusha" in s)
+    tmux.keys("2")  # bob's version of the first disagreement: Shusha as ACTOR
+    tmux.wait_for(lambda s: "✓ 1. label Shusha" in s)
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    query = "SELECT start, \"end\", label FROM spans WHERE layer = 'gold' ORDER BY start"
+    gold = conn.execute(query).fetchall()
+    conn.close()
+    assert [(HOT[s:e], label) for s, e, label in gold] == [("Gubadli", "PLACE"), ("Shusha", "ACTOR")]
+
+
+def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, tmp_path: Path) -> None:
+    text = "Shelling hit Gubadli on Monday."
+    with Store(db) as store:
+        from annotator.model import ImportRecord, KbEntry
+
+        store.import_records([ImportRecord(text=text, key="d", source="t")], default_layer="alice")
+        store.kb_add([KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan")])
+    tmux.start(app_command(db, "annotate"))
+    tmux.wait_for(lambda s: "Shelling hit" in s)
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "Search the article" in s)
+    tmux.keys("Gubadli", "Enter")
+    tmux.wait_for(lambda s: "selection Gubadli" in s)
+    tmux.keys("Escape")
+    tmux.wait_for(lambda s: "1 Qubadlı" in s and "▔▔▔" not in s)
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "Gubadli PLACE" in s)
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label, kb_id, source FROM spans').fetchall()
+    conn.close()
+    assert spans == [(13, 20, "PLACE", "geonames:147305", "suggestion")]
