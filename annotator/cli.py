@@ -101,7 +101,7 @@ def _import_seeds(store: Store, user: str) -> None:
 def _run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) -> None:
     if store.document_count() == 0:
         raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
-    if review and not store.review_order():
+    if review and not store.has_review():
         raise AnnotatorError(
             "nothing to review: no document is finished (marked done) by two or more annotators", store.path
         )

@@ -2,8 +2,10 @@
 
 Times, each a fresh ``annotator`` process end to end (median and worst wall-clock of ``--repeat`` runs,
 and the median CPU time, which a busy shared machine disturbs less):
-``agreement --json`` (target ≤ 5 s), ``disagreements --json`` (≤ 5 s), and ``merge`` of two
-10,000-document databases (≤ 10 s; a fresh copy of the target each run). Side by side, the floors the
+``agreement --json`` (target ≤ 5 s), ``disagreements --json`` (≤ 5 s), ``merge`` of two
+10,000-document databases (≤ 10 s; a fresh copy of the target each run), and the review screen
+(process start to its first painted frame, ≤ 1 s, and to the frame showing the worst document, in a
+pseudo-terminal; "CPU" there is wall time). Side by side, the floors the
 commands stand on, in this process: reading the finished layers out of SQLite, and tokenizing every
 text (the token measures need every token of every shared document).
 
@@ -29,6 +31,7 @@ from annotator.model import ImportRecord, Span
 from annotator.store import Store
 from annotator.text import tokenize
 from bench.corpus import articles
+from bench.tui import first_frame
 
 LABELS = ("ACTOR", "PLACE", "EVENT")
 SPANS = 20
@@ -133,10 +136,15 @@ def main() -> None:
             target = Path(tmp) / f"merge{i}.db"
             shutil.copy(ours, target)
             merge.append(timed([*cli, "--db", str(target), "merge", str(theirs)]))
+        runs = max(args.repeat, 3)
+        frames = first_frame(ours, runs=runs, screen="ReviewScreen", command="review")
+        ready = first_frame(ours, runs=runs, screen="ReviewScreen+review", command="review")
         print(f"median and worst of {args.repeat} runs, each a process:")
         line("agreement --json", agreement, 5)
         line("disagreements --json", disagreements, 5)
         line(f"merge (2 × {args.docs} documents)", merge, 10)
+        line("review screen, first frame", [(f, f) for f in frames], 1)
+        line("review screen, worst document shown", [(f, f) for f in ready], None)
         print("floors, in this process:")
         line("read finished layers (store)", [(read_s, read_cpu)], None)
         line("tokenize every text", [(tokenize_s, tokenize_cpu)], None)

@@ -184,31 +184,34 @@ async def run_textarea(text: str, spans: list[Span], keys: int) -> dict[str, lis
 
 FIRST_FRAME = r"""
 import sys, time, os
-t0, report = float(sys.argv[2]), sys.argv[3]
+t0, report, screen_name, command = float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 from textual.app import App
 original = App._display
 def display(self, screen, renderable):
     original(self, screen, renderable)
-    if renderable is not None and type(screen).__name__ == "AnnotateScreen":
+    name, _, ready = screen_name.partition("+")  # "ReviewScreen+review": once screen.review is set
+    if renderable is not None and type(screen).__name__ == name and (not ready or getattr(screen, ready)):
         with open(report, "w") as out:
             out.write(f"{time.time() - t0:.4f}")
         os._exit(0)
 App._display = display
-sys.argv = ["annotator", "--db", sys.argv[1], "--user", "bench", "annotate"]
+sys.argv = ["annotator", "--db", sys.argv[1], "--user", "bench", command]
 from annotator.cli import main
 main()
 """
 
 
-def first_frame(db: Path, runs: int = 5) -> list[float]:
-    """Seconds from spawning the process to its first painted annotation screen, in a pseudo-terminal."""
+def first_frame(
+    db: Path, runs: int = 5, screen: str = "AnnotateScreen", command: str = "annotate"
+) -> list[float]:
+    """Seconds from spawning ``annotator COMMAND`` to its first painted ``screen``, in a pseudo-terminal."""
     times = []
     report = db.with_suffix(".frame")
     for _ in range(runs):
         leader, follower = os.openpty()
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
         child = subprocess.Popen(
-            [sys.executable, "-c", FIRST_FRAME, str(db), repr(time.time()), str(report)],
+            [sys.executable, "-c", FIRST_FRAME, str(db), repr(time.time()), str(report), screen, command],
             stdin=follower,
             stdout=follower,
             stderr=follower,

@@ -13,6 +13,7 @@ from annotator.tui.app import make_app
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.disagreement_panel import DisagreementPanel
+from tests.test_tui_suggestions import until
 
 CALM = "Talks in Baku went well. Aliyev met Pashinyan in Moscow."
 HOT = "Shelling hit Gubadli and Shusha. The Minsk Group met in Geneva on Monday."
@@ -71,10 +72,11 @@ async def test_review_resolves_disagreements_into_gold(store: Store, db: Path) -
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
+        await until(pilot, lambda: screen.review is not None)  # ordered in a thread
         assert screen.doc_key == "hot"  # the least agreed document first
         assert gold(db, "hot") == [("Gubadli", "PLACE")]  # agreed: in gold without a keystroke
         panel = screen.query_one(DisagreementPanel)
-        assert panel.note.startswith("1 agreed spans put in gold")
+        assert panel.note.startswith("1 agreed span put in gold (1 just now)")
         review = screen.review
         assert review is not None
         assert [(d.kind, d.text) for d in review.disagreements] == [

@@ -82,6 +82,7 @@ def test_review_screen(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
         await until(pilot, lambda: getattr(screen, "kb", None) is not None)
+        await until(pilot, lambda: getattr(screen, "review", None) is not None)
         await pilot.press("2")  # one decision taken: bob's Shusha
         await until(pilot, lambda: screen.query_one(SuggestionList).note.startswith(("for", "nothing")))
         await pilot.pause()

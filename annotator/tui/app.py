@@ -36,9 +36,7 @@ class AnnotatorApp(App[None]):
 
     def on_mount(self) -> None:
         if self.review:
-            order = self.store.review_order()
-            agreement = {doc_id: value for doc_id, _key, value, _open in order}
-            self.push_screen(ReviewScreen(self.store, self.user, [row[0] for row in order], agreement))
+            self.push_screen(ReviewScreen(self.store, self.user))
             return
         doc_ids = self.store.document_order(self.user)
         index = doc_ids.index(self.store.document_id(self.doc_key)) if self.doc_key else 0

@@ -123,14 +123,20 @@ class AnnotateScreen(Screen[None]):
         self.article.set_label_styles(self.label_styles)
         self.query_one(SuggestionList).set_label_styles(self.label_styles)
         self.article.selection_listener = self._selection_moved
-        self.open_document(self.index)
         self.article.focus()
         self.set_interval(30, self._flush_time)
+        if self.doc_ids:  # the review screen has its documents (and starts this) once they are ordered
+            self.open_document(self.index)
+            self.start_loading_kb()
+
+    def start_loading_kb(self) -> None:
         threading.Thread(target=self._load_kb, name="kb-load", daemon=True).start()
 
     # --- documents -------------------------------------------------------------------------------
 
     def open_document(self, index: int) -> None:
+        if not self.doc_ids:
+            return
         self._flush_time()
         if self.doc_id >= 0:
             self._places[self.doc_id] = (self.article.anchor, self.article.cursor)

@@ -8,6 +8,8 @@ into gold at once; each decision is one step in gold's action log, so ``u`` take
 
 from __future__ import annotations
 
+import threading
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,10 +40,10 @@ class ReviewScreen(AnnotateScreen):
         Binding("d", "done", "Finish doc", id="review.done"),
     ]
 
-    def __init__(self, store: Store, user: str, doc_ids: list[int], agreement: dict[int, float]) -> None:
-        super().__init__(store, user, doc_ids, 0)
+    def __init__(self, store: Store, user: str) -> None:
+        super().__init__(store, user, [], 0)
         self.layer_name = GOLD
-        self.agreement = agreement
+        self.agreement: dict[int, float] = {}
         self.review: DocumentReview | None = None
         self.current = 0
         self.decided: set[tuple[int, int, int]] = set()
@@ -54,12 +56,39 @@ class ReviewScreen(AnnotateScreen):
         yield EntityPanel(id="entities")
 
     def on_mount(self) -> None:
-        self.query_one(DisagreementPanel).set_label_styles(self.label_styles)
+        """The screen is up at once; the review order (every finished document's agreement: 0.7 s at
+        10,000 documents of 3 layers) is computed in a thread, and the worst document opens when it is."""
+        panel = self.query_one(DisagreementPanel)
+        panel.set_label_styles(self.label_styles)
+        panel.show([], 0, "ordering the documents by agreement…")
+        title = Text.assemble(("annotator review", "bold"), "  ordering the finished documents…  ", self.user)
+        self.query_one("#title", Static).update(title)
         super().on_mount()
+        threading.Thread(target=self._order, name="review-order", daemon=True).start()
+
+    def _order(self) -> None:
+        try:
+            with Store(self.store.path) as own:  # a connection of this thread's own
+                order = own.review_order()
+        except Exception as err:
+            self._from_thread(self.notify, f"Review order failed: {err}", severity="error", markup=False)
+            return
+        self._from_thread(self._ordered, order)
+
+    def _ordered(self, order: list[tuple[int, str, float, bool]]) -> None:
+        self.agreement = {doc_id: value for doc_id, _key, value, _open in order}
+        self.doc_ids = [doc_id for doc_id, *_ in order]
+        if not self.doc_ids:
+            self.query_one(DisagreementPanel).show([], 0, "nothing to review")
+            return
+        self.open_document(0)
+        self.start_loading_kb()  # after the order: both read every span, and the order comes first
 
     # --- documents -------------------------------------------------------------------------------
 
     def open_document(self, index: int) -> None:
+        if not self.doc_ids:
+            return
         doc_id = self.doc_ids[index % len(self.doc_ids)]
         (finished,) = self.store.finished_documents([doc_id])
         self.review = review_document(finished)
@@ -136,11 +165,12 @@ class ReviewScreen(AnnotateScreen):
         pairs = zip(review.disagreements, items, strict=True)
         open_ = [(d.start, d.end) for d, item in pairs if not item.resolved]
         self.article.set_flags(open_)
+        agreed = f"{len(review.agreed)} agreed span{'s' * (len(review.agreed) != 1)}"
         if not review.disagreements:
-            note = f"no disagreements; {len(review.agreed)} agreed spans are in gold: d finishes"
+            note = f"no disagreements; {agreed} in gold: d finishes"
         else:
             note = (
-                f"{len(review.agreed)} agreed spans put in gold"
+                f"{agreed} put in gold"
                 + (f" ({self.agreed_added} just now)" if self.agreed_added else "")
                 + "; 1-9 take a layer's version, 0 none, n next"
             )
