@@ -57,6 +57,15 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         self("send-keys", "-t", "app", *keys)
 
+    def search(self, word: str) -> None:
+        """``/`` WORD Enter Esc, as a user types it: the match selected, the prompt closed."""
+        self.keys("/")
+        self.wait_for(lambda s: "Search the article" in s)
+        self.keys(word, "Enter")
+        self.wait_for(lambda s: f"selection {word}" in s)
+        self.keys("Escape")  # a key sent straight after Escape would read as alt+key, as in any terminal
+        self.wait_for(lambda s: "▔▔▔" not in s)
+
     def pane_pid(self) -> int:
         return int(self("display-message", "-p", "-t", "app", "#{pane_pid}").strip())
 
@@ -80,12 +89,7 @@ def test_search_tag_and_sigkill_keeps_the_span(tmux: Tmux, db: Path) -> None:
         store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
-    tmux.keys("/")
-    tmux.wait_for(lambda s: "Search the article" in s)
-    tmux.keys("Gubadli", "Enter")
-    tmux.wait_for(lambda s: "selection Gubadli" in s)
-    tmux.keys("Escape")  # a key sent straight after Escape would read as alt+key, as in any terminal
-    tmux.wait_for(lambda s: "▔▔▔" not in s)
+    tmux.search("Gubadli")
     tmux.keys("p")
     tmux.wait_for(lambda s: "PLACE  1" in s)
     os.kill(tmux.pane_pid(), signal.SIGKILL)
@@ -134,12 +138,7 @@ def test_wide_characters_and_a_resize_in_a_real_terminal(tmux: Tmux, db: Path) -
         store.import_records([ImportRecord(text=text, key="wide", source="t")], default_layer="alice")
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "Talks in 東京 with" in s)
-    tmux.keys("/")
-    tmux.wait_for(lambda s: "Search the article" in s)
-    tmux.keys("東京", "Enter")
-    tmux.wait_for(lambda s: "selection 東京" in s)
-    tmux.keys("Escape")
-    tmux.wait_for(lambda s: "▔▔▔" not in s)
+    tmux.search("東京")
     tmux.keys("p")
     tmux.wait_for(lambda s: "東京 PLACE with" in s)
     tmux("resize-window", "-t", "app", "-x", "50", "-y", "16")
@@ -179,12 +178,8 @@ def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, 
         store.kb_add([KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan")])
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "Shelling hit" in s)
-    tmux.keys("/")
-    tmux.wait_for(lambda s: "Search the article" in s)
-    tmux.keys("Gubadli", "Enter")
-    tmux.wait_for(lambda s: "selection Gubadli" in s)
-    tmux.keys("Escape")
-    tmux.wait_for(lambda s: "1 Qubadlı" in s and "▔▔▔" not in s)
+    tmux.search("Gubadli")
+    tmux.wait_for(lambda s: "1 Qubadlı" in s)
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "Gubadli PLACE" in s)
     os.kill(tmux.pane_pid(), signal.SIGKILL)
