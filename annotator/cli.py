@@ -32,9 +32,18 @@ class Context:
         self.user = user
 
     def store(self) -> Store:
+        from annotator.config import config_path, load_config
         from annotator.store import Store
 
-        return Store(self.db_path)
+        labels = load_config(config_path()).labels  # [labels] in annotator.toml: the project's label set
+        store = Store(self.db_path)
+        if labels is not None and labels != store.labels():
+            try:
+                store.set_labels(labels)
+            except BaseException:
+                store.close()
+                raise
+        return store
 
 
 class _Group(click.Group):
@@ -105,10 +114,12 @@ def _run_tui(store: Store, user: str, doc_key: str | None, review: bool = False)
         raise AnnotatorError(
             "nothing to review: no document is finished (marked done) by two or more annotators", store.path
         )
-    from annotator.config import config_path, load_config
+    from annotator.config import check_label_keys, config_path, load_config
     from annotator.tui.app import key_actions, make_app
 
-    config = load_config(config_path(), key_actions())
+    actions = key_actions()
+    config = load_config(config_path(), actions)
+    check_label_keys(config, actions)
     make_app(store, user, doc_key, config.keys, review).run()
 
 

@@ -1,4 +1,4 @@
-"""``annotator.toml``: the settings a user may change without touching code (for now, the keys).
+"""``annotator.toml``: the settings a user may change without touching code: the label set and the keys.
 
 Found as ``$ANNOTATOR_CONFIG``, else ``annotator.toml`` in the current folder; absent is fine.
 ``annotator init`` writes one with every setting commented out at its default.
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.model import DEFAULT_LABELS, Label
 
 CONFIG_NAME = "annotator.toml"
 
@@ -23,6 +24,8 @@ class Config:
     path: Path | None = None
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id → keys (comma-separated), as Textual's ``App.set_keymap`` takes them."""
+    labels: list[Label] | None = None
+    """The label set in order (``[labels]``), None to keep the database's."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,10 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         line = int(found.group(1)) if found else None
         raise AnnotatorError(f"not valid TOML: {reason}", path, line) from None
     for section in data:
-        if section != "keys":
+        if section not in ("keys", "labels"):
             line = _line_of(source, section)
-            raise AnnotatorError(f"unknown section [{section}] (known: [keys])", path, line)
+            raise AnnotatorError(f"unknown section [{section}] (known: [labels], [keys])", path, line)
+    labels = _labels(data.get("labels"), source, path) if "labels" in data else None
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise AnnotatorError("'keys' must be a table: [keys]", path, _line_of(source, "keys"))
@@ -72,7 +76,45 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
             raise AnnotatorError(reason, path, line)
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f"{action_id}: keys must be a string like \"a,1\"", path, line)
-    return Config(path, {action_id: value.replace(" ", "") for action_id, value in keys.items()})
+    return Config(path, {action_id: value.replace(" ", "") for action_id, value in keys.items()}, labels)
+
+
+_LABEL_NAME = re.compile(r"^[^\W_][\w-]*$")
+MAX_LABELS = 9
+
+
+def _labels(table: object, source: str, path: Path) -> list[Label]:
+    """``NAME = { key = "x", colour = "#rrggbb" }`` per label, in order."""
+    from rich.color import Color, ColorParseError
+
+    where = _line_of(source, "labels")
+    if not isinstance(table, dict) or not table:
+        raise AnnotatorError("[labels] must list at least one label", path, where)
+    if len(table) > MAX_LABELS:
+        raise AnnotatorError(f"[labels]: at most {MAX_LABELS} labels (keys 1-9)", path, where)
+    labels: list[Label] = []
+    keys: dict[str, str] = {}
+    for name, spec in table.items():
+        line = _line_of(source, name)
+        if not _LABEL_NAME.match(name):
+            reason = f"label name {name!r}: letters, digits, - and _ only (it becomes CoNLL tags)"
+            raise AnnotatorError(reason, path, line)
+        if not isinstance(spec, dict) or set(spec) - {"key", "colour"} or "key" not in spec:
+            raise AnnotatorError(f'{name}: write {{ key = "x", colour = "#rrggbb" }}', path, line)
+        key, colour = spec["key"], spec.get("colour", "#888888")
+        if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key.isdigit() or key == " ":
+            reason = f"{name}: key must be one letter or sign (the digits 1-9 go by position)"
+            raise AnnotatorError(reason, path, line)
+        if key in keys:
+            raise AnnotatorError(f"{name}: key {key!r} is {keys[key]}'s already", path, line)
+        try:
+            Color.parse(colour)
+        except (ColorParseError, AttributeError):
+            reason = f'{name}: colour {colour!r} is not a colour (say "#3584e4")'
+            raise AnnotatorError(reason, path, line) from None
+        keys[key] = name
+        labels.append(Label(name, key, colour))
+    return labels
 
 
 def _line_of(source: str, name: str) -> int | None:
@@ -87,6 +129,11 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         "# annotator settings. Remove the '#' in front of a line to change it.",
         "# Read from $ANNOTATOR_CONFIG, else annotator.toml in the folder annotator runs in.",
         "",
+        "# The label set, in order: the keys 1-9 tag with them too. Changing it changes the project's",
+        "# database when annotator next opens it (a label that spans still use is kept).",
+        "# [labels]",
+        *(f'# {name} = {{ key = "{key}", colour = "{colour}" }}' for name, key, colour in DEFAULT_LABELS),
+        "",
         "[keys]",
         "# Each action has an id; give it one key or several separated by commas.",
         '# Key names are Textual\'s: "a", "ctrl+z", "shift+right", "pagedown", "question_mark".',
@@ -95,3 +142,21 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         entry = f'# "{action.id}" = "{action.keys}"'
         lines.append(f"{entry:<56} # {action.description}")
     return "\n".join(lines) + "\n"
+
+
+def check_label_keys(config: Config, actions: Iterable[KeyAction]) -> None:
+    """A label's key must not be another action's (``x`` removes, ``u`` undoes...)."""
+    if config.labels is None:
+        return
+    taken: dict[str, KeyAction] = {}
+    for action in actions:
+        if action.id.startswith("annotate.tag_"):
+            continue
+        for key in config.keys.get(action.id, action.keys).split(","):
+            taken.setdefault(key, action)
+    for label in config.labels:
+        if label.key in taken:
+            action = taken[label.key]
+            reason = f"{label.name}: key {label.key!r} already does {action.description!r} ({action.id})"
+            line = _line_of(config.path.read_text(encoding="utf-8"), label.name) if config.path else None
+            raise AnnotatorError(reason, config.path, line)

@@ -369,6 +369,32 @@ class Store:
 
     # --- labels and layers -----------------------------------------------------------------------
 
+    def set_labels(self, labels: list[Label]) -> None:
+        """Make ``labels`` the label set, in this order. A label no longer listed is removed unless spans
+        or KB entries still use it (then it stays, after the listed ones)."""
+        listed = [label.name for label in labels]
+        with self.transaction():
+            for position, label in enumerate(labels):
+                self.conn.execute(
+                    "INSERT INTO labels (name, key, colour, position) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (name) DO UPDATE SET key = excluded.key, colour = excluded.colour,"
+                    " position = excluded.position",
+                    (label.name, label.key, label.colour, position),
+                )
+            placeholders = ",".join("?" * len(listed))
+            query = f"SELECT name FROM labels WHERE name NOT IN ({placeholders}) ORDER BY position"
+            others = [row[0] for row in self.conn.execute(query, listed)]
+            for position, name in enumerate(others, len(labels)):
+                used = self.conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM spans WHERE label = ?)"
+                    " OR EXISTS (SELECT 1 FROM kb_entries WHERE label = ?)",
+                    (name, name),
+                ).fetchone()[0]
+                if used:
+                    self.conn.execute("UPDATE labels SET position = ? WHERE name = ?", (position, name))
+                else:
+                    self.conn.execute("DELETE FROM labels WHERE name = ?", (name,))
+
     def labels(self) -> list[Label]:
         return [
             Label(*row) for row in self.conn.execute("SELECT name, key, colour FROM labels ORDER BY position")

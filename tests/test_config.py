@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from annotator.config import load_config
 from annotator.importing import find_files, read_files
+from annotator.model import Span
 from annotator.store import Store
 from annotator.tui.app import key_actions, make_app
 from annotator.tui.screens.help import HelpScreen
@@ -39,7 +41,7 @@ def test_an_uncommented_line_remaps_the_key(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ('[keys]\n"annotate.tag_2" = \n', "annotator.toml:2: not valid TOML"),
-        ('[keys]\n"annotate.tag_9" = "k"\n', "annotator.toml:2: unknown action 'annotate.tag_9'"),
+        ('[keys]\n"annotate.nope" = "k"\n', "annotator.toml:2: unknown action 'annotate.nope'"),
         ('[keys]\n\n"article.up" = 3\n', 'annotator.toml:3: article.up: keys must be a string like "a,1"'),
         ('[keys]\n"article.up" = "k,,"\n', "annotator.toml:2: article.up: keys must be a string"),
         ('# labels\n[colours]\nx = "y"\n', "annotator.toml:2: unknown section [colours]"),
@@ -49,8 +51,8 @@ def test_a_bad_settings_file_is_one_line_and_the_app_does_not_start(
     run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, expected: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "annotator.toml").write_text(content, encoding="utf-8")
     assert run("import", str(SEED)).exit_code == 0
+    (tmp_path / "annotator.toml").write_text(content, encoding="utf-8")
     result = run("annotate")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"annotator: error: {expected}"), result.stderr
@@ -60,8 +62,8 @@ def test_a_bad_settings_file_is_one_line_and_the_app_does_not_start(
 def test_config_named_by_the_environment_must_exist(
     run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "nope.toml"))
     assert run("import", str(SEED)).exit_code == 0
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "nope.toml"))
     result = run("annotate")
     assert result.exit_code == 1 and "nope.toml: no such settings file" in result.stderr
 
@@ -89,3 +91,79 @@ async def test_remapped_key_tags_and_the_help_screen_shows_it(db: Path) -> None:
         assert keys[actions.index("Place")] == "k"
         assert keys[actions.index("Labels on/off")] == "L"
     store.close()
+
+
+CONLL_LABELS = """[labels]
+PER = { key = "r", colour = "#e5a50a" }
+ORG = { key = "o", colour = "#2ec27e" }
+LOC = { key = "c", colour = "#3584e4" }
+MISC = { key = "m", colour = "#c061cb" }
+"""
+
+
+def test_labels_from_the_settings_file_are_the_projects_label_set(
+    run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("import", str(SEED)).exit_code == 0
+    with Store(db) as store:  # a span with a default label, made before the label set changed
+        store.add_span(store.document_ids()[0], "alice", Span(0, 7, "PLACE"), "alice")
+    (tmp_path / "annotator.toml").write_text(CONLL_LABELS, encoding="utf-8")
+    conll = tmp_path / "eng.conll"
+    conll.write_text("-DOCSTART- -X- -X- O\n\nEU B-ORG\nrejects O\nGerman B-MISC\ncall O\n", encoding="utf-8")
+    result = run("import", str(conll), "--as", "bob")
+    assert result.exit_code == 0, result.stderr
+    with Store(db) as store:
+        # the listed labels in order; PLACE stays (a span uses it), ACTOR and EVENT are gone
+        assert [(label.name, label.key) for label in store.labels()] == [
+            ("PER", "r"), ("ORG", "o"), ("LOC", "c"), ("MISC", "m"), ("PLACE", "p")
+        ]  # fmt: skip
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["layers"]["bob"]["labels"]["ORG"] == 1
+
+
+async def test_the_annotation_screen_tags_with_the_configured_labels(db: Path) -> None:
+    store = Store(db)
+    store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    store.set_labels(load_config_text(CONLL_LABELS).labels or [])
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")  # ORG by its key
+        await pilot.press("right", "4")  # MISC by its position
+        spans = [(s.start, s.label) for s in store.spans(store.document_ids()[0], "alice")]
+        assert spans == [(0, "ORG"), (len("Armenia "), "MISC")]
+        await pilot.press("right", "a")  # no longer a label key: nothing
+        assert len(store.spans(store.document_ids()[0], "alice")) == 2
+    store.close()
+
+
+def load_config_text(text: str):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "annotator.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_config(path, key_actions())
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[labels]\n"NEW PLACE" = { key = "w" }\n', "annotator.toml:2: label name 'NEW PLACE'"),
+        ('[labels]\nA = { key = "w" }\nB = { key = "w" }\n', "annotator.toml:3: B: key 'w' is A's already"),
+        ('[labels]\nA = { key = "w", colour = "bluish" }\n', "annotator.toml:2: A: colour 'bluish' is not"),
+        ('[labels]\nA = { key = "4" }\n', "annotator.toml:2: A: key must be one letter"),
+        ('[labels]\nA = "w"\n', 'annotator.toml:2: A: write { key = "x", colour = "#rrggbb" }'),
+        ('[labels]\nA = { key = "x" }\n', "annotator.toml:2: A: key 'x' already does 'Remove'"),
+    ],
+)
+def test_a_bad_label_set_is_one_line(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("import", str(SEED)).exit_code == 0
+    (tmp_path / "annotator.toml").write_text(content, encoding="utf-8")
+    result = run("annotate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"annotator: error: {expected}"), result.stderr

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from annotator.config import KeyAction
+from annotator.model import DEFAULT_LABELS
 from annotator.store import Store
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.help import HelpScreen
@@ -63,6 +64,12 @@ class AnnotatorApp(App[None]):
 def key_actions() -> list[KeyAction]:
     """Every action a user may bind to other keys (``[keys]`` in annotator.toml), by binding id."""
     actions: dict[str, KeyAction] = {}
+    for position in range(9):  # bound per label at run time: the label's key and its digit
+        default = DEFAULT_LABELS[position] if position < len(DEFAULT_LABELS) else None
+        keys = f"{default[1]},{position + 1}" if default else str(position + 1)
+        name = default[0].title() if default else f"label {position + 1}"
+        action_id = f"annotate.tag_{position + 1}"
+        actions[action_id] = KeyAction(action_id, keys, f"Tag {name}")
     screens = (AnnotateScreen, ReviewScreen, HelpScreen, AnnotatorApp)
     for owner in (*screens, ArticleView, SuggestionList, EntityPanel):
         for binding in owner.BINDINGS:

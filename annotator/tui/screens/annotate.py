@@ -50,10 +50,9 @@ class AnnotateScreen(Screen[None]):
     CSS_PATH = "../annotator.tcss"
     PROPOSING = True
     """Pre-annotation proposals in the article (the review screen has none)."""
+    TAG_DIGITS = True
+    """The digits 1-9 tag with the label of that position (the review screen uses them for layers)."""
     BINDINGS = [
-        Binding("a,1", "tag(0)", "Actor", id="annotate.tag_1"),
-        Binding("p,2", "tag(1)", "Place", id="annotate.tag_2"),
-        Binding("e,3", "tag(2)", "Event", id="annotate.tag_3"),
         Binding("x,delete,backspace", "remove", "Remove", id="annotate.remove"),
         Binding("u,ctrl+z", "undo", "Undo", id="annotate.undo"),
         Binding("ctrl+r,ctrl+y", "redo", "Redo", id="annotate.redo"),
@@ -78,6 +77,7 @@ class AnnotateScreen(Screen[None]):
         self.doc_ids = doc_ids
         self.index = index
         self.labels = store.labels()
+        self._bind_labels()
         self.label_styles = {
             label.name: Style(bgcolor=label.colour, color="black", bold=False) for label in self.labels
         }
@@ -94,6 +94,23 @@ class AnnotateScreen(Screen[None]):
         self._proposer: Lookup[int, list[Candidate]] | None = None
         self._proposed: list[Candidate] = []
         """This document's candidates as proposed (before the user's spans and rejections are removed)."""
+
+    def _bind_labels(self) -> None:
+        """One binding per label (its key, and its position's digit): the label set is the project's."""
+        tags: dict[str, list[Binding]] = {}
+        for position, label in enumerate(self.labels[:9]):
+            keys = [label.key, str(position + 1)] if self.TAG_DIGITS else [label.key]
+            for key in keys:
+                binding = Binding(
+                    key,
+                    f"tag({position})",
+                    label.name.title(),
+                    show=key == label.key,
+                    id=f"annotate.tag_{position + 1}",
+                )
+                tags[key] = [binding]
+        others = {k: v for k, v in self._bindings.key_to_bindings.items() if k not in tags}
+        self._bindings.key_to_bindings = {**tags, **others}  # the labels first in the footer
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")

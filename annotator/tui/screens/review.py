@@ -29,6 +29,7 @@ MAX_LAYERS = 9
 
 class ReviewScreen(AnnotateScreen):
     PROPOSING = False
+    TAG_DIGITS = False
     BINDINGS = [
         *(
             Binding(str(n), f"take({n - 1})", f"Take layer {n}'s version", show=False, id=f"review.take_{n}")

@@ -44,9 +44,11 @@ class SuggestionList(Widget, can_focus=True):
         Binding("up", "step(-1)", "Previous suggestion", show=False, id="suggestions.up"),
         Binding("down", "step(1)", "Next suggestion", show=False, id="suggestions.down"),
         Binding("enter", "take", "Take suggestion", show=False, id="suggestions.take"),
+        # One line in the help for the nine digits: the first says it for all of them.
+        Binding("1", "take(0)", "Take suggestion 1-9 (the digit)", show=False, id="suggestions.take_1"),
         *(
-            Binding(str(n), f"take({n - 1})", f"Take suggestion {n}", show=False, id=f"suggestions.take_{n}")
-            for n in range(1, MAX_SHOWN + 1)
+            Binding(str(n), f"take({n - 1})", "", show=False, id=f"suggestions.take_{n}")
+            for n in range(2, MAX_SHOWN + 1)
         ),
     ]
 
