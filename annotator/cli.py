@@ -136,6 +136,13 @@ def review(obj: Context) -> None:
         _run_tui(store, obj.user, None, review=True)
 
 
+def _layer_name(value: str | None) -> str | None:
+    """A --as/--layer value: absent, or a name (an empty one would silently mean the default layer)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("give a layer name, not an empty string")
+    return value
+
+
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -149,6 +156,7 @@ def review(obj: Context) -> None:
 @click.option(
     "--as",
     "layer",
+    callback=lambda ctx, param, value: _layer_name(value),
     help="Store the spans found in this layer (default: the record's annotator, else --user).",
 )
 @click.pass_obj
@@ -302,9 +310,13 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
 
     entries = read_kb_file(file, label)
     with obj.store() as store:
-        count = store.kb_add(entries, file)
+        added, replaced = store.kb_import(entries, file)
         _index_kb(store)
-    click.echo(f"added {count} knowledge-base entr{'y' if count == 1 else 'ies'} from {file}")
+    click.echo(
+        f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
+        + (f", replaced {replaced} with the same id and label" if replaced else "")
+        + f" from {file}"
+    )
 
 
 @kb.command(name="add-geonames")
@@ -350,7 +362,13 @@ def _index_kb(store: Store) -> None:
 @kb.command(name="search")
 @click.argument("query")
 @click.option("--label", help="Only entries with this label.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="At most this many results per query.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result, best first.")
 @click.pass_obj
 def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: bool) -> None:
@@ -415,6 +433,9 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
 # --- export (issue 5) ---------------------------------------------------------------------------------
 
 
+_DEFAULT = click.core.ParameterSource.DEFAULT
+
+
 def _parse_split(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...] | None:
     if value is None:
         return None
@@ -435,7 +456,11 @@ def _parse_split(ctx: click.Context, param: click.Parameter, value: str | None) 
     required=True,
     help="What to write.",
 )
-@click.option("--layer", help="The layer to export.  [default: gold where it has spans, else --user]")
+@click.option(
+    "--layer",
+    callback=lambda ctx, param, value: _layer_name(value),
+    help="The layer to export.  [default: gold where it has spans, else --user]",
+)
 @click.option("--scheme", type=click.Choice(["iob2", "bilou"]), help="CoNLL tags.  [default: iob2]")
 @click.option(
     "--columns", type=click.Choice(["2", "4"]), help="CoNLL: TOKEN TAG, or TOKEN _ _ TAG.  [default: 2]"
@@ -484,6 +509,8 @@ def export(
         raise click.UsageError("--scheme and --columns apply to --format conll only")
     if out is not None and str(out) == "-" and (fmt == "brat" or split):
         raise click.UsageError("brat and --split write a folder, not standard output; give --out FOLDER")
+    if split is None and click.get_current_context().get_parameter_source("seed") != _DEFAULT:
+        raise click.UsageError("--seed shuffles the documents for --split; give --split too")
     if not obj.db_path.exists():
         raise AnnotatorError("no such database; import articles first ('annotator import PATH')", obj.db_path)
     from annotator.exporting import ExportRequest
@@ -573,7 +600,13 @@ def _titled_table(title: str) -> Any:
 
 @cli.command(name="agreement")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@click.option("--worst", default=20, show_default=True, help="Rows of the per-document table.")
+@click.option(
+    "--worst",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Rows of the per-document table.",
+)
 @click.pass_obj
 def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     """Inter-annotator agreement over finished documents: pairwise F1 (exact and overlap), token kappa,
@@ -723,6 +756,7 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
         f"merged {len(others)} database(s): {result.documents_added} document(s), "
         f"{result.layer_documents_copied} layer document(s) and {result.spans_added} span(s) added, "
         f"{result.statuses_updated} status(es) updated, {len(result.conflicts)} conflict(s)"
+        + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
     )
 
 

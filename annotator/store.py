@@ -977,6 +977,7 @@ class Store:
                 if digest not in present:
                     if key in taken:
                         key = f"{key}-{digest[:8]}"
+                        result.renamed_keys += 1
                     taken.add(key)
                     present[digest] = int(
                         self.conn.execute(
@@ -1060,6 +1061,17 @@ class Store:
             ],
         )
 
+    # --- command-line fixes (QA review): kb import counts ------------------------------------------------
+
+    def kb_import(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> tuple[int, int]:
+        """:meth:`kb_add` in one transaction, counting ``(added, replaced)``: entries new to the knowledge
+        base, and entries that replaced one with the same kb_id and label (or an earlier line of theirs)."""
+        with self.transaction():
+            before = self.kb_count()
+            count = self.kb_add(entries, path)
+            added = self.kb_count() - before
+        return added, count - added
+
 
 @dataclass
 class MergeConflict:
@@ -1082,6 +1094,7 @@ class MergeResult:
     spans_added: int = 0
     statuses_updated: int = 0
     conflicts: list[MergeConflict] = field(default_factory=list)
+    renamed_keys: int = 0
 
 
 SpanRow = tuple[int, int, str, str | None, str, str | None, float]
