@@ -380,15 +380,20 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
 
     from annotator.kb import KnowledgeBase
 
+    if not query.strip():
+        raise click.BadParameter("a name to look up, or - to read queries from stdin", param_hint="QUERY")
+    batch = query == "-"
+    queries = _stdin_queries() if batch else [query]
     with obj.store() as store:
+        known = [lab.name for lab in store.labels()]
+        if label is not None and label not in known:
+            raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(known)})", store.path)
         kb = KnowledgeBase.from_store(store, _say)
     if kb.index is None and not kb.learned.by_key:
         click.echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
             err=True,
         )
-    batch = query == "-"
-    queries = [line.rstrip("\n") for line in sys.stdin] if batch else [query]
     for q in queries:
         for found in kb.search(q, label, limit):
             if as_json:
@@ -401,6 +406,15 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
                 kb_id = found.kb_id or "-"
                 line = f"{found.score:5.1f}  {found.label:<6} {found.name}{alias}  {kb_id}{where}"
                 click.echo(prefix + line)
+
+
+def _stdin_queries() -> list[str]:
+    """The non-blank lines of stdin, decoded as UTF-8 (a bad byte is an error naming its line), without
+    their line ends (\\n or \\r\\n)."""
+    from annotator.formats.reading import lines
+
+    stdin = click.get_binary_stream("stdin")
+    return [text.rstrip("\r\n") for _, text in lines(stdin, Path("stdin"), None)]
 
 
 @cli.command()

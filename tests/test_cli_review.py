@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from annotator.cli import cli
 from annotator.model import ImportRecord, Span
 from annotator.store import Store
 
@@ -98,3 +103,43 @@ def test_merge_reports_renamed_keys(run, db: Path, tmp_path: Path) -> None:
 def test_kb_search_limit_has_help(run) -> None:
     result = run("kb", "search", "--help")
     assert "At most this many results per query." in result.stdout
+
+
+# --- item 14: kb search input -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kb_project(run, tmp_path: Path) -> None:
+    path = tmp_path / "kb.csv"
+    path.write_text("Paris,PLACE,,p1\nNice,PLACE,,n1\n", encoding="utf-8")
+    assert run("kb", "import", str(path)).exit_code == 0
+
+
+def test_kb_search_stdin_drops_crlf(db: Path, kb_project: None) -> None:
+    # a real process: CliRunner's stdin translates line ends, sys.stdin does not
+    result = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), "kb", "search", "-", "--json"],
+        input=b"Paris\r\n\r\nNice\r\n",
+        capture_output=True,
+        check=True,
+    )
+    found = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [(f["query"], f["kb_id"]) for f in found] == [("Paris", "p1"), ("Nice", "n1")]
+
+
+def test_kb_search_stdin_not_utf8(run, db: Path, kb_project: None) -> None:
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "kb", "search", "-"], input=b"Paris\nNi\xffce\n", catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "annotator: error: stdin:2: not UTF-8: byte 0xff at column 3\n"
+
+
+def test_kb_search_unknown_label_and_empty_query(run, db: Path, kb_project: None) -> None:
+    result = run("kb", "search", "Paris", "--label", "BOGUS")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"annotator: error: {db}: unknown label 'BOGUS' (known: ACTOR, PLACE, EVENT)\n"
+    assert run("kb", "search", "Paris", "--label", "PLACE").stdout.startswith("100.0  PLACE  Paris")
+    usage_error(run("kb", "search", ""), "Invalid value for QUERY: a name to look up")
+    usage_error(run("kb", "search", "  "), "Invalid value for QUERY")
