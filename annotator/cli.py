@@ -31,10 +31,11 @@ class Context:
         self.db_path = db
         self.user = user
 
-    def store(self) -> Store:
+    def store(self, create: bool = False) -> Store:
+        """The database; only commands that add to it (import, kb import, merge) create a missing one."""
         from annotator.store import Store
 
-        return Store(self.db_path)
+        return Store(self.db_path, create)
 
 
 class _Group(click.Group):
@@ -80,7 +81,7 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
     """
     ctx.obj = Context(db, user)
     if ctx.invoked_subcommand is None:
-        with ctx.obj.store() as store:
+        with ctx.obj.store(create=True) as store:
             if store.document_count() == 0:
                 _import_seeds(store, user)
             _run_tui(store, user, None)
@@ -175,7 +176,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
     existed = obj.db_path.exists()
     progress = _LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
     try:
-        with obj.store() as store:
+        with obj.store(create=True) as store:
             result = store.import_records(
                 read_files(files, progress), default_layer=obj.user, who=obj.user, layer_override=layer
             )
@@ -309,7 +310,7 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
     from annotator.formats.kbfile import read_kb_file
 
     entries = read_kb_file(file, label)
-    with obj.store() as store:
+    with obj.store(create=True) as store:
         added, replaced = store.kb_import(entries, file)
         _index_kb(store)
     click.echo(
@@ -336,7 +337,7 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
         progress(done - progress.done)
 
     try:
-        with obj.store() as store:
+        with obj.store(create=True) as store:
             count = store.kb_add(geonames_entries(min_population, report))
             progress.close()
             _index_kb(store)
@@ -744,7 +745,7 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
 
     existed = obj.db_path.exists()
     try:
-        with obj.store() as store:
+        with obj.store(create=True) as store:
             result = store.merge_from(others, prefer)
     except AnnotatorError:
         if not existed:

@@ -211,24 +211,55 @@ EXPORT_FILTERS = {
 class Store:
     """An open annotator database. Every method that writes commits before it returns."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """Open the database at ``path``; ``create=False`` (commands that only read or annotate) refuses a
+        missing or empty file instead of making a new database. A SQLite file of another application
+        (tables, but no annotator schema) is refused either way, untouched."""
         self.path = Path(path)
         if self.path.is_dir():
             raise AnnotatorError("is a folder, not a database file", self.path)
-        self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        if not create and not self.path.exists():
+            raise AnnotatorError("no such database (use 'annotator import PATH' to create one)", self.path)
+        self.conn = sqlite3.connect(
+            str(self.path) if create else self.path.resolve().as_uri() + "?mode=rw",
+            uri=not create,
+            timeout=BUSY_TIMEOUT_S,
+            check_same_thread=False,
+        )
         try:
-            self.conn.execute("PRAGMA schema_version").fetchone()
-        except sqlite3.DatabaseError as err:
+            try:
+                rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+                tables = {r[0] for r in rows}
+            except sqlite3.DatabaseError as err:
+                raise AnnotatorError(f"not an annotator database ({err})", self.path) from None
+            self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
+            self._check_annotator(tables, create)
+            self._check_version()
+        except BaseException:
             self.conn.close()
-            raise AnnotatorError(f"not an annotator database ({err})", self.path) from None
-        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
-        self._check_version()
+            raise
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.conn.execute("PRAGMA journal_mode = WAL")
         if migrations.pending(self.db):
             migrations.apply(self.db)
+
+    def _check_annotator(self, tables: set[str], create: bool) -> None:
+        if not tables:
+            if create:
+                return
+            raise AnnotatorError(
+                "empty database, no annotator tables (use 'annotator import PATH' to fill it)", self.path
+            )
+        applied = set()
+        if "_sqlite_migrations" in tables:
+            applied = {m.name for m in migrations.applied(self.db)}
+        if "0001_initial" not in applied:
+            raise AnnotatorError(
+                "not an annotator database: it holds another application's tables; give another --db",
+                self.path,
+            )
 
     def _check_version(self) -> None:
         known = {m.name for m in migrations._migrations}

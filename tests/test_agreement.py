@@ -577,7 +577,8 @@ def test_store_review_order_matches_review_queue(db: Path) -> None:
         assert list(store.finished_documents([])) == []
 
 
-def test_an_empty_database(run) -> None:
+def test_an_empty_database(run, db: Path) -> None:
+    Store(db).close()  # a database without documents (a missing one is an error)
     assert json.loads(run("agreement", "--json").stdout) == {
         "documents": 0,
         "annotators": [],

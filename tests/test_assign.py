@@ -234,7 +234,8 @@ def test_assign_bad_usage(run, tmp_path: Path) -> None:
     assert run("assign", "--users", "alice,gold").exit_code == 2
 
 
-def test_assign_without_documents(run) -> None:
+def test_assign_without_documents(run, db: Path) -> None:
+    Store(db).close()
     result = run("assign", "--users", "alice,bob")
     assert result.exit_code == 1
     assert "no documents to assign" in result.stderr
