@@ -243,7 +243,9 @@ class Store:
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.conn.execute("PRAGMA journal_mode = WAL")
         if migrations.pending(self.db):
-            migrations.apply(self.db)
+            with self.transaction():  # the write lock first; another process may have migrated meanwhile
+                if migrations.pending(self.db):
+                    migrations.apply(self.db)
 
     def _check_annotator(self, tables: set[str], create: bool) -> None:
         if not tables:
@@ -282,8 +284,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.atomic():
+        """One write transaction: committed at the end, rolled back on an error; nested, a savepoint.
+
+        It starts with BEGIN IMMEDIATE, taking the write lock first: a deferred transaction that has read
+        and then writes while another process is writing gets SQLITE_BUSY at once (its read snapshot
+        cannot be upgraded), whereas waiting for the lock honours the busy timeout.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     # --- documents -------------------------------------------------------------------------------
 

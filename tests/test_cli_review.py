@@ -218,3 +218,80 @@ def test_commands_that_add_create_the_database(run, db: Path, tmp_path: Path) ->
     make_project(other)
     assert run("merge", str(other)).exit_code == 0
     assert run("stats", "--json").exit_code == 0
+
+
+# --- item 4: a busy database makes writers wait for the busy timeout, not fail at once ----------------
+
+HOLD_WRITE_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE doc_status SET updated = updated")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+@pytest.fixture
+def hold_write_lock(db: Path):
+    """Start another process that holds the database's write lock for ``seconds``."""
+    started: list[subprocess.Popen[str]] = []
+
+    def hold(seconds: float) -> subprocess.Popen[str]:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD_WRITE_LOCK, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
+        )
+        started.append(holder)
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        return holder
+
+    yield hold
+    for holder in started:
+        holder.kill()
+        holder.wait()
+
+
+def document_count(db: Path) -> int:
+    with Store(db) as store:
+        return store.document_count()
+
+
+def test_import_waits_for_another_writer(run, db: Path, tmp_path: Path, hold_write_lock) -> None:
+    make_project(db)
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text("A new article about Yerevan.", encoding="utf-8")
+    holder = hold_write_lock(1.0)
+    result = run("import", str(fresh))
+    assert result.exit_code == 0, result.stderr
+    assert holder.poll() == 0  # it had to wait until the other writer committed
+    assert document_count(db) == 2
+
+
+def test_an_edit_waits_for_another_writer(db: Path, hold_write_lock) -> None:
+    make_project(db)
+    with Store(db) as store:
+        doc_id = store.document_ids()[0]
+        store.spans(doc_id, "bob")  # a read first, as the annotation screen does
+        hold_write_lock(1.0)
+        store.add_span(doc_id, "bob", Span(10, 13, "ACTOR"), "bob")
+        store.set_status(doc_id, "bob", "done")
+    with Store(db) as store:
+        assert [(s.start, s.end) for s in store.spans(doc_id, "bob")] == [(10, 13)]
+
+
+def test_import_gives_up_after_the_busy_timeout(
+    run, db: Path, tmp_path: Path, hold_write_lock, monkeypatch
+) -> None:
+    monkeypatch.setattr("annotator.store.BUSY_TIMEOUT_S", 0.3)
+    make_project(db)
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text("A new article about Yerevan.", encoding="utf-8")
+    holder = hold_write_lock(30)
+    result = run("import", str(fresh))
+    assert holder.poll() is None
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"annotator: error: {db}: database is locked\n"
+    holder.kill()
+    holder.wait()
+    assert document_count(db) == 1
