@@ -414,8 +414,7 @@ def _stdin_queries() -> list[str]:
     their line ends (\\n or \\r\\n)."""
     from annotator.formats.reading import lines
 
-    stdin = click.get_binary_stream("stdin")
-    return [text.rstrip("\r\n") for _, text in lines(stdin, Path("stdin"), None)]
+    return [text.rstrip("\r\n") for _, text in lines(sys.stdin.buffer, Path("stdin"), None)]
 
 
 @cli.command()
