@@ -4,8 +4,9 @@ Documents are identified by their content hash, so an assignment means the same 
 
 The rule, in three steps over the previous assignment (empty the first time):
 
-1. Keep what stands: a user still in the list keeps the documents they had. A document with more users
-   than ``overlap`` drops those with the lowest rendezvous score (never one who has started on it).
+1. Keep what stands: a user still in the list keeps the documents they had, and a user who has started
+   on a document (say a layer imported for a user just added to the list) gets it. A document with more
+   users than ``overlap`` drops those with the lowest rendezvous score (never one who has started on it).
 2. Fill: documents lacking users (new documents, users removed, a larger overlap), in hash order, each
    take first the users who have already started on them, then the least-loaded users, ties broken by
    the highest rendezvous score
@@ -57,8 +58,12 @@ def assign(
     keep = set(keep)
     known = set(users)
     assigned: dict[str, set[str]] = {}
+    started: dict[str, set[str]] = {}
+    for doc, user in keep:
+        if user in known:
+            started.setdefault(doc, set()).add(user)
     for doc in sorted(set(documents)):
-        holders = {u for u in current.get(doc, ()) if u in known}
+        holders = {u for u in current.get(doc, ()) if u in known} | started.get(doc, set())
         if len(holders) > overlap:
             droppable = sorted((u for u in holders if (doc, u) not in keep), key=lambda u: score(u, doc))
             for user in droppable[: len(holders) - overlap]:

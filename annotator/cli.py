@@ -31,12 +31,14 @@ class Context:
         self.db_path = db
         self.user = user
 
-    def store(self) -> Store:
+    def store(self, create: bool = False) -> Store:
+        """The database; only commands that add to it (import, kb import, merge) create a missing one.
+        ``[labels]`` in annotator.toml is applied to it: the project's label set."""
         from annotator.config import config_path, load_config
         from annotator.store import Store
 
-        labels = load_config(config_path()).labels  # [labels] in annotator.toml: the project's label set
-        store = Store(self.db_path)
+        labels = load_config(config_path()).labels
+        store = Store(self.db_path, create)
         if labels is not None and labels != store.labels():
             try:
                 store.set_labels(labels)
@@ -89,7 +91,7 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
     """
     ctx.obj = Context(db, user)
     if ctx.invoked_subcommand is None:
-        with ctx.obj.store() as store:
+        with ctx.obj.store(create=True) as store:
             if store.document_count() == 0:
                 _import_seeds(store, user)
             _run_tui(store, user, None)
@@ -147,6 +149,13 @@ def review(obj: Context) -> None:
         _run_tui(store, obj.user, None, review=True)
 
 
+def _layer_name(value: str | None) -> str | None:
+    """A --as/--layer value: absent, or a name (an empty one would silently mean the default layer)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("give a layer name, not an empty string")
+    return value
+
+
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -160,6 +169,7 @@ def review(obj: Context) -> None:
 @click.option(
     "--as",
     "layer",
+    callback=lambda ctx, param, value: _layer_name(value),
     help="Store the spans found in this layer (default: the record's annotator, else --user).",
 )
 @click.pass_obj
@@ -178,7 +188,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
     existed = obj.db_path.exists()
     progress = _LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
     try:
-        with obj.store() as store:
+        with obj.store(create=True) as store:
             result = store.import_records(
                 read_files(files, progress), default_layer=obj.user, who=obj.user, layer_override=layer
             )
@@ -312,10 +322,14 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
     from annotator.formats.kbfile import read_kb_file
 
     entries = read_kb_file(file, label)
-    with obj.store() as store:
-        count = store.kb_add(entries, file)
+    with obj.store(create=True) as store:
+        added, replaced = store.kb_import(entries, file)
         _index_kb(store)
-    click.echo(f"added {count} knowledge-base entr{'y' if count == 1 else 'ies'} from {file}")
+    click.echo(
+        f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
+        + (f", replaced {replaced} with the same id and label" if replaced else "")
+        + f" from {file}"
+    )
 
 
 @kb.command(name="add-geonames")
@@ -335,7 +349,7 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
         progress(done - progress.done)
 
     try:
-        with obj.store() as store:
+        with obj.store(create=True) as store:
             count = store.kb_add(geonames_entries(min_population, report))
             progress.close()
             _index_kb(store)
@@ -361,7 +375,13 @@ def _index_kb(store: Store) -> None:
 @kb.command(name="search")
 @click.argument("query")
 @click.option("--label", help="Only entries with this label.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="At most this many results per query.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result, best first.")
 @click.pass_obj
 def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: bool) -> None:
@@ -373,15 +393,20 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
 
     from annotator.kb import KnowledgeBase
 
+    if not query.strip():
+        raise click.BadParameter("a name to look up, or - to read queries from stdin", param_hint="QUERY")
+    batch = query == "-"
+    queries = _stdin_queries() if batch else [query]
     with obj.store() as store:
+        known = [lab.name for lab in store.labels()]
+        if label is not None and label not in known:
+            raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(known)})", store.path)
         kb = KnowledgeBase.from_store(store, _say)
     if kb.index is None and not kb.learned.by_key:
         click.echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
             err=True,
         )
-    batch = query == "-"
-    queries = [line.rstrip("\n") for line in sys.stdin] if batch else [query]
     for q in queries:
         for found in kb.search(q, label, limit):
             if as_json:
@@ -394,6 +419,14 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
                 kb_id = found.kb_id or "-"
                 line = f"{found.score:5.1f}  {found.label:<6} {found.name}{alias}  {kb_id}{where}"
                 click.echo(prefix + line)
+
+
+def _stdin_queries() -> list[str]:
+    """The non-blank lines of stdin, decoded as UTF-8 (a bad byte is an error naming its line), without
+    their line ends (\\n or \\r\\n)."""
+    from annotator.formats.reading import lines
+
+    return [text.rstrip("\r\n") for _, text in lines(sys.stdin.buffer, Path("stdin"), None)]
 
 
 @cli.command()
@@ -426,6 +459,9 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
 # --- export (issue 5) ---------------------------------------------------------------------------------
 
 
+_DEFAULT = click.core.ParameterSource.DEFAULT
+
+
 def _parse_split(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...] | None:
     if value is None:
         return None
@@ -446,7 +482,11 @@ def _parse_split(ctx: click.Context, param: click.Parameter, value: str | None) 
     required=True,
     help="What to write.",
 )
-@click.option("--layer", help="The layer to export.  [default: gold where it has spans, else --user]")
+@click.option(
+    "--layer",
+    callback=lambda ctx, param, value: _layer_name(value),
+    help="The layer to export.  [default: gold where it has spans, else --user]",
+)
 @click.option("--scheme", type=click.Choice(["iob2", "bilou"]), help="CoNLL tags.  [default: iob2]")
 @click.option(
     "--columns", type=click.Choice(["2", "4"]), help="CoNLL: TOKEN TAG, or TOKEN _ _ TAG.  [default: 2]"
@@ -495,6 +535,8 @@ def export(
         raise click.UsageError("--scheme and --columns apply to --format conll only")
     if out is not None and str(out) == "-" and (fmt == "brat" or split):
         raise click.UsageError("brat and --split write a folder, not standard output; give --out FOLDER")
+    if split is None and click.get_current_context().get_parameter_source("seed") != _DEFAULT:
+        raise click.UsageError("--seed shuffles the documents for --split; give --split too")
     if not obj.db_path.exists():
         raise AnnotatorError("no such database; import articles first ('annotator import PATH')", obj.db_path)
     from annotator.exporting import ExportRequest
@@ -584,7 +626,13 @@ def _titled_table(title: str) -> Any:
 
 @cli.command(name="agreement")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@click.option("--worst", default=20, show_default=True, help="Rows of the per-document table.")
+@click.option(
+    "--worst",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Rows of the per-document table.",
+)
 @click.pass_obj
 def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     """Inter-annotator agreement over finished documents: pairwise F1 (exact and overlap), token kappa,
@@ -708,7 +756,7 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
 
     existed = obj.db_path.exists()
     try:
-        with obj.store() as store:
+        with obj.store(create=True) as store:
             result = store.merge_from(others, prefer)
     except AnnotatorError:
         if not existed:
@@ -734,6 +782,7 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
         f"merged {len(others)} database(s): {result.documents_added} document(s), "
         f"{result.layer_documents_copied} layer document(s) and {result.spans_added} span(s) added, "
         f"{result.statuses_updated} status(es) updated, {len(result.conflicts)} conflict(s)"
+        + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
     )
 
 

@@ -211,24 +211,57 @@ EXPORT_FILTERS = {
 class Store:
     """An open annotator database. Every method that writes commits before it returns."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """Open the database at ``path``; ``create=False`` (commands that only read or annotate) refuses a
+        missing or empty file instead of making a new database. A SQLite file of another application
+        (tables, but no annotator schema) is refused either way, untouched."""
         self.path = Path(path)
         if self.path.is_dir():
             raise AnnotatorError("is a folder, not a database file", self.path)
-        self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        if not create and not self.path.exists():
+            raise AnnotatorError("no such database (use 'annotator import PATH' to create one)", self.path)
+        self.conn = sqlite3.connect(
+            str(self.path) if create else self.path.resolve().as_uri() + "?mode=rw",
+            uri=not create,
+            timeout=BUSY_TIMEOUT_S,
+            check_same_thread=False,
+        )
         try:
-            self.conn.execute("PRAGMA schema_version").fetchone()
-        except sqlite3.DatabaseError as err:
+            try:
+                rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+                tables = {r[0] for r in rows}
+            except sqlite3.DatabaseError as err:
+                raise AnnotatorError(f"not an annotator database ({err})", self.path) from None
+            self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
+            self._check_annotator(tables, create)
+            self._check_version()
+        except BaseException:
             self.conn.close()
-            raise AnnotatorError(f"not an annotator database ({err})", self.path) from None
-        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
-        self._check_version()
+            raise
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.conn.execute("PRAGMA journal_mode = WAL")
         if migrations.pending(self.db):
-            migrations.apply(self.db)
+            with self.transaction():  # the write lock first; another process may have migrated meanwhile
+                if migrations.pending(self.db):
+                    migrations.apply(self.db)
+
+    def _check_annotator(self, tables: set[str], create: bool) -> None:
+        if not tables:
+            if create:
+                return
+            raise AnnotatorError(
+                "empty database, no annotator tables (use 'annotator import PATH' to fill it)", self.path
+            )
+        applied = set()
+        if "_sqlite_migrations" in tables:
+            applied = {m.name for m in migrations.applied(self.db)}
+        if "0001_initial" not in applied:
+            raise AnnotatorError(
+                "not an annotator database: it holds another application's tables; give another --db",
+                self.path,
+            )
 
     def _check_version(self) -> None:
         known = {m.name for m in migrations._migrations}
@@ -251,8 +284,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.atomic():
+        """One write transaction: committed at the end, rolled back on an error; nested, a savepoint.
+
+        It starts with BEGIN IMMEDIATE, taking the write lock first: a deferred transaction that has read
+        and then writes while another process is writing gets SQLITE_BUSY at once (its read snapshot
+        cannot be upgraded), whereas waiting for the lock honours the busy timeout.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     # --- documents -------------------------------------------------------------------------------
 
@@ -1003,6 +1051,7 @@ class Store:
                 if digest not in present:
                     if key in taken:
                         key = f"{key}-{digest[:8]}"
+                        result.renamed_keys += 1
                     taken.add(key)
                     present[digest] = int(
                         self.conn.execute(
@@ -1086,6 +1135,17 @@ class Store:
             ],
         )
 
+    # --- command-line fixes (QA review): kb import counts ------------------------------------------------
+
+    def kb_import(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> tuple[int, int]:
+        """:meth:`kb_add` in one transaction, counting ``(added, replaced)``: entries new to the knowledge
+        base, and entries that replaced one with the same kb_id and label (or an earlier line of theirs)."""
+        with self.transaction():
+            before = self.kb_count()
+            count = self.kb_add(entries, path)
+            added = self.kb_count() - before
+        return added, count - added
+
 
 @dataclass
 class MergeConflict:
@@ -1108,6 +1168,7 @@ class MergeResult:
     spans_added: int = 0
     statuses_updated: int = 0
     conflicts: list[MergeConflict] = field(default_factory=list)
+    renamed_keys: int = 0
 
 
 SpanRow = tuple[int, int, str, str | None, str, str | None, float]

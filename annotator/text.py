@@ -22,9 +22,14 @@ _REMOVED_AT_CLEAN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?=\n)"
 # between words, whose characters are tokens one by one so that any part of a phrase can be tagged.
 _WORD = r"[\w--[\p{Han}\p{Hiragana}\p{Katakana}]]"
 _SPACE = r"[\s\p{Z}\u200b\u2060\ufeff]"
+# Invisible format characters (soft hyphen, bidi marks; ZWJ/ZWNJ are in \w already) between word characters
+# belong to the word: scraped news is full of soft hyphens (Kyiv\u00adSoft is one token). The ones counted as
+# spaces above stay spaces.
+_FORMAT = r"[\p{Cf}--[\u200b\u2060\ufeff]]"
+_WORD_RUN = rf"{_WORD}+(?:{_FORMAT}+{_WORD}+)*"
 _TOKEN = regex.compile(
     # words, joined by hyphens (US-backed) and, between digits, by . and , (3,000 and 1.5)
-    rf"{_WORD}+(?:(?:[-\u2010\u2011]|(?<=\p{{Nd}})[.,](?=\p{{Nd}})){_WORD}+)*"
+    rf"{_WORD_RUN}(?:(?:[-\u2010\u2011]|(?<=\p{{Nd}})[.,](?=\p{{Nd}})){_WORD_RUN})*"
     # an apostrophe after a word starts a new token; with a clitic it keeps it ('s, 're, 've, 'll, 'd, 'm)
     rf"|(?<=\w)['\u2019](?:[sSdDmM]|[rR][eE]|[vV][eE]|[lL][lL])(?!\w)"
     # anything else that is not a space: one grapheme cluster (punctuation, an emoji sequence, a CJK char)

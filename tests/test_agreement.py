@@ -510,7 +510,7 @@ def test_gold_decisions_are_one_undo_step_each(run, db: Path, tmp_path: Path) ->
 TRICKY = [
     "a", "Z", "7", ".", ",", "-", "'", "’", "s", "re", " ", "  ", "\n", "\t", "\u00a0", "\u2009", "\u3000",
     "\u200b", "\u2060", "\ufeff", "\u200d", "\u0301", "\u0600", "\u0903", "東", "京", "👩", "🔬", "🇦🇲",
-    "é", "ß", "3,000", "1.5", "US-backed", "l'", "don't", "\u2010", "«", "»", "(", "…",
+    "é", "ß", "\u00ad", "\u200e", "3,000", "1.5", "US-backed", "l'", "don't", "\u2010", "«", "»", "(", "…",
 ]  # fmt: skip
 
 
@@ -577,7 +577,8 @@ def test_store_review_order_matches_review_queue(db: Path) -> None:
         assert list(store.finished_documents([])) == []
 
 
-def test_an_empty_database(run) -> None:
+def test_an_empty_database(run, db: Path) -> None:
+    Store(db).close()  # a database without documents (a missing one is an error)
     assert json.loads(run("agreement", "--json").stdout) == {
         "documents": 0,
         "annotators": [],

@@ -120,6 +120,19 @@ def test_started_work_stays_and_is_preferred() -> None:
     assert all("alice" in names for names in moved.values())
 
 
+def test_work_started_by_a_new_user_goes_to_them() -> None:
+    users = ["alice", "bob"]
+    first = assign(docs(6), users, 1)
+    taken = next(doc for doc, names in first.items() if names == ["alice"])
+    result = assign(docs(6), [*users, "dave"], 1, first, keep={(taken, "dave")})
+    assert result[taken] == ["dave"]
+    assert_balanced(result, docs(6), [*users, "dave"], 1)
+    # with a larger overlap they join the users who had it
+    first = assign(docs(6), users, 2)
+    result = assign(docs(6), [*users, "dave"], 2, first, keep={(docs(6)[0], "dave")})
+    assert "dave" in result[docs(6)[0]]
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(AnnotatorError, match="overlap"):
         assign(docs(3), ["a", "b"], 3)
@@ -191,6 +204,27 @@ async def test_annotation_screen_opens_the_first_assigned_document(run, db: Path
             assert app.screen.doc_id == first  # type: ignore[attr-defined]
 
 
+def test_assign_keeps_a_document_with_a_new_user_who_finished_it(run, db: Path, tmp_path: Path) -> None:
+    import_texts(run, tmp_path, 6)
+    assert run("assign", "--users", "alice,bob").exit_code == 0
+    with Store(db) as store:
+        done_by_dave = store.document_id("k0")
+        text = store.document(done_by_dave).text
+        holder = store.assignments()[done_by_dave]
+    dave = tmp_path / "dave.jsonl"
+    dave.write_text(json.dumps({"text": text, "spans": [{"start": 16, "end": 18, "label": "ACTOR"}]}) + "\n")
+    assert run("import", str(dave), "--as", "dave").exit_code == 0
+    result = run("assign", "--users", "alice,bob,dave")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "assigned 6 document(s) to 1 of 3 annotator(s): alice 2, bob 2, dave 2; "
+        "2 assignment(s) added, 2 removed\n"
+    )
+    with Store(db) as store:
+        after = store.assignments()
+    assert after[done_by_dave] == ["dave"], (holder, after)
+
+
 def test_assign_bad_usage(run, tmp_path: Path) -> None:
     import_texts(run, tmp_path, 2)
     assert run("assign", "--users", "alice,,bob").exit_code == 2
@@ -200,7 +234,8 @@ def test_assign_bad_usage(run, tmp_path: Path) -> None:
     assert run("assign", "--users", "alice,gold").exit_code == 2
 
 
-def test_assign_without_documents(run) -> None:
+def test_assign_without_documents(run, db: Path) -> None:
+    Store(db).close()
     result = run("assign", "--users", "alice,bob")
     assert result.exit_code == 1
     assert "no documents to assign" in result.stderr

@@ -36,7 +36,7 @@ def test_tokens_are_ordered_disjoint_and_cover_every_non_space(text: str) -> Non
             assert i in covered, (i, ch)
 
 
-@given(st.text(alphabet=st.sampled_from("ab -'’.,3\n\u00a0東👩\u200d🔬e\u0301"), max_size=80))
+@given(st.text(alphabet=st.sampled_from("ab -'’.,3\n\u00a0東👩\u200d🔬e\u0301\u00ad"), max_size=80))
 def test_tokens_on_a_dense_alphabet(text: str) -> None:
     tokens = tokenize(text)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(tokens))
@@ -73,6 +73,15 @@ def test_punctuation_numbers_and_clitics() -> None:
 
 def test_emoji_cjk_and_combining_marks_stay_whole() -> None:
     assert words("東京は👩‍🔬 cafe\u0301!") == ["東", "京", "は", "👩\u200d🔬", "cafe\u0301", "!"]
+
+
+def test_format_characters_inside_a_word_stay_in_it() -> None:
+    # soft hyphens (common in scraped news), ZWNJ/ZWJ and bidi marks between letters do not split a word
+    text = "Kyiv\u00adSoft met Nagorno-Kara\u00adbakh"
+    assert words(text) == ["Kyiv\u00adSoft", "met", "Nagorno-Kara\u00adbakh"]
+    assert words("mi\u200cdan Ab\u200dc x\u200ey") == ["mi\u200cdan", "Ab\u200dc", "x\u200ey"]
+    assert words("\u00adKyiv Kyiv\u00ad.") == ["\u00ad", "Kyiv", "Kyiv", "\u00ad", "."]  # not inside
+    assert words("a\u200bb") == ["a", "b"]  # zero width space stays a space
 
 
 def test_clean_text_only_removes_controls_and_unifies_line_breaks() -> None:

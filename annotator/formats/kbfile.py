@@ -96,6 +96,14 @@ def _read_delimited(text: str, path: Path, delimiter: str, default_label: str | 
             first = False
             if len(cells) > len(_COLUMNS):
                 raise AnnotatorError(f"{len(cells)} columns; expected name,label[,aliases][,id]", path, line)
+            other = "," if delimiter == "\t" else "\t"
+            if len(cells) == 1 and not default_label and other in row[0]:
+                hint = "tab but commas: if it is CSV" if other == "," else "comma but tabs: if it is TSV"
+                raise AnnotatorError(
+                    f"no label: the line has no {hint}, name the file {'.csv' if other == ',' else '.tsv'}",
+                    path,
+                    line,
+                )
             name, label, aliases, kb_id = (*cells, "", "", "", "")[:4]
             split = aliases.split("|") if aliases else []
             yield _entry(name, label, split, kb_id or None, default_label, path, line)
