@@ -424,7 +424,12 @@ class AnnotateScreen(Screen[None]):
         if (doc_id, (start, end)) != (self.doc_id, self.article.selection):
             return  # the selection moved on; its own answer is on the way
         shown = text if len(text) <= 24 else text[:23] + "…"
-        note = f"for “{shown}”: Enter takes 1" if found else f"nothing close to “{shown}”"
+        if found:
+            note = f"for “{shown}”: Enter takes 1"
+        elif self.kb is not None and self.kb.index is None:
+            note = "no knowledge base: annotator kb add-geonames"
+        else:
+            note = f"nothing close to “{shown}”"
         self.query_one(SuggestionList).show(found, note)
 
     def action_take_suggestion(self, index: int = 0) -> None:
