@@ -153,6 +153,11 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
+    def add_proposals(self, new: Sequence[Span]) -> None:
+        for span in new:
+            bisect.insort(self.proposals, span, key=lambda s: s.start)
+            self._refresh_offsets(span.start, span.end)
+
     def remove_proposals(self, gone: Sequence[Span]) -> None:
         keys = {(s.start, s.end, s.label) for s in gone}
         self.proposals = [p for p in self.proposals if (p.start, p.end, p.label) not in keys]

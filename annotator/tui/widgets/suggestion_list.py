@@ -37,7 +37,7 @@ class Shown:
 class SuggestionList(Widget, can_focus=True):
     ALLOW_SELECT = False
     DEFAULT_CSS = """
-    SuggestionList { height: auto; max-height: 13; border: round $primary 50%; padding: 0 0; }
+    SuggestionList { height: 13; max-height: 45%; border: round $primary 50%; padding: 0 0; }
     SuggestionList:focus { border: round $primary; }
     """
     BINDINGS = [
@@ -76,12 +76,12 @@ class SuggestionList(Widget, can_focus=True):
         self.items = list(items[:MAX_SHOWN])
         self.note = note
         self.highlighted = 0
-        self.refresh(layout=True)
+        self.refresh()  # a fixed height: answers arrive between keys, and a new layout costs 12 ms
 
     def show_proposals(self, text: str) -> None:
         if text != self.proposals:
             self.proposals = text
-            self.refresh(layout=True)
+            self.refresh()
 
     def _rows(self) -> list[list[Segment]]:
         base = self.rich_style
@@ -106,9 +106,6 @@ class SuggestionList(Widget, can_focus=True):
         if self.proposals:
             rows.append([Segment(self.proposals, dim)])
         return rows
-
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return len(self._rows())
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
