@@ -19,6 +19,7 @@ from annotator.model import ImportRecord, Span
 from annotator.text import OffsetMap, clean_text
 
 SUFFIXES = (".ann",)
+CONF_NAME = "annotation.conf"
 KB_PREFIX = "KB:"
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
