@@ -206,8 +206,12 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
     progress = _LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
     try:
         with obj.store() as store:
+            labels = {label.name for label in store.labels()}
             result = store.import_records(
-                read_files(files, progress), default_layer=obj.user, who=obj.user, layer_override=layer
+                read_files(files, progress, labels),
+                default_layer=obj.user,
+                who=obj.user,
+                layer_override=layer,
             )
     except AnnotatorError:
         if not existed:

@@ -27,6 +27,7 @@ def read_jsonl(path: Path, progress: Progress | None = None) -> Iterator[ImportR
     ``reject`` and ``ignore`` import the text without its spans.
     """
     for line, record in records(path, progress):
+        refuse_unread_spans(record, ("spans",), path, line)
         spans = None
         raw_spans = record.get("spans")
         if raw_spans is not None and record.get("answer") not in _SKIPPED_ANSWERS:
@@ -59,6 +60,26 @@ def records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[s
             yield line, record
     if count == 0:
         raise AnnotatorError("empty file: no records", path)
+
+
+# Keys that hold a record's spans in one JSON Lines format or another (doccano's "labels" in some versions).
+SPAN_KEYS = ("spans", "label", "labels", "entities")
+_READER_NAMES = {"spans": "the Prodigy/spaCy reader (--format jsonl)", "label": "the doccano reader"}
+
+
+def refuse_unread_spans(record: dict[str, Any], read: tuple[str, ...], path: Path, line: int) -> None:
+    """A list under a span key the reader does not read is an error rather than spans silently dropped
+    (a Prodigy file forced through the doccano reader, or the other way round)."""
+    for key in SPAN_KEYS:
+        if key not in read and isinstance(record.get(key), list):
+            reader = _READER_NAMES[read[0]]
+            wanted = " or ".join(repr(k) for k in read)
+            raise AnnotatorError(
+                f"record has spans under {key!r}, which {reader} does not read (it reads {wanted});"
+                " choose the reader with --format",
+                path,
+                line,
+            )
 
 
 def _check_span_text(span: dict[str, Any], text: str, n: int, path: Path, line: int) -> None:
