@@ -222,7 +222,8 @@ def test_a_byte_order_mark_is_dropped_alike_with_and_without_an_ann(run, db: Pat
     (tmp_path / "alone").mkdir()
     for folder in ("pair", "alone"):
         (tmp_path / folder / "a.txt").write_bytes(b"\xef\xbb\xbfParis or Baku")
-    (tmp_path / "pair" / "a.ann").write_text("T1\tPLACE 1 6\tParis\nT2\tPLACE 10 14\tBaku\n", encoding="utf-8")
+    ann = "T1\tPLACE 1 6\tParis\nT2\tPLACE 10 14\tBaku\n"
+    (tmp_path / "pair" / "a.ann").write_text(ann, encoding="utf-8")
     assert run("import", str(tmp_path / "pair"), "--as", "alice").exit_code == 0
     result = run("import", str(tmp_path / "alone" / "a.txt"))
     assert result.exit_code == 0, result.stderr
