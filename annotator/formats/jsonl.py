@@ -180,29 +180,26 @@ def spacy_tokens(text: str, tokens: Sequence[Token]) -> tuple[list[tuple[int, in
     tab, a no-break space, a second space, whitespace before the first token) is a token of its own with
     ``ws`` false, as spaCy's tokenizer makes it. So the words and their ``ws`` rebuild the text exactly.
     """
-    written: list[tuple[int, int, bool]] = []
+    if not tokens:
+        return ([(0, len(text), False)] if text else []), []
+    following = [s for s, _ in tokens[1:]]
+    following.append(len(text))
+    first = tokens[0][0]
+    written: list[tuple[int, int, bool]] = [(0, first, False)] if first else []
     ids: list[int] = []
-    at = 0
-    for n, (start, end) in enumerate(tokens):
-        _gap(text, at, start, written, leading=n == 0)
+    for (start, end), after in zip(tokens, following, strict=True):
         ids.append(len(written))
-        written.append((start, end, False))
-        at = end
-    _gap(text, at, len(text), written, leading=not tokens)
+        if after == end:  # most tokens: no gap, or one space
+            written.append((start, end, False))
+        elif after == end + 1 and text[end] == " ":
+            written.append((start, end, True))
+        elif text[end] == " ":
+            written.append((start, end, True))
+            written.append((end + 1, after, False))
+        else:
+            written.append((start, end, False))
+            written.append((end, after, False))
     return written, ids
-
-
-def _gap(text: str, start: int, end: int, written: list[tuple[int, int, bool]], leading: bool) -> None:
-    """The whitespace ``text[start:end]`` between two tokens: the first token's ``ws`` if it begins with a
-    plain space, and a whitespace token for the rest."""
-    if start >= end:
-        return
-    if not leading and text[start] == " ":
-        s, e, _ = written[-1]
-        written[-1] = (s, e, True)
-        start += 1
-    if start < end:
-        written.append((start, end, False))
 
 
 def _compact(value: Any) -> str:
