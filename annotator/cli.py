@@ -53,10 +53,11 @@ class _Group(click.Group):
             db = ctx.find_object(Context)
             _fail(f"{db.db_path if db else 'database'}: {err}")
         except OSError as err:  # disk full, no permission, read-only file system, no such folder, ...
-            _fail(f"{_failed_file(err)}: {err.strerror or err}")
+            where = _failed_file(err)
+            _fail(f"{where}: {err.strerror or err}" if where else str(err.strerror or err))
 
 
-def _failed_file(err: OSError) -> str:
+def _failed_file(err: OSError) -> str | None:
     """The file an error is about. Files the commands write name themselves; an error writing that names
     no file comes from printing (rich and click write standard output themselves)."""
     import errno
@@ -64,7 +65,7 @@ def _failed_file(err: OSError) -> str:
     if err.filename is not None:
         return str(err.filename)
     writing = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG}
-    return "standard output" if err.errno in writing else "annotator"
+    return "standard output" if err.errno in writing else None
 
 
 def _flush_stdout() -> None:

@@ -75,3 +75,18 @@ def test_any_text_of_words_and_gaps_rebuilds_in_spacy(doc: tuple[str, list[Span]
         (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert record["text"] == text
     assert aligned_spans(record) == len(record["spans"]) == len(spans)  # on whole tokens: all exact
+
+
+def test_a_span_ending_in_whitespace_after_the_last_token(run, tmp_path: Path) -> None:
+    """Found by hypothesis: the span's tokens ran one past the last token (an IndexError in both)."""
+    data = tmp_path / "d.jsonl"
+    record = {"text": "Baku rests ", "spans": [{"start": 5, "end": 11, "label": "EVENT"}]}
+    data.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert run("import", str(data), "--as", "gold").exit_code == 0
+    assert run("export", "--format", "conll", "--out", str(tmp_path / "o.conll")).exit_code == 0
+    assert (tmp_path / "o.conll").read_text(encoding="utf-8").endswith("Baku O\nrests B-EVENT\n\n")
+    assert run("export", "--format", "jsonl", "--out", str(tmp_path / "o.jsonl")).exit_code == 0
+    lines = (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()
+    (written,) = [json.loads(line) for line in lines]
+    assert written["spans"] == [{"start": 5, "end": 11, "label": "EVENT", "token_start": 1, "token_end": 1}]
+    assert aligned_spans(written) == 0  # spaCy: the span runs past its token into the space after it
