@@ -365,23 +365,26 @@ def _make_folder(folder: Path) -> None:
 
 class _FileSink(_Sink):
     """A regular file is written under a temporary name and renamed when complete, so that a failed
-    export leaves the previous file as it was. Anything else that already exists (a device, a FIFO,
-    ``/dev/fd/N``) is written in place, and a symbolic link writes its target: renaming would replace
-    the device, FIFO or link with a regular file.
+    export leaves the previous file as it was; so is the target of a symbolic link to a regular file (the
+    link stays). Anything else that already exists (a device, a FIFO, ``/dev/fd/N``, a dangling link) is
+    written in place: renaming would replace the device, FIFO or link with a regular file.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = str(path)
         self._temp: Path | None = None
+        self._target = path
         try:
             if path.is_dir():
                 raise AnnotatorError("is a folder; --out names a file for this format", path)
-            if path.is_symlink() or (path.exists() and not path.is_file()):
+            real = Path(os.path.realpath(path)) if path.is_symlink() else path
+            if (path.is_symlink() and not real.is_file()) or (path.exists() and not path.is_file()):
                 self._stream: TextIO = path.open("w", encoding="utf-8", newline="\n")
                 return
-            _make_folder(path.parent)
-            self._temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            _make_folder(real.parent)
+            self._target = real  # a link to a regular file: its target, renamed onto, the link kept
+            self._temp = real.with_name(f".{real.name}.{os.getpid()}.tmp")
             self._stream = self._temp.open("w", encoding="utf-8", newline="\n")
         except OSError as err:
             raise _failed(err, path, exact=True) from None
@@ -396,7 +399,7 @@ class _FileSink(_Sink):
         try:
             self._stream.close()
             if self._temp is not None:
-                os.replace(self._temp, self.path)
+                os.replace(self._temp, self._target)
         except OSError as err:
             self.abort()
             raise _failed(err, self.path, exact=True) from None

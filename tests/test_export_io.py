@@ -74,6 +74,15 @@ def test_a_symlink_writes_its_target_and_stays_a_link(run, project: Path) -> Non
     assert target.read_bytes() == GOLDEN_JSONL.read_bytes()
 
 
+def test_a_dangling_symlink_creates_its_target(run, project: Path) -> None:
+    link = project / "link.jsonl"
+    link.symlink_to("made.jsonl")
+    result = run("export", "--format", "jsonl", "--out", str(link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert (project / "made.jsonl").read_bytes() == GOLDEN_JSONL.read_bytes()
+
+
 def test_a_device_stays_a_device_and_a_full_disk_is_one_line(run, project: Path) -> None:
     full = project / "full"  # a node of its own like /dev/full: a regression must not replace the real one
     try:
@@ -198,3 +207,21 @@ def test_brat_refuses_a_folder_holding_other_files(run, project: Path) -> None:
         " replaces only a previous one (.txt/.ann files and annotation.conf): give an empty or new folder\n"
     )
     assert sorted(p.name for p in out.iterdir()) == ["README.md", "stale.txt"]
+
+
+def test_a_failed_export_through_a_link_leaves_its_target(run, project: Path, monkeypatch) -> None:
+    from annotator.formats import jsonl
+
+    def fail(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jsonl, "format_document", fail)
+    target = project / "target.jsonl"
+    target.write_text("the previous export\n", encoding="utf-8")
+    link = project / "link.jsonl"
+    link.symlink_to(target.name)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run("export", "--format", "jsonl", "--out", str(link))
+    assert target.read_text(encoding="utf-8") == "the previous export\n"
+    assert link.is_symlink()
+    assert sorted(p.name for p in project.iterdir() if p.name.endswith(".tmp")) == []
