@@ -55,17 +55,56 @@ class _Group(click.Group):
         import sqlite3
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _flush_stdout()
+            return result
         except AnnotatorError as err:
             _fail(str(err))
-        except sqlite3.OperationalError as err:
+        except sqlite3.DatabaseError as err:  # locked, malformed ("database disk image is malformed"), ...
             db = ctx.find_object(Context)
             _fail(f"{db.db_path if db else 'database'}: {err}")
+        except OSError as err:  # disk full, no permission, read-only file system, no such folder, ...
+            where = _failed_file(err)
+            _fail(f"{where}: {err.strerror or err}" if where else str(err.strerror or err))
+
+
+def _failed_file(err: OSError) -> str | None:
+    """The file an error is about. Files the commands write name themselves; an error writing that names
+    no file comes from printing (rich and click write standard output themselves)."""
+    import errno
+
+    if err.filename is not None:
+        return str(err.filename)
+    writing = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG}
+    return "standard output" if err.errno in writing else None
+
+
+def _flush_stdout() -> None:
+    """Flush standard output now, so that a failure to write it (a full disk, a closed pipe) is an
+    error line and exit status 1 rather than lost at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, "standard output") from None
 
 
 def _fail(message: str) -> NoReturn:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _discard_stdout()
     click.echo(f"annotator: error: {message}", err=True)
     sys.exit(1)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's flush at exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (a test's captured output)
 
 
 @click.group(cls=_Group, invoke_without_command=True)
@@ -189,8 +228,12 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
     progress = _LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
     try:
         with obj.store(create=True) as store:
+            labels = {label.name for label in store.labels()}
             result = store.import_records(
-                read_files(files, progress), default_layer=obj.user, who=obj.user, layer_override=layer
+                read_files(files, progress, labels),
+                default_layer=obj.user,
+                who=obj.user,
+                layer_override=layer,
             )
     except AnnotatorError:
         if not existed:
@@ -221,7 +264,13 @@ def init(out: Path, force: bool) -> None:
 
     if out.exists() and not force:
         raise AnnotatorError("already exists; use --force to replace it", out)
-    out.write_text(default_config(key_actions()), encoding="utf-8")
+    if not out.parent.is_dir():  # a typo more often than a wish for a new folder: not created
+        what = "is a file, not a folder" if out.parent.exists() else "does not exist"
+        raise AnnotatorError(f"{str(out.parent)!r} {what}; init does not create folders", out)
+    try:
+        out.write_text(default_config(key_actions()), encoding="utf-8")
+    except OSError as err:
+        raise AnnotatorError(err.strerror or str(err), out) from None
     click.echo(f"wrote {out}: uncomment a line to change a key", err=True)
 
 
@@ -530,6 +579,11 @@ def export(
     CoNLL cannot hold overlapping spans or spans off token boundaries: a span is widened to whole
     tokens, and of overlapping spans the longest is kept; the counts go to stderr (--verbose: each
     span). JSONL, doccano and brat keep every span as it is. Documents stream one at a time.
+
+    An export replaces the previous one: --split removes the train/dev/test files of the format (brat:
+    folders) it does not write; brat removes the .txt/.ann files and annotation.conf in its folder, and
+    refuses a folder holding anything else. A device, FIFO or symbolic link given to --out is written
+    through; a regular file is replaced only once the export is complete.
     """
     if fmt != "conll" and (scheme or columns):
         raise click.UsageError("--scheme and --columns apply to --format conll only")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -83,6 +83,21 @@ def detect(path: Path, fmt: str) -> str:
     raise AnnotatorError(f"cannot tell the format from the name; use --format ({', '.join(READERS)})", path)
 
 
-def read_files(files: list[tuple[Path, str]], progress: Progress | None = None) -> Iterator[ImportRecord]:
+def read_files(
+    files: list[tuple[Path, str]], progress: Progress | None = None, labels: Collection[str] | None = None
+) -> Iterator[ImportRecord]:
+    """The records of ``files``; with ``labels``, a span of another label is an error at its own line."""
     for path, fmt in files:
-        yield from READERS[fmt](path, progress)
+        for record in READERS[fmt](path, progress):
+            if labels is not None:
+                check_labels(record, labels)
+            yield record
+
+
+def check_labels(record: ImportRecord, labels: Collection[str]) -> None:
+    for n, span in enumerate(record.spans or ()):
+        if span.label not in labels:
+            line = record.span_lines[n] if record.span_lines is not None else record.line
+            raise AnnotatorError(
+                f"unknown label {span.label!r} (known: {', '.join(sorted(labels))})", record.source, line
+            )

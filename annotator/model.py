@@ -51,6 +51,7 @@ class ImportRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     spans: list[Span] | None = None
     layer: str | None = None
+    span_lines: list[int] | None = None  # the line each span is on, where a record spans lines (CoNLL, brat)
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def token_range(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int
     """Token indices ``[first, last)`` of the tokens ``[start, end)`` touches; None when it holds no token."""
     first = token_index_at(tokens, start)
     last = token_index_at(tokens, max(start, end - 1))
-    if last < len(tokens) and tokens[last][0] > end - 1:
+    if last == len(tokens) or tokens[last][0] > end - 1:  # the span ends in whitespace, or after the text's
         last -= 1
     if first >= len(tokens) or last < first:
         return None

@@ -140,40 +140,93 @@ def _bad(tmp: Path) -> dict[str, tuple[str, str]]:
         "outside": "T1\tPLACE 9 40\tBaku\n",
         "shape": "T1\tPLACE 9\tBaku\n",
         "link": "T1\tPLACE 9 13\tBaku\nN1\tReference T7 KB:1\tBaku\n",
+        "bratlabel": "T1\tPLACE 0 5\tParis\nT2\tFOO 9 13\tBaku\n",
+        "garbage": "T1\tPLACE 0 5\tParis\ngarbage line\n",
+        "gap": "T1\tPLACE 9 13\tBaku\nT2\tPLACE 0 2;9 13\tPa Baku\n",
     }.items():
         (tmp / name).mkdir()
         (tmp / name / "a.txt").write_text("Paris or Baku", encoding="utf-8")
         (tmp / name / "a.ann").write_text(ann, encoding="utf-8")
     (tmp / "alone.ann").write_text("T1\tPLACE 0 4\tBaku\n", encoding="utf-8")
+    deep = "".join(f"w{n} O\n" + ("\n" if n % 10 == 9 else "") for n in range(45)) + "Baku B-FOO\n"
+    (tmp / "deep.conll").write_text(deep, encoding="utf-8")  # the bad tag on line 50
+    prodigy = {"text": "Paris or Baku", "spans": [{"start": 9, "end": 13, "label": "PLACE"}]}
+    (tmp / "prodigy.jsonl").write_text(json.dumps(prodigy) + "\n", encoding="utf-8")
+    doccano_labels = {"text": "Paris or Baku", "labels": [[9, 13, "PLACE"]]}
+    (tmp / "labels.jsonl").write_text(json.dumps(doccano_labels) + "\n", encoding="utf-8")
     return {
         "columns": ("columns.conll", "columns.conll:3: 3 columns where line 1 has 2"),
         "one": ("one.conll", "one.conll:3: expected a token and its tag"),
         "tag": ("tag.conll", "tag.conll:2: tag 'X' is neither O nor B-, I-, L-, U-, E- or S- with a label"),
         "last": ("last.conll", "last.conll:2: L-PLACE ends an entity that no B-PLACE or I-PLACE began"),
         "mixed": ("mixed.conll", "mixed.conll:2: L-ACTOR ends an entity of another label (PLACE)"),
-        "label": ("label.conll", "label.conll:1: unknown label 'CITY'"),
+        "label": ("label.conll", "label.conll:3: unknown label 'CITY'"),
         "blank": ("blank.conll", "blank.conll: empty file: no tokens"),
         "text": ("text", "a.ann:2: T2: text 'Rome' does not match the text at 9 13 ('Baku')"),
         "outside": ("outside", "a.ann:1: T1: offsets 9 40 are outside the text (length 13)"),
         "shape": ("shape", "a.ann:1: expected T<n><TAB>LABEL START END"),
         "link": ("link", "a.ann:2: the link points at T7, which is not a text span"),
         "alone": ("alone.ann", "alone.ann: brat: no alone.txt beside this file"),
+        "deep": ("deep.conll", "deep.conll:50: unknown label 'FOO' (known: ACTOR, EVENT, PLACE)"),
+        "bratlabel": ("bratlabel", "a.ann:2: unknown label 'FOO' (known: ACTOR, EVENT, PLACE)"),
+        "garbage": (
+            "garbage",
+            "a.ann:2: not a brat annotation line (T, N, R, E, A, M, * or # and a number, then a tab)",
+        ),
+        "gap": (
+            "gap",
+            "a.ann:2: T2: discontinuous span 0 2;9 13 leaves out text; a span layer holds contiguous spans"
+            " only (fragments split only at line breaks are read as one span)",
+        ),
+        "prodigy_as_doccano": (
+            "prodigy.jsonl",
+            "prodigy.jsonl:1: record has spans under 'spans', which the doccano reader does not read (it"
+            " reads 'label' or 'entities'); choose the reader with --format",
+        ),
+        "doccano_labels": (
+            "labels.jsonl",
+            "labels.jsonl:1: record has spans under 'labels', which the Prodigy/spaCy reader (--format"
+            " jsonl) does not read (it reads 'spans'); choose the reader with --format",
+        ),
     }
+
+
+_FORCED = {"prodigy_as_doccano": ["--format", "doccano"]}
 
 
 @pytest.mark.parametrize(
     "case",
-    ["columns", "one", "tag", "last", "mixed", "label", "blank", "text", "outside", "shape", "link", "alone"],
-)
+    ["columns", "one", "tag", "last", "mixed", "label", "blank", "text", "outside", "shape", "link", "alone",
+     "deep", "bratlabel", "garbage", "gap", "prodigy_as_doccano", "doccano_labels"],
+)  # fmt: skip
 def test_bad_conll_and_brat_change_nothing(run, db: Path, tmp_path: Path, case: str) -> None:
     name, message = _bad(tmp_path)[case]
     assert run("import", str(SEED)).exit_code == 0
     before = rows(db, "SELECT * FROM documents"), rows(db, "SELECT * FROM spans")
     good = tmp_path / "good.conll"
     good.write_text("Baku B-PLACE\n", encoding="utf-8")
-    result = run("import", str(good), str(tmp_path / name))
+    forced = _FORCED.get(case)
+    files = [str(tmp_path / name)] if forced else [str(good), str(tmp_path / name)]
+    result = run("import", *files, *(forced or []))
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("annotator: error: "), result.stderr
     assert message in lines[0]
     assert (rows(db, "SELECT * FROM documents"), rows(db, "SELECT * FROM spans")) == before
+
+
+def test_a_byte_order_mark_is_dropped_alike_with_and_without_an_ann(run, db: Path, tmp_path: Path) -> None:
+    """brat counts the mark as a character (the .ann's offsets include it); the document text drops it,
+    as the same .txt imported alone does."""
+    (tmp_path / "pair").mkdir()
+    (tmp_path / "alone").mkdir()
+    for folder in ("pair", "alone"):
+        (tmp_path / folder / "a.txt").write_bytes(b"\xef\xbb\xbfParis or Baku")
+    ann = "T1\tPLACE 1 6\tParis\nT2\tPLACE 10 14\tBaku\n"
+    (tmp_path / "pair" / "a.ann").write_text(ann, encoding="utf-8")
+    assert run("import", str(tmp_path / "pair"), "--as", "alice").exit_code == 0
+    result = run("import", str(tmp_path / "alone" / "a.txt"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("; 1 already present\n")
+    assert rows(db, "SELECT text FROM documents") == [("Paris or Baku",)]
+    assert sorted(rows(db, 'SELECT start, "end", label FROM spans')) == [(0, 5, "PLACE"), (9, 13, "PLACE")]

@@ -2,7 +2,7 @@
 
 KB links are ``N`` lines (``N1<TAB>Reference T1 KB:ID<TAB>TEXT``). Offsets are code points, as brat counts.
 A span across line breaks is written as fragments split at them (``START END;START END``), as brat draws
-it; reading takes a span from its first fragment's start to its last fragment's end.
+it; reading takes such fragments as one span. A discontinuous span that leaves out other text is refused.
 """
 
 from __future__ import annotations
@@ -19,10 +19,14 @@ from annotator.model import ImportRecord, Span
 from annotator.text import OffsetMap, clean_text
 
 SUFFIXES = (".ann",)
+CONF_NAME = "annotation.conf"
 KB_PREFIX = "KB:"
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _FRAGMENTS = re.compile(r"\d+ \d+(?:;\d+ \d+)*")
+# The other kinds of brat annotation (relations, events, attributes, normalizations, equivalences, notes):
+# read for N, skipped otherwise, since a span layer has no place for them.
+_OTHER_ANNOTATIONS = re.compile(r"(?:[TRNEAM]\d+|\*|#\d*)\t")
 
 
 def file_stem(key: str) -> str:
@@ -94,9 +98,9 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
     """
     txt, ann = pair(path)
     raw_bytes = txt.read_bytes()
-    raw = decode(raw_bytes, txt)
-    if raw_bytes.startswith(codecs.BOM_UTF8):
-        raw = "\ufeff" + raw  # brat counts a byte order mark as a character, and so does our export
+    raw = decode(raw_bytes, txt)  # without a byte order mark, as the .txt alone is read
+    # brat counts a byte order mark as a character: the offsets are checked against the text with it
+    bom = "\ufeff" if raw_bytes.startswith(codecs.BOM_UTF8) else ""
     text = clean_text(raw)
     if not text.strip():
         raise AnnotatorError("empty file: no text to import", txt)
@@ -104,16 +108,23 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
     if progress is not None:
         progress(len(raw_bytes) + len(ann_bytes))
     items: list[tuple[int, int, str, str | None]] = []
+    span_lines: list[int] = []
     where: dict[str, int] = {}
     links: list[tuple[str, str, int]] = []
     for number, line in enumerate(decode(ann_bytes, ann).split("\n"), 1):
         line = line.removesuffix("\r")
         if line.startswith("T"):
-            ident, start, end, label = _text_bound(line, raw, ann, number)
+            ident, start, end, label = _text_bound(line, bom + raw, ann, number)
             if ident in where:
                 raise AnnotatorError(f"{ident} is defined twice", ann, number)
             where[ident] = len(items)
-            items.append((start, end, label, None))
+            shift = len(bom)
+            items.append((max(start - shift, 0), end - shift, label, None))
+            span_lines.append(number)
+        elif line.strip() and not _OTHER_ANNOTATIONS.match(line):
+            raise AnnotatorError(
+                "not a brat annotation line (T, N, R, E, A, M, * or # and a number, then a tab)", ann, number
+            )
         elif line.startswith("N"):
             fields = line.split("\t")
             ref = fields[1].split(" ", 2) if len(fields) >= 2 else []
@@ -126,8 +137,11 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
         start, end, label, _ = items[where[target]]
         items[where[target]] = (start, end, label, kb_id)
     offsets = OffsetMap(raw) if text != raw else OffsetMap("")
-    spans = checked_spans(items, raw, offsets, ann, None)
-    yield ImportRecord(text=text, key=txt.stem, source=str(ann), spans=spans)
+    spans = [
+        checked_spans([item], raw, offsets, ann, number)[0]
+        for item, number in zip(items, span_lines, strict=True)
+    ]
+    yield ImportRecord(text=text, key=txt.stem, source=str(ann), spans=spans, span_lines=span_lines)
 
 
 def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, int, str]:
@@ -140,6 +154,13 @@ def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, 
     if any(not 0 <= a < b <= len(raw) for a, b in frags) or start >= end:
         raise AnnotatorError(
             f"{fields[0]}: offsets {head[1]} are outside the text (length {len(raw)}) or not in order",
+            ann,
+            number,
+        )
+    if len(frags) > 1 and frags != fragments(raw, start, end):
+        raise AnnotatorError(
+            f"{fields[0]}: discontinuous span {head[1]} leaves out text; a span layer holds contiguous"
+            " spans only (fragments split only at line breaks are read as one span)",
             ann,
             number,
         )

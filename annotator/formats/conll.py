@@ -158,6 +158,7 @@ class _Document:
         self.parts: list[str] = []
         self.size = 0
         self.spans: list[Span] = []
+        self.span_lines: list[int] = []  # the line of each span's first token
         self.sentence: list[tuple[int, int, str, int]] = []  # (start, end, tag, line) of each token
 
     def add_token(self, word: str, tag: str, line: int) -> None:
@@ -172,12 +173,19 @@ class _Document:
         self.size += len(word)
 
     def end_sentence(self, path: Path) -> None:
-        self.spans.extend(_entities(self.sentence, path))
+        for span, line in _entities(self.sentence, path):
+            self.spans.append(span)
+            self.span_lines.append(line)
         self.sentence = []
 
     def record(self, path: Path) -> ImportRecord:
         return ImportRecord(
-            text="".join(self.parts), key=None, source=str(path), line=self.line, spans=self.spans
+            text="".join(self.parts),
+            key=None,
+            source=str(path),
+            line=self.line,
+            spans=self.spans,
+            span_lines=self.span_lines,
         )
 
 
@@ -228,9 +236,11 @@ def read_conll(path: Path, progress: Progress | None = None) -> Iterator[ImportR
         raise AnnotatorError("empty file: no tokens", path)
 
 
-def _entities(sentence: list[tuple[int, int, str, int]], path: Path) -> Iterator[Span]:
+def _entities(sentence: list[tuple[int, int, str, int]], path: Path) -> Iterator[tuple[Span, int]]:
+    """The sentence's entities, each with the line of its first token."""
     open_label: str | None = None
     open_start = 0
+    open_line = 0
     last_end = 0
     for start, end, tag, line in sentence:
         if tag == "O":
@@ -245,15 +255,15 @@ def _entities(sentence: list[tuple[int, int, str, int]], path: Path) -> Iterator
         if open_label is not None and (prefix in ("O", "B", "U") or label != open_label):
             if prefix == "L":
                 raise AnnotatorError(f"{tag} ends an entity of another label ({open_label})", path, line)
-            yield Span(open_start, last_end, open_label, source="import")
+            yield Span(open_start, last_end, open_label, source="import"), open_line
             open_label = None
         if prefix == "L" and open_label is None:
             raise AnnotatorError(f"{tag} ends an entity that no B-{label} or I-{label} began", path, line)
         if open_label is None and prefix != "O":
-            open_label, open_start = label, start
+            open_label, open_start, open_line = label, start, line
         last_end = end
         if prefix in ("L", "U"):
-            yield Span(open_start, end, label, source="import")
+            yield Span(open_start, end, label, source="import"), open_line
             open_label = None
     if open_label is not None:
-        yield Span(open_start, last_end, open_label, source="import")
+        yield Span(open_start, last_end, open_label, source="import"), open_line

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
-from annotator.formats.jsonl import make_record, records
+from annotator.formats.jsonl import make_record, records, refuse_unread_spans
 from annotator.formats.reading import Progress
 from annotator.model import ImportRecord, Span
 
@@ -24,6 +24,7 @@ def format_document(key: str, text: str, spans: Sequence[Span]) -> str:
 def read_doccano(path: Path, progress: Progress | None = None) -> Iterator[ImportRecord]:
     """doccano sequence-labelling exports: ``label`` as ``[start, end, LABEL]`` or ``entities`` objects."""
     for line, record in records(path, progress):
+        refuse_unread_spans(record, ("label", "entities"), path, line)
         spans: list[tuple[Any, Any, Any, Any]] | None = None
         if "entities" in record:
             items = record["entities"]

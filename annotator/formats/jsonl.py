@@ -27,6 +27,7 @@ def read_jsonl(path: Path, progress: Progress | None = None) -> Iterator[ImportR
     ``reject`` and ``ignore`` import the text without its spans.
     """
     for line, record in records(path, progress):
+        refuse_unread_spans(record, ("spans",), path, line)
         spans = None
         raw_spans = record.get("spans")
         if raw_spans is not None and record.get("answer") not in _SKIPPED_ANSWERS:
@@ -59,6 +60,26 @@ def records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[s
             yield line, record
     if count == 0:
         raise AnnotatorError("empty file: no records", path)
+
+
+# Keys that hold a record's spans in one JSON Lines format or another (doccano's "labels" in some versions).
+SPAN_KEYS = ("spans", "label", "labels", "entities")
+_READER_NAMES = {"spans": "the Prodigy/spaCy reader (--format jsonl)", "label": "the doccano reader"}
+
+
+def refuse_unread_spans(record: dict[str, Any], read: tuple[str, ...], path: Path, line: int) -> None:
+    """A list under a span key the reader does not read is an error rather than spans silently dropped
+    (a Prodigy file forced through the doccano reader, or the other way round)."""
+    for key in SPAN_KEYS:
+        if key not in read and isinstance(record.get(key), list):
+            reader = _READER_NAMES[read[0]]
+            wanted = " or ".join(repr(k) for k in read)
+            raise AnnotatorError(
+                f"record has spans under {key!r}, which {reader} does not read (it reads {wanted});"
+                " choose the reader with --format",
+                path,
+                line,
+            )
 
 
 def _check_span_text(span: dict[str, Any], text: str, n: int, path: Path, line: int) -> None:
@@ -125,16 +146,16 @@ def format_document(
 ) -> str:
     """One Prodigy/spaCy record: ``text``, ``meta`` with the key, ``tokens``, ``spans``, ``_annotator_id``.
 
+    The tokens are spaCy's (see ``spacy_tokens``), so that ``Doc(vocab, words, spaces)`` rebuilds the text.
     Every span is written as it is; ``token_start`` and ``token_end`` (inclusive, as Prodigy has it) name
     the tokens it touches, and are left out for a span that holds no token. The tokens are formatted here
     rather than by ``json.dumps`` (the same bytes, 2.5 times as fast: they are most of an export's bytes).
     """
-    following = [s for s, _ in tokens[1:]]
-    following.append(len(text))
+    written, ids = spacy_tokens(text, tokens)
     token_items = ",".join(
         [
-            f'{{"text":{_quoted(text[s:e])},"start":{s},"end":{e},"id":{i},"ws":{_BOOLEANS[n > e]}}}'
-            for i, ((s, e), n) in enumerate(zip(tokens, following, strict=True))
+            f'{{"text":{_quoted(text[s:e])},"start":{s},"end":{e},"id":{i},"ws":{_BOOLEANS[ws]}}}'
+            for i, (s, e, ws) in enumerate(written)
         ]
     )
     span_items = []
@@ -142,7 +163,7 @@ def format_document(
         item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
         found = token_range(tokens, span.start, span.end)
         if found is not None:
-            item["token_start"], item["token_end"] = found[0], found[1] - 1
+            item["token_start"], item["token_end"] = ids[found[0]], ids[found[1] - 1]
         if span.kb_id is not None:
             item["kb_id"] = span.kb_id
         span_items.append(item)
@@ -150,6 +171,35 @@ def format_document(
         f'{{"text":{_quoted(text)},"meta":{_compact({**meta, "key": key})},"tokens":[{token_items}],'
         f'"spans":{_compact(span_items)},"_annotator_id":{_quoted(layer)}}}\n'
     )
+
+
+def spacy_tokens(text: str, tokens: Sequence[Token]) -> tuple[list[tuple[int, int, bool]], list[int]]:
+    """The tokens as spaCy has them: ``(start, end, ws)``, and each of ``tokens``' index among them.
+
+    A token's ``ws`` is true only when one plain space follows it; any other whitespace (a line break, a
+    tab, a no-break space, a second space, whitespace before the first token) is a token of its own with
+    ``ws`` false, as spaCy's tokenizer makes it. So the words and their ``ws`` rebuild the text exactly.
+    """
+    if not tokens:
+        return ([(0, len(text), False)] if text else []), []
+    following = [s for s, _ in tokens[1:]]
+    following.append(len(text))
+    first = tokens[0][0]
+    written: list[tuple[int, int, bool]] = [(0, first, False)] if first else []
+    ids: list[int] = []
+    for (start, end), after in zip(tokens, following, strict=True):
+        ids.append(len(written))
+        if after == end:  # most tokens: no gap, or one space
+            written.append((start, end, False))
+        elif after == end + 1 and text[end] == " ":
+            written.append((start, end, True))
+        elif text[end] == " ":
+            written.append((start, end, True))
+            written.append((end + 1, after, False))
+        else:
+            written.append((start, end, False))
+            written.append((end, after, False))
+    return written, ids
 
 
 def _compact(value: Any) -> str:
