@@ -19,11 +19,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
 from annotator.agreement import FinishedDocument
 from annotator.errors import AnnotatorError
 from annotator.model import DEFAULT_LABELS, GOLD, STATUSES, Document, ImportRecord, KbEntry, Label, Span
+
+
+def _import_sqlite_utils() -> Any:
+    """sqlite-utils imports numpy when it is installed, only to map numpy scalar types (we never store
+    any): 75 ms of every start-up, the annotation screen's first frame included. Import it with numpy
+    hidden; the KB imports numpy itself, later, in its loading thread."""
+    import importlib
+    import sys
+
+    hide = "numpy" not in sys.modules
+    if hide:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
+    try:
+        return importlib.import_module("sqlite_utils")
+    finally:
+        if hide:
+            del sys.modules["numpy"]
+
+
+sqlite_utils = _import_sqlite_utils()
 
 migrations = sqlite_utils.Migrations("annotator")
 BUSY_TIMEOUT_S = 5.0

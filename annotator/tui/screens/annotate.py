@@ -145,7 +145,7 @@ class AnnotateScreen(Screen[None]):
         self._start_collector()
         if self.doc_ids:  # the review screen has its documents (and starts this) once they are ordered
             self.open_document(self.index)
-            self.start_loading_kb()
+            self.call_after_refresh(self.start_loading_kb)  # after the first frame: it imports numpy
 
     def start_loading_kb(self) -> None:
         threading.Thread(target=self._load_kb, name="kb-load", daemon=True).start()

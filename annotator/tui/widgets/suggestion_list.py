@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from rich.segment import Segment
 from rich.style import Style
@@ -67,6 +68,7 @@ class SuggestionList(Widget, can_focus=True):
         self.proposals = ""
         self.highlighted = 0
         self._styles: dict[str, Style] = {}
+        self._drawn: list[list[Segment]] | None = None
 
     def set_label_styles(self, styles: dict[str, Style]) -> None:
         self._styles = styles
@@ -83,7 +85,16 @@ class SuggestionList(Widget, can_focus=True):
             self.proposals = text
             self.refresh()
 
+    def refresh(self, *args: object, **kwargs: object) -> Self:  # type: ignore[override]
+        self._drawn = None  # whatever changed, the rows are built again (once) for the next frame
+        return super().refresh(*args, **kwargs)  # type: ignore[arg-type]
+
     def _rows(self) -> list[list[Segment]]:
+        if self._drawn is None:
+            self._drawn = self._build_rows()
+        return self._drawn
+
+    def _build_rows(self) -> list[list[Segment]]:
         base = self.rich_style
         dim = base + Style(dim=True)
         rows = [[Segment(self.note, dim)]]
