@@ -274,3 +274,23 @@ async def test_resize_rewraps_and_keeps_the_cursor_on_screen(seeded: Store) -> N
             assert 0 <= row < view.scrollable_content_region.height
             assert view.text_layout.width == view.scrollable_content_region.width
         assert len(view.text_layout.lines) > wide_lines
+
+
+async def test_entity_panel_rows_follow_tags_and_removals(seeded: Store) -> None:
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one("EntityPanel")
+
+        def drawn() -> list[str]:
+            return ["".join(s.text for s in panel.render_line(y)).rstrip() for y in range(6)]
+
+        await pilot.press("slash", *"gubadli", "enter", "escape", "p")
+        await pilot.pause()
+        assert drawn()[:4] == [" ACTOR  0", " PLACE  1", "  Gubadli", " EVENT  0"]
+        await pilot.press("slash", *"arthur hansen", "enter", "escape", "a")
+        await pilot.pause()
+        assert drawn()[:5] == [" ACTOR  1", "  Arthur Hansen", " PLACE  1", "  Gubadli", " EVENT  0"]
+        await pilot.press("x")
+        await pilot.pause()
+        assert drawn()[:4] == [" ACTOR  0", " PLACE  1", "  Gubadli", " EVENT  0"]

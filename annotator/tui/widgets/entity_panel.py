@@ -64,12 +64,23 @@ class EntityPanel(ScrollView, can_focus=True):
         for name, members in by_label.items():
             rows.append((f" {name} \t{len(members)}", styles.get(name, Style(reverse=True)), None))
             rows.extend(("", None, span) for span in members)
-        self.rows = rows
+        before, self.rows = self.rows, rows
+        same_text = text == self._text
         self._text = text
         if self.highlighted is not None and self.highlighted >= len(rows):
             self.highlighted = None
         self._resize_rows()
-        self.refresh()
+        if not same_text:
+            self.refresh()
+            return
+        # Repaint only the rows on screen that changed: a tag below them repaints nothing, one in
+        # another group only its heading (its count).
+        top = self.scroll_offset.y
+        for y in range(top, top + self.scrollable_content_region.height):
+            old = before[y] if y < len(before) else None
+            new = rows[y] if y < len(rows) else None
+            if old != new:
+                self.refresh_lines(y)
 
     def _resize_rows(self) -> None:
         """Grow the scroll range in steps of 32 rows: a new size means a new layout of the whole screen
