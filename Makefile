@@ -32,6 +32,9 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/importing.py
 	$(BIN)/python bench/tokenize.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/tui.py
+	$(BIN)/python bench/suggest.py
+	$(BIN)/python bench/agreement.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
