@@ -840,5 +840,30 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
     )
 
 
+@cli.command()
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+def backup(obj: Context, target: Path) -> None:
+    """Copy the database to TARGET (a new file) while it is in use: SQLite's online backup."""
+    with obj.store() as store:
+        store.backup(target)
+        documents = store.document_count()
+    click.echo(f"backed up {documents} document(s) to {target}")
+
+
+@cli.command()
+@click.pass_obj
+def check(obj: Context) -> None:
+    """Check the database: integrity, foreign keys, schema, spans inside their texts, texts unchanged."""
+    with obj.store() as store:
+        problems = store.check()
+        documents, spans = store.document_count(), store.stats()["spans"]
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise AnnotatorError(f"{len(problems)} problem(s), listed above", obj.db_path)
+    click.echo(f"ok: {documents} document(s), {spans} span(s)")
+
+
 def main() -> None:
     cli(prog_name="annotator")
