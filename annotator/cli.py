@@ -865,5 +865,26 @@ def check(obj: Context) -> None:
     click.echo(f"ok: {documents} document(s), {spans} span(s)")
 
 
+@cli.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Where to listen (127.0.0.1: this machine only)."
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The port.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int) -> None:
+    """The annotation screen in a web browser (textual-serve): each visitor gets a process of their own,
+    as --user on --db. Ctrl+C stops the server."""
+    import shlex
+
+    with obj.store() as store:
+        if store.document_count() == 0:
+            raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
+    from textual_serve.server import Server
+
+    command = [sys.executable, "-m", "annotator", "--db", str(obj.db_path.resolve()), "--user", obj.user]
+    click.echo(f"annotator for {obj.user} at http://{host}:{port}/ (Ctrl+C stops it)", err=True)
+    Server(shlex.join([*command, "annotate"]), host=host, port=port, title="annotator").serve()
+
+
 def main() -> None:
     cli(prog_name="annotator")
