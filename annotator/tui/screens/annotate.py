@@ -447,7 +447,7 @@ class AnnotateScreen(Screen[None]):
         if found:
             note = f"for “{shown}”: Enter takes 1"
         elif self.kb is not None and self.kb.index is None:
-            note = "no knowledge base: annotator kb add-geonames"
+            note = "no KB yet: kb add-geonames"
         else:
             note = f"nothing close to “{shown}”"
         self.query_one(SuggestionList).show(found, note)
