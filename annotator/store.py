@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from annotator.agreement import FinishedDocument
 from annotator.errors import AnnotatorError
@@ -41,7 +41,10 @@ def _import_sqlite_utils() -> Any:
             del sys.modules["numpy"]
 
 
-sqlite_utils = _import_sqlite_utils()
+if TYPE_CHECKING:
+    import sqlite_utils
+else:
+    sqlite_utils = _import_sqlite_utils()
 
 migrations = sqlite_utils.Migrations("annotator")
 BUSY_TIMEOUT_S = 5.0
@@ -50,7 +53,7 @@ _BATCH = 1000
 
 @migrations(name="0001_initial")
 def _initial(db: sqlite_utils.Database) -> None:
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": int,
             "key": str,
@@ -63,16 +66,16 @@ def _initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"key", "text", "hash"},
     )
-    db["documents"].create_index(["key"], unique=True)
-    db["documents"].create_index(["hash"], unique=True)
-    db["labels"].create(
+    db.table("documents").create_index(["key"], unique=True)
+    db.table("documents").create_index(["hash"], unique=True)
+    db.table("labels").create(
         {"name": str, "key": str, "colour": str, "position": int}, pk="name", not_null={"key"}
     )
-    db["labels"].insert_all(
+    db.table("labels").insert_all(
         {"name": name, "key": key, "colour": colour, "position": i}
         for i, (name, key, colour) in enumerate(DEFAULT_LABELS)
     )
-    db["layers"].create({"name": str, "kind": str, "created": float}, pk="name", not_null={"kind"})
+    db.table("layers").create({"name": str, "kind": str, "created": float}, pk="name", not_null={"kind"})
     db.execute(
         """
         CREATE TABLE spans (
@@ -91,7 +94,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["spans"].create_index(["layer", "doc_id"])
+    db.table("spans").create_index(["layer", "doc_id"])
     db.execute(
         """
         CREATE TABLE doc_status (
@@ -120,7 +123,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["actions"].create_index(["layer", "doc_id", "undone"])
+    db.table("actions").create_index(["layer", "doc_id", "undone"])
 
 
 @migrations(name="0002_kb")

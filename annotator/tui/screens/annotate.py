@@ -157,7 +157,7 @@ class AnnotateScreen(Screen[None]):
             return
         self._flush_time()
         if self.doc_id >= 0:
-            self._places[self.doc_id] = (self.article.anchor, self.article.cursor)
+            self._places[self.doc_id] = (self.article.anchor_token, self.article.cursor)
         self.index = index % len(self.doc_ids)
         document = self.store.document(self.doc_ids[self.index])
         self.doc_id = document.id

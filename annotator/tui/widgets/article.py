@@ -87,7 +87,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._shown = ""
         self.tokens: list[Token] = []
         self.cursor = 0
-        self.anchor = 0
+        self.anchor_token = 0
         self.show_labels = True
         self._styles: dict[str, Style] = {}
         self._tag_styles: dict[str, Style] = {}
@@ -109,7 +109,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.text = text
         self._shown = visible(text)
         self.tokens = tokens
-        self.cursor = self.anchor = min(cursor, max(len(tokens) - 1, 0))
+        self.cursor = self.anchor_token = min(cursor, max(len(tokens) - 1, 0))
         self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())
         self._laid_out()
         self.scroll_to(0, 0, animate=False)
@@ -253,7 +253,7 @@ class ArticleView(ScrollView, can_focus=True):
         """The selected text's ``(start, end)`` offsets (at least the cursor's token), None if no tokens."""
         if not self.tokens:
             return None
-        first, last = sorted((self.anchor, self.cursor))
+        first, last = sorted((self.anchor_token, self.cursor))
         return self.tokens[first][0], self.tokens[last][1]
 
     # --- movement --------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ class ArticleView(ScrollView, can_focus=True):
         top = len(self.tokens) - 1
         old = self.selection
         old_cursor = self.tokens[self.cursor] if self.cursor < len(self.tokens) else None
-        self.anchor = min(max(anchor, 0), top)
+        self.anchor_token = min(max(anchor, 0), top)
         self.cursor = min(max(cursor, 0), top)
         new = self.selection
         if old != new:
@@ -281,7 +281,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.select_tokens(first, last)
 
     def _move_to(self, token: int, extend: bool) -> None:
-        self.select_tokens(self.anchor if extend else token, token)
+        self.select_tokens(self.anchor_token if extend else token, token)
 
     def action_move(self, delta: int, extend: bool = False) -> None:
         self._move_to(self.cursor + delta, extend)
@@ -353,7 +353,7 @@ class ArticleView(ScrollView, can_focus=True):
         if token is not None:
             self._dragging = True
             self.capture_mouse()
-            self.select_tokens(self.anchor if event.shift else token, token)
+            self.select_tokens(self.anchor_token if event.shift else token, token)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if not self._dragging:
@@ -365,7 +365,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.scroll_to(y=self.scroll_offset.y + 1, animate=False)
         token = self._token_under(event)
         if token is not None:
-            self.select_tokens(self.anchor, token)
+            self.select_tokens(self.anchor_token, token)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._dragging:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from rich.segment import Segment
 from rich.style import Style
@@ -85,9 +85,9 @@ class SuggestionList(Widget, can_focus=True):
             self.proposals = text
             self.refresh()
 
-    def refresh(self, *args: object, **kwargs: object) -> Self:  # type: ignore[override]
+    def refresh(self, *args: Any, **kwargs: Any) -> Self:
         self._drawn = None  # whatever changed, the rows are built again (once) for the next frame
-        return super().refresh(*args, **kwargs)  # type: ignore[arg-type]
+        return super().refresh(*args, **kwargs)
 
     def _rows(self) -> list[list[Segment]]:
         if self._drawn is None:
