@@ -294,3 +294,24 @@ async def test_entity_panel_rows_follow_tags_and_removals(seeded: Store) -> None
         await pilot.press("x")
         await pilot.pause()
         assert drawn()[:4] == [" ACTOR  0", " PLACE  1", "  Gubadli", " EVENT  0"]
+
+
+async def test_a_write_the_locked_database_refuses_is_said_and_not_shown(seeded: Store, db: Path) -> None:
+    import sqlite3
+
+    seeded.conn.execute("PRAGMA busy_timeout = 200")  # the app's connection gives up after 0.2 s
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        other = sqlite3.connect(db)  # another annotator's process, in the middle of a write
+        other.execute("BEGIN IMMEDIATE")
+        await pilot.press("p")
+        assert view.spans == []  # not on screen: it is not on disk
+        assert any("Not saved" in str(n.message) for n in app._notifications)
+        other.rollback()
+        other.close()
+        await pilot.press("p")  # the lock is gone: this one is saved, and shown
+        assert [(s.start, s.end, s.label) for s in view.spans] == [(0, len("Armenia"), "PLACE")]
+        assert app.is_running
+    assert _spans(db) == [(0, len("Armenia"), "PLACE")]

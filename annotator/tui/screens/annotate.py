@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -44,6 +46,25 @@ SEARCH_DELAY_S = 0.12
 
 Question = tuple[int, int, int, str]
 """A look-up for the selection: ``(doc_id, start, end, text)``."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def saving(method: F) -> F:
+    """A write the database refuses (locked past the busy timeout by another writer, a full disk) is
+    said on screen and changes nothing there: the screen shows only what is on disk, and the app goes
+    on (an exception in an action would close it)."""
+
+    @functools.wraps(method)
+    def guarded(self: Screen[None], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as err:
+            message = f"Not saved: {err}. Nothing changed; try again."
+            self.notify(message, severity="error", timeout=8, markup=False)
+            return None
+
+    return guarded  # type: ignore[return-value]
 
 
 class AnnotateScreen(Screen[None]):
@@ -234,6 +255,7 @@ class AnnotateScreen(Screen[None]):
         if position < len(self.labels):
             self._tag(self.labels[position].name)
 
+    @saving
     def _tag(self, label: str, kb_id: str | None = None, source: str = "manual") -> None:
         """Tag the selection (again: change its label); a suggestion also links it to ``kb_id``."""
         selection = self.article.selection
@@ -248,6 +270,7 @@ class AnnotateScreen(Screen[None]):
         self._apply(same_place, [span])
         self._learn([span])
 
+    @saving
     def action_remove(self) -> None:
         selection = self.article.selection
         if selection is None:
@@ -262,12 +285,14 @@ class AnnotateScreen(Screen[None]):
             self.store.remove_spans(self.doc_id, self.layer_name, exact, self.user)
             self._apply(exact, [])
 
+    @saving
     def action_undo(self) -> None:
         if self.store.undo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
             self.notify("Nothing to undo", timeout=2)
 
+    @saving
     def action_redo(self) -> None:
         if self.store.redo(self.doc_id, self.layer_name):
             self._reload_spans()
@@ -277,6 +302,7 @@ class AnnotateScreen(Screen[None]):
     def action_document(self, delta: int) -> None:
         self.open_document(self.index + delta)
 
+    @saving
     def action_done(self) -> None:
         self.store.set_status(self.doc_id, self.layer_name, "done")
         following = [(self.index + k) % len(self.doc_ids) for k in range(1, len(self.doc_ids) + 1)]
@@ -355,6 +381,7 @@ class AnnotateScreen(Screen[None]):
             event.stop()
             self._close_prompt()
 
+    @saving
     def _flush_time(self) -> None:
         if self.doc_id >= 0 and self._unsaved_seconds >= 1:
             self.store.add_time(self.doc_id, self.layer_name, self._unsaved_seconds)
@@ -545,6 +572,7 @@ class AnnotateScreen(Screen[None]):
         text = f"{count} proposal{'s' * (count != 1)}: y/n/Y" if count else ""
         self.query_one(SuggestionList).show_proposals(text)
 
+    @saving
     def action_proposal(self, accept: bool) -> None:
         """On a proposal: take (or reject) it and go to the next; elsewhere: go to the next one."""
         selection = self.article.selection
@@ -569,6 +597,7 @@ class AnnotateScreen(Screen[None]):
         if following is not None:
             self.article.select_offsets(following.start, following.end)
 
+    @saving
     def action_accept_all(self) -> None:
         proposals = list(self.article.proposals)
         if not proposals:

@@ -19,7 +19,7 @@ from annotator.agreement import Disagreement, DocumentReview, review_document
 from annotator.model import GOLD, Span
 from annotator.review import accept_agreed, decide
 from annotator.store import Store
-from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.annotate import AnnotateScreen, saving
 from annotator.tui.widgets.disagreement_panel import DisagreementPanel, Item, Version
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
@@ -87,6 +87,7 @@ class ReviewScreen(AnnotateScreen):
 
     # --- documents -------------------------------------------------------------------------------
 
+    @saving
     def open_document(self, index: int) -> None:
         if not self.doc_ids:
             return
@@ -189,6 +190,7 @@ class ReviewScreen(AnnotateScreen):
         self.current = (self.current + delta) % len(review.disagreements)
         self._show_review(select=True)
 
+    @saving
     def action_take(self, position: int) -> None:
         """Resolve the current disagreement with layer ``position``'s version (-1: none of them)."""
         review = self.review
@@ -214,6 +216,7 @@ class ReviewScreen(AnnotateScreen):
         self._show_review(select=bool(following))
         self._show_status()
 
+    @saving
     def action_done(self) -> None:
         """Finish the document in gold and open the next one the review has not finished."""
         review = self.review
