@@ -45,6 +45,12 @@ def test_an_uncommented_line_remaps_the_key(tmp_path: Path) -> None:
         ('[keys]\n\n"article.up" = 3\n', 'annotator.toml:3: article.up: keys must be a string like "a,1"'),
         ('[keys]\n"article.up" = "k,,"\n', "annotator.toml:2: article.up: keys must be a string"),
         ('# labels\n[colours]\nx = "y"\n', "annotator.toml:2: unknown section [colours]"),
+        ('[labels]\n"NEW PLACE" = { key = "w" }\n', "annotator.toml:2: label name 'NEW PLACE'"),
+        ('[labels]\nA = { key = "w" }\nB = { key = "w" }\n', "annotator.toml:3: B: key 'w' is A's already"),
+        ('[labels]\nA = { key = "w", colour = "bluish" }\n', "annotator.toml:2: A: colour 'bluish' is not"),
+        ('[labels]\nA = { key = "4" }\n', "annotator.toml:2: A: key must be one letter"),
+        ('[labels]\nA = "w"\n', 'annotator.toml:2: A: write { key = "x", colour = "#rrggbb" }'),
+        ('[labels]\nA = { key = "x" }\n', "annotator.toml:2: A: key 'x' already does 'Remove'"),
     ],
 )
 def test_a_bad_settings_file_is_one_line_and_the_app_does_not_start(
@@ -145,25 +151,3 @@ def load_config_text(text: str):
         path = Path(folder) / "annotator.toml"
         path.write_text(text, encoding="utf-8")
         return load_config(path, key_actions())
-
-
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        ('[labels]\n"NEW PLACE" = { key = "w" }\n', "annotator.toml:2: label name 'NEW PLACE'"),
-        ('[labels]\nA = { key = "w" }\nB = { key = "w" }\n', "annotator.toml:3: B: key 'w' is A's already"),
-        ('[labels]\nA = { key = "w", colour = "bluish" }\n', "annotator.toml:2: A: colour 'bluish' is not"),
-        ('[labels]\nA = { key = "4" }\n', "annotator.toml:2: A: key must be one letter"),
-        ('[labels]\nA = "w"\n', 'annotator.toml:2: A: write { key = "x", colour = "#rrggbb" }'),
-        ('[labels]\nA = { key = "x" }\n', "annotator.toml:2: A: key 'x' already does 'Remove'"),
-    ],
-)
-def test_a_bad_label_set_is_one_line(
-    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, expected: str
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    assert run("import", str(SEED)).exit_code == 0
-    (tmp_path / "annotator.toml").write_text(content, encoding="utf-8")
-    result = run("annotate")
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"annotator: error: {expected}"), result.stderr
