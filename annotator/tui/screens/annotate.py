@@ -427,8 +427,12 @@ class AnnotateScreen(Screen[None]):
         self._from_thread(self._kb_ready, kb)
 
     def _from_thread(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
+        def deliver() -> None:
+            if self.is_mounted and self.is_attached:  # not a screen being taken down
+                callback(*args, **kwargs)
+
         with contextlib.suppress(RuntimeError):  # the app closed before the answer came
-            self.app.call_from_thread(callback, *args, **kwargs)
+            self.app.call_from_thread(deliver)
 
     def _kb_failed(self, err: Exception) -> None:
         self.query_one(SuggestionList).show([], "no suggestions: the knowledge base did not load")
