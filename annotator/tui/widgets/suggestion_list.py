@@ -39,7 +39,7 @@ class Shown:
     learned: int = 0
 
     @classmethod
-    def of(cls, suggestion: Suggestion) -> Shown:
+    def from_suggestion(cls, suggestion: Suggestion) -> Shown:
         s = suggestion
         return cls(s.name, s.label, s.description, s.score, s.kb_id, s.learned)
 
