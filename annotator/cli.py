@@ -667,10 +667,15 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
         raise click.BadParameter(f"{GOLD} is the reviewed layer, not an annotator", param_hint="--users")
     if overlap > len(users):
         raise click.BadParameter(f"at most the number of users ({len(users)})", param_hint="--overlap")
-    from annotator.assignment import assign_store
+    from annotator.assignment import reassign
 
     with obj.store() as store:
-        before, after = assign_store(store, users, overlap)
+        hashes = store.document_hashes()
+        if not hashes:
+            raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
+        before = store.assignments()
+        after = reassign(hashes, before, store.started(), users, overlap)
+        store.set_assignments(after)
     loads = {name: 0 for name in users}
     for names in after.values():
         for name in names:
