@@ -88,10 +88,16 @@ def load_kb(db_path: Path, target: MessagePump) -> None:
     """In a thread: open (or build, the first time) the KB index; ``KbLoaded`` or ``KbFailed`` follows."""
 
     def run() -> None:
-        from annotator.kb import KnowledgeBase  # numpy and the index: not before the first frame
+        from annotator.kb import KnowledgeBase, index_folder  # numpy: not before the first frame
 
         try:
-            kb = KnowledgeBase.load(db_path)
+            with Store(db_path) as store:  # this thread's own connection
+                kb = KnowledgeBase.open(
+                    index_folder(store.path),
+                    version=store.kb_version(),
+                    rows=store.kb_rows(),
+                    mentions=store.learned_mentions(),
+                )
         except Exception as err:
             post(target, KbFailed(err))
             return

@@ -393,7 +393,7 @@ class DocumentScreen(Screen[None]):
     def _search(self, question: Question) -> list[Shown]:
         """In the look-up thread."""
         assert self.kb is not None
-        return [Shown.from_suggestion(suggestion) for suggestion in self.kb.search(question[3], limit=MAX_SHOWN)]
+        return [Shown.from_suggestion(s) for s in self.kb.search(question[3], limit=MAX_SHOWN)]
 
     @while_shown
     def on_suggestions_found(self, message: SuggestionsFound) -> None:
