@@ -123,14 +123,14 @@ def assign_store(
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Reassign the database's documents (by content hash, keeping started work) and save the result;
     the assignments before and after, by document id."""
-    hashes = store.document_hashes()
+    hashes = store.documents.hashes()
     if not hashes:
         raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
-    before = store.assignments()
+    before = store.teams.assignments()
     current = {hashes[doc_id]: names for doc_id, names in before.items()}
-    keep = {(hashes[doc_id], layer) for doc_id, layer in store.started() if layer in users}
+    keep = {(hashes[doc_id], layer) for doc_id, layer in store.teams.started() if layer in users}
     result = assign(list(hashes.values()), users, overlap, current, keep)
     ids = {digest: doc_id for doc_id, digest in hashes.items()}
     after = {ids[digest]: names for digest, names in result.items()}
-    store.set_assignments(after)
+    store.teams.set_assignments(after)
     return before, after

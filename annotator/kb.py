@@ -30,14 +30,14 @@ thread)::
     candidates(store, kb, doc_id, layer)  # -> list[Candidate] in text order, not yet accepted nor rejected
     best_first(candidates(...))           # the order `annotator suggest` prints
     propose(text, kb)                     # the same without the store (pure; for a worker thread)
-    store.accept_suggestions(doc_id, layer, [c.span() for c in chosen], who=user)  # one undo step
-    store.reject_suggestion(doc_id, layer, c.start, c.end, c.label)             # never proposed again
+    store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen), who=user)  # one undo step
+    store.kb.reject_suggestion(doc_id, layer, c.start, c.end, c.label)             # never proposed again
 
 :class:`Suggestion` carries ``name`` (the entry's canonical name), ``text`` (the name or alias that
 matched), ``label``, ``score`` (0-100), ``kb_id``, ``description`` (``Azerbaijan, population 6,890``),
 ``learned`` (how many saved spans taught it; 0 for KB-only results) and ``prominence``.
 ``Suggestion.to_json()`` is the shape of ``kb search --json``. Earlier annotations
-(``Store.learned_mentions``) rank above KB entries of the same score.
+(``store.kb.learned_mentions``) rank above KB entries of the same score.
 """
 
 from __future__ import annotations
@@ -259,7 +259,7 @@ class FuzzyIndex:
         version: str | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> FuzzyIndex:
-        """Index ``(kb_id, name, label, aliases, description, prominence)`` rows (``Store.kb_rows``)."""
+        """Index ``(kb_id, name, label, aliases, description, prominence)`` rows (``store.kb.rows``)."""
         labels: list[str] = []
         label_ids: dict[str, int] = {}
         entry_label: list[int] = []
@@ -610,8 +610,8 @@ class KnowledgeBase:
 
     @classmethod
     def from_store(cls, store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
-        learned = Learned(store.learned_mentions())
-        version = store.kb_version()
+        learned = Learned(store.kb.learned_mentions())
+        version = store.kb.version()
         if version is None:
             return cls(None, learned)
         folder = index_folder(store.path)
@@ -619,7 +619,7 @@ class KnowledgeBase:
         if index is None or index.version != version:
             if progress is not None:
                 progress("building the knowledge-base index")
-            index = FuzzyIndex.build(store.kb_rows(), version)
+            index = FuzzyIndex.build(store.kb.rows(), version)
             try:
                 index.save(folder)
                 index = FuzzyIndex.open(folder) or index

@@ -1,17 +1,17 @@
 """Review decisions into the gold layer, for the review screen (and anything else that adjudicates).
 
-Each decision is one ``Store.replace_spans`` call: in the database at once, one entry in the action log,
-so ``store.undo(doc_id, GOLD)`` takes it back and ``store.redo`` brings it again.
+Each decision is one ``store.edits.edit`` call: in the database at once, one entry in the action log,
+so ``store.edits.undo(doc_id, GOLD)`` takes it back and ``store.edits.redo`` brings it again.
 
 Typical use::
 
-    for doc_id, key, agreement, has_disagreements in store.review_order():   # worst first
-        (document,) = store.finished_documents([doc_id])
+    for doc_id, key, agreement, has_disagreements in store.teams.review_order():   # worst first
+        (document,) = store.teams.finished_documents([doc_id])
         review = review_document(document)         # agreed spans, disagreements with every version
         accept_agreed(store, review, who)          # no keystroke: what all finished layers agree on
         decide(store, review, review.disagreements[0], "alice", who)  # take alice's version
         decide(store, review, review.disagreements[1], None, who)     # take none
-        store.set_status(doc_id, GOLD, "done")
+        store.progress.set_status(doc_id, GOLD, "done")
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def accept_agreed(store: Store, review: DocumentReview, who: str | None = None) 
     """Put the spans every finished layer agrees on into gold (those not there yet); False when there was
     nothing to add."""
     agreed = [Span(start, end, label) for start, end, label in review.agreed]
-    return store.replace_spans(review.doc_id, GOLD, [], agreed, who, kind="agreed")
+    return store.edits.edit(review.doc_id, GOLD, [], agreed, kind="agreed", who=who)
 
 
 def decide(
@@ -45,7 +45,7 @@ def decide(
     agreed = set(review.agreed)
     current = [
         span
-        for span in store.spans(review.doc_id, GOLD)
+        for span in store.edits.spans(review.doc_id, GOLD)
         if span.start < disagreement.end
         and span.end > disagreement.start
         and (span.start, span.end, span.label) not in agreed
@@ -54,4 +54,4 @@ def decide(
     keep = {(s.start, s.end, s.label) for s in current} & chosen
     remove = [s for s in current if (s.start, s.end, s.label) not in keep]
     add = [Span(s, e, label) for s, e, label in sorted(chosen - keep)]
-    return store.replace_spans(review.doc_id, GOLD, remove, add, who, kind="review")
+    return store.edits.edit(review.doc_id, GOLD, remove, add, kind="review", who=who)

@@ -15,8 +15,8 @@ proposal is always a span the TUI could make) and keeps
   written in lower case elsewhere in the document) needs a prominent entity (``PROMINENT`` people).
 
 Overlapping proposals are resolved longest first. :func:`candidates` then drops what the user already
-has (any overlapping span of their layer) and what they rejected (``Store.reject_suggestion``); accepting
-is ``Store.accept_suggestions(doc_id, layer, [c.span() for c in chosen])``.
+has (any overlapping span of their layer) and what they rejected (``store.kb.reject_suggestion``); accepting
+is ``store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen))``.
 """
 
 from __future__ import annotations
@@ -225,9 +225,9 @@ def best_first(found: list[Candidate]) -> list[Candidate]:
 def candidates(store: Store, kb: KnowledgeBase, doc_id: int, layer: str) -> list[Candidate]:
     """The proposals for ``layer``'s annotator on this document: not overlapping a span they have, not
     one they rejected."""
-    document = store.document(doc_id)
-    have = [(s.start, s.end) for s in store.spans(doc_id, layer)]
-    rejected = store.rejected_suggestions(doc_id, layer)
+    document = store.documents.get(doc_id)
+    have = [(s.start, s.end) for s in store.edits.spans(doc_id, layer)]
+    rejected = store.kb.rejected_suggestions(doc_id, layer)
     return [
         c
         for c in propose(document.text, kb)

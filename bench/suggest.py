@@ -86,7 +86,7 @@ def pct(values: list[float], q: float) -> float:
 def prepare(db: Path) -> None:
     started = time.perf_counter()
     with Store(db) as store:
-        count = store.kb_add(geonames_entries())
+        count = store.kb.add(geonames_entries())
         added = time.perf_counter() - started
         started = time.perf_counter()
         kb = KnowledgeBase.from_store(store)
