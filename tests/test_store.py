@@ -111,3 +111,14 @@ def test_help_does_not_import_the_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("heavy: []")
+
+
+def test_opening_a_database_does_not_import_numpy(db: Path) -> None:
+    """sqlite-utils would import numpy (75 ms of every start-up); the store imports it with numpy hidden."""
+    code = (
+        "import sys; from annotator.store import Store\n"
+        f"Store({str(db)!r}).close()\n"
+        "print('numpy' in sys.modules, 'sqlite_utils' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
