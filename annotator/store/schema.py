@@ -144,10 +144,7 @@ def _kb(db: sqlite_utils.Database) -> None:
 
 @migrations(name="0003_token_cache")
 def _token_cache(db: sqlite_utils.Database) -> None:
-    # Token offsets and sentence starts per document, filled lazily by the export: tokenizing is the slowest
-    # part of an export and a document's text never changes. Rows made by another tokenizer (``version``
-    # is text.tokenizer_fingerprint()) or for another text (``hash``: a row left behind by a deletion made
-    # without foreign keys, its id reused) are ignored and overwritten.
+    """Token offsets and sentence starts per document (see :mod:`annotator.store.tokens`)."""
     db.execute(
         """
         CREATE TABLE token_cache (
