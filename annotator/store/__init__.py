@@ -11,7 +11,6 @@ import sqlite3
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.store import schema
 from annotator.store.connection import Connection, connect
 from annotator.store.documents import Documents
 from annotator.store.edits import Edits
@@ -21,6 +20,7 @@ from annotator.store.labels import Labels, Layers
 from annotator.store.maintenance import Maintenance
 from annotator.store.merge import Merge
 from annotator.store.progress import Progress
+from annotator.store.schema import check_opened, migrate
 from annotator.store.teams import Teams
 from annotator.store.tokens import Tokens
 
@@ -50,7 +50,7 @@ class Store(Connection):
             except sqlite3.DatabaseError as err:
                 raise AnnotatorError(f"not an annotator database ({err})", path) from None
             super().__init__(path, conn)
-            schema.check_opened(self.db, {r[0] for r in rows}, create, path)
+            check_opened(self.db, {r[0] for r in rows}, create, path)
         except BaseException:
             conn.close()
             raise
@@ -58,7 +58,7 @@ class Store(Connection):
         conn.execute("PRAGMA synchronous = NORMAL")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
-        schema.migrate(self)
+        migrate(self)
 
         self.labels = Labels(self)
         self.layers = Layers(self)

@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.store import schema
 from annotator.store.connection import Connection, Tables
 from annotator.store.documents import content_hash
+from annotator.store.schema import pending_names
 
 
 class Maintenance(Tables):
@@ -42,7 +42,7 @@ class Maintenance(Tables):
             problems = []
         for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check"):
             problems.append(f"{table} row {rowid} points at a missing {parent} row")
-        pending = schema.pending_names(self._db)
+        pending = pending_names(self._db)
         if pending:
             problems.append(f"schema: migrations not applied: {', '.join(pending)}")
         for key, start, end, length in self.conn.execute(

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.model import MergeConflict, MergeResult
-from annotator.store import schema
 from annotator.store.connection import BATCH, Connection, Tables, connect_read_only
 from annotator.store.documents import Documents
+from annotator.store.schema import FIRST, applied_names, newer_names
 
 
 class Merge(Tables):
@@ -161,12 +161,12 @@ def _open_other(path: Path, own: Path) -> sqlite3.Connection:
         raise AnnotatorError("is the database being merged into", path)
     conn = connect_read_only(path)
     try:
-        applied = schema.applied_names(conn)
+        applied = applied_names(conn)
     except sqlite3.DatabaseError:
         conn.close()
         raise AnnotatorError("not an annotator database", path) from None
-    newer = schema.newer_names(applied)
-    if schema.FIRST not in applied or newer:
+    newer = newer_names(applied)
+    if FIRST not in applied or newer:
         conn.close()
         problem = "newer than this annotator" if newer else "not an annotator database"
         raise AnnotatorError(f"cannot merge: schema {problem}", path)
