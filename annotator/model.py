@@ -15,6 +15,10 @@ GOLD = "gold"
 STATUSES = ("todo", "in_progress", "done")
 SpanKey = tuple[int, int, str]
 """``(start, end, label)``: what agreement compares (kb_id and source do not count)."""
+KbRow = tuple[str, str, str, list[str], str | None, float]
+"""One KB entry as the index reads it: ``(kb_id, name, label, aliases, description, prominence)``."""
+LearnedMention = tuple[str, str, str | None, int]
+"""``(text, label, kb_id, count)``: how many saved spans gave ``text`` that label and KB id."""
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.model import KbEntry
+from annotator.model import KbEntry, KbRow, LearnedMention
 from annotator.store.connection import Connection, Tables
 from annotator.store.labels import Labels, check_label
-
-KbRow = tuple[str, str, str, list[str], str | None, float]
-"""An entry as the fuzzy index reads it: ``(kb_id, name, label, aliases, description, prominence)``."""
 
 _KB_BATCH = 5000
 
@@ -93,7 +90,7 @@ class KnowledgeBaseTables(Tables):
         ):
             yield kb_id, name, label, json.loads(aliases), description, prominence
 
-    def learned_mentions(self) -> list[tuple[str, str, str | None, int]]:
+    def learned_mentions(self) -> list[LearnedMention]:
         """What saved spans teach: ``(text, label, kb_id, count)`` over every layer and document."""
         # Texts are sliced here, not with SQL's substr: that walks each UTF-8 text from its start for
         # every span (4.4 s for 600,000 spans in 10,000 articles; this way 0.9 s).
