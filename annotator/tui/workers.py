@@ -94,9 +94,9 @@ def load_kb(db_path: Path, target: MessagePump) -> None:
             with Store(db_path) as store:  # this thread's own connection
                 kb = KnowledgeBase.open(
                     index_folder(store.path),
-                    version=store.kb_version(),
-                    rows=store.kb_rows(),
-                    mentions=store.learned_mentions(),
+                    version=store.kb.version(),
+                    rows=store.kb.rows(),
+                    mentions=store.kb.learned_mentions(),
                 )
         except Exception as err:
             post(target, KbFailed(err))
@@ -113,7 +113,7 @@ def order_review(db_path: Path, target: MessagePump) -> None:
     def run() -> None:
         try:
             with Store(db_path) as own:
-                order = own.review_order()
+                order = own.teams.review_order()
         except Exception as err:
             post(target, ReviewOrderFailed(err))
             return

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from annotator.keymap import ANNOTATE_SCREEN
 from annotator.model import Label, Span
 from annotator.store import Store
+from annotator.store.edits import as_accepted
 from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
 from annotator.tui.proposals import open_proposals, repeats
@@ -54,7 +55,7 @@ class AnnotateScreen(DocumentScreen):
             self.call_after_refresh(self.start_loading_kb)  # after the first frame: it imports numpy
 
     def _show_title(self) -> None:
-        self._shown_status = self.store.status(self.doc_id, self.layer_name)
+        self._shown_status = self.store.progress.status(self.doc_id, self.layer_name)
         status = self._shown_status.replace("_", " ")
         title = Text.assemble(
             ("annotator", "bold"),
@@ -104,7 +105,9 @@ class AnnotateScreen(DocumentScreen):
     def _show_proposals(self) -> None:
         """The proposals not rejected and not overlapping one of the user's spans, dimmed in the article."""
         article = self.article
-        rejected = self.store.rejected_suggestions(self.doc_id, self.layer_name) if self._proposed else set()
+        rejected = (
+            self.store.kb.rejected_suggestions(self.doc_id, self.layer_name) if self._proposed else set()
+        )
 
         def covered(start: int, end: int) -> bool:
             return bool(article.spans_between(start, end))
@@ -125,7 +128,7 @@ class AnnotateScreen(DocumentScreen):
 
     def _propagate(self, spans: list[Span]) -> None:
         article = self.article
-        rejected = self.store.rejected_suggestions(self.doc_id, self.layer_name)
+        rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
 
         def free(start: int, end: int) -> bool:
             return article.proposal_at(start, end) is None and not article.spans_between(start, end)
@@ -149,12 +152,13 @@ class AnnotateScreen(DocumentScreen):
                 self.article.select_offsets(following.start, following.end)
             return
         if accept:
-            saved = self.store.accept_suggestions(self.doc_id, self.layer_name, [current])
+            saved = as_accepted([current])
+            self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
             self._apply([], saved)
             self._learn(saved)
         else:
             start, end, label = current.start, current.end, current.label
-            self.store.reject_suggestion(self.doc_id, self.layer_name, start, end, label)
+            self.store.kb.reject_suggestion(self.doc_id, self.layer_name, start, end, label)
         self.article.remove_proposals([current])
         self._count_proposals()
         following = self.article.next_proposal(current.end)
@@ -166,7 +170,8 @@ class AnnotateScreen(DocumentScreen):
         proposals = list(self.article.proposals)
         if not proposals:
             return
-        saved = self.store.accept_suggestions(self.doc_id, self.layer_name, proposals)
+        saved = as_accepted(proposals)
+        self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
         self.article.remove_proposals(proposals)
         self._apply([], saved)
         self._learn(saved)

@@ -99,7 +99,7 @@ class DocumentScreen(Screen[None]):
         """The layer shown and edited."""
         self.doc_ids = doc_ids
         self.index = index
-        self.labels = store.labels()
+        self.labels = store.labels.all()
         self._bind_labels()
         self.label_styles = {
             label.name: Style(bgcolor=label.colour, color="black", bold=False) for label in self.labels
@@ -187,10 +187,10 @@ class DocumentScreen(Screen[None]):
         if self.doc_id >= 0:
             self._places[self.doc_id] = (self.article.anchor_token, self.article.cursor)
         self.index = index % len(self.doc_ids)
-        document = self.store.document(self.doc_ids[self.index])
+        document = self.store.documents.get(self.doc_ids[self.index])
         self.doc_id = document.id
         self.doc_key = document.key
-        self.spans = self.store.spans(document.id, self.layer_name)
+        self.spans = self.store.edits.spans(document.id, self.layer_name)
         self.article.load(document.text, tokenize(document.text), self.spans)
         if document.id in self._places:  # back to a document: where the annotator left it
             self.article.select_tokens(*self._places[document.id])
@@ -200,10 +200,10 @@ class DocumentScreen(Screen[None]):
     def _open_next_unfinished(self, all_done: str) -> None:
         """Mark this document done in the layer and open the next one that is not; ``all_done`` is said
         when there is none."""
-        self.store.set_status(self.doc_id, self.layer_name, "done")
+        self.store.progress.set_status(self.doc_id, self.layer_name, "done")
         for step in range(1, len(self.doc_ids) + 1):
             index = (self.index + step) % len(self.doc_ids)
-            if self.store.status(self.doc_ids[index], self.layer_name) != "done":
+            if self.store.progress.status(self.doc_ids[index], self.layer_name) != "done":
                 self.open_document(index)
                 return
         self._show_title()
@@ -231,7 +231,7 @@ class DocumentScreen(Screen[None]):
         self._show_status()
 
     def _reload_spans(self) -> None:
-        self.spans = self.store.spans(self.doc_id, self.layer_name)
+        self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
         self._show_spans()
 
     def _show_status(self) -> None:
@@ -272,9 +272,9 @@ class DocumentScreen(Screen[None]):
         if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
             return
         new = Span(start, end, label, kb_id, source)
-        span = self.store.add_span(self.doc_id, self.layer_name, new, self.user, replace=same_place)
-        self._apply(same_place, [span])
-        self._learn([span])
+        self.store.edits.edit(self.doc_id, self.layer_name, remove=same_place, add=[new], who=self.user)
+        self._apply(same_place, [new])
+        self._learn([new])
 
     @saving
     def action_remove(self) -> None:
@@ -288,19 +288,19 @@ class DocumentScreen(Screen[None]):
             covering = [s for s in self.spans if s.start < cursor_end and s.end > cursor_start]
             exact = [min(covering, key=lambda s: s.end - s.start)] if covering else []
         if exact:
-            self.store.remove_spans(self.doc_id, self.layer_name, exact, self.user)
+            self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
             self._apply(exact, [])
 
     @saving
     def action_undo(self) -> None:
-        if self.store.undo(self.doc_id, self.layer_name):
+        if self.store.edits.undo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
             self.notify("Nothing to undo", timeout=2)
 
     @saving
     def action_redo(self) -> None:
-        if self.store.redo(self.doc_id, self.layer_name):
+        if self.store.edits.redo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
             self.notify("Nothing to redo", timeout=2)
@@ -321,7 +321,7 @@ class DocumentScreen(Screen[None]):
         elif kind == "goto":
             self._close_prompt()
             try:
-                doc_id = self.store.document_id(event.value.strip())
+                doc_id = self.store.documents.id_of(event.value.strip())
             except AnnotatorError:
                 self.notify(f"No document {event.value.strip()!r}", severity="warning", markup=False)
                 return
@@ -355,7 +355,9 @@ class DocumentScreen(Screen[None]):
     @saving
     def _flush_time(self) -> None:
         if self.doc_id >= 0:
-            self._time.save(lambda seconds: self.store.add_time(self.doc_id, self.layer_name, seconds))
+            self._time.save(
+                lambda seconds: self.store.progress.add_time(self.doc_id, self.layer_name, seconds)
+            )
 
     # --- suggestions for the selection -------------------------------------------------------------
 

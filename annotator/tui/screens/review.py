@@ -78,17 +78,17 @@ class ReviewScreen(DocumentScreen):
         if not self.doc_ids:
             return
         doc_id = self.doc_ids[index % len(self.doc_ids)]
-        (finished,) = self.store.finished_documents([doc_id])
+        (finished,) = self.store.teams.finished_documents([doc_id])
         self.review = review_document(finished)
-        before = len(self.store.spans(doc_id, GOLD))
-        self.store.replace_spans(doc_id, GOLD, [], agreed_spans(self.review), self.user, kind="agreed")
-        self.agreed_added = len(self.store.spans(doc_id, GOLD)) - before
+        before = len(self.store.edits.spans(doc_id, GOLD))
+        self.store.edits.edit(doc_id, GOLD, [], agreed_spans(self.review), kind="agreed", who=self.user)
+        self.agreed_added = len(self.store.edits.spans(doc_id, GOLD)) - before
         super().open_document(index)
         self.current = next((i for i, d in enumerate(self.review.disagreements) if not self._resolved(d)), 0)
         self._show_review(select=True)
 
     def _show_title(self) -> None:
-        self._shown_status = self.store.status(self.doc_id, GOLD)
+        self._shown_status = self.store.progress.status(self.doc_id, GOLD)
         review = self.review
         left = sum(not self._resolved(d) for d in review.disagreements) if review else 0
         total = len(review.disagreements) if review else 0
@@ -187,10 +187,10 @@ class ReviewScreen(DocumentScreen):
         if position >= len(layers):
             return
         layer = None if position < 0 else layers[position]
-        remove, add = decision(review, d, layer, self.store.spans(review.doc_id, GOLD))
-        self.store.replace_spans(review.doc_id, GOLD, remove, add, self.user, kind="review")
+        remove, add = decision(review, d, layer, self.store.edits.spans(review.doc_id, GOLD))
+        self.store.edits.edit(review.doc_id, GOLD, remove, add, kind="review", who=self.user)
         self.decided.add((d.doc_id, d.start, d.end))
-        self.spans = self.store.spans(self.doc_id, GOLD)
+        self.spans = self.store.edits.spans(self.doc_id, GOLD)
         self.article.set_spans(self.spans)
         self._show_entities()
         following = [
