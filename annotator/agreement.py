@@ -35,6 +35,7 @@ from operator import itemgetter
 from typing import Any
 
 from annotator.model import FinishedDocument, SpanKey
+from annotator.spans import overlaps, span_precedence
 from annotator.text import Token, TokenCache
 
 OUTSIDE = "O"
@@ -55,7 +56,8 @@ class Disagreement:
     def labels(self) -> dict[str, str | None]:
         """Each layer's label here: that of its longest span in the cluster, None when it has none."""
         return {
-            layer: (min(spans, key=_priority)[2] if spans else None) for layer, spans in self.versions.items()
+            layer: (min(spans, key=span_precedence)[2] if spans else None)
+            for layer, spans in self.versions.items()
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -168,7 +170,7 @@ def _group_matches(group: list[tuple[str, int, int, int]]) -> int:
     """Kuhn's algorithm on one group holding spans of both sides."""
     left = [(start, end) for _, start, end, side in group if side == 0]
     right = [(start, end) for _, start, end, side in group if side == 1]
-    edges = [[j for j, (bs, be) in enumerate(right) if bs < ae and as_ < be] for as_, ae in left]
+    edges = [[j for j, (bs, be) in enumerate(right) if overlaps(as_, ae, bs, be)] for as_, ae in left]
     owner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -208,10 +210,6 @@ def document_agreement(layers: Iterable[set[SpanKey]]) -> float:
 _label = itemgetter(2)
 
 
-def _priority(span: SpanKey) -> tuple[int, int, str]:
-    return (span[0] - span[1], span[0], span[2])
-
-
 def token_categories(spans: Iterable[SpanKey], under: dict[tuple[int, int], list[Token]]) -> dict[Token, str]:
     """Category of every token some span covers (token → label); tokens not in the dict are ``O``.
 
@@ -226,7 +224,7 @@ def token_categories(spans: Iterable[SpanKey], under: dict[tuple[int, int], list
     if written != len(categories):
         # Some token lies under two spans: write again, lowest priority first, so the longest wins.
         categories = {}
-        for start, end, label in sorted(spans, key=_priority, reverse=True):
+        for start, end, label in sorted(spans, key=span_precedence, reverse=True):
             categories.update(dict.fromkeys(under[start, end], label))
     return categories
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
 from annotator.model import Span
+from annotator.spans import overlaps
 from annotator.text import sentences, tokenize
 
 MAX_TOKENS = 6
@@ -214,7 +215,7 @@ def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     taken: list[tuple[int, int]] = []
     for c in sorted(found, key=lambda c: (not c.learned, -(c.end - c.start), -c.score, -c.prominence)):
-        if any(c.start < e and s < c.end for s, e in taken):
+        if any(overlaps(c.start, c.end, s, e) for s, e in taken):
             continue
         kept.append(c)
         taken.append((c.start, c.end))
