@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from annotator.errors import AnnotatorError
+from annotator.model import check_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -460,9 +461,8 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     batch = query == "-"
     queries = _stdin_queries() if batch else [query]
     with obj.store() as store:
-        known = [lab.name for lab in store.labels.all()]
-        if label is not None and label not in known:
-            raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(known)})", store.path)
+        if label is not None:
+            check_label(label, [lab.name for lab in store.labels.all()], store.path)
         kb = _knowledge_base(store, _say)
     if kb.index is None and not kb.learned.by_key:
         click.echo(

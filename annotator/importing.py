@@ -8,7 +8,7 @@ from pathlib import Path
 from annotator.errors import AnnotatorError
 from annotator.formats import brat, conll, doccano, jsonl, txt
 from annotator.formats.reading import Progress
-from annotator.model import ImportRecord
+from annotator.model import ImportRecord, check_label
 
 Reader = Callable[[Path, Progress | None], Iterator[ImportRecord]]
 READERS: dict[str, Reader] = {
@@ -95,9 +95,7 @@ def read_files(
 
 
 def check_labels(record: ImportRecord, labels: Collection[str]) -> None:
+    """Refuse a span of a label outside ``labels``, at the span's own line where the record knows it."""
     for n, span in enumerate(record.spans or ()):
-        if span.label not in labels:
-            line = record.span_lines[n] if record.span_lines is not None else record.line
-            raise AnnotatorError(
-                f"unknown label {span.label!r} (known: {', '.join(sorted(labels))})", record.source, line
-            )
+        line = record.span_lines[n] if record.span_lines is not None else record.line
+        check_label(span.label, labels, record.source, line)

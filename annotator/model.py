@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from annotator.errors import AnnotatorError
 
 DEFAULT_LABELS: tuple[tuple[str, str, str], ...] = (
     ("ACTOR", "a", "#e5a50a"),
@@ -36,6 +39,17 @@ class Label:
     name: str
     key: str
     colour: str
+
+
+def check_label(
+    label: str, known: Collection[str], where: str | Path | None, line: int | None = None
+) -> None:
+    """Refuse a label outside the label set ``known``: an error naming ``where`` (and ``line``) and listing
+    the known labels, a list or tuple in its own order (the project's, as configured), any other
+    collection sorted."""
+    if label not in known:
+        listed = known if isinstance(known, Sequence) else sorted(known)
+        raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(listed)})", where, line)
 
 
 @dataclass(frozen=True)
