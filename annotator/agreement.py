@@ -34,7 +34,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from annotator.model import FinishedDocument, SpanKey
+from annotator.model import FinishedDocument, ReviewCounts, SpanKey
 from annotator.spans import overlaps, span_precedence
 from annotator.text import Token, TokenCache
 
@@ -190,18 +190,22 @@ def document_agreement(layers: Iterable[set[SpanKey]]) -> float:
     """One document's agreement: ``f1_exact`` pooled over its pairs of finished layers,
     2·Σ|A∩B| / Σ(|A|+|B|) (so f1_exact itself for two layers; 1.0 without spans).
 
-    Counted per distinct span: one held by ``c`` of ``m`` layers is in C(c, 2) intersections and the
-    layers' sizes add up to (m-1)·Σc; ``store.teams.review_order`` computes the same in SQL.
+    Counted per distinct span (:func:`pooled_agreement`); ``store.teams.review_counts`` counts the same
+    in SQL.
     """
     held: Counter[SpanKey] = Counter()
     m = 0
     for spans in layers:
         held.update(spans)
         m += 1
-    total = sum(held.values())
-    if total == 0:
-        return 1.0
-    return sum(c * (c - 1) for c in held.values()) / ((m - 1) * total)
+    return pooled_agreement(m, sum(c * (c - 1) for c in held.values()), sum(held.values()))
+
+
+def pooled_agreement(layers: int, shared: int, held: int) -> float:
+    """:func:`document_agreement` from counts over a document's distinct spans, each held by ``c`` of the
+    ``layers`` finished layers: ``shared`` = Σc(c-1), ``held`` = Σc. A span is in C(c, 2) of the pairs'
+    intersections, and the layers' sizes add up to (layers-1)·Σc over the pairs."""
+    return shared / ((layers - 1) * held) if held else 1.0
 
 
 # --- token categories ----------------------------------------------------------------------------------
@@ -437,8 +441,23 @@ def _disagreement(
     return Disagreement(document.doc_id, document.key, start, end, document.text[start:end], kind, versions)
 
 
+def review_priority(has_disagreements: bool, agreement: float, key: str) -> tuple[bool, float, str]:
+    """The review order as a sort key: documents with disagreements first, the least agreed first, then
+    by key."""
+    return (not has_disagreements, agreement, key)
+
+
 def review_queue(documents: Iterable[FinishedDocument]) -> list[DocumentReview]:
-    """Documents two or more layers finished, those with disagreements first, worst agreement first."""
+    """Documents two or more layers finished, in review order (:func:`review_priority`), aligned."""
     reviews = [review_document(d) for d in documents if len(d.layers) >= 2]
-    reviews.sort(key=lambda r: (not r.disagreements, r.agreement, r.key))
+    reviews.sort(key=lambda r: review_priority(bool(r.disagreements), r.agreement, r.key))
     return reviews
+
+
+def review_order(counts: Iterable[ReviewCounts]) -> list[tuple[int, str, float, bool]]:
+    """``(doc_id, key, agreement, has disagreements)`` of the counted documents in review order: the
+    order and figures of :func:`review_queue` from ``store.teams.review_counts()``, without the spans
+    (what the review screen opens with)."""
+    order = [(c.doc_id, c.key, pooled_agreement(c.layers, c.shared, c.held), c.partial > 0) for c in counts]
+    order.sort(key=lambda row: review_priority(row[3], row[2], row[1]))
+    return order

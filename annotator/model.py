@@ -125,6 +125,22 @@ class FinishedDocument:
     layers: dict[str, list[SpanKey]]
 
 
+class ReviewCounts(NamedTuple):
+    """One document two or more annotator layers finished, its spans counted without reading them: the
+    figures ``agreement.review_order`` computes the review order and each document's agreement from.
+
+    Over the document's distinct spans ``(start, end, label)``, each held by ``c`` of the ``layers``
+    finished layers: ``held`` is Σc, ``shared`` Σc(c-1), ``partial`` how many are not in every layer.
+    """
+
+    doc_id: int
+    key: str
+    layers: int
+    shared: int
+    held: int
+    partial: int
+
+
 @dataclass
 class MergeConflict:
     """One document and layer that two databases hold in different versions, and which one was kept."""

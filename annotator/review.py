@@ -6,7 +6,7 @@ Each function says which gold spans to remove and which to add; the caller saves
 
 Typical use::
 
-    for doc_id, key, agreement, has_disagreements in store.teams.review_order():   # worst first
+    for doc_id, key, agreement, has_disagreements in review_order(store.teams.review_counts()):  # worst first
         (document,) = store.teams.finished_documents([doc_id])
         review = review_document(document)         # agreed spans, disagreements with every version
         # no keystroke: what all finished layers agree on

@@ -20,7 +20,7 @@ from seqeval.metrics import classification_report, f1_score
 from seqeval.scheme import IOB2
 from sklearn.metrics import cohen_kappa_score
 
-from annotator.agreement import agreement, overlap_matches, review_document, review_queue
+from annotator.agreement import agreement, overlap_matches, review_document, review_order, review_queue
 from annotator.model import GOLD, FinishedDocument, Span, SpanKey
 from annotator.store import Store
 from annotator.text import tokenize
@@ -563,7 +563,7 @@ def test_store_review_order_matches_review_queue(db: Path) -> None:
         store.progress.set_status(store.documents.id_of("k0"), "bob", "in_progress")
         finished = list(store.teams.finished_documents())
         queue = review_queue(finished)
-        order = store.teams.review_order()
+        order = review_order(store.teams.review_counts())
         assert [(r.doc_id, r.key, bool(r.disagreements)) for r in queue] == [
             (o[0], o[1], o[3]) for o in order
         ]

@@ -23,6 +23,7 @@ from typing import Generic, TypeVar
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from annotator.agreement import review_order
 from annotator.store import Store
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, ReviewOrdered, ReviewOrderFailed
 
@@ -113,7 +114,7 @@ def order_review(db_path: Path, target: MessagePump) -> None:
     def run() -> None:
         try:
             with Store(db_path) as own:
-                order = own.teams.review_order()
+                order = review_order(own.teams.review_counts())
         except Exception as err:
             post(target, ReviewOrderFailed(err))
             return
