@@ -202,11 +202,10 @@ class DocumentScreen(Screen[None]):
         """Mark this document done in the layer and open the next one that is not; ``all_done`` is said
         when there is none."""
         self.store.progress.set_status(self.doc_id, self.layer_name, "done")
-        for step in range(1, len(self.doc_ids) + 1):
-            index = (self.index + step) % len(self.doc_ids)
-            if self.store.progress.status(self.doc_ids[index], self.layer_name) != "done":
-                self.open_document(index)
-                return
+        index = self.store.progress.next_unfinished(self.doc_ids, self.index, self.layer_name)
+        if index is not None:
+            self.open_document(index)
+            return
         self._show_title()
         self.notify(all_done, timeout=3)
 
