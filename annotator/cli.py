@@ -418,15 +418,9 @@ def _say(message: str) -> None:
 
 def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
     """The database's KB: its kept index (built first when the KB changed) and what saved spans teach."""
-    from annotator.kb import KnowledgeBase, index_folder
+    from annotator.kb import KnowledgeBase
 
-    return KnowledgeBase.open(
-        index_folder(store.path),
-        version=store.kb.version(),
-        rows=store.kb.rows(),
-        mentions=store.kb.learned_mentions(),
-        progress=progress,
-    )
+    return KnowledgeBase.load(store.kb, progress)
 
 
 def _index_kb(store: Store) -> None:

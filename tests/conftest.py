@@ -43,13 +43,8 @@ def run(db: Path):
 
 def load_kb(db: Path) -> KnowledgeBase:
     """The knowledge base of the database at ``db``, read through a connection of its own."""
-    from annotator.kb import KnowledgeBase, index_folder
+    from annotator.kb import KnowledgeBase
     from annotator.store import Store
 
     with Store(db) as store:
-        return KnowledgeBase.open(
-            index_folder(db),
-            version=store.kb.version(),
-            rows=store.kb.rows(),
-            mentions=store.kb.learned_mentions(),
-        )
+        return KnowledgeBase.load(store.kb)

@@ -89,16 +89,11 @@ def load_kb(db_path: Path, target: MessagePump) -> None:
     """In a thread: open (or build, the first time) the KB index; ``KbLoaded`` or ``KbFailed`` follows."""
 
     def run() -> None:
-        from annotator.kb import KnowledgeBase, index_folder  # numpy: not before the first frame
+        from annotator.kb import KnowledgeBase  # numpy: not before the first frame
 
         try:
             with Store(db_path) as store:  # this thread's own connection
-                kb = KnowledgeBase.open(
-                    index_folder(store.path),
-                    version=store.kb.version(),
-                    rows=store.kb.rows(),
-                    mentions=store.kb.learned_mentions(),
-                )
+                kb = KnowledgeBase.load(store.kb)
         except Exception as err:
             post(target, KbFailed(err))
             return
