@@ -32,7 +32,7 @@ from typing import Any
 
 from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
 from annotator.model import Span, SpanKey
-from annotator.spans import overlaps
+from annotator.spans import longest_first, overlaps
 from annotator.text import sentences, tokenize
 
 MAX_TOKENS = 6
@@ -215,7 +215,9 @@ def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Learned first, then the longest, then the best score; the rest that overlap are dropped."""
     kept: list[Candidate] = []
     taken: list[tuple[int, int]] = []
-    for c in sorted(found, key=lambda c: (not c.learned, -(c.end - c.start), -c.score, -c.prominence)):
+    for c in sorted(
+        found, key=lambda c: (not c.learned, longest_first(c.start, c.end), -c.score, -c.prominence)
+    ):
         if any(overlaps(c.start, c.end, s, e) for s, e in taken):
             continue
         kept.append(c)

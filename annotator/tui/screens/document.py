@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from annotator.errors import AnnotatorError
 from annotator.model import Label, Span
-from annotator.spans import overlaps
+from annotator.spans import innermost, overlaps
 from annotator.store import Store
 from annotator.text import tokenize
 from annotator.tui.bindings import tag_bindings
@@ -286,7 +286,7 @@ class DocumentScreen(Screen[None]):
         if not exact:
             cursor_start, cursor_end = self.article.tokens[self.article.cursor]
             covering = [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
-            exact = [min(covering, key=lambda s: s.end - s.start)] if covering else []
+            exact = [innermost(covering)] if covering else []
         if exact:
             self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
             self._apply(exact, [])

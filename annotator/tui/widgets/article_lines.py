@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from annotator.model import Span
-from annotator.spans import overlaps
+from annotator.spans import innermost, overlaps
 from annotator.text import Token
 from annotator.tui.article_layout import ArticleLayout, overlapping
 
@@ -87,7 +87,7 @@ class ArticleLook:
             style = base
             covering = [s for s in spans if overlaps(s.start, s.end, left, right)]
             if covering:
-                inner = min(covering, key=lambda s: s.end - s.start)
+                inner = innermost(covering)
                 style = style + self.spans.get(inner.label, Style(reverse=True))
                 if len(covering) > 1:
                     style = style + Style(underline=True)
