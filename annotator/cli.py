@@ -15,6 +15,9 @@ import click
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from annotator.kb import KnowledgeBase
     from annotator.store import Store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -398,7 +401,7 @@ def kb() -> None:
 def kb_import(obj: Context, file: Path, label: str | None) -> None:
     """Add entries from CSV/TSV (name,label[,aliases][,id]; aliases separated by |) or JSON Lines
     ({"name", "label", "aliases": [], "id"}). All or nothing: on a bad line nothing is added."""
-    from annotator.formats.kbfile import read_kb_file
+    from annotator.kb.sources import read_kb_file
 
     entries = read_kb_file(file, label)
     with obj.store(create=True) as store:
@@ -419,7 +422,7 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
 def kb_add_geonames(obj: Context, min_population: int) -> None:
     """Add the built-in gazetteer: GeoNames places of 500+ people with their alternate names, continents
     and countries (as PLACE, and countries as ACTOR too)."""
-    from annotator.gazetteer import geonames_entries
+    from annotator.kb.sources import geonames_entries
 
     progress = _LateProgress(0, "gazetteer")
 
@@ -441,12 +444,23 @@ def _say(message: str) -> None:
     click.echo(f"annotator: {message}...", err=True)
 
 
+def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
+    """The database's KB: its kept index (built first when the KB changed) and what saved spans teach."""
+    from annotator.kb import KnowledgeBase, index_folder
+
+    return KnowledgeBase.open(
+        index_folder(store.path),
+        version=store.kb_version(),
+        rows=store.kb_rows(),
+        mentions=store.learned_mentions(),
+        progress=progress,
+    )
+
+
 def _index_kb(store: Store) -> None:
     """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
-    from annotator.kb import KnowledgeBase
-
     started = time.monotonic()
-    kb = KnowledgeBase.from_store(store)
+    kb = _knowledge_base(store)
     if kb.index is not None:
         click.echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
 
@@ -470,8 +484,6 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     """
     import json
 
-    from annotator.kb import KnowledgeBase
-
     if not query.strip():
         raise click.BadParameter("a name to look up, or - to read queries from stdin", param_hint="QUERY")
     batch = query == "-"
@@ -480,7 +492,7 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
         known = [lab.name for lab in store.labels()]
         if label is not None and label not in known:
             raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(known)})", store.path)
-        kb = KnowledgeBase.from_store(store, _say)
+        kb = _knowledge_base(store, _say)
     if kb.index is None and not kb.learned.by_key:
         click.echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
@@ -517,15 +529,16 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
     rejected, document by document, best first: text tagged before, then by score and prominence."""
     import json
 
-    from annotator.kb import KnowledgeBase
     from annotator.suggest import best_first, candidates
 
     with obj.store() as store:
         doc_ids = [store.document_id(doc_key)] if doc_key is not None else store.document_ids()
-        kb = KnowledgeBase.from_store(store, _say)
+        kb = _knowledge_base(store, _say)
         for doc_id in doc_ids:
-            key = store.document(doc_id).key
-            for c in best_first(candidates(store, kb, doc_id, obj.user)):
+            document = store.document(doc_id)
+            key = document.key
+            spans, rejected = store.spans(doc_id, obj.user), store.rejected_suggestions(doc_id, obj.user)
+            for c in best_first(candidates(document.text, kb, spans, rejected)):
                 if as_json:
                     click.echo(json.dumps(c.to_json(key), ensure_ascii=False))
                 else:
@@ -686,10 +699,15 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
         raise click.BadParameter(f"{GOLD} is the reviewed layer, not an annotator", param_hint="--users")
     if overlap > len(users):
         raise click.BadParameter(f"at most the number of users ({len(users)})", param_hint="--overlap")
-    from annotator.assignment import assign_store
+    from annotator.assignment import reassign
 
     with obj.store() as store:
-        before, after = assign_store(store, users, overlap)
+        hashes = store.document_hashes()
+        if not hashes:
+            raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
+        before = store.assignments()
+        after = reassign(hashes, before, store.started(), users, overlap)
+        store.set_assignments(after)
     loads = {name: 0 for name in users}
     for names in after.values():
         for name in names:

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator.kb import KnowledgeBase
 from annotator.model import Span
 from annotator.store import Store
 from annotator.suggest import propose
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_kb
 
 GOLD = ROOT / "tests" / "gold" / "seed_places.jsonl"
 
@@ -69,7 +68,7 @@ def test_earlier_annotations_propagate_to_other_documents_and_rank_first(run, db
     # bob's own spans are not proposed to him again on d1, alice still sees them
     assert [c["text"] for c in suggestions(run, "--doc", "d1", user="bob")] == []
     assert [c["text"] for c in suggestions(run, "--doc", "d1")] == ["Gubadli", "OSCE Minsk Group"]
-    kb = KnowledgeBase.load(db)
+    kb = load_kb(db)
     first = kb.search("Gubadli")[0]
     assert (first.name, first.learned, first.score) == ("Qubadlı", 1, 100.0)
     kb.learn("Minsk Grp", "ACTOR", None)
@@ -129,7 +128,7 @@ def geonames_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_geonames_gazetteer_holds_countries_as_place_and_actor(geonames_db: Path) -> None:
-    kb = KnowledgeBase.load(geonames_db)
+    kb = load_kb(geonames_db)
     found = kb.search("Azerbaijan", limit=2)
     assert [(s.name, s.label, s.kb_id) for s in found] == [
         ("Azerbaijan", "PLACE", "geonames:587116"),
@@ -144,7 +143,7 @@ def test_pre_annotation_of_the_seed_article_against_the_gold(geonames_db: Path) 
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     expected = {(s["start"], s["end"]) for s in gold["spans"] if s["label"] == "PLACE"}
     proposed = {
-        (c.start, c.end) for c in propose(gold["text"], KnowledgeBase.load(geonames_db)) if c.label == "PLACE"
+        (c.start, c.end) for c in propose(gold["text"], load_kb(geonames_db)) if c.label == "PLACE"
     }
     recall = len(expected & proposed) / len(expected)
     precision = len(expected & proposed) / len(proposed)
@@ -177,7 +176,7 @@ def test_gazetteer_noise_is_not_proposed(run, tmp_path: Path, db: Path) -> None:
         "left Armenia for the US with us. IS fighters shelled Askeran, and boats reached Lagos bsland.\n"
         "Post a Comment"
     )
-    found = propose(text, KnowledgeBase.load(db))
+    found = propose(text, load_kb(db))
     assert [(c.text, c.kb_id) for c in found] == [
         ("Armenia", "am"),
         ("US", "us"),

@@ -417,10 +417,16 @@ class AnnotateScreen(Screen[None]):
 
     def _load_kb(self) -> None:
         """In a thread: open (or build, the first time) the KB index, then start the look-up threads."""
-        from annotator.kb import KnowledgeBase
+        from annotator.kb import KnowledgeBase, index_folder
 
         try:
-            kb = KnowledgeBase.load(self.store.path)
+            with Store(self.store.path) as store:  # this thread's own connection
+                kb = KnowledgeBase.open(
+                    index_folder(store.path),
+                    version=store.kb_version(),
+                    rows=store.kb_rows(),
+                    mentions=store.learned_mentions(),
+                )
         except Exception as err:
             self._from_thread(self._kb_failed, err)
             return

@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from annotator.agreement import Disagreement, DocumentReview, review_document
 from annotator.model import GOLD, Span
-from annotator.review import accept_agreed, decide
+from annotator.review import agreed_spans, decision
 from annotator.store import Store
 from annotator.tui.screens.annotate import AnnotateScreen, saving
 from annotator.tui.widgets.disagreement_panel import DisagreementPanel, Item, Version
@@ -95,7 +95,7 @@ class ReviewScreen(AnnotateScreen):
         (finished,) = self.store.finished_documents([doc_id])
         self.review = review_document(finished)
         before = len(self.store.spans(doc_id, GOLD))
-        accept_agreed(self.store, self.review, self.user)
+        self.store.replace_spans(doc_id, GOLD, [], agreed_spans(self.review), self.user, kind="agreed")
         self.agreed_added = len(self.store.spans(doc_id, GOLD)) - before
         super().open_document(index)
         self.current = next((i for i, d in enumerate(self.review.disagreements) if not self._resolved(d)), 0)
@@ -201,7 +201,8 @@ class ReviewScreen(AnnotateScreen):
         if position >= len(layers):
             return
         layer = None if position < 0 else layers[position]
-        decide(self.store, review, d, layer, self.user)
+        remove, add = decision(review, d, layer, self.store.spans(review.doc_id, GOLD))
+        self.store.replace_spans(review.doc_id, GOLD, remove, add, self.user, kind="review")
         self.decided.add((d.doc_id, d.start, d.end))
         self.spans = self.store.spans(self.doc_id, GOLD)
         self.article.set_spans(self.spans)
