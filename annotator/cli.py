@@ -43,9 +43,9 @@ class Context:
 
         labels = load_config(config_path()).labels
         store = Store(self.db_path, create)
-        if labels is not None and labels != store.labels():
+        if labels is not None and labels != store.labels.all():
             try:
-                store.set_labels(labels)
+                store.labels.define(labels)
             except BaseException:
                 store.close()
                 raise
@@ -135,7 +135,7 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
     ctx.obj = Context(db, user)
     if ctx.invoked_subcommand is None:
         with ctx.obj.store(create=True) as store:
-            if store.document_count() == 0:
+            if store.documents.count() == 0:
                 _import_seeds(store, user)
             _run_tui(store, user, None)
 
@@ -148,14 +148,14 @@ def _import_seeds(store: Store, user: str) -> None:
             "the database has no documents and there is no seeds folder; use 'annotator import PATH'",
             store.path,
         )
-    result = store.import_records(read_files(find_files([SEEDS], "auto")), default_layer=user)
+    result = store.documents.import_records(read_files(find_files([SEEDS], "auto")), default_layer=user)
     click.echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
 
 
 def _run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) -> None:
-    if store.document_count() == 0:
+    if store.documents.count() == 0:
         raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
-    if review and not store.has_review():
+    if review and not store.teams.has_review():
         raise AnnotatorError(
             "nothing to review: no document is finished (marked done) by two or more annotators", store.path
         )
@@ -175,7 +175,7 @@ def annotate(obj: Context, doc_key: str | None) -> None:
     """Open the annotation screen for --user."""
     with obj.store() as store:
         if doc_key is not None:
-            store.document_id(doc_key)
+            store.documents.id_of(doc_key)
         _run_tui(store, obj.user, doc_key)
 
 
@@ -261,8 +261,8 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
     progress = _LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
     try:
         with obj.store(create=True) as store:
-            labels = {label.name for label in store.labels()}
-            result = store.import_records(
+            labels = {label.name for label in store.labels.all()}
+            result = store.documents.import_records(
                 read_files(files, progress, labels),
                 default_layer=obj.user,
                 who=obj.user,
@@ -318,7 +318,7 @@ def _remove_database(path: Path) -> None:
 def stats(obj: Context, as_json: bool) -> None:
     """Documents, spans per label and layer, progress and time spent per annotator."""
     with obj.store() as store:
-        data = store.stats()
+        data = store.progress.stats()
     if as_json:
         import json
 
@@ -405,7 +405,7 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
 
     entries = read_kb_file(file, label)
     with obj.store(create=True) as store:
-        added, replaced = store.kb_import(entries, file)
+        added, replaced = store.kb.import_entries(entries, file)
         _index_kb(store)
     click.echo(
         f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
@@ -432,7 +432,7 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
 
     try:
         with obj.store(create=True) as store:
-            count = store.kb_add(geonames_entries(min_population, report))
+            count = store.kb.add(geonames_entries(min_population, report))
             progress.close()
             _index_kb(store)
     finally:
@@ -450,9 +450,9 @@ def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None)
 
     return KnowledgeBase.open(
         index_folder(store.path),
-        version=store.kb_version(),
-        rows=store.kb_rows(),
-        mentions=store.learned_mentions(),
+        version=store.kb.version(),
+        rows=store.kb.rows(),
+        mentions=store.kb.learned_mentions(),
         progress=progress,
     )
 
@@ -489,7 +489,7 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     batch = query == "-"
     queries = _stdin_queries() if batch else [query]
     with obj.store() as store:
-        known = [lab.name for lab in store.labels()]
+        known = [lab.name for lab in store.labels.all()]
         if label is not None and label not in known:
             raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(known)})", store.path)
         kb = _knowledge_base(store, _say)
@@ -532,12 +532,13 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
     from annotator.suggest import best_first, candidates
 
     with obj.store() as store:
-        doc_ids = [store.document_id(doc_key)] if doc_key is not None else store.document_ids()
+        doc_ids = [store.documents.id_of(doc_key)] if doc_key is not None else store.documents.ids()
         kb = _knowledge_base(store, _say)
         for doc_id in doc_ids:
-            document = store.document(doc_id)
+            document = store.documents.get(doc_id)
             key = document.key
-            spans, rejected = store.spans(doc_id, obj.user), store.rejected_suggestions(doc_id, obj.user)
+            spans = store.edits.spans(doc_id, obj.user)
+            rejected = store.kb.rejected_suggestions(doc_id, obj.user)
             for c in best_first(candidates(document.text, kb, spans, rejected)):
                 if as_json:
                     click.echo(json.dumps(c.to_json(key), ensure_ascii=False))
@@ -702,12 +703,12 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
     from annotator.assignment import reassign
 
     with obj.store() as store:
-        hashes = store.document_hashes()
+        hashes = store.documents.hashes()
         if not hashes:
             raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
-        before = store.assignments()
-        after = reassign(hashes, before, store.started(), users, overlap)
-        store.set_assignments(after)
+        before = store.teams.assignments()
+        after = reassign(hashes, before, store.teams.started(), users, overlap)
+        store.teams.set_assignments(after)
     loads = {name: 0 for name in users}
     for names in after.values():
         for name in names:
@@ -747,8 +748,8 @@ def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     from annotator.agreement import agreement
 
     with obj.store() as store:
-        labels = [label.name for label in store.labels()]
-        report = agreement(store.finished_documents(), labels)
+        labels = [label.name for label in store.labels.all()]
+        report = agreement(store.teams.finished_documents(), labels)
     if as_json:
         import json
 
@@ -819,7 +820,7 @@ def disagreements(obj: Context, as_json: bool) -> None:
     from annotator.agreement import review_queue
 
     with obj.store() as store:
-        reviews = review_queue(store.finished_documents())
+        reviews = review_queue(store.teams.finished_documents())
     lines: list[str] = []
     if as_json:
         import json
@@ -861,7 +862,7 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
     existed = obj.db_path.exists()
     try:
         with obj.store(create=True) as store:
-            result = store.merge_from(others, prefer)
+            result = store.merge.from_databases(others, prefer)
     except AnnotatorError:
         if not existed:
             _remove_database(obj.db_path)
@@ -896,8 +897,8 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
 def backup(obj: Context, target: Path) -> None:
     """Copy the database to TARGET (a new file) while it is in use: SQLite's online backup."""
     with obj.store() as store:
-        store.backup(target)
-        documents = store.document_count()
+        store.maintenance.backup(target)
+        documents = store.documents.count()
     click.echo(f"backed up {documents} document(s) to {target}")
 
 
@@ -906,8 +907,8 @@ def backup(obj: Context, target: Path) -> None:
 def check(obj: Context) -> None:
     """Check the database: integrity, foreign keys, schema, spans inside their texts, texts unchanged."""
     with obj.store() as store:
-        problems = store.check()
-        documents, spans = store.document_count(), store.stats()["spans"]
+        problems = store.maintenance.check()
+        documents, spans = store.documents.count(), store.progress.stats()["spans"]
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -927,7 +928,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     import shlex
 
     with obj.store() as store:
-        if store.document_count() == 0:
+        if store.documents.count() == 0:
             raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
     from textual_serve.server import Server
 

@@ -1,22 +1,22 @@
 """Review decisions into the gold layer, for the review screen (and anything else that adjudicates).
 
 Each function says which gold spans to remove and which to add; the caller saves them as one
-``Store.replace_spans`` call: in the database at once, one entry in the action log, so
-``store.undo(doc_id, GOLD)`` takes it back and ``store.redo`` brings it again.
+``store.edits.edit`` call: in the database at once, one entry in the action log, so
+``store.edits.undo(doc_id, GOLD)`` takes it back and ``store.edits.redo`` brings it again.
 
 Typical use::
 
-    for doc_id, key, agreement, has_disagreements in store.review_order():   # worst first
-        (document,) = store.finished_documents([doc_id])
+    for doc_id, key, agreement, has_disagreements in store.teams.review_order():   # worst first
+        (document,) = store.teams.finished_documents([doc_id])
         review = review_document(document)         # agreed spans, disagreements with every version
         # no keystroke: what all finished layers agree on
-        store.replace_spans(doc_id, GOLD, [], agreed_spans(review), who, kind="agreed")
-        gold = store.spans(doc_id, GOLD)
+        store.edits.edit(doc_id, GOLD, [], agreed_spans(review), kind="agreed", who=who)
+        gold = store.edits.spans(doc_id, GOLD)
         remove, add = decision(review, review.disagreements[0], "alice", gold)  # take alice's version
-        store.replace_spans(doc_id, GOLD, remove, add, who, kind="review")
+        store.edits.edit(doc_id, GOLD, remove, add, kind="review", who=who)
         remove, add = decision(review, review.disagreements[1], None, gold)     # take none
         ...
-        store.set_status(doc_id, GOLD, "done")
+        store.progress.set_status(doc_id, GOLD, "done")
 """
 
 from __future__ import annotations

@@ -15,12 +15,12 @@ proposal is always a span the TUI could make) and keeps
   written in lower case elsewhere in the document) needs a prominent entity (``PROMINENT`` people).
 
 Overlapping proposals are resolved longest first. :func:`candidates` then drops what the user already
-has (any overlapping span of their layer) and what they rejected (``Store.reject_suggestion``); accepting
-is ``Store.accept_suggestions(doc_id, layer, [c.span() for c in chosen])``. Nothing here reads the
+has (any overlapping span of their layer) and what they rejected (``store.kb.reject_suggestion``); accepting
+is ``store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen))``. Nothing here reads the
 database: the caller passes the text, the user's spans and their rejections in::
 
-    spans, rejected = store.spans(doc_id, layer), store.rejected_suggestions(doc_id, layer)
-    best_first(candidates(store.document(doc_id).text, kb, spans, rejected))  # as `annotator suggest`
+    spans, rejected = store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer)
+    best_first(candidates(store.documents.get(doc_id).text, kb, spans, rejected))  # as `annotator suggest`
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def candidates(
     text: str, kb: KnowledgeBase, spans: Iterable[Span], rejected: Collection[tuple[int, int, str]]
 ) -> list[Candidate]:
     """The proposals for an annotator on a document's ``text``: not overlapping one of their ``spans``,
-    not one they rejected (``(start, end, label)``, as ``Store.rejected_suggestions`` gives them)."""
+    not one they rejected (``(start, end, label)``, as ``store.kb.rejected_suggestions`` gives them)."""
     have = [(s.start, s.end) for s in spans]
     return [
         c

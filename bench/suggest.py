@@ -53,8 +53,8 @@ started = time.perf_counter()
 from annotator.kb import KnowledgeBase, index_folder
 from annotator.store import Store
 with Store(sys.argv[1]) as store:
-    kb = KnowledgeBase.open(index_folder(store.path), version=store.kb_version(), rows=store.kb_rows(),
-                            mentions=store.learned_mentions())
+    kb = KnowledgeBase.open(index_folder(store.path), version=store.kb.version(), rows=store.kb.rows(),
+                            mentions=store.kb.learned_mentions())
 loaded = time.perf_counter() - started
 rss_loaded = peak_mb()
 for q in json.loads(sys.argv[2]):
@@ -90,16 +90,16 @@ def load(store: Store) -> KnowledgeBase:
     """The database's KB, its index built and kept first when the KB changed."""
     return KnowledgeBase.open(
         index_folder(store.path),
-        version=store.kb_version(),
-        rows=store.kb_rows(),
-        mentions=store.learned_mentions(),
+        version=store.kb.version(),
+        rows=store.kb.rows(),
+        mentions=store.kb.learned_mentions(),
     )
 
 
 def prepare(db: Path) -> None:
     started = time.perf_counter()
     with Store(db) as store:
-        count = store.kb_add(geonames_entries())
+        count = store.kb.add(geonames_entries())
         added = time.perf_counter() - started
         started = time.perf_counter()
         kb = load(store)

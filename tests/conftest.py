@@ -49,7 +49,7 @@ def load_kb(db: Path) -> KnowledgeBase:
     with Store(db) as store:
         return KnowledgeBase.open(
             index_folder(db),
-            version=store.kb_version(),
-            rows=store.kb_rows(),
-            mentions=store.learned_mentions(),
+            version=store.kb.version(),
+            rows=store.kb.rows(),
+            mentions=store.kb.learned_mentions(),
         )

@@ -58,8 +58,8 @@ def plan_export(store: Store, request: ExportRequest) -> ExportPlan:
     which = choose_documents(store, layer, request.which)
     fractions = request.split
     # The split needs every id (one small entry per document); otherwise a count is all it takes.
-    ids = store.export_document_ids(layer, which) if fractions else None
-    count = len(ids) if ids is not None else store.export_document_count(layer, which)
+    ids = store.exports.document_ids(layer, which) if fractions else None
+    count = len(ids) if ids is not None else store.exports.document_count(layer, which)
     if not count:
         hint = "" if which == "all" else "; --all exports every document"
         raise AnnotatorError(
@@ -74,9 +74,9 @@ def plan_export(store: Store, request: ExportRequest) -> ExportPlan:
 
 def choose_layer(store: Store, layer: str | None, user: str) -> str:
     """The layer asked for, else ``gold`` when it has spans, else the user's; it must exist."""
-    chosen = layer or (GOLD if store.layer_has_spans(GOLD) else user)
-    if chosen not in store.layers():
-        known = ", ".join(store.layers()) or "none yet"
+    chosen = layer or (GOLD if store.layers.has_spans(GOLD) else user)
+    if chosen not in store.layers.names():
+        known = ", ".join(store.layers.names()) or "none yet"
         hint = "" if layer else f" and layer {GOLD!r} has no spans"
         raise AnnotatorError(f"no layer {chosen!r}{hint} (layers: {known}); use --layer", store.path)
     return chosen
@@ -90,7 +90,7 @@ def choose_documents(store: Store, layer: str, which: str | None) -> str:
     """
     if which is not None:
         return which
-    return "worked" if store.layer_kind(layer) == GOLD else "done"
+    return "worked" if store.layers.kind(layer) == GOLD else "done"
 
 
 def default_out(fmt: Format, layer: str, options: WriteOptions, split: bool) -> Path:

@@ -58,7 +58,7 @@ def export(
     fmt = plan.format
     write = fmt.write
     assert write is not None, f"{fmt.name} is not a format export writes"
-    sinks = open_sinks(fmt, plan.out, plan.names, [label.name for label in store.labels()])
+    sinks = open_sinks(fmt, plan.out, plan.names, [label.name for label in store.labels.all()])
     summary = ExportSummary(plan.layer, plan.which, [s.name for s in sinks])
     if plan.parts is not None:
         summary.per_part = dict.fromkeys(plan.names, 0)
@@ -71,7 +71,7 @@ def export(
             )
             if progress:
                 progress(plan.count - warmed, total)
-        for row in store.export_rows(plan.layer, plan.which, version):
+        for row in store.exports.rows(plan.layer, plan.which, version):
             doc = export_document(row, fmt.needs_tokens)
             part = plan.parts[row.doc_id] if plan.parts is not None else 0
             _write(plan, write, doc, sinks[part], summary, notes)

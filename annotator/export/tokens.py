@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
-from array import array
 from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any
 
 from annotator.formats import ExportDocument
-from annotator.store import ExportRow, Store
+from annotator.model import ExportRow
+from annotator.store import Store
+from annotator.store.tokens import pack_offsets, unpack_offsets
 from annotator.text import Token, sentences, tokenize
 
 CACHE_BATCH = 200
-_OFFSETS = "I"  # 4 bytes, little-endian in the database (a blob's layout is part of the cache's format)
-assert array(_OFFSETS).itemsize == 4
-
-
-def pack_offsets(values: Sequence[int]) -> bytes:
-    packed = array(_OFFSETS, values)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
-
-
-def unpack_offsets(blob: bytes) -> array[int]:
-    values = array(_OFFSETS)
-    values.frombytes(blob)
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values
 
 
 def tokens_and_sentences(text: str) -> tuple[list[Token], list[int]]:
@@ -62,13 +45,13 @@ def fill_token_cache(
     """
     done = 0
     after = 0
-    while batch := store.documents_without_tokens(layer, which, version, after, CACHE_BATCH):
+    while batch := store.tokens.missing(layer, which, version, after, CACHE_BATCH):
         rows = []
         for doc_id, text in batch:
             tokens, starts = tokens_and_sentences(text)
             rows.append((doc_id, pack_offsets(list(chain.from_iterable(tokens))), pack_offsets(starts)))
         try:
-            store.save_token_cache(version, rows)
+            store.tokens.save(version, rows)
         except sqlite3.OperationalError:
             return done
         done += len(batch)

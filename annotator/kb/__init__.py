@@ -11,9 +11,9 @@ Nothing here opens the database: a :class:`KnowledgeBase` is made from plain dat
     with Store(db_path) as store:                  # in the TUI: a connection of the loading thread's own
         kb = KnowledgeBase.open(
             index_folder(store.path),
-            version=store.kb_version(),            # None while the KB was never written: no index
-            rows=store.kb_rows(),                  # a generator: read only when the index is rebuilt
-            mentions=store.learned_mentions(),
+            version=store.kb.version(),            # None while the KB was never written: no index
+            rows=store.kb.rows(),                  # a generator: read only when the index is rebuilt
+            mentions=store.kb.learned_mentions(),
         )
     kb.search("Gubadli", label=None, limit=10)     # -> list[Suggestion], best first (~1-2 ms)
     kb.learn("Gubadli", "PLACE", "geonames:147305")  # after saving a span: that text ranks first now
@@ -34,13 +34,13 @@ from annotator.kb.fuzzy import (
     FUZZY_MIN_LENGTH,
     MIN_SCORE,
     FuzzyIndex,
-    KbRow,
     Suggestion,
     index_folder,
     open_or_build,
 )
-from annotator.kb.learned import Learned, LearnedMention, LearnedName
+from annotator.kb.learned import Learned, LearnedName
 from annotator.kb.names import deletion_hashes, key_hashes, normalize, trigram_codes
+from annotator.model import KbRow, LearnedMention
 
 __all__ = [
     "FUZZY_MIN_LENGTH",

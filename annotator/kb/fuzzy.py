@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from annotator.kb.names import deletion_hashes, key_hashes, normalize, trigram_codes
+from annotator.model import KbRow
 
 MIN_SCORE = 60.0
 CANDIDATES = 1000
@@ -43,10 +44,6 @@ COMMON_TRIGRAM = 5000
 FUZZY_MIN_LENGTH = 5
 INDEX_FORMAT = 2
 _SEP = "\x1e"
-
-KbRow = tuple[str, str, str, list[str], str | None, float]
-"""One KB entry as the index reads it: ``(kb_id, name, label, aliases, description, prominence)``."""
-
 
 @dataclass(frozen=True)
 class Suggestion:

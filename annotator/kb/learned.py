@@ -13,9 +13,7 @@ from rapidfuzz import fuzz, process
 
 from annotator.kb.fuzzy import MIN_SCORE
 from annotator.kb.names import normalize
-
-LearnedMention = tuple[str, str, str | None, int]
-"""``(text, label, kb_id, count)``: how many saved spans gave ``text`` that label and KB id."""
+from annotator.model import LearnedMention
 
 
 @dataclass

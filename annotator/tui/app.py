@@ -39,8 +39,8 @@ class AnnotatorApp(App[None]):
         if self.review:
             self.push_screen(ReviewScreen(self.store, self.user))
             return
-        doc_ids = self.store.document_order(self.user)
-        index = doc_ids.index(self.store.document_id(self.doc_key)) if self.doc_key else 0
+        doc_ids = self.store.teams.document_order(self.user)
+        index = doc_ids.index(self.store.documents.id_of(self.doc_key)) if self.doc_key else 0
         self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

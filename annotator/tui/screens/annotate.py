@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input, Static
 from annotator.errors import AnnotatorError
 from annotator.model import Span
 from annotator.store import Store
+from annotator.store.edits import as_accepted
 from annotator.text import token_index_at, tokenize
 from annotator.tui.lookup import Lookup
 from annotator.tui.widgets.article import ArticleView
@@ -97,7 +98,7 @@ class AnnotateScreen(Screen[None]):
         """The layer shown and edited: the user's own (the review screen edits gold)."""
         self.doc_ids = doc_ids
         self.index = index
-        self.labels = store.labels()
+        self.labels = store.labels.all()
         self._bind_labels()
         self.label_styles = {
             label.name: Style(bgcolor=label.colour, color="black", bold=False) for label in self.labels
@@ -180,10 +181,10 @@ class AnnotateScreen(Screen[None]):
         if self.doc_id >= 0:
             self._places[self.doc_id] = (self.article.anchor_token, self.article.cursor)
         self.index = index % len(self.doc_ids)
-        document = self.store.document(self.doc_ids[self.index])
+        document = self.store.documents.get(self.doc_ids[self.index])
         self.doc_id = document.id
         self.doc_key = document.key
-        self.spans = self.store.spans(document.id, self.layer_name)
+        self.spans = self.store.edits.spans(document.id, self.layer_name)
         self.article.load(document.text, tokenize(document.text), self.spans)
         if document.id in self._places:  # back to a document: where the annotator left it
             self.article.select_tokens(*self._places[document.id])
@@ -210,12 +211,12 @@ class AnnotateScreen(Screen[None]):
         self._show_status()
 
     def _reload_spans(self) -> None:
-        self.spans = self.store.spans(self.doc_id, self.layer_name)
+        self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
         self._show_spans()
         self._show_proposals()
 
     def _show_title(self) -> None:
-        self._shown_status = self.store.status(self.doc_id, self.layer_name)
+        self._shown_status = self.store.progress.status(self.doc_id, self.layer_name)
         status = self._shown_status.replace("_", " ")
         title = Text.assemble(
             ("annotator", "bold"),
@@ -266,9 +267,9 @@ class AnnotateScreen(Screen[None]):
         if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
             return
         new = Span(start, end, label, kb_id, source)
-        span = self.store.add_span(self.doc_id, self.layer_name, new, self.user, replace=same_place)
-        self._apply(same_place, [span])
-        self._learn([span])
+        self.store.edits.edit(self.doc_id, self.layer_name, remove=same_place, add=[new], who=self.user)
+        self._apply(same_place, [new])
+        self._learn([new])
 
     @saving
     def action_remove(self) -> None:
@@ -282,19 +283,19 @@ class AnnotateScreen(Screen[None]):
             covering = [s for s in self.spans if s.start < cursor_end and s.end > cursor_start]
             exact = [min(covering, key=lambda s: s.end - s.start)] if covering else []
         if exact:
-            self.store.remove_spans(self.doc_id, self.layer_name, exact, self.user)
+            self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
             self._apply(exact, [])
 
     @saving
     def action_undo(self) -> None:
-        if self.store.undo(self.doc_id, self.layer_name):
+        if self.store.edits.undo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
             self.notify("Nothing to undo", timeout=2)
 
     @saving
     def action_redo(self) -> None:
-        if self.store.redo(self.doc_id, self.layer_name):
+        if self.store.edits.redo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
             self.notify("Nothing to redo", timeout=2)
@@ -304,10 +305,10 @@ class AnnotateScreen(Screen[None]):
 
     @saving
     def action_done(self) -> None:
-        self.store.set_status(self.doc_id, self.layer_name, "done")
+        self.store.progress.set_status(self.doc_id, self.layer_name, "done")
         following = [(self.index + k) % len(self.doc_ids) for k in range(1, len(self.doc_ids) + 1)]
         for index in following:
-            if self.store.status(self.doc_ids[index], self.layer_name) != "done":
+            if self.store.progress.status(self.doc_ids[index], self.layer_name) != "done":
                 self.open_document(index)
                 return
         self._show_title()
@@ -342,7 +343,7 @@ class AnnotateScreen(Screen[None]):
         elif self._prompt == "goto":
             self._close_prompt()
             try:
-                doc_id = self.store.document_id(event.value.strip())
+                doc_id = self.store.documents.id_of(event.value.strip())
             except AnnotatorError:
                 self.notify(f"No document {event.value.strip()!r}", severity="warning", markup=False)
                 return
@@ -384,7 +385,7 @@ class AnnotateScreen(Screen[None]):
     @saving
     def _flush_time(self) -> None:
         if self.doc_id >= 0 and self._unsaved_seconds >= 1:
-            self.store.add_time(self.doc_id, self.layer_name, self._unsaved_seconds)
+            self.store.progress.add_time(self.doc_id, self.layer_name, self._unsaved_seconds)
             self._unsaved_seconds = 0.0
 
     # --- garbage collection ----------------------------------------------------------------------
@@ -423,9 +424,9 @@ class AnnotateScreen(Screen[None]):
             with Store(self.store.path) as store:  # this thread's own connection
                 kb = KnowledgeBase.open(
                     index_folder(store.path),
-                    version=store.kb_version(),
-                    rows=store.kb_rows(),
-                    mentions=store.learned_mentions(),
+                    version=store.kb.version(),
+                    rows=store.kb.rows(),
+                    mentions=store.kb.learned_mentions(),
                 )
         except Exception as err:
             self._from_thread(self._kb_failed, err)
@@ -525,7 +526,7 @@ class AnnotateScreen(Screen[None]):
                 return False
             return tokens[first][0] == start and tokens[last][1] == end
 
-        rejected = self.store.rejected_suggestions(self.doc_id, self.layer_name)
+        rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
         found: list[Candidate] = []
         for span in spans:
             needle = text[span.start : span.end]
@@ -555,7 +556,7 @@ class AnnotateScreen(Screen[None]):
         from annotator.suggest import propose
 
         assert self.kb is not None
-        text = self.article.text if doc_id == self.doc_id else self.store.document(doc_id).text
+        text = self.article.text if doc_id == self.doc_id else self.store.documents.get(doc_id).text
         return [c for c in propose(text, self.kb)]
 
     def _deliver_proposals(self, doc_id: int, found: list[Candidate]) -> None:
@@ -568,7 +569,9 @@ class AnnotateScreen(Screen[None]):
 
     def _show_proposals(self) -> None:
         """The proposals not rejected and not overlapping one of the user's spans, dimmed in the article."""
-        rejected = self.store.rejected_suggestions(self.doc_id, self.layer_name) if self._proposed else set()
+        rejected = (
+            self.store.kb.rejected_suggestions(self.doc_id, self.layer_name) if self._proposed else set()
+        )
         open_ = [
             c.span()
             for c in self._proposed
@@ -595,12 +598,13 @@ class AnnotateScreen(Screen[None]):
                 self.article.select_offsets(following.start, following.end)
             return
         if accept:
-            saved = self.store.accept_suggestions(self.doc_id, self.layer_name, [current])
+            saved = as_accepted([current])
+            self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
             self._apply([], saved)
             self._learn(saved)
         else:
             start, end, label = current.start, current.end, current.label
-            self.store.reject_suggestion(self.doc_id, self.layer_name, start, end, label)
+            self.store.kb.reject_suggestion(self.doc_id, self.layer_name, start, end, label)
         self.article.remove_proposals([current])
         self._count_proposals()
         following = self.article.next_proposal(current.end)
@@ -612,7 +616,8 @@ class AnnotateScreen(Screen[None]):
         proposals = list(self.article.proposals)
         if not proposals:
             return
-        saved = self.store.accept_suggestions(self.doc_id, self.layer_name, proposals)
+        saved = as_accepted(proposals)
+        self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
         self.article.remove_proposals(proposals)
         self._apply([], saved)
         self._learn(saved)

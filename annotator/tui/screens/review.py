@@ -70,7 +70,7 @@ class ReviewScreen(AnnotateScreen):
     def _order(self) -> None:
         try:
             with Store(self.store.path) as own:  # a connection of this thread's own
-                order = own.review_order()
+                order = own.teams.review_order()
         except Exception as err:
             self._from_thread(self.notify, f"Review order failed: {err}", severity="error", markup=False)
             return
@@ -92,17 +92,17 @@ class ReviewScreen(AnnotateScreen):
         if not self.doc_ids:
             return
         doc_id = self.doc_ids[index % len(self.doc_ids)]
-        (finished,) = self.store.finished_documents([doc_id])
+        (finished,) = self.store.teams.finished_documents([doc_id])
         self.review = review_document(finished)
-        before = len(self.store.spans(doc_id, GOLD))
-        self.store.replace_spans(doc_id, GOLD, [], agreed_spans(self.review), self.user, kind="agreed")
-        self.agreed_added = len(self.store.spans(doc_id, GOLD)) - before
+        before = len(self.store.edits.spans(doc_id, GOLD))
+        self.store.edits.edit(doc_id, GOLD, [], agreed_spans(self.review), kind="agreed", who=self.user)
+        self.agreed_added = len(self.store.edits.spans(doc_id, GOLD)) - before
         super().open_document(index)
         self.current = next((i for i, d in enumerate(self.review.disagreements) if not self._resolved(d)), 0)
         self._show_review(select=True)
 
     def _show_title(self) -> None:
-        self._shown_status = self.store.status(self.doc_id, GOLD)
+        self._shown_status = self.store.progress.status(self.doc_id, GOLD)
         review = self.review
         left = sum(not self._resolved(d) for d in review.disagreements) if review else 0
         total = len(review.disagreements) if review else 0
@@ -201,10 +201,10 @@ class ReviewScreen(AnnotateScreen):
         if position >= len(layers):
             return
         layer = None if position < 0 else layers[position]
-        remove, add = decision(review, d, layer, self.store.spans(review.doc_id, GOLD))
-        self.store.replace_spans(review.doc_id, GOLD, remove, add, self.user, kind="review")
+        remove, add = decision(review, d, layer, self.store.edits.spans(review.doc_id, GOLD))
+        self.store.edits.edit(review.doc_id, GOLD, remove, add, kind="review", who=self.user)
         self.decided.add((d.doc_id, d.start, d.end))
-        self.spans = self.store.spans(self.doc_id, GOLD)
+        self.spans = self.store.edits.spans(self.doc_id, GOLD)
         self.article.set_spans(self.spans)
         self.query_one(EntityPanel).show(self.article.text, self.spans, self.labels, self.label_styles)
         following = [
@@ -225,10 +225,10 @@ class ReviewScreen(AnnotateScreen):
             open_ = sum(not self._resolved(d) for d in review.disagreements)
             if open_:
                 self.notify(f"{open_} disagreement(s) left open: gold keeps what it has there", timeout=3)
-        self.store.set_status(self.doc_id, GOLD, "done")
+        self.store.progress.set_status(self.doc_id, GOLD, "done")
         for step in range(1, len(self.doc_ids) + 1):
             index = (self.index + step) % len(self.doc_ids)
-            if self.store.status(self.doc_ids[index], GOLD) != "done":
+            if self.store.progress.status(self.doc_ids[index], GOLD) != "done":
                 self.open_document(index)
                 return
         self._show_title()
