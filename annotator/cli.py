@@ -160,7 +160,8 @@ def _run_tui(store: Store, user: str, doc_key: str | None, review: bool = False)
             "nothing to review: no document is finished (marked done) by two or more annotators", store.path
         )
     from annotator.config import check_label_keys, config_path, load_config
-    from annotator.tui.app import key_actions, make_app
+    from annotator.keymap import key_actions
+    from annotator.tui.app import make_app
 
     actions = key_actions()
     config = load_config(config_path(), actions)
@@ -293,7 +294,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
 def init(out: Path, force: bool) -> None:
     """Write a commented annotator.toml: every setting (the keys of each action) at its default."""
     from annotator.config import default_config
-    from annotator.tui.app import key_actions
+    from annotator.keymap import key_actions
 
     if out.exists() and not force:
         raise AnnotatorError("already exists; use --force to replace it", out)

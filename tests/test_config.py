@@ -9,9 +9,10 @@ import pytest
 
 from annotator.config import load_config
 from annotator.importing import find_files, read_files
+from annotator.keymap import key_actions
 from annotator.model import Span
 from annotator.store import Store
-from annotator.tui.app import key_actions, make_app
+from annotator.tui.app import make_app
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.article import ArticleView
 from tests.conftest import SEED

@@ -11,7 +11,8 @@ from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.article_layout import wrap
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.widgets.article import ArticleView, visible
+from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.article_lines import visible
 from tests.conftest import SEED
 
 
@@ -151,7 +152,7 @@ async def test_mouse_drag_selects_tokens_and_time_is_recorded(seeded: Store, db:
         await pilot.click(view, offset=(25, 0), times=2)
         start, end = view.selection
         assert text[start:end] == "forces"
-        app.screen._unsaved_seconds = 5.0  # as if the annotator had worked five seconds
+        app.screen._time.unsaved = 5.0  # as if the annotator had worked five seconds
     doc = seeded.documents.ids()[0]
     assert seeded.progress.stats()["layers"]["alice"]["seconds"] >= 5.0
     assert seeded.progress.status(doc, "alice") == "in_progress"  # time spent on it: it is begun
