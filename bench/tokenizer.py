@@ -1,6 +1,6 @@
 """Tokenizer throughput and the start-up time of the command line.
 
-.venv/bin/python bench/tokenize.py
+.venv/bin/python bench/tokenizer.py
 """
 
 from __future__ import annotations
