@@ -34,21 +34,10 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
+from annotator.model import FinishedDocument, SpanKey
 from annotator.text import Token, TokenCache
 
 OUTSIDE = "O"
-SpanKey = tuple[int, int, str]
-"""``(start, end, label)``: what agreement compares (kb_id and source do not count)."""
-
-
-@dataclass(frozen=True)
-class FinishedDocument:
-    """One document and the spans of every annotator layer that finished it (possibly none)."""
-
-    doc_id: int
-    key: str
-    text: str
-    layers: dict[str, list[SpanKey]]
 
 
 @dataclass(slots=True)
@@ -200,7 +189,7 @@ def document_agreement(layers: Iterable[set[SpanKey]]) -> float:
     2·Σ|A∩B| / Σ(|A|+|B|) (so f1_exact itself for two layers; 1.0 without spans).
 
     Counted per distinct span: one held by ``c`` of ``m`` layers is in C(c, 2) intersections and the
-    layers' sizes add up to (m-1)·Σc; ``Store.review_order`` computes the same in SQL.
+    layers' sizes add up to (m-1)·Σc; ``store.teams.review_order`` computes the same in SQL.
     """
     held: Counter[SpanKey] = Counter()
     m = 0

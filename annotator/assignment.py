@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from annotator.errors import AnnotatorError
-from annotator.store import Store
 
 
 def score(user: str, document: str) -> int:
@@ -118,19 +117,18 @@ def _balance(
                 break
 
 
-def assign_store(
-    store: Store, users: Sequence[str], overlap: int
-) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Reassign the database's documents (by content hash, keeping started work) and save the result;
-    the assignments before and after, by document id."""
-    hashes = store.document_hashes()
-    if not hashes:
-        raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
-    before = store.assignments()
+def reassign(
+    hashes: Mapping[int, str],
+    before: Mapping[int, Collection[str]],
+    started: Iterable[tuple[int, str]],
+    users: Sequence[str],
+    overlap: int,
+) -> dict[int, list[str]]:
+    """:func:`assign` by document id: ``hashes`` maps each document to its content hash, ``before`` holds
+    the assignments so far and ``started`` the ``(document, layer)`` pairs with work in them (kept where
+    the layer is one of ``users``). The new assignments, by document id."""
     current = {hashes[doc_id]: names for doc_id, names in before.items()}
-    keep = {(hashes[doc_id], layer) for doc_id, layer in store.started() if layer in users}
+    keep = {(hashes[doc_id], layer) for doc_id, layer in started if layer in users}
     result = assign(list(hashes.values()), users, overlap, current, keep)
     ids = {digest: doc_id for doc_id, digest in hashes.items()}
-    after = {ids[digest]: names for digest, names in result.items()}
-    store.set_assignments(after)
-    return before, after
+    return {ids[digest]: names for digest, names in result.items()}

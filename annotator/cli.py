@@ -14,6 +14,9 @@ import click
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from annotator.kb import KnowledgeBase
     from annotator.store import Store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -39,9 +42,9 @@ class Context:
 
         labels = load_config(config_path()).labels
         store = Store(self.db_path, create)
-        if labels is not None and labels != store.labels():
+        if labels is not None and labels != store.labels.all():
             try:
-                store.set_labels(labels)
+                store.labels.define(labels)
             except BaseException:
                 store.close()
                 raise
@@ -131,7 +134,7 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
     ctx.obj = Context(db, user)
     if ctx.invoked_subcommand is None:
         with ctx.obj.store(create=True) as store:
-            if store.document_count() == 0:
+            if store.documents.count() == 0:
                 _import_seeds(store, user)
             _run_tui(store, user, None)
 
@@ -144,19 +147,20 @@ def _import_seeds(store: Store, user: str) -> None:
             "the database has no documents and there is no seeds folder; use 'annotator import PATH'",
             store.path,
         )
-    result = store.import_records(read_files(find_files([SEEDS], "auto")), default_layer=user)
+    result = store.documents.import_records(read_files(find_files([SEEDS], "auto")), default_layer=user)
     click.echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
 
 
 def _run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) -> None:
-    if store.document_count() == 0:
+    if store.documents.count() == 0:
         raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
-    if review and not store.has_review():
+    if review and not store.teams.has_review():
         raise AnnotatorError(
             "nothing to review: no document is finished (marked done) by two or more annotators", store.path
         )
     from annotator.config import check_label_keys, config_path, load_config
-    from annotator.tui.app import key_actions, make_app
+    from annotator.keymap import key_actions
+    from annotator.tui.app import make_app
 
     actions = key_actions()
     config = load_config(config_path(), actions)
@@ -171,7 +175,7 @@ def annotate(obj: Context, doc_key: str | None) -> None:
     """Open the annotation screen for --user."""
     with obj.store() as store:
         if doc_key is not None:
-            store.document_id(doc_key)
+            store.documents.id_of(doc_key)
         _run_tui(store, obj.user, doc_key)
 
 
@@ -228,8 +232,8 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
     progress = _LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
     try:
         with obj.store(create=True) as store:
-            labels = {label.name for label in store.labels()}
-            result = store.import_records(
+            labels = {label.name for label in store.labels.all()}
+            result = store.documents.import_records(
                 read_files(files, progress, labels),
                 default_layer=obj.user,
                 who=obj.user,
@@ -260,7 +264,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
 def init(out: Path, force: bool) -> None:
     """Write a commented annotator.toml: every setting (the keys of each action) at its default."""
     from annotator.config import default_config
-    from annotator.tui.app import key_actions
+    from annotator.keymap import key_actions
 
     if out.exists() and not force:
         raise AnnotatorError("already exists; use --force to replace it", out)
@@ -285,7 +289,7 @@ def _remove_database(path: Path) -> None:
 def stats(obj: Context, as_json: bool) -> None:
     """Documents, spans per label and layer, progress and time spent per annotator."""
     with obj.store() as store:
-        data = store.stats()
+        data = store.progress.stats()
     if as_json:
         import json
 
@@ -368,11 +372,11 @@ def kb() -> None:
 def kb_import(obj: Context, file: Path, label: str | None) -> None:
     """Add entries from CSV/TSV (name,label[,aliases][,id]; aliases separated by |) or JSON Lines
     ({"name", "label", "aliases": [], "id"}). All or nothing: on a bad line nothing is added."""
-    from annotator.formats.kbfile import read_kb_file
+    from annotator.kb.sources import read_kb_file
 
     entries = read_kb_file(file, label)
     with obj.store(create=True) as store:
-        added, replaced = store.kb_import(entries, file)
+        added, replaced = store.kb.import_entries(entries, file)
         _index_kb(store)
     click.echo(
         f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
@@ -389,7 +393,7 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
 def kb_add_geonames(obj: Context, min_population: int) -> None:
     """Add the built-in gazetteer: GeoNames places of 500+ people with their alternate names, continents
     and countries (as PLACE, and countries as ACTOR too)."""
-    from annotator.gazetteer import geonames_entries
+    from annotator.kb.sources import geonames_entries
 
     progress = _LateProgress(0, "gazetteer")
 
@@ -399,7 +403,7 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
 
     try:
         with obj.store(create=True) as store:
-            count = store.kb_add(geonames_entries(min_population, report))
+            count = store.kb.add(geonames_entries(min_population, report))
             progress.close()
             _index_kb(store)
     finally:
@@ -411,12 +415,23 @@ def _say(message: str) -> None:
     click.echo(f"annotator: {message}...", err=True)
 
 
+def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
+    """The database's KB: its kept index (built first when the KB changed) and what saved spans teach."""
+    from annotator.kb import KnowledgeBase, index_folder
+
+    return KnowledgeBase.open(
+        index_folder(store.path),
+        version=store.kb.version(),
+        rows=store.kb.rows(),
+        mentions=store.kb.learned_mentions(),
+        progress=progress,
+    )
+
+
 def _index_kb(store: Store) -> None:
     """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
-    from annotator.kb import KnowledgeBase
-
     started = time.monotonic()
-    kb = KnowledgeBase.from_store(store)
+    kb = _knowledge_base(store)
     if kb.index is not None:
         click.echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
 
@@ -440,17 +455,15 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     """
     import json
 
-    from annotator.kb import KnowledgeBase
-
     if not query.strip():
         raise click.BadParameter("a name to look up, or - to read queries from stdin", param_hint="QUERY")
     batch = query == "-"
     queries = _stdin_queries() if batch else [query]
     with obj.store() as store:
-        known = [lab.name for lab in store.labels()]
+        known = [lab.name for lab in store.labels.all()]
         if label is not None and label not in known:
             raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(known)})", store.path)
-        kb = KnowledgeBase.from_store(store, _say)
+        kb = _knowledge_base(store, _say)
     if kb.index is None and not kb.learned.by_key:
         click.echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
@@ -487,15 +500,17 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
     rejected, document by document, best first: text tagged before, then by score and prominence."""
     import json
 
-    from annotator.kb import KnowledgeBase
     from annotator.suggest import best_first, candidates
 
     with obj.store() as store:
-        doc_ids = [store.document_id(doc_key)] if doc_key is not None else store.document_ids()
-        kb = KnowledgeBase.from_store(store, _say)
+        doc_ids = [store.documents.id_of(doc_key)] if doc_key is not None else store.documents.ids()
+        kb = _knowledge_base(store, _say)
         for doc_id in doc_ids:
-            key = store.document(doc_id).key
-            for c in best_first(candidates(store, kb, doc_id, obj.user)):
+            document = store.documents.get(doc_id)
+            key = document.key
+            spans = store.edits.spans(doc_id, obj.user)
+            rejected = store.kb.rejected_suggestions(doc_id, obj.user)
+            for c in best_first(candidates(document.text, kb, spans, rejected)):
                 if as_json:
                     click.echo(json.dumps(c.to_json(key), ensure_ascii=False))
                 else:
@@ -654,10 +669,15 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
         raise click.BadParameter(f"{GOLD} is the reviewed layer, not an annotator", param_hint="--users")
     if overlap > len(users):
         raise click.BadParameter(f"at most the number of users ({len(users)})", param_hint="--overlap")
-    from annotator.assignment import assign_store
+    from annotator.assignment import reassign
 
     with obj.store() as store:
-        before, after = assign_store(store, users, overlap)
+        hashes = store.documents.hashes()
+        if not hashes:
+            raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
+        before = store.teams.assignments()
+        after = reassign(hashes, before, store.teams.started(), users, overlap)
+        store.teams.set_assignments(after)
     loads = {name: 0 for name in users}
     for names in after.values():
         for name in names:
@@ -697,8 +717,8 @@ def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     from annotator.agreement import agreement
 
     with obj.store() as store:
-        labels = [label.name for label in store.labels()]
-        report = agreement(store.finished_documents(), labels)
+        labels = [label.name for label in store.labels.all()]
+        report = agreement(store.teams.finished_documents(), labels)
     if as_json:
         import json
 
@@ -769,7 +789,7 @@ def disagreements(obj: Context, as_json: bool) -> None:
     from annotator.agreement import review_queue
 
     with obj.store() as store:
-        reviews = review_queue(store.finished_documents())
+        reviews = review_queue(store.teams.finished_documents())
     lines: list[str] = []
     if as_json:
         import json
@@ -811,7 +831,7 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
     existed = obj.db_path.exists()
     try:
         with obj.store(create=True) as store:
-            result = store.merge_from(others, prefer)
+            result = store.merge.from_databases(others, prefer)
     except AnnotatorError:
         if not existed:
             _remove_database(obj.db_path)
@@ -846,8 +866,8 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
 def backup(obj: Context, target: Path) -> None:
     """Copy the database to TARGET (a new file) while it is in use: SQLite's online backup."""
     with obj.store() as store:
-        store.backup(target)
-        documents = store.document_count()
+        store.maintenance.backup(target)
+        documents = store.documents.count()
     click.echo(f"backed up {documents} document(s) to {target}")
 
 
@@ -856,8 +876,8 @@ def backup(obj: Context, target: Path) -> None:
 def check(obj: Context) -> None:
     """Check the database: integrity, foreign keys, schema, spans inside their texts, texts unchanged."""
     with obj.store() as store:
-        problems = store.check()
-        documents, spans = store.document_count(), store.stats()["spans"]
+        problems = store.maintenance.check()
+        documents, spans = store.documents.count(), store.progress.stats()["spans"]
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -877,7 +897,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     import shlex
 
     with obj.store() as store:
-        if store.document_count() == 0:
+        if store.documents.count() == 0:
             raise AnnotatorError("no documents to annotate; use 'annotator import PATH' first", store.path)
     from textual_serve.server import Server
 

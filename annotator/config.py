@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.keymap import KeyAction, is_tag
 from annotator.model import DEFAULT_LABELS, Label
 
 CONFIG_NAME = "annotator.toml"
@@ -26,15 +27,6 @@ class Config:
     """Binding id → keys (comma-separated), as Textual's ``App.set_keymap`` takes them."""
     labels: list[Label] | None = None
     """The label set in order (``[labels]``), None to keep the database's."""
-
-
-@dataclass(frozen=True)
-class KeyAction:
-    """One remappable action: its binding id, default keys and what it does."""
-
-    id: str
-    keys: str
-    description: str
 
 
 def config_path() -> Path | None:
@@ -150,7 +142,7 @@ def check_label_keys(config: Config, actions: Iterable[KeyAction]) -> None:
         return
     taken: dict[str, KeyAction] = {}
     for action in actions:
-        if action.id.startswith("annotate.tag_"):
+        if is_tag(action):
             continue
         for key in config.keys.get(action.id, action.keys).split(","):
             taken.setdefault(key, action)

@@ -13,7 +13,6 @@ import os
 import random
 import sqlite3
 import sys
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -22,8 +21,9 @@ from typing import Any, BinaryIO, TextIO
 
 from annotator.errors import AnnotatorError
 from annotator.formats import brat, conll, doccano, jsonl
-from annotator.model import GOLD, Span
-from annotator.store import ExportRow, Store
+from annotator.model import GOLD, ExportRow, Span
+from annotator.store import Store
+from annotator.store.tokens import pack_offsets, unpack_offsets
 from annotator.text import Token, sentences, tokenize, tokenizer_fingerprint
 
 FORMATS = ("conll", "jsonl", "doccano", "brat")
@@ -33,8 +33,6 @@ _NEEDS_TOKENS = frozenset({"conll", "jsonl"})
 _FILE_SUFFIXES = {"conll": ".conll", "jsonl": ".jsonl", "doccano": ".doccano.jsonl"}
 _PART_SUFFIXES = {"conll": ".conll", "jsonl": ".jsonl", "doccano": ".jsonl"}
 _CACHE_BATCH = 200
-_OFFSETS = "I"  # 4 bytes, little-endian in the database (a blob's layout is part of the cache's format)
-assert array(_OFFSETS).itemsize == 4
 _WHICH = {
     "done": "documents marked done",
     "worked": "documents in progress or done",
@@ -99,9 +97,9 @@ class ExportDocument:
 
 def choose_layer(store: Store, layer: str | None, user: str) -> str:
     """The layer asked for, else ``gold`` when it has spans, else the user's; it must exist."""
-    chosen = layer or (GOLD if store.layer_has_spans(GOLD) else user)
-    if chosen not in store.layers():
-        known = ", ".join(store.layers()) or "none yet"
+    chosen = layer or (GOLD if store.layers.has_spans(GOLD) else user)
+    if chosen not in store.layers.names():
+        known = ", ".join(store.layers.names()) or "none yet"
         hint = "" if layer else f" and layer {GOLD!r} has no spans"
         raise AnnotatorError(f"no layer {chosen!r}{hint} (layers: {known}); use --layer", store.path)
     return chosen
@@ -115,7 +113,7 @@ def choose_documents(store: Store, layer: str, which: str | None) -> str:
     """
     if which is not None:
         return which
-    return "worked" if store.layer_kind(layer) == GOLD else "done"
+    return "worked" if store.layers.kind(layer) == GOLD else "done"
 
 
 def default_out(fmt: str, layer: str, scheme: str, split: bool) -> Path:
@@ -154,8 +152,8 @@ def export(
     which = choose_documents(store, layer, request.which)
     fractions = request.split
     # The split needs every id (one small entry per document); otherwise a count is all it takes.
-    ids = store.export_document_ids(layer, which) if fractions else None
-    count = len(ids) if ids is not None else store.export_document_count(layer, which)
+    ids = store.exports.document_ids(layer, which) if fractions else None
+    count = len(ids) if ids is not None else store.exports.document_count(layer, which)
     if not count:
         hint = "" if which == "all" else "; --all exports every document"
         raise AnnotatorError(
@@ -164,7 +162,7 @@ def export(
     parts = assign_parts(ids, fractions, request.seed) if ids is not None and fractions else None
     names = PART_NAMES[: len(fractions)] if fractions else ("",)
     out = request.out or default_out(request.fmt, layer, request.scheme, fractions is not None)
-    sinks = _open_sinks(request.fmt, out, names, [label.name for label in store.labels()])
+    sinks = _open_sinks(request.fmt, out, names, [label.name for label in store.labels.all()])
     summary = ExportSummary(layer, which, [s.name for s in sinks])
     if fractions:
         summary.per_part = dict.fromkeys(names, 0)
@@ -178,7 +176,7 @@ def export(
             )
             if progress:
                 progress(count - warmed, total)
-        for row in store.export_rows(layer, which, version):
+        for row in store.exports.rows(layer, which, version):
             doc = _document(row, needs_tokens)
             part = parts[row.doc_id] if parts is not None else 0
             _write(request, layer, doc, sinks[part], summary, notes)
@@ -260,21 +258,6 @@ def _shown(text: str, start: int, end: int) -> str:
 # --- tokens and their cache ---------------------------------------------------------------------------
 
 
-def pack_offsets(values: Sequence[int]) -> bytes:
-    packed = array(_OFFSETS, values)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
-
-
-def unpack_offsets(blob: bytes) -> array[int]:
-    values = array(_OFFSETS)
-    values.frombytes(blob)
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values
-
-
 def _tokens_and_sentences(text: str) -> tuple[list[Token], list[int]]:
     tokens = tokenize(text)
     return tokens, [first for first, _ in sentences(text, tokens)]
@@ -303,13 +286,13 @@ def _fill_token_cache(
     """
     done = 0
     after = 0
-    while batch := store.documents_without_tokens(layer, which, version, after, _CACHE_BATCH):
+    while batch := store.tokens.missing(layer, which, version, after, _CACHE_BATCH):
         rows = []
         for doc_id, text in batch:
             tokens, starts = _tokens_and_sentences(text)
             rows.append((doc_id, pack_offsets(list(chain.from_iterable(tokens))), pack_offsets(starts)))
         try:
-            store.save_token_cache(version, rows)
+            store.tokens.save(version, rows)
         except sqlite3.OperationalError:
             return done
         done += len(batch)

@@ -1,9 +1,10 @@
-"""Plain data shared by the core modules and the TUI."""
+"""Plain data shared by the core modules and the TUI: every record that crosses a layer's boundary."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 DEFAULT_LABELS: tuple[tuple[str, str, str], ...] = (
     ("ACTOR", "a", "#e5a50a"),
@@ -12,6 +13,12 @@ DEFAULT_LABELS: tuple[tuple[str, str, str], ...] = (
 )
 GOLD = "gold"
 STATUSES = ("todo", "in_progress", "done")
+SpanKey = tuple[int, int, str]
+"""``(start, end, label)``: what agreement compares (kb_id and source do not count)."""
+KbRow = tuple[str, str, str, list[str], str | None, float]
+"""One KB entry as the index reads it: ``(kb_id, name, label, aliases, description, prominence)``."""
+LearnedMention = tuple[str, str, str | None, int]
+"""``(text, label, kb_id, count)``: how many saved spans gave ``text`` that label and KB id."""
 
 
 @dataclass(frozen=True)
@@ -70,3 +77,63 @@ class KbEntry:
     source: str | None = None
     prominence: float = 0.0
     line: int | None = None
+
+
+@dataclass
+class ImportResult:
+    """What an import added to the store, and what it found there already."""
+
+    documents_added: int = 0
+    documents_present: int = 0
+    spans_added: int = 0
+    renamed_keys: int = 0
+
+
+class ExportRow(NamedTuple):
+    """One document as the export reads it: its spans in one layer and its cached tokens if any."""
+
+    doc_id: int
+    key: str
+    text: str
+    meta: str | None
+    tokens: bytes | None
+    sentences: bytes | None
+    spans: list[Span]
+
+
+@dataclass(frozen=True)
+class FinishedDocument:
+    """One document and the spans of every annotator layer that finished it (possibly none)."""
+
+    doc_id: int
+    key: str
+    text: str
+    layers: dict[str, list[SpanKey]]
+
+
+@dataclass
+class MergeConflict:
+    """One document and layer that two databases hold in different versions, and which one was kept."""
+
+    source: Path
+    doc: str
+    layer: str
+    kept: str  # "mine" | "theirs"
+    mine_edited: float
+    theirs_edited: float
+    mine_spans: int
+    theirs_spans: int
+
+
+@dataclass
+class MergeResult:
+    """What merging other databases brought in."""
+
+    documents_added: int = 0
+    labels_added: int = 0
+    layers_added: int = 0
+    layer_documents_copied: int = 0
+    spans_added: int = 0
+    statuses_updated: int = 0
+    conflicts: list[MergeConflict] = field(default_factory=list)
+    renamed_keys: int = 0

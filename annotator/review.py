@@ -1,51 +1,53 @@
 """Review decisions into the gold layer, for the review screen (and anything else that adjudicates).
 
-Each decision is one ``Store.replace_spans`` call: in the database at once, one entry in the action log,
-so ``store.undo(doc_id, GOLD)`` takes it back and ``store.redo`` brings it again.
+Each function says which gold spans to remove and which to add; the caller saves them as one
+``store.edits.edit`` call: in the database at once, one entry in the action log, so
+``store.edits.undo(doc_id, GOLD)`` takes it back and ``store.edits.redo`` brings it again.
 
 Typical use::
 
-    for doc_id, key, agreement, has_disagreements in store.review_order():   # worst first
-        (document,) = store.finished_documents([doc_id])
+    for doc_id, key, agreement, has_disagreements in store.teams.review_order():   # worst first
+        (document,) = store.teams.finished_documents([doc_id])
         review = review_document(document)         # agreed spans, disagreements with every version
-        accept_agreed(store, review, who)          # no keystroke: what all finished layers agree on
-        decide(store, review, review.disagreements[0], "alice", who)  # take alice's version
-        decide(store, review, review.disagreements[1], None, who)     # take none
-        store.set_status(doc_id, GOLD, "done")
+        # no keystroke: what all finished layers agree on
+        store.edits.edit(doc_id, GOLD, [], agreed_spans(review), kind="agreed", who=who)
+        gold = store.edits.spans(doc_id, GOLD)
+        remove, add = decision(review, review.disagreements[0], "alice", gold)  # take alice's version
+        store.edits.edit(doc_id, GOLD, remove, add, kind="review", who=who)
+        remove, add = decision(review, review.disagreements[1], None, gold)     # take none
+        ...
+        store.progress.set_status(doc_id, GOLD, "done")
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from annotator.agreement import Disagreement, DocumentReview
-from annotator.model import GOLD, Span
-from annotator.store import Store
+from annotator.model import Span
 
 
-def accept_agreed(store: Store, review: DocumentReview, who: str | None = None) -> bool:
-    """Put the spans every finished layer agrees on into gold (those not there yet); False when there was
-    nothing to add."""
-    agreed = [Span(start, end, label) for start, end, label in review.agreed]
-    return store.replace_spans(review.doc_id, GOLD, [], agreed, who, kind="agreed")
+def agreed_spans(review: DocumentReview) -> list[Span]:
+    """The spans every finished layer agrees on, to add to gold (those already there are not added
+    again)."""
+    return [Span(start, end, label) for start, end, label in review.agreed]
 
 
-def decide(
-    store: Store,
-    review: DocumentReview,
-    disagreement: Disagreement,
-    layer: str | None,
-    who: str | None = None,
-) -> bool:
-    """Resolve ``disagreement`` in gold with ``layer``'s version, or with no span when ``layer`` is None.
+def decision(
+    review: DocumentReview, disagreement: Disagreement, layer: str | None, gold: Iterable[Span]
+) -> tuple[list[Span], list[Span]]:
+    """The gold spans to remove and to add to resolve ``disagreement`` with ``layer``'s version, or with
+    no span when ``layer`` is None; ``gold`` is what the gold layer holds now.
 
     Gold spans in the disagreement's range are replaced, except the agreed ones (a disagreement can sit
-    inside an agreed span). False when gold already held exactly that.
+    inside an agreed span). Saving them changes nothing when gold already holds exactly that.
     """
     if layer is not None and layer not in disagreement.versions:
         raise KeyError(f"layer {layer!r} has no version here (layers: {', '.join(disagreement.versions)})")
     agreed = set(review.agreed)
     current = [
         span
-        for span in store.spans(review.doc_id, GOLD)
+        for span in gold
         if span.start < disagreement.end
         and span.end > disagreement.start
         and (span.start, span.end, span.label) not in agreed
@@ -54,4 +56,4 @@ def decide(
     keep = {(s.start, s.end, s.label) for s in current} & chosen
     remove = [s for s in current if (s.start, s.end, s.label) not in keep]
     add = [Span(s, e, label) for s, e, label in sorted(chosen - keep)]
-    return store.replace_spans(review.doc_id, GOLD, remove, add, who, kind="review")
+    return remove, add

@@ -4,7 +4,7 @@
 proposal is always a span the TUI could make) and keeps
 
 - **learned** windows: text that any annotator has tagged before, in any document (exact after
-  :func:`annotator.kb.normalize`), with the label and KB id given most often; these rank first;
+  :func:`annotator.kb.names.normalize`), with the label and KB id given most often; these rank first;
 - **KB** windows: equal to a KB name or alias, or one edit from one (both at least 5 letters), that look
   like a name and not a common word. A gazetteer of 1.4 million names holds ``The``, ``Is``, ``Of``,
   ``Post`` and ``Arthur``, so a KB window must start and end with a capital letter; below 4 letters it must
@@ -15,18 +15,22 @@ proposal is always a span the TUI could make) and keeps
   written in lower case elsewhere in the document) needs a prominent entity (``PROMINENT`` people).
 
 Overlapping proposals are resolved longest first. :func:`candidates` then drops what the user already
-has (any overlapping span of their layer) and what they rejected (``Store.reject_suggestion``); accepting
-is ``Store.accept_suggestions(doc_id, layer, [c.span() for c in chosen])``.
+has (any overlapping span of their layer) and what they rejected (``store.kb.reject_suggestion``); accepting
+is ``store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen))``. Nothing here reads the
+database: the caller passes the text, the user's spans and their rejections in::
+
+    spans, rejected = store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer)
+    best_first(candidates(store.documents.get(doc_id).text, kb, spans, rejected))  # as `annotator suggest`
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
 from annotator.model import Span
-from annotator.store import Store
 from annotator.text import sentences, tokenize
 
 MAX_TOKENS = 6
@@ -222,14 +226,14 @@ def best_first(found: list[Candidate]) -> list[Candidate]:
     return sorted(found, key=lambda c: (not c.learned, -c.score, -c.prominence, c.start))
 
 
-def candidates(store: Store, kb: KnowledgeBase, doc_id: int, layer: str) -> list[Candidate]:
-    """The proposals for ``layer``'s annotator on this document: not overlapping a span they have, not
-    one they rejected."""
-    document = store.document(doc_id)
-    have = [(s.start, s.end) for s in store.spans(doc_id, layer)]
-    rejected = store.rejected_suggestions(doc_id, layer)
+def candidates(
+    text: str, kb: KnowledgeBase, spans: Iterable[Span], rejected: Collection[tuple[int, int, str]]
+) -> list[Candidate]:
+    """The proposals for an annotator on a document's ``text``: not overlapping one of their ``spans``,
+    not one they rejected (``(start, end, label)``, as ``store.kb.rejected_suggestions`` gives them)."""
+    have = [(s.start, s.end) for s in spans]
     return [
         c
-        for c in propose(document.text, kb)
+        for c in propose(text, kb)
         if (c.start, c.end, c.label) not in rejected and not any(c.start < e and s < c.end for s, e in have)
     ]

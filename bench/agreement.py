@@ -75,7 +75,7 @@ def build(path: Path, n: int, layers: dict[str, str], differing: str | None = No
                 ImportRecord(text, f"a{i}", "bench", spans=annotate(rng, tokens, truth), layer=layer)
             )
     with Store(path) as store:
-        store.import_records(records, default_layer=next(iter(layers)))
+        store.documents.import_records(records, default_layer=next(iter(layers)))
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -113,13 +113,13 @@ def main() -> None:
         print(f"built two databases of {args.docs} documents in {time.perf_counter() - t:.0f} s")
         with Store(ours) as store:
             t, cpu = time.perf_counter(), time.process_time()
-            finished = list(store.finished_documents())
+            finished = list(store.teams.finished_documents())
             read_s = time.perf_counter() - t
             read_cpu = time.process_time() - cpu
             spans = sum(len(s) for d in finished for s in d.layers.values())
             chars = sum(len(d.text) for d in finished)
             t, cpu = time.perf_counter(), time.process_time()
-            store.review_order()
+            store.teams.review_order()
             order = (time.perf_counter() - t, time.process_time() - cpu)
             t, cpu = time.perf_counter(), time.process_time()
             for document in finished:

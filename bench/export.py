@@ -65,7 +65,7 @@ store = Store(sys.argv[1])
 version = tokenizer_fingerprint()
 t = time.perf_counter()
 count = 0
-for row in store.export_rows("gold", "worked", version):
+for row in store.exports.rows("gold", "worked", version):
     count += len(row.tokens) // 8
 elapsed = time.perf_counter() - t
 print(elapsed, count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -105,7 +105,7 @@ def build(path: Path, tokens_wanted: int, seed: int = 1) -> int:
             yield ImportRecord(text=text, key=f"a{i}", source="bench", spans=spans)
 
     with Store(path) as store:
-        store.import_records(records(), default_layer="gold")
+        store.documents.import_records(records(), default_layer="gold")
     return total
 
 

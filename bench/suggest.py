@@ -33,8 +33,8 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 import numpy as np  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from annotator.gazetteer import geonames_entries  # noqa: E402
-from annotator.kb import KnowledgeBase, normalize  # noqa: E402
+from annotator.kb import KnowledgeBase, index_folder, normalize  # noqa: E402
+from annotator.kb.sources import geonames_entries  # noqa: E402
 from annotator.store import Store  # noqa: E402
 from annotator.suggest import propose  # noqa: E402
 from bench.corpus import vocabulary  # noqa: E402
@@ -50,8 +50,11 @@ def peak_mb():
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
 started = time.perf_counter()
-from annotator.kb import KnowledgeBase
-kb = KnowledgeBase.load(sys.argv[1])
+from annotator.kb import KnowledgeBase, index_folder
+from annotator.store import Store
+with Store(sys.argv[1]) as store:
+    kb = KnowledgeBase.open(index_folder(store.path), version=store.kb.version(), rows=store.kb.rows(),
+                            mentions=store.kb.learned_mentions())
 loaded = time.perf_counter() - started
 rss_loaded = peak_mb()
 for q in json.loads(sys.argv[2]):
@@ -83,13 +86,23 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
+def load(store: Store) -> KnowledgeBase:
+    """The database's KB, its index built and kept first when the KB changed."""
+    return KnowledgeBase.open(
+        index_folder(store.path),
+        version=store.kb.version(),
+        rows=store.kb.rows(),
+        mentions=store.kb.learned_mentions(),
+    )
+
+
 def prepare(db: Path) -> None:
     started = time.perf_counter()
     with Store(db) as store:
-        count = store.kb_add(geonames_entries())
+        count = store.kb.add(geonames_entries())
         added = time.perf_counter() - started
         started = time.perf_counter()
-        kb = KnowledgeBase.from_store(store)
+        kb = load(store)
     assert kb.index is not None
     print(f"gazetteer: {count:,} entries in {added:.1f} s; index of {len(kb.index):,} distinct names built"
           f" and kept in {time.perf_counter() - started:.1f} s")  # fmt: skip
@@ -307,7 +320,8 @@ def main() -> None:
         if db is None:
             db = Path(tmp) / "bench.db"
             prepare(db)
-        kb = KnowledgeBase.load(db)
+        with Store(db) as store:
+            kb = load(store)
         rng = random.Random(42)
         queries = bench_queries(kb, rng, args.queries)
         bench_load(db, queries)

@@ -121,10 +121,12 @@ def annotator_plan(keys: int) -> list[tuple[str, str]]:
 
 async def run_annotator(text: str, spans: list[Span], keys: int, db: Path) -> dict[str, list[float]]:
     store = Store(db)
-    store.import_records([ImportRecord(text=text, key="long", source="bench")], default_layer="bench")
-    doc = store.document_id("long")
+    store.documents.import_records(
+        [ImportRecord(text=text, key="long", source="bench")], default_layer="bench"
+    )
+    doc = store.documents.id_of("long")
     with store.transaction():
-        store.ensure_layer("bench")
+        store.layers.ensure("bench")
         store.conn.executemany(
             'INSERT INTO spans (doc_id, layer, start, "end", label, source, created)'
             " VALUES (?, ?, ?, ?, ?, ?, 0)",
@@ -255,12 +257,12 @@ def main() -> None:
                 print(f"             {name:12s} TextArea / ArticleView (medians): {ratio:.1f}x")
         seed_db = Path(tmp) / "seed.db"
         with Store(seed_db) as store:
-            store.import_records(read_files(find_files([SEED], "auto")), default_layer="bench")
+            store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="bench")
         big_db = Path(tmp) / "big.db"
         with Store(big_db) as store:
             rng = random.Random(3)
             words = vocabulary()
-            store.import_records(
+            store.documents.import_records(
                 (
                     ImportRecord(text=article(rng, words, 500) + f" #{i}", key=f"d{i}", source="bench")
                     for i in range(args.docs)

@@ -20,15 +20,8 @@ from seqeval.metrics import classification_report, f1_score
 from seqeval.scheme import IOB2
 from sklearn.metrics import cohen_kappa_score
 
-from annotator.agreement import (
-    FinishedDocument,
-    SpanKey,
-    agreement,
-    overlap_matches,
-    review_document,
-    review_queue,
-)
-from annotator.model import GOLD, Span
+from annotator.agreement import agreement, overlap_matches, review_document, review_queue
+from annotator.model import GOLD, FinishedDocument, Span, SpanKey
 from annotator.store import Store
 from annotator.text import tokenize
 
@@ -429,7 +422,7 @@ def test_agreement_json_through_the_cli(run, db: Path, tmp_path: Path) -> None:
     assert list(pair) == ["a", "b", "documents", "f1_exact", "f1_overlap", "kappa_token"]
     assert pair["f1_exact"] == pytest.approx(2 / 5)
     with Store(db) as store:
-        expected = agreement(store.finished_documents(), LABELS).to_json()
+        expected = agreement(store.teams.finished_documents(), LABELS).to_json()
     assert report == json.loads(json.dumps(expected))
     table = run("agreement")
     assert table.exit_code == 0
@@ -440,7 +433,7 @@ def test_unfinished_documents_do_not_count(run, db: Path, tmp_path: Path) -> Non
     data = write_layers(tmp_path / "l.jsonl", {"alice": {"k1": [(0, 5, "ACTOR")]}, "bob": {"k1": []}})
     run("import", str(data))
     with Store(db) as store:
-        store.set_status(store.document_id("k1"), "bob", "in_progress")
+        store.progress.set_status(store.documents.id_of("k1"), "bob", "in_progress")
     report = json.loads(run("agreement", "--json").stdout)
     assert report["documents"] == 0 and report["pairs"] == []
     assert run("agreement").exit_code == 0
@@ -480,29 +473,32 @@ def test_gold_decisions_are_one_undo_step_each(run, db: Path, tmp_path: Path) ->
     layers = {"alice": {"k1": [(0, 5, "ACTOR"), (10, 13, "ACTOR")]}, "bob": {"k1": [(0, 5, "ACTOR")]}}
     run("import", str(write_layers(tmp_path / "l.jsonl", layers)))
     with Store(db) as store:
-        doc_id = store.document_id("k1")
-        (finished,) = store.finished_documents()
+        doc_id = store.documents.id_of("k1")
+        (finished,) = store.teams.finished_documents()
         review = review_document(finished)
         assert review.agreed == [(0, 5, "ACTOR")]
-        assert store.replace_spans(doc_id, GOLD, [], [Span(*s) for s in review.agreed], "rev", kind="agreed")
-        assert not store.replace_spans(doc_id, GOLD, [], [Span(0, 5, "ACTOR")], "rev")  # already there
-        assert store.replace_spans(
-            doc_id, GOLD, [Span(0, 5, "ACTOR")], [Span(0, 9, "ACTOR"), Span(17, 22, "PLACE")]
+        assert store.edits.edit(doc_id, GOLD, [], [Span(*s) for s in review.agreed], kind="agreed", who="rev")
+        assert not store.edits.edit(doc_id, GOLD, [], [Span(0, 5, "ACTOR")], who="rev")  # already there
+        assert store.edits.edit(
+            doc_id,
+            GOLD,
+            [Span(0, 5, "ACTOR")],
+            [Span(0, 9, "ACTOR"), Span(17, 22, "PLACE")],
         )
-        assert [(s.start, s.end, s.label) for s in store.spans(doc_id, GOLD)] == [
+        assert [(s.start, s.end, s.label) for s in store.edits.spans(doc_id, GOLD)] == [
             (0, 9, "ACTOR"),
             (17, 22, "PLACE"),
         ]
-        assert store.undo(doc_id, GOLD)
-        assert [(s.start, s.end, s.label) for s in store.spans(doc_id, GOLD)] == [(0, 5, "ACTOR")]
-        assert store.undo(doc_id, GOLD)
-        assert store.spans(doc_id, GOLD) == []
-        assert not store.undo(doc_id, GOLD)
-        assert store.redo(doc_id, GOLD)
-        assert [(s.start, s.end) for s in store.spans(doc_id, GOLD)] == [(0, 5)]
+        assert store.edits.undo(doc_id, GOLD)
+        assert [(s.start, s.end, s.label) for s in store.edits.spans(doc_id, GOLD)] == [(0, 5, "ACTOR")]
+        assert store.edits.undo(doc_id, GOLD)
+        assert store.edits.spans(doc_id, GOLD) == []
+        assert not store.edits.undo(doc_id, GOLD)
+        assert store.edits.redo(doc_id, GOLD)
+        assert [(s.start, s.end) for s in store.edits.spans(doc_id, GOLD)] == [(0, 5)]
         # gold never counts as an annotator
-        store.set_status(doc_id, GOLD, "done")
-        assert [list(d.layers) for d in store.finished_documents()] == [["alice", "bob"]]
+        store.progress.set_status(doc_id, GOLD, "done")
+        assert [list(d.layers) for d in store.teams.finished_documents()] == [["alice", "bob"]]
 
 
 # --- the token cache agreement counts with ----------------------------------------------------------------
@@ -562,19 +558,20 @@ def test_store_review_order_matches_review_queue(db: Path) -> None:
                 ImportRecord(text, f"k{i}", "t", spans=sorted(spans, key=lambda s: s.start), layer=name)
             )
     with Store(db) as store:
-        store.import_records(records, default_layer="alice")
-        store.set_status(store.document_id("k0"), "bob", "in_progress")  # unfinished work does not count
-        finished = list(store.finished_documents())
+        store.documents.import_records(records, default_layer="alice")
+        # unfinished work does not count
+        store.progress.set_status(store.documents.id_of("k0"), "bob", "in_progress")
+        finished = list(store.teams.finished_documents())
         queue = review_queue(finished)
-        order = store.review_order()
+        order = store.teams.review_order()
         assert [(r.doc_id, r.key, bool(r.disagreements)) for r in queue] == [
             (o[0], o[1], o[3]) for o in order
         ]
         assert [r.agreement for r in queue] == pytest.approx([o[2] for o in order])
         assert any(not o[3] for o in order) and any(o[3] for o in order)
         some = [d.doc_id for d in finished[::3]]
-        assert list(store.finished_documents(some)) == [d for d in finished if d.doc_id in some]
-        assert list(store.finished_documents([])) == []
+        assert list(store.teams.finished_documents(some)) == [d for d in finished if d.doc_id in some]
+        assert list(store.teams.finished_documents([])) == []
 
 
 def test_an_empty_database(run, db: Path) -> None:

@@ -163,21 +163,21 @@ def test_assign_command_and_the_order_the_screen_offers(run, db: Path, tmp_path:
         "18 assignment(s) added, 0 removed\n"
     )
     with Store(db) as store:
-        assigned = store.assignments()
+        assigned = store.teams.assignments()
         mine = [doc_id for doc_id, names in assigned.items() if "alice" in names]
-        order = store.document_order("alice")
+        order = store.teams.document_order("alice")
         assert order[:6] == sorted(mine)
-        assert sorted(order) == store.document_ids()
-        store.set_status(mine[0], "alice", "done")
-        assert store.document_order("alice")[:6] == [*sorted(mine)[1:], mine[0]]
-        assert store.document_order("zed") == store.document_ids()  # nobody assigned: id order
+        assert sorted(order) == store.documents.ids()
+        store.progress.set_status(mine[0], "alice", "done")
+        assert store.teams.document_order("alice")[:6] == [*sorted(mine)[1:], mine[0]]
+        assert store.teams.document_order("zed") == store.documents.ids()  # nobody assigned: id order
     again = run("assign", "--users", "alice,bob,carol", "--overlap", "2")
     assert again.stdout.endswith("0 assignment(s) added, 0 removed\n")
     import_texts(run, tmp_path, 3, start=9)
     more = run("assign", "--users", "alice,bob,carol,dave", "--overlap", "2")
     assert more.exit_code == 0
     with Store(db) as store:
-        after = store.assignments()
+        after = store.teams.assignments()
         counted = Counter(name for names in after.values() for name in names)
         assert sorted(counted.values()) == [6, 6, 6, 6]
         # alice started on mine[0]: it stays hers
@@ -193,11 +193,11 @@ async def test_annotation_screen_opens_the_first_assigned_document(run, db: Path
     import_texts(run, tmp_path, 6)
     run("assign", "--users", "alice,bob,carol")
     with Store(db) as store:
-        first_id = store.document_ids()[0]
+        first_id = store.documents.ids()[0]
         # someone whose first assigned document is not the first document of the database
-        user = next(u for u in ("alice", "bob", "carol") if store.document_order(u)[0] != first_id)
-        first = store.document_order(user)[0]
-        assert store.assignments()[first] == [user]
+        user = next(u for u in ("alice", "bob", "carol") if store.teams.document_order(u)[0] != first_id)
+        first = store.teams.document_order(user)[0]
+        assert store.teams.assignments()[first] == [user]
         app = make_app(store, user)
         async with app.run_test() as pilot:
             await pilot.pause()
@@ -208,9 +208,9 @@ def test_assign_keeps_a_document_with_a_new_user_who_finished_it(run, db: Path, 
     import_texts(run, tmp_path, 6)
     assert run("assign", "--users", "alice,bob").exit_code == 0
     with Store(db) as store:
-        done_by_dave = store.document_id("k0")
-        text = store.document(done_by_dave).text
-        holder = store.assignments()[done_by_dave]
+        done_by_dave = store.documents.id_of("k0")
+        text = store.documents.get(done_by_dave).text
+        holder = store.teams.assignments()[done_by_dave]
     dave = tmp_path / "dave.jsonl"
     dave.write_text(json.dumps({"text": text, "spans": [{"start": 16, "end": 18, "label": "ACTOR"}]}) + "\n")
     assert run("import", str(dave), "--as", "dave").exit_code == 0
@@ -221,7 +221,7 @@ def test_assign_keeps_a_document_with_a_new_user_who_finished_it(run, db: Path, 
         "2 assignment(s) added, 2 removed\n"
     )
     with Store(db) as store:
-        after = store.assignments()
+        after = store.teams.assignments()
     assert after[done_by_dave] == ["dave"], (holder, after)
 
 

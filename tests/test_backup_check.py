@@ -13,7 +13,7 @@ from tests.conftest import SEED
 def seeded(run, db: Path) -> None:
     assert run("import", str(SEED)).exit_code == 0
     with Store(db) as store:
-        store.add_span(store.document_ids()[0], "alice", Span(0, 7, "PLACE"), "alice")
+        store.edits.edit(store.documents.ids()[0], "alice", add=[Span(0, 7, "PLACE")], who="alice")
 
 
 def test_backup_copies_while_the_database_is_open_and_never_overwrites(run, db: Path, tmp_path: Path) -> None:
@@ -27,9 +27,8 @@ def test_backup_copies_while_the_database_is_open_and_never_overwrites(run, db: 
     writer.rollback()
     writer.close()
     with Store(copy) as backup:
-        assert [(s.start, s.end, s.label) for s in backup.spans(backup.document_ids()[0], "alice")] == [
-            (0, 7, "PLACE")
-        ]
+        spans = backup.edits.spans(backup.documents.ids()[0], "alice")
+        assert [(s.start, s.end, s.label) for s in spans] == [(0, 7, "PLACE")]
     before = copy.read_bytes()
     again = run("backup", str(copy))
     assert again.exit_code == 1

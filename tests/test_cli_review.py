@@ -24,7 +24,7 @@ def usage_error(result, message: str) -> None:
 
 def make_project(db: Path) -> None:
     with Store(db) as store:
-        store.import_records(
+        store.documents.import_records(
             [ImportRecord("Alice met Bob in Paris.", "k1", "t", spans=[Span(0, 5, "ACTOR")])], "alice"
         )
 
@@ -91,15 +91,13 @@ def test_merge_reports_renamed_keys(run, db: Path, tmp_path: Path) -> None:
     make_project(db)
     other = tmp_path / "other.db"
     with Store(other) as store:
-        store.import_records([ImportRecord("A different text.", "k1", "t", spans=[])], "bob")
+        store.documents.import_records([ImportRecord("A different text.", "k1", "t", spans=[])], "bob")
     result = run("merge", str(other))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.endswith("0 conflict(s); 1 key(s) taken, suffixed with a hash\n")
     with Store(db) as store:
-        assert (
-            len([k for k in (store.document(i).key for i in store.document_ids()) if k.startswith("k1-")])
-            == 1
-        )
+        keys = [store.documents.get(i).key for i in store.documents.ids()]
+        assert len([k for k in keys if k.startswith("k1-")]) == 1
 
 
 def test_kb_search_limit_has_help(run) -> None:
@@ -254,7 +252,7 @@ def hold_write_lock(db: Path):
 
 def document_count(db: Path) -> int:
     with Store(db) as store:
-        return store.document_count()
+        return store.documents.count()
 
 
 def test_import_waits_for_another_writer(run, db: Path, tmp_path: Path, hold_write_lock) -> None:
@@ -271,19 +269,19 @@ def test_import_waits_for_another_writer(run, db: Path, tmp_path: Path, hold_wri
 def test_an_edit_waits_for_another_writer(db: Path, hold_write_lock) -> None:
     make_project(db)
     with Store(db) as store:
-        doc_id = store.document_ids()[0]
-        store.spans(doc_id, "bob")  # a read first, as the annotation screen does
+        doc_id = store.documents.ids()[0]
+        store.edits.spans(doc_id, "bob")  # a read first, as the annotation screen does
         hold_write_lock(1.0)
-        store.add_span(doc_id, "bob", Span(10, 13, "ACTOR"), "bob")
-        store.set_status(doc_id, "bob", "done")
+        store.edits.edit(doc_id, "bob", add=[Span(10, 13, "ACTOR")], who="bob")
+        store.progress.set_status(doc_id, "bob", "done")
     with Store(db) as store:
-        assert [(s.start, s.end) for s in store.spans(doc_id, "bob")] == [(10, 13)]
+        assert [(s.start, s.end) for s in store.edits.spans(doc_id, "bob")] == [(10, 13)]
 
 
 def test_import_gives_up_after_the_busy_timeout(
     run, db: Path, tmp_path: Path, hold_write_lock, monkeypatch
 ) -> None:
-    monkeypatch.setattr("annotator.store.BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr("annotator.store.connection.BUSY_TIMEOUT_S", 0.3)
     make_project(db)
     fresh = tmp_path / "fresh.txt"
     fresh.write_text("A new article about Yerevan.", encoding="utf-8")

@@ -9,9 +9,10 @@ import pytest
 
 from annotator.config import load_config
 from annotator.importing import find_files, read_files
+from annotator.keymap import key_actions
 from annotator.model import Span
 from annotator.store import Store
-from annotator.tui.app import key_actions, make_app
+from annotator.tui.app import make_app
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.article import ArticleView
 from tests.conftest import SEED
@@ -76,14 +77,14 @@ def test_config_named_by_the_environment_must_exist(
 
 async def test_remapped_key_tags_and_the_help_screen_shows_it(db: Path) -> None:
     store = Store(db)
-    store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
     app = make_app(store, "alice", keymap={"annotate.tag_2": "k", "article.toggle_labels": "L"})
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         await pilot.press("p")  # no longer bound: nothing happens
-        assert store.spans(store.document_ids()[0], "alice") == []
+        assert store.edits.spans(store.documents.ids()[0], "alice") == []
         await pilot.press("k")
-        spans = store.spans(store.document_ids()[0], "alice")
+        spans = store.edits.spans(store.documents.ids()[0], "alice")
         assert [(s.start, s.end, s.label) for s in spans] == [(0, len("Armenia"), "PLACE")]
         view = app.screen.query_one(ArticleView)
         await pilot.press("L")
@@ -113,7 +114,7 @@ def test_labels_from_the_settings_file_are_the_projects_label_set(
     monkeypatch.chdir(tmp_path)
     assert run("import", str(SEED)).exit_code == 0
     with Store(db) as store:  # a span with a default label, made before the label set changed
-        store.add_span(store.document_ids()[0], "alice", Span(0, 7, "PLACE"), "alice")
+        store.edits.edit(store.documents.ids()[0], "alice", add=[Span(0, 7, "PLACE")], who="alice")
     (tmp_path / "annotator.toml").write_text(CONLL_LABELS, encoding="utf-8")
     conll = tmp_path / "eng.conll"
     conll.write_text("-DOCSTART- -X- -X- O\n\nEU B-ORG\nrejects O\nGerman B-MISC\ncall O\n", encoding="utf-8")
@@ -121,7 +122,7 @@ def test_labels_from_the_settings_file_are_the_projects_label_set(
     assert result.exit_code == 0, result.stderr
     with Store(db) as store:
         # the listed labels in order; PLACE stays (a span uses it), ACTOR and EVENT are gone
-        assert [(label.name, label.key) for label in store.labels()] == [
+        assert [(label.name, label.key) for label in store.labels.all()] == [
             ("PER", "r"), ("ORG", "o"), ("LOC", "c"), ("MISC", "m"), ("PLACE", "p")
         ]  # fmt: skip
     stats = json.loads(run("stats", "--json").stdout)
@@ -130,17 +131,17 @@ def test_labels_from_the_settings_file_are_the_projects_label_set(
 
 async def test_the_annotation_screen_tags_with_the_configured_labels(db: Path) -> None:
     store = Store(db)
-    store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
-    store.set_labels(load_config_text(CONLL_LABELS).labels or [])
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    store.labels.define(load_config_text(CONLL_LABELS).labels or [])
     app = make_app(store, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("o")  # ORG by its key
         await pilot.press("right", "4")  # MISC by its position
-        spans = [(s.start, s.label) for s in store.spans(store.document_ids()[0], "alice")]
+        spans = [(s.start, s.label) for s in store.edits.spans(store.documents.ids()[0], "alice")]
         assert spans == [(0, "ORG"), (len("Armenia "), "MISC")]
         await pilot.press("right", "a")  # no longer a label key: nothing
-        assert len(store.spans(store.document_ids()[0], "alice")) == 2
+        assert len(store.edits.spans(store.documents.ids()[0], "alice")) == 2
     store.close()
 
 

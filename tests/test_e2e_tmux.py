@@ -86,7 +86,7 @@ def test_search_tag_and_sigkill_keeps_the_span(tmux: Tmux, db: Path) -> None:
     with Store(db) as store:
         from annotator.importing import find_files, read_files
 
-        store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+        store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
     tmux.search("Gubadli")
@@ -135,7 +135,9 @@ def test_wide_characters_and_a_resize_in_a_real_terminal(tmux: Tmux, db: Path) -
     with Store(db) as store:
         from annotator.model import ImportRecord
 
-        store.import_records([ImportRecord(text=text, key="wide", source="t")], default_layer="alice")
+        store.documents.import_records(
+            [ImportRecord(text=text, key="wide", source="t")], default_layer="alice"
+        )
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "Talks in 東京 with" in s)
     tmux.search("東京")
@@ -174,8 +176,8 @@ def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, 
     with Store(db) as store:
         from annotator.model import ImportRecord, KbEntry
 
-        store.import_records([ImportRecord(text=text, key="d", source="t")], default_layer="alice")
-        store.kb_add([KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan")])
+        store.documents.import_records([ImportRecord(text=text, key="d", source="t")], default_layer="alice")
+        store.kb.add([KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan")])
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "Shelling hit" in s)
     tmux.search("Gubadli")

@@ -110,11 +110,11 @@ def test_default_layer_is_gold_when_it_has_spans_else_the_user(run, project: Pat
 
 def test_done_only_by_default_for_an_annotator_and_all_on_request(run, project: Path) -> None:
     store = Store(project / "project.db")
-    seed, mixed = store.document_id("seed"), store.document_id("mixed")
-    store.set_status(seed, "gold", "in_progress")
+    seed, mixed = store.documents.id_of("seed"), store.documents.id_of("mixed")
+    store.progress.set_status(seed, "gold", "in_progress")
     from annotator.model import Span
 
-    store.add_span(mixed, "carol", Span(0, 5, "ACTOR"))  # in progress, not done
+    store.edits.edit(mixed, "carol", add=[Span(0, 5, "ACTOR")])  # in progress, not done
     store.close()
     out = project / "o.jsonl"
 

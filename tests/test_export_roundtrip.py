@@ -64,16 +64,16 @@ def _roundtrip(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         with Store(folder / "a.db") as store:
-            store.import_records(
+            store.documents.import_records(
                 (ImportRecord(text, f"d{i}", "test", spans=spans) for i, (text, spans) in enumerate(docs)),
                 default_layer="gold",
             )
             out = folder / ("brat" if fmt == "brat" else f"out.{fmt}")
             export(store, ExportRequest(fmt=fmt, user="x", layer="gold", out=out, **options))  # type: ignore[arg-type]
         with Store(folder / "b.db") as store:
-            store.import_records(read_files(find_files([out], fmt)), default_layer="gold")
-            ids = store.document_ids()
-            return [(store.document(i).text, store.spans(i, "gold")) for i in ids]
+            store.documents.import_records(read_files(find_files([out], fmt)), default_layer="gold")
+            ids = store.documents.ids()
+            return [(store.documents.get(i).text, store.edits.spans(i, "gold")) for i in ids]
 
 
 def _plain(spans: list[Span], kb: bool = False) -> list[tuple[int, int, str, str | None]]:

@@ -70,7 +70,9 @@ def test_any_text_of_words_and_gaps_rebuilds_in_spacy(doc: tuple[str, list[Span]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
         with Store(Path(tmp) / "a.db") as store:
-            store.import_records([ImportRecord(text, "d", "test", spans=spans)], default_layer="gold")
+            store.documents.import_records(
+                [ImportRecord(text, "d", "test", spans=spans)], default_layer="gold"
+            )
             export(store, ExportRequest(fmt="jsonl", user="x", layer="gold", out=out))
         (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert record["text"] == text

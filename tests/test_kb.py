@@ -6,22 +6,23 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from annotator.gazetteer import data_folder
 from annotator.kb import (
     FUZZY_MIN_LENGTH,
     FuzzyIndex,
-    KnowledgeBase,
     deletion_hashes,
     index_folder,
     key_hashes,
     normalize,
 )
+from annotator.kb.sources.geonames import data_folder
+from tests.conftest import load_kb
 
 SMALL_KB = """name,label,aliases,id
 Qubadlı,PLACE,Kubadli|Qubadli,geonames:147305
@@ -181,7 +182,7 @@ def test_index_is_kept_next_to_the_database_and_rebuilt_when_the_kb_changes(run,
     mtime = (folder / "key_hash.npy").stat().st_mtime_ns
     assert search(run, "Gubadli")[0]["name"] == "Qubadlı"
     assert (folder / "key_hash.npy").stat().st_mtime_ns == mtime  # opened, not rebuilt
-    kb = KnowledgeBase.load(db)
+    kb = load_kb(db)
     assert kb.index is not None and kb.index.version == version
     extra = db.parent / "more.csv"
     extra.write_text("Khojavend,PLACE,Martuni district\n", encoding="utf-8")
@@ -191,8 +192,8 @@ def test_index_is_kept_next_to_the_database_and_rebuilt_when_the_kb_changes(run,
 
 
 def test_index_can_be_loaded_in_a_background_thread(run, db: Path, small_kb) -> None:
-    future = KnowledgeBase.load_async(db)
-    kb = future.result(timeout=30)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        kb = pool.submit(load_kb, db).result(timeout=30)
     assert kb.search("Gubadli")[0].name == "Qubadlı"
 
 
@@ -295,4 +296,4 @@ def test_a_damaged_kept_index_is_rebuilt(run, db: Path, small_kb) -> None:
     assert run("kb", "search", "Gubadli").stderr == ""  # kept again
     assert (folder / "tri_keys.npy").is_file()
     (folder / "meta.json").write_text("{", encoding="utf-8")
-    assert KnowledgeBase.load(db).search("Askeran")[0].name == "Askyaran"
+    assert load_kb(db).search("Askeran")[0].name == "Askyaran"

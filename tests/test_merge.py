@@ -20,7 +20,7 @@ TEXTS = {
 def make(path: Path, layer: str, spans: dict[str, list[tuple[int, int, str]]]) -> Path:
     """A database with the documents of ``spans`` imported as finished ``layer``."""
     with Store(path) as store:
-        store.import_records(
+        store.documents.import_records(
             [
                 ImportRecord(TEXTS[key], key, "test", spans=[Span(s, e, label) for s, e, label in found])
                 for key, found in spans.items()
@@ -50,14 +50,16 @@ def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def spans_of(path: Path, key: str, layer: str) -> list[tuple[int, int, str]]:
     with Store(path) as store:
-        return [(s.start, s.end, s.label) for s in store.spans(store.document_id(key), layer)]
+        return [(s.start, s.end, s.label) for s in store.edits.spans(store.documents.id_of(key), layer)]
 
 
 def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
     make(db, "alice", {"k1": [(0, 5, "ACTOR")], "k2": [(4, 7, "EVENT")]})
     other = make(tmp_path / "bob.db", "bob", {"k1": [(0, 5, "ACTOR"), (17, 22, "PLACE")], "k3": []})
     with Store(other) as store:  # bob also has alice's identical layer on k2 (an earlier merge, say)
-        store.import_records([ImportRecord(TEXTS["k2"], "k2", "t", spans=[Span(4, 7, "EVENT")])], "alice")
+        store.documents.import_records(
+            [ImportRecord(TEXTS["k2"], "k2", "t", spans=[Span(4, 7, "EVENT")])], "alice"
+        )
     first = run("merge", str(other))
     assert first.exit_code == 0, first.stderr
     assert first.stdout == (
@@ -70,8 +72,8 @@ def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
     assert spans_of(db, "k1", "bob") == [(0, 5, "ACTOR"), (17, 22, "PLACE")]
     assert spans_of(db, "k2", "alice") == [(4, 7, "EVENT")]
     with Store(db) as store:
-        assert store.status(store.document_id("k3"), "bob") == "done"
-        assert {tuple(sorted(d.layers)) for d in store.finished_documents()} == {
+        assert store.progress.status(store.documents.id_of("k3"), "bob") == "done"
+        assert {tuple(sorted(d.layers)) for d in store.teams.finished_documents()} == {
             ("alice", "bob"),
             ("alice",),
             ("bob",),
@@ -82,8 +84,8 @@ def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
     assert dump(db) == merged
     # and the other way round: bob's database gets alice's work, once
     with Store(other) as store:
-        store.merge_from([db])
-        store.merge_from([db])
+        store.merge.from_databases([db])
+        store.merge.from_databases([db])
     theirs = dump(other)
     assert len(theirs["documents"]) == 3
     assert sorted(r[1:5] for r in theirs["spans"]) == sorted(r[1:5] for r in merged["spans"])
@@ -94,11 +96,11 @@ def test_conflict_keeps_the_later_edit_and_is_reported(run, db: Path, tmp_path: 
     make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
     other = make(tmp_path / "laptop.db", "alice", {"k1": [(0, 5, "ACTOR")]})
     with Store(db) as store:
-        store.add_span(store.document_id("k1"), "alice", Span(10, 13, "ACTOR"), "alice")
+        store.edits.edit(store.documents.id_of("k1"), "alice", add=[Span(10, 13, "ACTOR")], who="alice")
     with Store(other) as store:  # edited later on the laptop
-        doc_id = store.document_id("k1")
-        store.add_span(doc_id, "alice", Span(17, 22, "PLACE"), "alice")
-        store.add_span(doc_id, "alice", Span(26, 32, "EVENT"), "alice")
+        doc_id = store.documents.id_of("k1")
+        store.edits.edit(doc_id, "alice", add=[Span(17, 22, "PLACE")], who="alice")
+        store.edits.edit(doc_id, "alice", add=[Span(26, 32, "EVENT")], who="alice")
     result = run("merge", str(other))
     assert result.exit_code == 0
     assert result.stderr.startswith(
@@ -109,7 +111,7 @@ def test_conflict_keeps_the_later_edit_and_is_reported(run, db: Path, tmp_path: 
     assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE"), (26, 32, "EVENT")]
     # their action log came along: undo takes back their last edit
     with Store(db) as store:
-        assert store.undo(store.document_id("k1"), "alice")
+        assert store.edits.undo(store.documents.id_of("k1"), "alice")
     assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE")]
     # now mine is the later edit: merging again reports the conflict and keeps mine
     before = dump(db)
@@ -136,10 +138,10 @@ def test_same_key_different_text_is_a_second_document(run, db: Path, tmp_path: P
     make(db, "alice", {"k1": []})
     other = tmp_path / "o.db"
     with Store(other) as store:
-        store.import_records([ImportRecord("A different article.", "k1", "t", spans=[])], "bob")
+        store.documents.import_records([ImportRecord("A different article.", "k1", "t", spans=[])], "bob")
     assert run("merge", str(other)).exit_code == 0
     with Store(db) as store:
-        keys = sorted(store.document(i).key for i in store.document_ids())
+        keys = sorted(store.documents.get(i).key for i in store.documents.ids())
     assert keys[0] == "k1" and keys[1].startswith("k1-") and len(keys) == 2
 
 
@@ -151,10 +153,10 @@ def test_labels_and_gold_come_along(run, db: Path, tmp_path: Path) -> None:
             "INSERT INTO labels (name, key, colour, position) VALUES ('WEAPON', 'w', '#ff0000', 9)"
         )
         store.conn.commit()
-        store.add_span(store.document_id("k1"), GOLD, Span(0, 5, "WEAPON"), "rev")
+        store.edits.edit(store.documents.id_of("k1"), GOLD, add=[Span(0, 5, "WEAPON")], who="rev")
     assert run("merge", str(other)).exit_code == 0
     with Store(db) as store:
-        assert [label.name for label in store.labels()][-1] == "WEAPON"
+        assert [label.name for label in store.labels.all()][-1] == "WEAPON"
     assert spans_of(db, "k1", GOLD) == [(0, 5, "WEAPON")]
 
 
@@ -219,22 +221,22 @@ def test_random_databases_merge_once_and_for_all(tmp_path: Path, seed: int) -> N
                     spans = {
                         Span(s, s + 3, rng.choice(["ACTOR", "PLACE"])) for s in rng.sample(range(0, 25, 4), 2)
                     }
-                    store.import_records(
+                    store.documents.import_records(
                         [ImportRecord(TEXTS[key], key, "t", spans=sorted(spans, key=lambda x: x.start))],
                         layer,
                     )
                     if rng.random() < 0.5:
-                        doc_id = store.document_id(key)
-                        store.add_span(doc_id, layer, Span(26, 29, "EVENT"), layer)
+                        doc_id = store.documents.id_of(key)
+                        store.edits.edit(doc_id, layer, add=[Span(26, 29, "EVENT")], who=layer)
         paths.append(path)
     a, b = paths
     with Store(a) as store:
-        store.merge_from([b])
+        store.merge.from_databases([b])
     once = dump(a)
     assert len({row[3] for row in once["documents"]}) == len(once["documents"])  # no text twice
     with Store(b) as store:
         expected = {row[2] for row in once["documents"]} | {row[2] for row in dump(b)["documents"]}
     assert {row[2] for row in once["documents"]} == expected
     with Store(a) as store:
-        store.merge_from([b, b])
+        store.merge.from_databases([b, b])
     assert dump(a) == once

@@ -34,11 +34,11 @@ def store(db: Path) -> Store:
 def two_layers(db: Path) -> Store:
     """Two documents finished by alice and bob: 'calm' agrees more than 'hot'."""
     store = Store(db)
-    store.import_records(
+    store.documents.import_records(
         [ImportRecord(text=CALM, key="calm", source="t"), ImportRecord(text=HOT, key="hot", source="t")],
         default_layer="x",
     )
-    calm, hot = store.document_id("calm"), store.document_id("hot")
+    calm, hot = store.documents.id_of("calm"), store.documents.id_of("hot")
     layers = {
         "alice": {
             calm: [at(CALM, "Baku", "PLACE"), at(CALM, "Aliyev", "ACTOR")],
@@ -54,16 +54,16 @@ def two_layers(db: Path) -> Store:
     for layer, docs in layers.items():
         for doc_id, spans in docs.items():
             for span in spans:
-                store.add_span(doc_id, layer, span, layer)
-            store.set_status(doc_id, layer, "done")
+                store.edits.edit(doc_id, layer, add=[span], who=layer)
+            store.progress.set_status(doc_id, layer, "done")
     return store
 
 
 def gold(db: Path, key: str) -> list[tuple[str, str]]:
     with Store(db) as fresh:  # what is on disk
-        doc = fresh.document_id(key)
-        text = fresh.document(doc).text
-        return [(text[s.start : s.end], s.label) for s in fresh.spans(doc, GOLD)]
+        doc = fresh.documents.id_of(key)
+        text = fresh.documents.get(doc).text
+        return [(text[s.start : s.end], s.label) for s in fresh.edits.spans(doc, GOLD)]
 
 
 async def test_review_resolves_disagreements_into_gold(store: Store, db: Path) -> None:
@@ -110,13 +110,13 @@ async def test_review_resolves_disagreements_into_gold(store: Store, db: Path) -
         assert ("Monday", "EVENT") in gold(db, "hot")
         await pilot.press("d")  # finish: gold done, the next document opens
         with Store(db) as fresh:
-            assert fresh.status(fresh.document_id("hot"), GOLD) == "done"
+            assert fresh.progress.status(fresh.documents.id_of("hot"), GOLD) == "done"
         assert screen.doc_key == "calm"
         assert gold(db, "calm") == [("Baku", "PLACE"), ("Aliyev", "ACTOR")]
         assert [d.text for d in screen.review.disagreements] == ["Moscow"]
     # the annotators' layers are untouched
     with Store(db) as fresh:
-        assert len(fresh.spans(fresh.document_id("hot"), "alice")) == 4
+        assert len(fresh.edits.spans(fresh.documents.id_of("hot"), "alice")) == 4
 
 
 def test_review_with_nothing_to_review_is_one_line(run, tmp_path: Path) -> None:

@@ -22,16 +22,17 @@ from tests.test_tui_suggestions import until
 @pytest.fixture
 def app(db: Path):
     store = Store(db)
-    store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
     text = SEED.read_text(encoding="utf-8")
-    doc = store.document_ids()[0]
+    doc = store.documents.ids()[0]
     for word, label in [("Gubadli", "PLACE"), ("Arthur Hansen", "ACTOR"), ("news conference", "EVENT")]:
         start = text.index(word)
-        store.add_span(doc, "alice", Span(start, start + len(word), label), "alice")
+        store.edits.edit(doc, "alice", add=[Span(start, start + len(word), label)], who="alice")
     start = text.index("Armenian Defense Ministry")  # nested: an ACTOR holding a PLACE-like adjective
-    store.add_span(doc, "alice", Span(start, start + len("Armenian Defense Ministry"), "ACTOR"), "alice")
-    store.add_span(doc, "alice", Span(start, start + len("Armenian"), "PLACE"), "alice")
-    store.kb_add(
+    ministry = Span(start, start + len("Armenian Defense Ministry"), "ACTOR")
+    store.edits.edit(doc, "alice", add=[ministry], who="alice")
+    store.edits.edit(doc, "alice", add=[Span(start, start + len("Armenian"), "PLACE")], who="alice")
+    store.kb.add(
         [
             KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan, 5,000"),
             KbEntry("Askyaran", "PLACE", ("Askeran",), "geonames:1", "Azerbaijan"),

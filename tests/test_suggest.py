@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from annotator.kb import KnowledgeBase
 from annotator.model import Span
 from annotator.store import Store
+from annotator.store.edits import as_accepted
 from annotator.suggest import propose
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_kb
 
 GOLD = ROOT / "tests" / "gold" / "seed_places.jsonl"
 
@@ -56,9 +56,9 @@ def test_kb_matches_are_proposed_with_the_spec_shape(run, two_docs) -> None:
 
 def test_earlier_annotations_propagate_to_other_documents_and_rank_first(run, db: Path, two_docs) -> None:
     with Store(db) as store:
-        d1 = store.document_id("d1")
-        store.add_span(d1, "bob", Span(29, 45, "ACTOR", "osce-mg"), who="bob")  # OSCE Minsk Group
-        store.add_span(d1, "bob", Span(13, 20, "PLACE", "geonames:147305"), who="bob")
+        d1 = store.documents.id_of("d1")
+        store.edits.edit(d1, "bob", add=[Span(29, 45, "ACTOR", "osce-mg")], who="bob")  # OSCE Minsk Group
+        store.edits.edit(d1, "bob", add=[Span(13, 20, "PLACE", "geonames:147305")], who="bob")
     found = suggestions(run, "--doc", "d2")
     assert [(c["text"], c["label"], c["kb_id"], c["start"]) for c in found] == [
         ("OSCE Minsk Group", "ACTOR", "osce-mg", 10),
@@ -69,7 +69,7 @@ def test_earlier_annotations_propagate_to_other_documents_and_rank_first(run, db
     # bob's own spans are not proposed to him again on d1, alice still sees them
     assert [c["text"] for c in suggestions(run, "--doc", "d1", user="bob")] == []
     assert [c["text"] for c in suggestions(run, "--doc", "d1")] == ["Gubadli", "OSCE Minsk Group"]
-    kb = KnowledgeBase.load(db)
+    kb = load_kb(db)
     first = kb.search("Gubadli")[0]
     assert (first.name, first.learned, first.score) == ("Qubadlı", 1, 100.0)
     kb.learn("Minsk Grp", "ACTOR", None)
@@ -78,35 +78,32 @@ def test_earlier_annotations_propagate_to_other_documents_and_rank_first(run, db
 
 def test_rejected_proposals_do_not_come_back_accepted_ones_are_spans(run, db: Path, two_docs) -> None:
     with Store(db) as store:
-        d1 = store.document_id("d1")
-        store.add_span(store.document_id("d2"), "carol", Span(10, 26, "ACTOR"), who="carol")
+        d1 = store.documents.id_of("d1")
+        store.edits.edit(store.documents.id_of("d2"), "carol", add=[Span(10, 26, "ACTOR")], who="carol")
     by_text = {c["text"]: c for c in suggestions(run, "--doc", "d1")}
     assert list(by_text) == ["OSCE Minsk Group", "Gubadli"]  # best first: text tagged before leads
     minsk, gubadli = by_text["OSCE Minsk Group"], by_text["Gubadli"]
     with Store(db) as store:
-        store.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])
-        store.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])  # twice: no error
+        store.kb.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])
+        # twice: no error
+        store.kb.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])
         assert [c["text"] for c in suggestions(run, "--doc", "d1")] == ["Gubadli"]
         assert "OSCE Minsk Group" in [c["text"] for c in suggestions(run, "--doc", "d1", user="dave")]
-        accepted = store.accept_suggestions(
-            d1,
-            "alice",
-            [Span(gubadli["start"], gubadli["end"], gubadli["label"], gubadli["kb_id"])],
-            who="alice",
-        )
-        assert store.spans(d1, "alice") == [
-            Span(13, 20, "PLACE", "geonames:147305", "suggestion", store.spans(d1, "alice")[0].id)
+        accepted = as_accepted([Span(gubadli["start"], gubadli["end"], gubadli["label"], gubadli["kb_id"])])
+        store.edits.edit(d1, "alice", add=accepted, who="alice")
+        assert store.edits.spans(d1, "alice") == [
+            Span(13, 20, "PLACE", "geonames:147305", "suggestion", store.edits.spans(d1, "alice")[0].id)
         ]
         assert accepted[0].source == "suggestion"
         assert suggestions(run, "--doc", "d1") == []
-        assert store.undo(d1, "alice") and store.spans(d1, "alice") == []
+        assert store.edits.undo(d1, "alice") and store.edits.spans(d1, "alice") == []
 
 
 def test_suggest_without_doc_covers_every_document_and_unknown_doc_fails(run, db: Path, two_docs) -> None:
     # d2 also writes "gubadli" in lower case: there it looks like a word, and Qubadlı is not prominent
     assert [(c["doc"], c["text"]) for c in suggestions(run)] == [("d1", "Gubadli")]
     with Store(db) as store:
-        store.add_span(store.document_id("d1"), "bob", Span(13, 20, "PLACE"), who="bob")
+        store.edits.edit(store.documents.id_of("d1"), "bob", add=[Span(13, 20, "PLACE")], who="bob")
     assert {c["doc"] for c in suggestions(run)} == {"d1", "d2"}  # once tagged, it is proposed everywhere
     result = run("suggest", "--doc", "nope")
     assert result.exit_code == 1 and "no document with key 'nope'" in result.stderr
@@ -129,7 +126,7 @@ def geonames_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_geonames_gazetteer_holds_countries_as_place_and_actor(geonames_db: Path) -> None:
-    kb = KnowledgeBase.load(geonames_db)
+    kb = load_kb(geonames_db)
     found = kb.search("Azerbaijan", limit=2)
     assert [(s.name, s.label, s.kb_id) for s in found] == [
         ("Azerbaijan", "PLACE", "geonames:587116"),
@@ -144,7 +141,7 @@ def test_pre_annotation_of_the_seed_article_against_the_gold(geonames_db: Path) 
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     expected = {(s["start"], s["end"]) for s in gold["spans"] if s["label"] == "PLACE"}
     proposed = {
-        (c.start, c.end) for c in propose(gold["text"], KnowledgeBase.load(geonames_db)) if c.label == "PLACE"
+        (c.start, c.end) for c in propose(gold["text"], load_kb(geonames_db)) if c.label == "PLACE"
     }
     recall = len(expected & proposed) / len(expected)
     precision = len(expected & proposed) / len(proposed)
@@ -177,7 +174,7 @@ def test_gazetteer_noise_is_not_proposed(run, tmp_path: Path, db: Path) -> None:
         "left Armenia for the US with us. IS fighters shelled Askeran, and boats reached Lagos bsland.\n"
         "Post a Comment"
     )
-    found = propose(text, KnowledgeBase.load(db))
+    found = propose(text, load_kb(db))
     assert [(c.text, c.kb_id) for c in found] == [
         ("Armenia", "am"),
         ("US", "us"),

@@ -11,21 +11,22 @@ from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.article_layout import wrap
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.widgets.article import ArticleView, visible
+from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.article_lines import visible
 from tests.conftest import SEED
 
 
 @pytest.fixture
 def seeded(db: Path) -> Store:
     store = Store(db)
-    store.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
     yield store
     store.close()
 
 
 def _spans(db: Path, layer: str = "alice") -> list[tuple[int, int, str]]:
     with Store(db) as fresh:  # a second connection: what is on disk
-        return [(s.start, s.end, s.label) for s in fresh.spans(fresh.document_ids()[0], layer)]
+        return [(s.start, s.end, s.label) for s in fresh.edits.spans(fresh.documents.ids()[0], layer)]
 
 
 async def test_search_tag_relabel_remove_undo_redo(seeded: Store, db: Path) -> None:
@@ -66,8 +67,8 @@ async def test_done_records_status_and_help_lists_keys(seeded: Store, db: Path) 
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("d")
-        doc = seeded.document_ids()[0]
-        assert seeded.status(doc, "alice") == "done"
+        doc = seeded.documents.ids()[0]
+        assert seeded.progress.status(doc, "alice") == "done"
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HelpScreen"
@@ -95,9 +96,9 @@ def test_control_characters_show_as_symbols() -> None:
 
 async def test_entity_panel_jumps_to_a_span(seeded: Store, db: Path) -> None:
     text = SEED.read_text(encoding="utf-8")
-    doc = seeded.document_ids()[0]
+    doc = seeded.documents.ids()[0]
     start = text.index("Martakert")
-    seeded.add_span(doc, "alice", Span(start, start + 9, "PLACE"), "alice")
+    seeded.edits.edit(doc, "alice", add=[Span(start, start + 9, "PLACE")], who="alice")
     app = make_app(seeded, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -110,7 +111,7 @@ async def test_entity_panel_jumps_to_a_span(seeded: Store, db: Path) -> None:
 async def test_documents_next_previous_goto_and_done_goes_to_the_next_unfinished(db: Path) -> None:
     store = Store(db)
     records = [ImportRecord(text=f"Article {n} about Baku.", key=f"k{n}", source="t") for n in range(3)]
-    store.import_records(records, default_layer="alice")
+    store.documents.import_records(records, default_layer="alice")
     app = make_app(store, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -129,11 +130,11 @@ async def test_documents_next_previous_goto_and_done_goes_to_the_next_unfinished
         await pilot.press("g", *"k1", "enter")
         assert screen.doc_key == "k1"
         await pilot.press("d")
-        assert store.status(store.document_id("k1"), "alice") == "done"
+        assert store.progress.status(store.documents.id_of("k1"), "alice") == "done"
         assert screen.doc_key == "k2"
         await pilot.press("d", "d")
         assert screen.doc_key == "k0"
-        assert {store.status(i, "alice") for i in store.document_ids()} == {"done"}
+        assert {store.progress.status(i, "alice") for i in store.documents.ids()} == {"done"}
     store.close()
 
 
@@ -151,10 +152,10 @@ async def test_mouse_drag_selects_tokens_and_time_is_recorded(seeded: Store, db:
         await pilot.click(view, offset=(25, 0), times=2)
         start, end = view.selection
         assert text[start:end] == "forces"
-        app.screen._unsaved_seconds = 5.0  # as if the annotator had worked five seconds
-    doc = seeded.document_ids()[0]
-    assert seeded.stats()["layers"]["alice"]["seconds"] >= 5.0
-    assert seeded.status(doc, "alice") == "in_progress"  # time spent on it: it is begun
+        app.screen._time.unsaved = 5.0  # as if the annotator had worked five seconds
+    doc = seeded.documents.ids()[0]
+    assert seeded.progress.stats()["layers"]["alice"]["seconds"] >= 5.0
+    assert seeded.progress.status(doc, "alice") == "in_progress"  # time spent on it: it is begun
 
 
 async def test_line_page_paragraph_and_edge_moves(seeded: Store) -> None:
@@ -209,7 +210,7 @@ async def test_search_again_jumps_to_the_next_match_and_unknown_key_is_a_notice(
 async def test_wide_characters_keep_offsets_right(db: Path) -> None:
     text = "Talks in 東京 with 👩\u200d🔬 scientists at the cafe\u0301 today."
     store = Store(db)
-    store.import_records([ImportRecord(text=text, key="wide", source="t")], default_layer="alice")
+    store.documents.import_records([ImportRecord(text=text, key="wide", source="t")], default_layer="alice")
     app = make_app(store, "alice")
     async with app.run_test(size=(120, 20)) as pilot:  # the whole text on one screen line
         await pilot.pause()
@@ -221,7 +222,8 @@ async def test_wide_characters_keep_offsets_right(db: Path) -> None:
         column = 2 + len("Talks in ") + 4 + len(" PLACE") + len(" with ") + 1
         await pilot.click(view, offset=(column - 1, 0))
         start, end = view.selection
-    spans = {(text[s.start : s.end], s.label) for s in store.spans(store.document_id("wide"), "alice")}
+    saved = store.edits.spans(store.documents.id_of("wide"), "alice")
+    spans = {(text[s.start : s.end], s.label) for s in saved}
     assert spans == {("東京", "PLACE"), ("👩\u200d🔬", "EVENT"), ("today", "ACTOR")}
     assert text[start:end] == "👩\u200d🔬"
     store.close()

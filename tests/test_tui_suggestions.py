@@ -43,9 +43,9 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: floa
 
 def spans(db: Path, key: str) -> list[tuple[str, str, str | None, str]]:
     with Store(db) as store:
-        doc = store.document_id(key)
-        text = store.document(doc).text
-        return [(text[s.start : s.end], s.label, s.kb_id, s.source) for s in store.spans(doc, "alice")]
+        doc = store.documents.id_of(key)
+        text = store.documents.get(doc).text
+        return [(text[s.start : s.end], s.label, s.kb_id, s.source) for s in store.edits.spans(doc, "alice")]
 
 
 async def test_the_selection_gets_suggestions_and_enter_takes_the_first(
@@ -82,9 +82,9 @@ async def test_proposals_take_reject_all_undo_and_rejections_stay_rejected(
     with Store(db) as store:  # an earlier annotation by someone else: it is proposed too
         from annotator.model import Span
 
-        d1 = store.document_id("d1")
+        d1 = store.documents.id_of("d1")
         start = DOCS["d1"].index("OSCE Minsk Group")
-        store.add_span(d1, "bob", Span(start + 5, start + 16, "ACTOR", "osce-mg"), who="bob")
+        store.edits.edit(d1, "bob", add=[Span(start + 5, start + 16, "ACTOR", "osce-mg")], who="bob")
     store = Store(db)
     app = make_app(store, "alice", "d2")
     async with app.run_test(size=(120, 30)) as pilot:
@@ -112,10 +112,10 @@ async def test_proposals_take_reject_all_undo_and_rejections_stay_rejected(
         assert [s[0] for s in spans(db, "d2")] == ["Minsk Group"]
         assert [text[p.start : p.end] for p in view.proposals] == ["Askeran"]
     with Store(db) as fresh:
-        assert fresh.rejected_suggestions(fresh.document_id("d2"), "alice") == {
+        assert fresh.kb.rejected_suggestions(fresh.documents.id_of("d2"), "alice") == {
             (text.index("Gubadli"), text.index("Gubadli") + 7, "PLACE")
         }
-        assert fresh.rejected_suggestions(fresh.document_id("d2"), "bob") == set()
+        assert fresh.kb.rejected_suggestions(fresh.documents.id_of("d2"), "bob") == set()
     store.close()
 
 

@@ -6,27 +6,20 @@ from collections.abc import Iterable
 from functools import partial
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
-from annotator.config import KeyAction
-from annotator.model import DEFAULT_LABELS
+from annotator.keymap import APP
 from annotator.store import Store
+from annotator.tui.bindings import key_bindings
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
-from annotator.tui.widgets.article import ArticleView
-from annotator.tui.widgets.entity_panel import EntityPanel
-from annotator.tui.widgets.suggestion_list import SuggestionList
 
 
 class AnnotatorApp(App[None]):
     TITLE = "annotator"
     ALLOW_SELECT = False
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
-    ]
+    BINDINGS = key_bindings(APP)
 
     def __init__(self, store: Store, user: str, doc_key: str | None = None, review: bool = False) -> None:
         super().__init__()
@@ -39,8 +32,8 @@ class AnnotatorApp(App[None]):
         if self.review:
             self.push_screen(ReviewScreen(self.store, self.user))
             return
-        doc_ids = self.store.document_order(self.user)
-        index = doc_ids.index(self.store.document_id(self.doc_key)) if self.doc_key else 0
+        doc_ids = self.store.teams.document_order(self.user)
+        index = doc_ids.index(self.store.documents.id_of(self.doc_key)) if self.doc_key else 0
         self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -59,23 +52,6 @@ class AnnotatorApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
-
-
-def key_actions() -> list[KeyAction]:
-    """Every action a user may bind to other keys (``[keys]`` in annotator.toml), by binding id."""
-    actions: dict[str, KeyAction] = {}
-    for position in range(9):  # bound per label at run time: the label's key and its digit
-        default = DEFAULT_LABELS[position] if position < len(DEFAULT_LABELS) else None
-        keys = f"{default[1]},{position + 1}" if default else str(position + 1)
-        name = default[0].title() if default else f"label {position + 1}"
-        action_id = f"annotate.tag_{position + 1}"
-        actions[action_id] = KeyAction(action_id, keys, f"Tag {name}")
-    screens = (AnnotateScreen, ReviewScreen, HelpScreen, AnnotatorApp)
-    for owner in (*screens, ArticleView, SuggestionList, EntityPanel):
-        for binding in owner.BINDINGS:
-            if isinstance(binding, Binding) and binding.id and binding.id not in actions:
-                actions[binding.id] = KeyAction(binding.id, binding.key, binding.description)
-    return list(actions.values())
 
 
 def make_app(

@@ -105,6 +105,43 @@ def _cut(text: str, start: int, end: int, width: int, extras: _Extras | None) ->
     return end
 
 
+def overlapping(ranges: list[Span], start: int, end: int) -> list[Span]:
+    """The spans of sorted ``ranges`` overlapping ``[start, end)`` (an empty line: its position)."""
+    i = max(bisect.bisect_left(ranges, start, key=lambda s: s.start) - 1, 0)
+    found = []
+    while i < len(ranges) and ranges[i].start < max(end, start + 1):
+        if ranges[i].end > start:
+            found.append(ranges[i])
+        i += 1
+    return found
+
+
+def overlapping_one(ranges: list[Span], start: int, end: int) -> Span | None:
+    """The range overlapping ``[start, end)`` in sorted ``ranges`` that never overlap one another."""
+    i = bisect.bisect_left(ranges, end, key=lambda s: s.start) - 1
+    if i >= 0 and ranges[i].end > start:
+        return ranges[i]
+    return None
+
+
+def first_from(ranges: list[Span], offset: int) -> Span | None:
+    """The first of sorted ``ranges`` starting at or after ``offset``, else the first of all (wrapping)."""
+    i = bisect.bisect_left(ranges, offset, key=lambda s: s.start)
+    if i < len(ranges):
+        return ranges[i]
+    return ranges[0] if ranges else None
+
+
+def paragraph_break(text: str, offset: int, delta: int) -> int:
+    """Where the paragraph break after ``offset`` is (``delta`` > 0; the end when there is none), or the
+    break before the paragraph ``offset`` is in (the start when there is none)."""
+    if delta > 0:
+        found = text.find("\n\n", offset)
+        return len(text) if found == -1 else found
+    found = text.rfind("\n\n", 0, text.rfind("\n\n", 0, offset) if offset else 0)
+    return 0 if found == -1 else found
+
+
 class ArticleLayout:
     """The wrapped lines of one text at one width, with the spans on each line.
 
@@ -176,6 +213,21 @@ class ArticleLayout:
                 best, best_distance = i, distance
             i += 1
         return max(best, 0)
+
+    def edge_token(self, tokens: Sequence[Token], offset: int, side: int) -> int:
+        """The first (``side`` < 0) or last token on the line of ``offset``."""
+        start, end = self.lines[self.line_of(offset)]
+        token = token_index_at(tokens, start) if side < 0 else token_index_at(tokens, end) - 1
+        return min(max(token, 0), len(tokens) - 1)
+
+    def spans_between(self, start: int, end: int) -> list[Span]:
+        """The spans overlapping ``[start, end)``, in order (found through the lines, not every span)."""
+        found: dict[tuple[int, int, str], Span] = {}
+        for line in range(self.line_of(start), self.line_of(max(start, end - 1)) + 1):
+            for span in self.line_spans[line]:
+                if span.start < end and span.end > start:
+                    found[span.start, span.end, span.label] = span
+        return list(found.values())
 
     def tags_on(self, line: int) -> list[Span]:
         """Spans whose tag is drawn on ``line`` (they end on it), in drawing order."""

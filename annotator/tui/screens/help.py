@@ -11,6 +11,9 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from annotator.keymap import HELP
+from annotator.tui.bindings import key_bindings
+
 
 def key_table(app_node: DOMNode, nodes: list[DOMNode]) -> Table:
     """One row per action of our own bindings (those with an id), with every key bound to it."""
@@ -41,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 64; max-height: 90%; border: round $primary; background: $surface; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = key_bindings(HELP)
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()

@@ -1,49 +1,36 @@
 """The review screen: disagreements between finished layers, resolved into the gold layer.
 
-It is the annotation screen on layer ``gold`` (the same keys edit by hand: tag, remove, undo, search),
-with the documents in review order (disagreements first, the least agreed first) and a panel of the
-current document's disagreements. Opening a document puts the spans every finished layer agrees on
-into gold at once; each decision is one step in gold's action log, so ``u`` takes it back.
+A document screen on layer ``gold`` (the same keys edit by hand: tag, remove, undo, search), with the
+documents in review order (disagreements first, the least agreed first) and a panel of the current
+document's disagreements. Opening a document puts the spans every finished layer agrees on into gold
+at once; each decision is one step in gold's action log, so ``u`` takes it back.
 """
 
 from __future__ import annotations
 
-import threading
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Static
 
 from annotator.agreement import Disagreement, DocumentReview, review_document
-from annotator.model import GOLD, Span
-from annotator.review import accept_agreed, decide
+from annotator.keymap import REVIEW_SCREEN
+from annotator.model import GOLD, Label, Span
+from annotator.review import agreed_spans, decision
 from annotator.store import Store
-from annotator.tui.screens.annotate import AnnotateScreen, saving
+from annotator.tui.bindings import key_bindings
+from annotator.tui.messages import ReviewOrdered, ReviewOrderFailed
+from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.disagreement_panel import DisagreementPanel, Item, Version
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
+from annotator.tui.workers import order_review
 
-MAX_LAYERS = 9
 
-
-class ReviewScreen(AnnotateScreen):
-    PROPOSING = False
-    TAG_DIGITS = False
-    BINDINGS = [
-        *(
-            Binding(str(n), f"take({n - 1})", f"Take layer {n}'s version", show=False, id=f"review.take_{n}")
-            for n in range(1, MAX_LAYERS + 1)
-        ),
-        Binding("0", "take(-1)", "Take none", show=False, id="review.take_none"),
-        Binding("n", "disagreement(1)", "Next disagreement", id="review.next"),
-        Binding("N", "disagreement(-1)", "Previous disagreement", show=False, id="review.previous"),
-        Binding("d", "done", "Finish doc", id="review.done"),
-    ]
+class ReviewScreen(DocumentScreen):
+    BINDINGS = key_bindings(REVIEW_SCREEN)
 
     def __init__(self, store: Store, user: str) -> None:
-        super().__init__(store, user, [], 0)
-        self.layer_name = GOLD
+        super().__init__(store, user, GOLD, [], 0)
         self.agreement: dict[int, float] = {}
         self.review: DocumentReview | None = None
         self.current = 0
@@ -51,34 +38,33 @@ class ReviewScreen(AnnotateScreen):
         """``(doc_id, start, end)`` of disagreements decided in this session (also 'none of them')."""
         self.agreed_added = 0
 
+    def label_keys(self, position: int, label: Label) -> list[str]:
+        """A label's key only: the digits take a layer's version here."""
+        return [label.key]
+
     def side_panels(self) -> ComposeResult:
         yield DisagreementPanel(id="disagreements")
         yield SuggestionList(id="suggestions")
         yield EntityPanel(id="entities")
 
-    def on_mount(self) -> None:
-        """The screen is up at once; the review order (every finished document's agreement: 0.7 s at
-        10,000 documents of 3 layers) is computed in a thread, and the worst document opens when it is."""
+    def start(self) -> None:
+        """The screen is up at once; the review order is computed in a thread, and the worst document
+        opens when it is."""
         panel = self.query_one(DisagreementPanel)
         panel.set_label_styles(self.label_styles)
         panel.show([], 0, "ordering the documents by agreement…")
         title = Text.assemble(("annotator review", "bold"), "  ordering the finished documents…  ", self.user)
         self.query_one("#title", Static).update(title)
-        super().on_mount()
-        threading.Thread(target=self._order, name="review-order", daemon=True).start()
+        order_review(self.store.path, self)
 
-    def _order(self) -> None:
-        try:
-            with Store(self.store.path) as own:  # a connection of this thread's own
-                order = own.review_order()
-        except Exception as err:
-            self._from_thread(self.notify, f"Review order failed: {err}", severity="error", markup=False)
-            return
-        self._from_thread(self._ordered, order)
+    @while_shown
+    def on_review_order_failed(self, message: ReviewOrderFailed) -> None:
+        self.notify(f"Review order failed: {message.error}", severity="error", markup=False)
 
-    def _ordered(self, order: list[tuple[int, str, float, bool]]) -> None:
-        self.agreement = {doc_id: value for doc_id, _key, value, _open in order}
-        self.doc_ids = [doc_id for doc_id, *_ in order]
+    @while_shown
+    def on_review_ordered(self, message: ReviewOrdered) -> None:
+        self.agreement = {doc_id: value for doc_id, _key, value, _open in message.order}
+        self.doc_ids = [doc_id for doc_id, *_ in message.order]
         if not self.doc_ids:
             self.query_one(DisagreementPanel).show([], 0, "nothing to review")
             return
@@ -92,17 +78,17 @@ class ReviewScreen(AnnotateScreen):
         if not self.doc_ids:
             return
         doc_id = self.doc_ids[index % len(self.doc_ids)]
-        (finished,) = self.store.finished_documents([doc_id])
+        (finished,) = self.store.teams.finished_documents([doc_id])
         self.review = review_document(finished)
-        before = len(self.store.spans(doc_id, GOLD))
-        accept_agreed(self.store, self.review, self.user)
-        self.agreed_added = len(self.store.spans(doc_id, GOLD)) - before
+        before = len(self.store.edits.spans(doc_id, GOLD))
+        self.store.edits.edit(doc_id, GOLD, [], agreed_spans(self.review), kind="agreed", who=self.user)
+        self.agreed_added = len(self.store.edits.spans(doc_id, GOLD)) - before
         super().open_document(index)
         self.current = next((i for i, d in enumerate(self.review.disagreements) if not self._resolved(d)), 0)
         self._show_review(select=True)
 
     def _show_title(self) -> None:
-        self._shown_status = self.store.status(self.doc_id, GOLD)
+        self._shown_status = self.store.progress.status(self.doc_id, GOLD)
         review = self.review
         left = sum(not self._resolved(d) for d in review.disagreements) if review else 0
         total = len(review.disagreements) if review else 0
@@ -201,11 +187,12 @@ class ReviewScreen(AnnotateScreen):
         if position >= len(layers):
             return
         layer = None if position < 0 else layers[position]
-        decide(self.store, review, d, layer, self.user)
+        remove, add = decision(review, d, layer, self.store.edits.spans(review.doc_id, GOLD))
+        self.store.edits.edit(review.doc_id, GOLD, remove, add, kind="review", who=self.user)
         self.decided.add((d.doc_id, d.start, d.end))
-        self.spans = self.store.spans(self.doc_id, GOLD)
+        self.spans = self.store.edits.spans(self.doc_id, GOLD)
         self.article.set_spans(self.spans)
-        self.query_one(EntityPanel).show(self.article.text, self.spans, self.labels, self.label_styles)
+        self._show_entities()
         following = [
             i
             for i in [*range(self.current + 1, len(review.disagreements)), *range(self.current)]
@@ -224,11 +211,4 @@ class ReviewScreen(AnnotateScreen):
             open_ = sum(not self._resolved(d) for d in review.disagreements)
             if open_:
                 self.notify(f"{open_} disagreement(s) left open: gold keeps what it has there", timeout=3)
-        self.store.set_status(self.doc_id, GOLD, "done")
-        for step in range(1, len(self.doc_ids) + 1):
-            index = (self.index + step) % len(self.doc_ids)
-            if self.store.status(self.doc_ids[index], GOLD) != "done":
-                self.open_document(index)
-                return
-        self._show_title()
-        self.notify("Every document is reviewed", timeout=3)
+        self._open_next_unfinished("Every document is reviewed")

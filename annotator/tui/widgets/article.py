@@ -1,39 +1,28 @@
 """The article: wrapped once per width, only visible lines rendered, each line's strip cached.
 
 Offsets are code points of the stored text; the view keeps a token cursor and an anchor, so a selection
-is always whole tokens. Spans are drawn in their label's colour with the label after them (``l`` hides
-the labels); where spans overlap, the innermost colour shows and the text is underlined.
+is always whole tokens. Where each character sits is ``ArticleLayout``'s (``l`` hides the labels' tags);
+how a line looks is ``ArticleLook``'s.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Callable, Sequence
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.keymap import ARTICLE
 from annotator.model import Span
 from annotator.text import Token, token_index_at
-from annotator.tui.article_layout import ArticleLayout
-
-# Control characters never reach the terminal: each shows as one visible symbol, so offsets stay 1:1.
-_VISIBLE = {cp: 0x2400 + cp for cp in range(0x20) if cp not in (0x0A,)}
-_VISIBLE.update({0x7F: 0x2421, 0x09: 0x2409})
-_VISIBLE.update({cp: 0xFFFD for cp in range(0x80, 0xA0)})
-
-
-def visible(text: str) -> str:
-    """``text`` with every control character replaced by a one-cell picture of it."""
-    return text.translate(_VISIBLE)
+from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_one, paragraph_break
+from annotator.tui.bindings import key_bindings
+from annotator.tui.widgets.article_lines import ArticleLook, tag_cells, visible
 
 
 def keep_row_visible(view: ScrollView, row: int) -> None:
@@ -53,24 +42,7 @@ class ArticleView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ArticleView { background: $surface; padding: 0 1; }
     """
-    BINDINGS = [
-        Binding("left", "move(-1)", "Previous token", show=False, id="article.left"),
-        Binding("right", "move(1)", "Next token", show=False, id="article.right"),
-        Binding("shift+left", "move(-1, True)", "Extend left", show=False, id="article.extend_left"),
-        Binding("shift+right", "move(1, True)", "Extend right", show=False, id="article.extend_right"),
-        Binding("up", "line(-1)", "Line up", show=False, id="article.up"),
-        Binding("down", "line(1)", "Line down", show=False, id="article.down"),
-        Binding("shift+up", "line(-1, True)", "Extend up", show=False, id="article.extend_up"),
-        Binding("shift+down", "line(1, True)", "Extend down", show=False, id="article.extend_down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="article.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="article.page_down"),
-        Binding("ctrl+up", "paragraph(-1)", "Paragraph up", show=False, id="article.paragraph_up"),
-        Binding("ctrl+down", "paragraph(1)", "Paragraph down", show=False, id="article.paragraph_down"),
-        Binding("home", "edge(-1)", "Line start", show=False, id="article.home"),
-        Binding("end", "edge(1)", "Line end", show=False, id="article.end"),
-        Binding("escape", "collapse", "Clear selection", show=False, id="article.collapse"),
-        Binding("l", "toggle_labels", "Labels on/off", show=False, id="article.toggle_labels"),
-    ]
+    BINDINGS = key_bindings(ARTICLE)
 
     class SelectionChanged(Message):
         """The selection moved; ``start``/``end`` are its offsets in the text."""
@@ -89,9 +61,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.cursor = 0
         self.anchor_token = 0
         self.show_labels = True
-        self._styles: dict[str, Style] = {}
-        self._tag_styles: dict[str, Style] = {}
-        self._proposal_styles: dict[str, Style] = {}
+        self._look = ArticleLook()
         self.text_layout = ArticleLayout("", 80)
         self.proposals: list[Span] = []
         """Pre-annotation proposals (not spans yet): sorted, never overlapping one another."""
@@ -121,12 +91,7 @@ class ArticleView(ScrollView, can_focus=True):
         return self.text_layout.spans
 
     def set_label_styles(self, styles: dict[str, Style]) -> None:
-        self._styles = styles
-        self._tag_styles = {name: style + Style(bold=True, italic=True) for name, style in styles.items()}
-        # A proposal is the label's colour on the text, underlined, no background: offered, not taken.
-        self._proposal_styles = {
-            name: Style(color=style.bgcolor, underline=True, italic=True) for name, style in styles.items()
-        }
+        self._look = ArticleLook(styles)
         self._cache.clear()
         self.refresh()
 
@@ -166,17 +131,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def proposal_at(self, start: int, end: int) -> Span | None:
         """The proposal overlapping ``[start, end)``, if any."""
-        i = bisect.bisect_left(self.proposals, end, key=lambda s: s.start) - 1
-        if i >= 0 and self.proposals[i].end > start:
-            return self.proposals[i]
-        return None
+        return overlapping_one(self.proposals, start, end)
 
     def next_proposal(self, offset: int) -> Span | None:
         """The first proposal starting at or after ``offset``, else the first of all (wrapping)."""
-        i = bisect.bisect_left(self.proposals, offset, key=lambda s: s.start)
-        if i < len(self.proposals):
-            return self.proposals[i]
-        return self.proposals[0] if self.proposals else None
+        return first_from(self.proposals, offset)
 
     def set_flags(self, flags: Sequence[tuple[int, int]]) -> None:
         """Mark ranges that need a decision (the review's open disagreements), over whatever is there."""
@@ -184,16 +143,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
-    def _proposals_on(self, start: int, end: int) -> list[Span]:
-        return _overlapping(self.proposals, start, end)
-
     def action_toggle_labels(self) -> None:
         self.show_labels = not self.show_labels
         self.set_spans(self.spans)
         self.scroll_to_cursor()
 
     def _tag_cells(self) -> Callable[[str], int] | None:
-        return _tag_cells if self.show_labels else None
+        return tag_cells if self.show_labels else None
 
     def _width(self) -> int:
         return max(self.scrollable_content_region.width, 10)
@@ -239,14 +195,8 @@ class ArticleView(ScrollView, can_focus=True):
         return self.text_layout.token_at(self.tokens, line, column, self._shown)
 
     def spans_between(self, start: int, end: int) -> list[Span]:
-        """The spans overlapping ``[start, end)``, in order (found through the lines, not every span)."""
-        layout = self.text_layout
-        found: dict[tuple[int, int, str], Span] = {}
-        for line in range(layout.line_of(start), layout.line_of(max(start, end - 1)) + 1):
-            for span in layout.line_spans[line]:
-                if span.start < end and span.end > start:
-                    found[span.start, span.end, span.label] = span
-        return list(found.values())
+        """The spans overlapping ``[start, end)``, in order."""
+        return self.text_layout.spans_between(start, end)
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -307,21 +257,13 @@ class ArticleView(ScrollView, can_focus=True):
     def action_paragraph(self, delta: int) -> None:
         if not self.tokens:
             return
-        offset = self.tokens[self.cursor][0]
-        if delta > 0:
-            found = self.text.find("\n\n", offset)
-            target = len(self.text) if found == -1 else found
-        else:
-            found = self.text.rfind("\n\n", 0, self.text.rfind("\n\n", 0, offset) if offset else 0)
-            target = 0 if found == -1 else found
+        target = paragraph_break(self.text, self.tokens[self.cursor][0], delta)
         self._move_to(min(token_index_at(self.tokens, target), len(self.tokens) - 1), False)
 
     def action_edge(self, side: int) -> None:
         if not self.tokens:
             return
-        start, end = self.text_layout.lines[self._line_of(self.tokens[self.cursor][0])]
-        token = token_index_at(self.tokens, start) if side < 0 else token_index_at(self.tokens, end) - 1
-        self._move_to(min(max(token, 0), len(self.tokens) - 1), False)
+        self._move_to(self.text_layout.edge_token(self.tokens, self.tokens[self.cursor][0], side), False)
 
     def action_collapse(self) -> None:
         self.select_tokens(self.cursor, self.cursor)
@@ -420,70 +362,15 @@ class ArticleView(ScrollView, can_focus=True):
         return strip.crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.rich_style)
 
     def _render_article_line(self, line: int) -> Strip:
-        start, end = self.text_layout.lines[line]
-        base = self.rich_style
-        # Boundaries where the style may change: span edges, selection edges, cursor token edges.
-        cuts = {start, end}
-        spans = self.text_layout.line_spans[line]
-        for span in spans:
-            cuts.add(min(max(span.start, start), end))
-            cuts.add(min(max(span.end, start), end))
-        selection = self.selection
         cursor = self.tokens[self.cursor] if self.tokens else None
-        for edge in (*(selection or ()), *(cursor or ())):
-            cuts.add(min(max(edge, start), end))
-        tags = self.text_layout.tags_on(line)
-        proposed = self._proposals_on(start, end) if self.proposals else []
-        flagged = _overlapping(self.flags, start, end) if self.flags else []
-        for span in (*proposed, *flagged):
-            cuts.add(min(max(span.start, start), end))
-            cuts.add(min(max(span.end, start), end))
-        points = sorted(cuts)
-        segments = []
-        for left, right in itertools.pairwise(points):
-            while tags and tags[0].end <= left:
-                segments.append(self._tag(tags.pop(0), base))
-            if left == right:
-                continue
-            style = base
-            covering = [s for s in spans if s.start < right and s.end > left]
-            if covering:
-                inner = min(covering, key=lambda s: s.end - s.start)
-                style = style + self._styles.get(inner.label, Style(reverse=True))
-                if len(covering) > 1:
-                    style = style + Style(underline=True)
-            elif proposed:
-                offered = [s for s in proposed if s.start < right and s.end > left]
-                if offered:
-                    style = style + self._proposal_styles.get(offered[0].label, Style(underline=True))
-            if flagged and any(s.start < right and s.end > left for s in flagged):
-                style = style + _FLAG
-            if selection and selection[0] <= left and right <= selection[1]:
-                style = style + Style(reverse=True)
-            if cursor and cursor[0] <= left and right <= cursor[1]:
-                style = style + Style(bold=True, underline=True)
-            segments.append(Segment(self._shown[left:right], style))
-        segments.extend(self._tag(tag, base) for tag in tags)
+        segments = self._look.line(
+            self.text_layout,
+            line,
+            self._shown,
+            self.rich_style,
+            self.selection,
+            cursor,
+            self.proposals,
+            self.flags,
+        )
         return Strip(segments)
-
-    def _tag(self, span: Span, base: Style) -> Segment:
-        return Segment(" " + visible(span.label), base + self._tag_styles.get(span.label, Style(bold=True)))
-
-
-_FLAG = Style(color="#ff8787", bold=True, underline=True, strike=False)
-"""Open disagreements: red, bold, underlined, over any span colour."""
-
-
-def _overlapping(ranges: list[Span], start: int, end: int) -> list[Span]:
-    """The spans of sorted ``ranges`` overlapping ``[start, end)`` (an empty line: its position)."""
-    i = max(bisect.bisect_left(ranges, start, key=lambda s: s.start) - 1, 0)
-    found = []
-    while i < len(ranges) and ranges[i].start < max(end, start + 1):
-        if ranges[i].end > start:
-            found.append(ranges[i])
-        i += 1
-    return found
-
-
-def _tag_cells(label: str) -> int:
-    return cell_len(visible(label)) + 1

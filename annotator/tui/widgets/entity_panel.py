@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.keymap import ENTITY_PANEL
 from annotator.model import Label, Span
-from annotator.tui.widgets.article import keep_row_visible, visible
+from annotator.tui.bindings import key_bindings
+from annotator.tui.widgets.article import keep_row_visible
+from annotator.tui.widgets.article_lines import visible
 
 Row = tuple[str, Style | None, Span | None]
 """A heading's text and the style of its label chip (the chip is the text up to its count), or an entry's
@@ -31,11 +33,7 @@ class EntityPanel(ScrollView, can_focus=True):
     EntityPanel { border: round $primary 50%; border-title-color: $text; }
     EntityPanel:focus { border: round $primary; }
     """
-    BINDINGS = [
-        Binding("up", "step(-1)", "Previous entity", show=False, id="panel.up"),
-        Binding("down", "step(1)", "Next entity", show=False, id="panel.down"),
-        Binding("enter", "choose", "Jump to entity", show=False, id="panel.choose"),
-    ]
+    BINDINGS = key_bindings(ENTITY_PANEL)
 
     class Chosen(Message):
         def __init__(self, span: Span) -> None:

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
+
+from annotator.model import Span
+
+
+def selection_status(
+    text: str, selection: tuple[int, int] | None, under: Sequence[Span], styles: dict[str, Style]
+) -> Text:
+    """The selected words (shortened), then each span ``under`` the selection with its label."""
+    if selection is None:
+        return Text()
+    start, end = selection
+    words = " ".join(text[start:end].split())
+    line = Text.assemble(("selection ", "dim"), Text(words if len(words) < 60 else words[:57] + "…"))
+    for span in under:
+        line.append("  ")
+        line.append(f" {span.label} ", styles.get(span.label, Style(reverse=True)))
+        line.append(" " + " ".join(text[span.start : span.end].split()))
+    return line
 
 
 class StatusLine(Widget):

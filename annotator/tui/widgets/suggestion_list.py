@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from annotator.tui.widgets.article import visible
+from annotator.keymap import MAX_SUGGESTIONS, SUGGESTIONS
+from annotator.tui.bindings import key_bindings
+from annotator.tui.widgets.article_lines import visible
 
-MAX_SHOWN = 9
+if TYPE_CHECKING:
+    from annotator.kb import Suggestion
+
+MAX_SHOWN = MAX_SUGGESTIONS
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,21 @@ class Shown:
     kb_id: str | None
     learned: int = 0
 
+    @classmethod
+    def from_suggestion(cls, suggestion: Suggestion) -> Shown:
+        s = suggestion
+        return cls(s.name, s.label, s.description, s.score, s.kb_id, s.learned)
+
+
+def suggestions_note(text: str, found: Sequence[Shown], no_index: bool) -> str:
+    """The line above the suggestions for the selected ``text``; ``no_index``: the KB has no names yet."""
+    shown = text if len(text) <= 24 else text[:23] + "…"
+    if found:
+        return f"for “{shown}”: Enter takes 1"
+    if no_index:
+        return "no KB yet: kb add-geonames"
+    return f"nothing close to “{shown}”"
+
 
 class SuggestionList(Widget, can_focus=True):
     ALLOW_SELECT = False
@@ -41,17 +60,7 @@ class SuggestionList(Widget, can_focus=True):
     SuggestionList { height: 13; max-height: 45%; border: round $primary 50%; padding: 0 0; }
     SuggestionList:focus { border: round $primary; }
     """
-    BINDINGS = [
-        Binding("up", "step(-1)", "Previous suggestion", show=False, id="suggestions.up"),
-        Binding("down", "step(1)", "Next suggestion", show=False, id="suggestions.down"),
-        Binding("enter", "take", "Take suggestion", show=False, id="suggestions.take"),
-        # One line in the help for the nine digits: the first says it for all of them.
-        Binding("1", "take(0)", "Take suggestion 1-9 (the digit)", show=False, id="suggestions.take_1"),
-        *(
-            Binding(str(n), f"take({n - 1})", "", show=False, id=f"suggestions.take_{n}")
-            for n in range(2, MAX_SHOWN + 1)
-        ),
-    ]
+    BINDINGS = key_bindings(SUGGESTIONS)
 
     class Taken(Message):
         """The annotator chose ``suggestion`` for the selection."""
@@ -146,5 +155,3 @@ class SuggestionList(Widget, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
-
-

@@ -1,11 +1,10 @@
-"""The knowledge base's fuzzy index, and what earlier annotations teach.
+"""The fuzzy index over the knowledge base's keys, and the folder it is kept in.
 
-Every KB name and alias is reduced to a *key* by :func:`normalize` (case, diacritics, hyphens, spaces and
-punctuation ignored: ``Qubadlı``, ``QUBADLI`` and ``Qu-badli`` are all ``qubadli``). The index over the
-distinct keys is built once from the database and kept in a folder next to it (``<db>.kbindex/``, numpy
-files opened memory-mapped, so loading takes a fraction of a second); it is rebuilt when the KB changes
-(the store's ``kb_version`` differs from the one the folder was built for). The ``kb`` commands rebuild
-it right after each change (the full gazetteer: ~15 s, ~0.8 GB at the peak), so the TUI finds it ready.
+The index over the distinct keys (:func:`annotator.kb.names.normalize`) is built once from the KB rows and
+kept in a folder next to the database (``<db>.kbindex/``, numpy files opened memory-mapped, so loading takes
+a fraction of a second); :func:`open_or_build` rebuilds it when the KB changed (the KB version differs
+from the one the folder was built for). The ``kb`` commands rebuild it right after each change (the full
+gazetteer: ~15 s, ~0.8 GB at the peak), so the TUI finds it ready.
 
 Two look-ups, both in milliseconds with the full gazetteer (1.25 million names, 920,000 distinct keys;
 figures in docs/benchmarks.md):
@@ -18,26 +17,7 @@ figures in docs/benchmarks.md):
   ``FUZZY_MIN_LENGTH`` characters and its one-deletion variants are hashed; a window matches a key when
   they are equal or one edit apart (optimal string alignment). Used by :mod:`annotator.suggest`.
 
-API for the TUI (nothing here imports textual; the loaded index is read-only, so searches may run in any
-thread)::
-
-    future = KnowledgeBase.load_async(db_path)    # Future[KnowledgeBase], own connection, own thread
-    kb = future.result()                          # or KnowledgeBase.load(db_path), blocking
-    kb.search("Gubadli", label=None, limit=10)    # -> list[Suggestion], best first (~1-2 ms)
-    kb.learn("Gubadli", "PLACE", "geonames:147305")  # after saving a span: that text ranks first now
-
-    from annotator.suggest import best_first, candidates, propose
-    candidates(store, kb, doc_id, layer)  # -> list[Candidate] in text order, not yet accepted nor rejected
-    best_first(candidates(...))           # the order `annotator suggest` prints
-    propose(text, kb)                     # the same without the store (pure; for a worker thread)
-    store.accept_suggestions(doc_id, layer, [c.span() for c in chosen], who=user)  # one undo step
-    store.reject_suggestion(doc_id, layer, c.start, c.end, c.label)             # never proposed again
-
-:class:`Suggestion` carries ``name`` (the entry's canonical name), ``text`` (the name or alias that
-matched), ``label``, ``score`` (0-100), ``kb_id``, ``description`` (``Azerbaijan, population 6,890``),
-``learned`` (how many saved spans taught it; 0 for KB-only results) and ``prominence``.
-``Suggestion.to_json()`` is the shape of ``kb search --json``. Earlier annotations
-(``Store.learned_mentions``) rank above KB entries of the same score.
+The loaded index is read-only, so searches may run in any thread.
 """
 
 from __future__ import annotations
@@ -45,11 +25,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,122 +35,15 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from annotator.store import Store
+from annotator.kb.names import deletion_hashes, key_hashes, normalize, trigram_codes
+from annotator.model import KbRow
 
 MIN_SCORE = 60.0
 CANDIDATES = 1000
 COMMON_TRIGRAM = 5000
 FUZZY_MIN_LENGTH = 5
 INDEX_FORMAT = 2
-
-# Letters NFKD does not decompose into a base letter and a mark.
-_FOLD = str.maketrans(
-    {"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ħ": "h", "ŧ": "t"}
-)
-_NON_ALNUM = re.compile(r"[\W_]+")
 _SEP = "\x1e"
-
-
-def normalize(text: str) -> str:
-    """The key a name is indexed under: case-folded, accents and other marks dropped, letters and digits
-    only (so hyphens, spaces, apostrophes and dots do not count)."""
-    if text.isascii():
-        return _NON_ALNUM.sub("", text.lower())
-    return _NON_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold().translate(_FOLD)))
-
-
-_PRIME = np.uint64(0x100000001B3)
-_CHUNK = 20_000
-_LENGTH_SALT = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _by_length(keys: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Keys grouped by length: the keys' positions and their code points as an ``(n, length)`` array."""
-    groups: dict[int, list[int]] = {}
-    for i, key in enumerate(keys):
-        groups.setdefault(len(key), []).append(i)
-    for length, members in groups.items():
-        if length == 0:
-            continue
-        for i in range(0, len(members), _CHUNK):  # chunks bound the temporary arrays' memory
-            chunk = members[i : i + _CHUNK]
-            text = "".join(keys[k] for k in chunk).encode("utf-32-le", "surrogatepass")
-            codes = np.frombuffer(text, dtype=np.uint32).reshape(len(chunk), length).astype(np.uint64)
-            yield np.asarray(chunk, dtype=np.int64), codes
-
-
-def _powers(length: int) -> np.ndarray:
-    powers = np.full(length, _PRIME, dtype=np.uint64)
-    powers[0] = 1
-    return np.cumprod(powers, dtype=np.uint64)  # wraps modulo 2**64, as intended
-
-
-def _finish(h: np.ndarray, length: int) -> np.ndarray:
-    """Mix in the length and spread the bits (splitmix64's finaliser)."""
-    h = h + np.uint64(length) * _LENGTH_SALT
-    h ^= h >> np.uint64(30)
-    h *= np.uint64(0xBF58476D1CE4E5B9)
-    h ^= h >> np.uint64(27)
-    h *= np.uint64(0x94D049BB133111EB)
-    h ^= h >> np.uint64(31)
-    return h
-
-
-def key_hashes(keys: Sequence[str]) -> np.ndarray:
-    """A 64-bit polynomial hash of each key, the same in every process (``hash()`` is salted)."""
-    out = np.zeros(len(keys), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for members, codes in _by_length(keys):
-            length = codes.shape[1]
-            out[members] = _finish((codes * _powers(length)).sum(axis=1, dtype=np.uint64), length)
-    return out
-
-
-def deletion_hashes(keys: Sequence[str], min_length: int) -> tuple[np.ndarray, np.ndarray]:
-    """The hash of every one-letter deletion of every key at least ``min_length`` long, computed from
-    prefix and suffix sums without building the strings, with the index of the key it came from. Equal to
-    ``key_hashes`` of the deleted strings."""
-    total = sum(len(k) for k in keys if len(k) >= min_length)
-    hashes = np.empty(total, dtype=np.uint64)  # filled in place: no list of parts to concatenate
-    owners = np.empty(total, dtype=np.int32)
-    at = 0
-    with np.errstate(over="ignore"):
-        for members, codes in _by_length(keys):
-            length = codes.shape[1]
-            if length < min_length:
-                continue
-            powers = _powers(length)
-            terms = codes * powers
-            before = np.cumsum(terms, axis=1, dtype=np.uint64) - terms  # letters before the deleted one
-            shifted = np.zeros_like(terms)
-            shifted[:, 1:] = codes[:, 1:] * powers[:-1]  # letters after it move one place left
-            total_after = shifted.sum(axis=1, dtype=np.uint64)[:, None]
-            after = total_after - np.cumsum(shifted, axis=1, dtype=np.uint64)
-            size = codes.size
-            hashes[at : at + size] = _finish(before + after, length - 1).ravel()
-            owners[at : at + size] = np.repeat(members, length)
-            at += size
-    return hashes, owners
-
-
-def trigram_codes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Every trigram of every key padded with a space at each end, as one integer (three 21-bit code
-    points), with the index of its key; keys in order, so for keys sorted by length the owners ascend."""
-    total = sum(len(k) for k in keys)
-    grams = np.empty(total, dtype=np.uint64)
-    owners = np.empty(total, dtype=np.int32)
-    at = 0
-    for members, codes in _by_length(keys):
-        padded = np.full((codes.shape[0], codes.shape[1] + 2), 32, dtype=np.uint64)
-        padded[:, 1:-1] = codes
-        size = codes.size
-        grams[at : at + size] = (
-            (padded[:, :-2] << np.uint64(42)) | (padded[:, 1:-1] << np.uint64(21)) | padded[:, 2:]
-        ).ravel()
-        owners[at : at + size] = np.repeat(members, codes.shape[1])
-        at += size
-    return grams, owners
-
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -255,11 +125,11 @@ class FuzzyIndex:
     @classmethod
     def build(
         cls,
-        rows: Iterable[tuple[str, str, str, list[str], str | None, float]],
+        rows: Iterable[KbRow],
         version: str | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> FuzzyIndex:
-        """Index ``(kb_id, name, label, aliases, description, prominence)`` rows (``Store.kb_rows``)."""
+        """Index ``(kb_id, name, label, aliases, description, prominence)`` rows (:data:`KbRow`)."""
         labels: list[str] = []
         label_ids: dict[str, int] = {}
         entry_label: list[int] = []
@@ -550,126 +420,26 @@ def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return grams[start], np.append(start, len(grams)).astype(np.int64), owners
 
 
-@dataclass
-class LearnedName:
-    text: str
-    label: str
-    kb_id: str | None
-    count: int
-
-
-class Learned:
-    """What saved spans teach: for each key, the labels and KB ids annotators gave that text."""
-
-    def __init__(self, mentions: Iterable[tuple[str, str, str | None, int]] = ()) -> None:
-        self.by_key: dict[str, list[LearnedName]] = {}
-        for text, label, kb_id, count in mentions:
-            self.add(text, label, kb_id, count)
-
-    def add(self, text: str, label: str, kb_id: str | None, count: int = 1) -> None:
-        key = normalize(text)
-        if not key:
-            return
-        names = self.by_key.setdefault(key, [])
-        for name in names:
-            if name.label == label and name.kb_id == kb_id:
-                name.count += count
-                break
-        else:
-            names.append(LearnedName(text, label, kb_id, count))
-        names.sort(key=lambda n: -n.count)
-
-    def search(self, key: str, limit: int) -> list[tuple[str, float]]:
-        if not self.by_key or not key:
-            return []
-        return [
-            (choice, float(score))
-            for choice, score, _ in process.extract(
-                key, list(self.by_key), scorer=fuzz.ratio, limit=limit, score_cutoff=MIN_SCORE
-            )
-        ]
-
-
 def index_folder(db_path: str | Path) -> Path:
+    """Where the index of the database at ``db_path`` is kept: ``<db>.kbindex/`` next to it."""
     path = Path(db_path)
     return path.with_name(f"{path.name}.kbindex")
 
 
-class KnowledgeBase:
-    """The fuzzy index plus what earlier annotations teach; see the module docstring for the API."""
-
-    def __init__(self, index: FuzzyIndex | None, learned: Learned) -> None:
-        self.index = index
-        self.learned = learned
-
-    @classmethod
-    def load(cls, db_path: str | Path, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
-        """Open the kept index, or build (and keep) it when the KB changed since it was built."""
-        with Store(db_path) as store:
-            return cls.from_store(store, progress)
-
-    @classmethod
-    def from_store(cls, store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
-        learned = Learned(store.learned_mentions())
-        version = store.kb_version()
-        if version is None:
-            return cls(None, learned)
-        folder = index_folder(store.path)
-        index = FuzzyIndex.open(folder)
-        if index is None or index.version != version:
-            if progress is not None:
-                progress("building the knowledge-base index")
-            index = FuzzyIndex.build(store.kb_rows(), version)
-            try:
-                index.save(folder)
-                index = FuzzyIndex.open(folder) or index
-            except OSError:
-                pass  # a read-only folder: the index lives in memory for this run
-        return cls(index, learned)
-
-    @classmethod
-    def load_async(cls, db_path: str | Path) -> Future[KnowledgeBase]:
-        """Load in a background thread (its own database connection); the caller never waits."""
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-load")
-        future = executor.submit(cls.load, db_path)
-        executor.shutdown(wait=False)
-        return future
-
-    def learn(self, text: str, label: str, kb_id: str | None) -> None:
-        """Count a span just saved, so the same text suggests it first without reloading."""
-        self.learned.add(text, label, kb_id)
-
-    def search(self, query: str, label: str | None = None, limit: int = 10) -> list[Suggestion]:
-        """Earlier annotations and KB entries close to ``query``, best first; a learned text ranks above
-        gazetteer entries of the same score."""
-        key = normalize(query)
-        results: list[Suggestion] = []
-        for learned_key, score in self.learned.search(key, limit):
-            for name in self.learned.by_key[learned_key]:
-                if label is not None and name.label != label:
-                    continue
-                results.append(self.learned_suggestion(name, score))
-        if self.index is not None:
-            taught = {(s.kb_id, s.label) for s in results if s.kb_id}
-            found = self.index.search(query, label, limit + len(taught))
-            results.extend(s for s in found if (s.kb_id, s.label) not in taught)
-        results.sort(key=lambda s: (-s.score, -s.learned, -s.prominence))
-        return results[:limit]
-
-    def learned_suggestion(self, name: LearnedName, score: float) -> Suggestion:
-        entry = None
-        if self.index is not None and name.kb_id:
-            entry = self.index.entry_by_kb_id(name.kb_id, name.label)
-        if entry is None:
-            return Suggestion(name.text, name.text, name.label, score, name.kb_id, None, name.count)
-        assert self.index is not None
-        return Suggestion(
-            name=self.index.entry_name[entry],
-            text=name.text,
-            label=name.label,
-            score=score,
-            kb_id=name.kb_id,
-            description=self.index.entry_description[entry] or None,
-            learned=name.count,
-            prominence=float(self.index.entry_prominence[entry]),
-        )
+def open_or_build(
+    folder: Path, version: str, rows: Iterable[KbRow], progress: Callable[[str], None] | None = None
+) -> FuzzyIndex:
+    """The index kept in ``folder`` when it was built for KB ``version``; otherwise one built from
+    ``rows`` (read only then: pass a lazy iterable) and kept there. ``progress`` hears that a build
+    starts."""
+    index = FuzzyIndex.open(folder)
+    if index is None or index.version != version:
+        if progress is not None:
+            progress("building the knowledge-base index")
+        index = FuzzyIndex.build(rows, version)
+        try:
+            index.save(folder)
+            index = FuzzyIndex.open(folder) or index
+        except OSError:
+            pass  # a read-only folder: the index lives in memory for this run
+    return index

@@ -1,0 +1,124 @@
+"""The knowledge base: entity names behind fuzzy suggestions, and what earlier annotations teach.
+
+- :mod:`annotator.kb.names`: :func:`normalize` (the key a name is looked up under) and key hashing;
+- :mod:`annotator.kb.fuzzy`: :class:`FuzzyIndex` over the KB's keys, kept in ``<db>.kbindex/``;
+- :mod:`annotator.kb.learned`: :class:`Learned`, the texts saved spans gave a label and KB id;
+- :mod:`annotator.kb.sources`: entries from CSV/TSV/JSON Lines files and the GeoNames gazetteer.
+
+Nothing here opens the database: a :class:`KnowledgeBase` is made from plain data that the caller reads
+(nothing here imports textual either; the loaded index is read-only, so searches may run in any thread)::
+
+    with Store(db_path) as store:                  # in the TUI: a connection of the loading thread's own
+        kb = KnowledgeBase.open(
+            index_folder(store.path),
+            version=store.kb.version(),            # None while the KB was never written: no index
+            rows=store.kb.rows(),                  # a generator: read only when the index is rebuilt
+            mentions=store.kb.learned_mentions(),
+        )
+    kb.search("Gubadli", label=None, limit=10)     # -> list[Suggestion], best first (~1-2 ms)
+    kb.learn("Gubadli", "PLACE", "geonames:147305")  # after saving a span: that text ranks first now
+
+:class:`Suggestion` carries ``name`` (the entry's canonical name), ``text`` (the name or alias that
+matched), ``label``, ``score`` (0-100), ``kb_id``, ``description`` (``Azerbaijan, population 6,890``),
+``learned`` (how many saved spans taught it; 0 for KB-only results) and ``prominence``.
+``Suggestion.to_json()`` is the shape of ``kb search --json``. Earlier annotations rank above KB entries
+of the same score. Proposing spans for a whole document is :mod:`annotator.suggest`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from annotator.kb.fuzzy import (
+    FUZZY_MIN_LENGTH,
+    MIN_SCORE,
+    FuzzyIndex,
+    Suggestion,
+    index_folder,
+    open_or_build,
+)
+from annotator.kb.learned import Learned, LearnedName
+from annotator.kb.names import deletion_hashes, key_hashes, normalize, trigram_codes
+from annotator.model import KbRow, LearnedMention
+
+__all__ = [
+    "FUZZY_MIN_LENGTH",
+    "MIN_SCORE",
+    "FuzzyIndex",
+    "KbRow",
+    "KnowledgeBase",
+    "Learned",
+    "LearnedMention",
+    "LearnedName",
+    "Suggestion",
+    "deletion_hashes",
+    "index_folder",
+    "key_hashes",
+    "normalize",
+    "trigram_codes",
+]
+
+
+class KnowledgeBase:
+    """The fuzzy index plus what earlier annotations teach; see the module docstring for the API."""
+
+    def __init__(self, index: FuzzyIndex | None, learned: Learned) -> None:
+        self.index = index
+        self.learned = learned
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        *,
+        version: str | None,
+        rows: Iterable[KbRow],
+        mentions: Iterable[LearnedMention],
+        progress: Callable[[str], None] | None = None,
+    ) -> KnowledgeBase:
+        """The index kept in ``folder``, or one built from ``rows`` (and kept) when it was built for another
+        KB ``version``; no index when ``version`` is None (the KB was never written)."""
+        learned = Learned(mentions)
+        if version is None:
+            return cls(None, learned)
+        return cls(open_or_build(folder, version, rows, progress), learned)
+
+    def learn(self, text: str, label: str, kb_id: str | None) -> None:
+        """Count a span just saved, so the same text suggests it first without reloading."""
+        self.learned.add(text, label, kb_id)
+
+    def search(self, query: str, label: str | None = None, limit: int = 10) -> list[Suggestion]:
+        """Earlier annotations and KB entries close to ``query``, best first; a learned text ranks above
+        gazetteer entries of the same score."""
+        key = normalize(query)
+        results: list[Suggestion] = []
+        for learned_key, score in self.learned.search(key, limit):
+            for name in self.learned.by_key[learned_key]:
+                if label is not None and name.label != label:
+                    continue
+                results.append(self.learned_suggestion(name, score))
+        if self.index is not None:
+            taught = {(s.kb_id, s.label) for s in results if s.kb_id}
+            found = self.index.search(query, label, limit + len(taught))
+            results.extend(s for s in found if (s.kb_id, s.label) not in taught)
+        results.sort(key=lambda s: (-s.score, -s.learned, -s.prominence))
+        return results[:limit]
+
+    def learned_suggestion(self, name: LearnedName, score: float) -> Suggestion:
+        entry = None
+        if self.index is not None and name.kb_id:
+            entry = self.index.entry_by_kb_id(name.kb_id, name.label)
+        if entry is None:
+            return Suggestion(name.text, name.text, name.label, score, name.kb_id, None, name.count)
+        assert self.index is not None
+        return Suggestion(
+            name=self.index.entry_name[entry],
+            text=name.text,
+            label=name.label,
+            score=score,
+            kb_id=name.kb_id,
+            description=self.index.entry_description[entry] or None,
+            learned=name.count,
+            prominence=float(self.index.entry_prominence[entry]),
+        )

@@ -1,0 +1,159 @@
+"""The spans of each layer, the one way to change them, and the action log that undoes and redoes it.
+
+Every change to a layer's spans is one :meth:`Edits.edit`: spans removed and spans added, as one step of
+the action log. Undo replays a step backwards, redo forwards (``undone``: 0 live, 1 undone, 2 discarded
+by a newer edit). Its timestamps also say when each annotator worked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from annotator.errors import AnnotatorError
+from annotator.model import Span
+from annotator.store.connection import Connection, Tables
+from annotator.store.labels import Layers
+from annotator.store.progress import Progress
+
+
+def as_accepted(proposals: Iterable[Span]) -> list[Span]:
+    """Proposals as accepting them saves them: spans of source ``suggestion``."""
+    return [dataclasses.replace(span, source="suggestion", id=None) for span in proposals]
+
+
+class Edits(Tables):
+    """The ``spans`` and ``actions`` tables."""
+
+    def __init__(self, connection: Connection, layers: Layers, progress: Progress) -> None:
+        super().__init__(connection)
+        self._layers = layers
+        self._progress = progress
+
+    def spans(self, doc_id: int, layer: str) -> list[Span]:
+        """The layer's spans on the document, by start, longest first, then label."""
+        return [
+            Span(*row)
+            for row in self.conn.execute(
+                'SELECT start, "end", label, kb_id, source, id FROM spans'
+                ' WHERE doc_id = ? AND layer = ? ORDER BY start, "end" DESC, label',
+                (doc_id, layer),
+            )
+        ]
+
+    def edit(
+        self,
+        doc_id: int,
+        layer: str,
+        remove: Iterable[Span] = (),
+        add: Iterable[Span] = (),
+        *,
+        kind: str = "edit",
+        who: str | None = None,
+    ) -> bool:
+        """Remove ``remove``, then add ``add``, as one undo step (``undo(doc_id, layer)`` reverts it).
+
+        Every span of ``remove`` must be in the layer (else an error, and nothing changes); a span of
+        ``add`` the layer already has is not added again, and so not removed by the undo. Only what
+        changed is logged, and the document is then in progress for the layer (unless done). ``kind``
+        names the step in the log (``edit``; a review's ``review`` and ``agreed``). False when nothing
+        changed (then nothing is logged).
+        """
+        now = time.time()
+        with self.transaction():
+            self._layers.ensure(layer)
+            removed = [self._delete(doc_id, layer, s) for s in remove]
+            added = [_span_dict(s) for s in add if self._insert(doc_id, layer, s, who, now)]
+            if not removed and not added:
+                return False
+            self._log(doc_id, layer, who, kind, {"removed": removed, "added": added}, now)
+            self._progress.touch(doc_id, layer, now)
+        return True
+
+    def undo(self, doc_id: int, layer: str) -> bool:
+        """Undo the layer's latest live edit on this document; False when there is none."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT id, data FROM actions WHERE doc_id = ? AND layer = ? AND undone = 0"
+                " ORDER BY id DESC LIMIT 1",
+                (doc_id, layer),
+            ).fetchone()
+            if row is None:
+                return False
+            data = json.loads(row[1])
+            self._replay(doc_id, layer, remove=data["added"], add=data["removed"])
+            self.conn.execute("UPDATE actions SET undone = 1 WHERE id = ?", (row[0],))
+        return True
+
+    def redo(self, doc_id: int, layer: str) -> bool:
+        """Redo the edit undone last; False when there is none."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT id, data FROM actions WHERE doc_id = ? AND layer = ? AND undone = 1"
+                " ORDER BY id LIMIT 1",
+                (doc_id, layer),
+            ).fetchone()
+            if row is None:
+                return False
+            data = json.loads(row[1])
+            self._replay(doc_id, layer, remove=data["removed"], add=data["added"])
+            self.conn.execute("UPDATE actions SET undone = 0 WHERE id = ?", (row[0],))
+        return True
+
+    def _replay(
+        self, doc_id: int, layer: str, remove: list[dict[str, Any]], add: list[dict[str, Any]]
+    ) -> None:
+        now = time.time()
+        for item in remove:
+            self._delete(doc_id, layer, _span_from(item))
+        for item in add:
+            self._insert(doc_id, layer, _span_from(item), item.get("who"), now)
+
+    def _insert(self, doc_id: int, layer: str, span: Span, who: str | None, now: float) -> bool:
+        """Insert ``span``; False when the layer already had it (then nothing changed)."""
+        cursor = self.conn.execute(
+            'INSERT OR IGNORE INTO spans (doc_id, layer, start, "end", label, kb_id, source, who, created)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, layer, span.start, span.end, span.label, span.kb_id, span.source, who, now),
+        )
+        return cursor.rowcount > 0
+
+    def _delete(self, doc_id: int, layer: str, span: Span) -> dict[str, Any]:
+        """Delete ``span`` (matched by start, end and label); what the log keeps of it."""
+        found = self.conn.execute(
+            'DELETE FROM spans WHERE doc_id = ? AND layer = ? AND start = ? AND "end" = ? AND label = ?'
+            " RETURNING kb_id, source, who",
+            (doc_id, layer, span.start, span.end, span.label),
+        ).fetchall()
+        row = found[0] if found else None
+        if row is None:
+            raise AnnotatorError(f"no span {span.start}-{span.end} {span.label} in layer {layer!r}")
+        return {**_span_dict(span), "kb_id": row[0], "source": row[1], "who": row[2]}
+
+    def _log(
+        self, doc_id: int, layer: str, who: str | None, kind: str, data: dict[str, Any], now: float
+    ) -> None:
+        self.conn.execute(
+            "UPDATE actions SET undone = 2 WHERE doc_id = ? AND layer = ? AND undone = 1", (doc_id, layer)
+        )
+        self.conn.execute(
+            "INSERT INTO actions (ts, who, layer, doc_id, kind, data) VALUES (?, ?, ?, ?, ?, ?)",
+            (now, who, layer, doc_id, kind, json.dumps(data)),
+        )
+
+
+def _span_dict(span: Span) -> dict[str, Any]:
+    return {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "kb_id": span.kb_id,
+        "source": span.source,
+    }
+
+
+def _span_from(item: dict[str, Any]) -> Span:
+    return Span(item["start"], item["end"], item["label"], item.get("kb_id"), item.get("source", "manual"))

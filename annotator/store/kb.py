@@ -1,0 +1,127 @@
+"""The knowledge-base tables: entries and their version, what saved spans teach, rejected proposals."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.model import KbEntry, KbRow, LearnedMention
+from annotator.store.connection import Connection, Tables
+from annotator.store.labels import Labels, check_label
+
+_KB_BATCH = 5000
+
+
+class KnowledgeBaseTables(Tables):
+    """The ``kb_entries``, ``kb_version`` and ``suggestion_rejections`` tables."""
+
+    def __init__(self, connection: Connection, labels: Labels) -> None:
+        super().__init__(connection)
+        self._labels = labels
+
+    def add(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> int:
+        """Add entries in one transaction, all or none; an entry with the kb_id and label of one already
+        stored replaces it. Without a kb_id an entry is identified by ``LABEL:name``. Returns the count.
+        ``path`` is the file they come from, for error messages."""
+        labels = self._labels.names()
+        count = 0
+        with self.transaction():
+            rows = []
+            for entry in entries:
+                check_label(entry.label, labels, path, entry.line)
+                rows.append(
+                    (
+                        entry.kb_id or f"{entry.label}:{entry.name}",
+                        entry.name,
+                        entry.label,
+                        json.dumps(list(entry.aliases), ensure_ascii=False),
+                        entry.description,
+                        entry.source,
+                        entry.prominence,
+                    )
+                )
+                if len(rows) >= _KB_BATCH:
+                    count += self._insert(rows)
+                    rows = []
+            count += self._insert(rows)
+            self.conn.execute(
+                "INSERT INTO kb_version (id, version) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                (uuid.uuid4().hex,),
+            )
+        return count
+
+    def import_entries(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> tuple[int, int]:
+        """:meth:`add` in one transaction, counting ``(added, replaced)``: entries new to the knowledge
+        base, and entries that replaced one with the same kb_id and label (or an earlier line of theirs)."""
+        with self.transaction():
+            before = self.count()
+            count = self.add(entries, path)
+            added = self.count() - before
+        return added, count - added
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> int:
+        self.conn.executemany(
+            "INSERT INTO kb_entries (kb_id, name, label, aliases, description, source, prominence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kb_id, label) DO UPDATE SET name = excluded.name,"
+            " aliases = excluded.aliases, description = excluded.description, source = excluded.source,"
+            " prominence = excluded.prominence",
+            rows,
+        )
+        return len(rows)
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM kb_entries").fetchone()[0])
+
+    def version(self) -> str | None:
+        """Changes with every KB write; None while the KB has never been written."""
+        row = self.conn.execute("SELECT version FROM kb_version WHERE id = 1").fetchone()
+        return None if row is None else str(row[0])
+
+    def rows(self) -> Iterator[KbRow]:
+        """Every entry, in insertion order."""
+        for kb_id, name, label, aliases, description, prominence in self.conn.execute(
+            "SELECT kb_id, name, label, aliases, description, prominence FROM kb_entries ORDER BY id"
+        ):
+            yield kb_id, name, label, json.loads(aliases), description, prominence
+
+    def learned_mentions(self) -> list[LearnedMention]:
+        """What saved spans teach: ``(text, label, kb_id, count)`` over every layer and document."""
+        # Texts are sliced here, not with SQL's substr: that walks each UTF-8 text from its start for
+        # every span (4.4 s for 600,000 spans in 10,000 articles; this way 0.9 s).
+        counts: Counter[tuple[str, str, str | None]] = Counter()
+        doc, text = None, ""
+        rows = self.conn.execute(
+            'SELECT doc_id, start, "end", label, kb_id, count(*) FROM spans'
+            ' GROUP BY doc_id, start, "end", label, kb_id ORDER BY doc_id'
+        )
+        for doc_id, start, end, label, kb_id, count in rows:
+            if doc_id != doc:
+                doc = doc_id
+                text = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+            counts[text[start:end], label, kb_id] += count
+        return [(text, label, kb_id, count) for (text, label, kb_id), count in counts.items()]
+
+    def reject_suggestion(self, doc_id: int, layer: str, start: int, end: int, label: str) -> None:
+        """Remember that ``layer``'s annotator rejected this proposal, so it is not proposed again."""
+        with self.transaction():
+            self.conn.execute(
+                'INSERT OR IGNORE INTO suggestion_rejections (doc_id, layer, start, "end", label, created)'
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (doc_id, layer, start, end, label, time.time()),
+            )
+
+    def rejected_suggestions(self, doc_id: int, layer: str) -> set[tuple[int, int, str]]:
+        """``(start, end, label)`` of the proposals ``layer``'s annotator rejected on the document."""
+        return {
+            (start, end, label)
+            for start, end, label in self.conn.execute(
+                'SELECT start, "end", label FROM suggestion_rejections WHERE doc_id = ? AND layer = ?',
+                (doc_id, layer),
+            )
+        }

@@ -1,0 +1,100 @@
+"""Progress: each document's status in each layer, the time spent on it, and the project's figures."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from annotator.errors import AnnotatorError
+from annotator.model import STATUSES
+from annotator.store.connection import Connection, Tables
+from annotator.store.labels import Labels, Layers
+
+
+class Progress(Tables):
+    """The ``doc_status`` table: todo, in progress or done, and seconds spent, per document and layer."""
+
+    def __init__(self, connection: Connection, labels: Labels, layers: Layers) -> None:
+        super().__init__(connection)
+        self._labels = labels
+        self._layers = layers
+
+    def status(self, doc_id: int, layer: str) -> str:
+        row = self.conn.execute(
+            "SELECT status FROM doc_status WHERE doc_id = ? AND layer = ?", (doc_id, layer)
+        ).fetchone()
+        return str(row[0]) if row else "todo"
+
+    def set_status(self, doc_id: int, layer: str, status: str) -> None:
+        if status not in STATUSES:
+            raise AnnotatorError(f"unknown status {status!r}")
+        with self.transaction():
+            self._layers.ensure(layer)
+            self.write_status(doc_id, layer, status, time.time())
+
+    def add_time(self, doc_id: int, layer: str, seconds: float) -> None:
+        with self.transaction():
+            self._layers.ensure(layer)
+            self.touch(doc_id, layer, time.time())
+            self.conn.execute(
+                "UPDATE doc_status SET seconds = seconds + ? WHERE doc_id = ? AND layer = ?",
+                (seconds, doc_id, layer),
+            )
+
+    def write_status(self, doc_id: int, layer: str, status: str, now: float) -> None:
+        """Set the status, in the caller's write transaction."""
+        self.conn.execute(
+            "INSERT INTO doc_status (doc_id, layer, status, updated) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (doc_id, layer) DO UPDATE SET status = excluded.status, updated = excluded.updated",
+            (doc_id, layer, status, now),
+        )
+
+    def touch(self, doc_id: int, layer: str, now: float) -> None:
+        """A document an annotator has worked on is in progress, unless it is already done (in the
+        caller's write transaction)."""
+        self.conn.execute(
+            "INSERT INTO doc_status (doc_id, layer, status, updated) VALUES (?, ?, 'in_progress', ?)"
+            " ON CONFLICT (doc_id, layer) DO UPDATE SET updated = excluded.updated,"
+            " status = CASE status WHEN 'todo' THEN 'in_progress' ELSE status END",
+            (doc_id, layer, now),
+        )
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, characters, spans per label and layer, and each layer's progress and time."""
+        documents = int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+        labels = [label.name for label in self._labels.all()]
+        layers: dict[str, dict[str, Any]] = {}
+        for name in self._layers.names():
+            layers[name] = {
+                "spans": 0,
+                "labels": dict.fromkeys(labels, 0),
+                "documents_done": 0,
+                "documents_in_progress": 0,
+                "seconds": 0.0,
+            }
+        for layer, label, count in self.conn.execute(
+            "SELECT layer, label, count(*) FROM spans GROUP BY layer, label"
+        ):
+            layers[layer]["labels"][label] = count
+            layers[layer]["spans"] += count
+        for layer, status, count, seconds in self.conn.execute(
+            "SELECT layer, status, count(*), sum(seconds) FROM doc_status GROUP BY layer, status"
+        ):
+            if status != "todo":
+                layers[layer][f"documents_{status}"] = count
+            layers[layer]["seconds"] += seconds or 0.0
+        for entry in layers.values():
+            entry["progress"] = entry["documents_done"] / documents if documents else 0.0
+        per_label = dict.fromkeys(labels, 0)
+        for entry in layers.values():
+            for label, count in entry["labels"].items():
+                per_label[label] = per_label.get(label, 0) + count
+        return {
+            "documents": documents,
+            "characters": int(
+                self.conn.execute("SELECT coalesce(sum(length(text)), 0) FROM documents").fetchone()[0]
+            ),
+            "spans": sum(per_label.values()),
+            "labels": per_label,
+            "layers": layers,
+        }

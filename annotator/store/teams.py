@@ -1,0 +1,118 @@
+"""Teams: who is assigned which document, the order documents are offered in, and what is ready for
+review (documents finished by two or more annotators)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from annotator.model import GOLD, FinishedDocument
+from annotator.store.connection import Tables
+
+
+class Teams(Tables):
+    """The ``assignments`` table, and the statuses and spans of the annotator layers that finished."""
+
+    def assignments(self) -> dict[int, list[str]]:
+        """Document id → the users assigned to it (sorted)."""
+        assigned: dict[int, list[str]] = {}
+        for doc_id, user in self.conn.execute("SELECT doc_id, user FROM assignments ORDER BY doc_id, user"):
+            assigned.setdefault(doc_id, []).append(user)
+        return assigned
+
+    def started(self) -> set[tuple[int, str]]:
+        """``(doc_id, layer)`` pairs someone has worked on (in progress or done): assign keeps them."""
+        return set(self.conn.execute("SELECT doc_id, layer FROM doc_status WHERE status != 'todo'"))
+
+    def set_assignments(self, assigned: dict[int, list[str]]) -> None:
+        """Replace every assignment, in one transaction."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM assignments")
+            self.conn.executemany(
+                "INSERT INTO assignments (doc_id, user) VALUES (?, ?)",
+                [(doc_id, user) for doc_id, users in assigned.items() for user in users],
+            )
+
+    def document_order(self, user: str) -> list[int]:
+        """The order the annotation screen offers documents to ``user``: assigned and not done first,
+        then assigned and done, then the rest; by id within each group (plain id order without
+        assignments)."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT d.id FROM documents d"
+                " LEFT JOIN assignments a ON a.doc_id = d.id AND a.user = ?"
+                " LEFT JOIN doc_status s ON s.doc_id = d.id AND s.layer = ?"
+                " ORDER BY CASE WHEN a.user IS NULL THEN 2 WHEN s.status = 'done' THEN 1 ELSE 0 END, d.id",
+                (user, user),
+            )
+        ]
+
+    def finished_documents(self, doc_ids: Iterable[int] | None = None) -> Iterator[FinishedDocument]:
+        """Every document (or those of ``doc_ids``) some annotator layer finished, with the spans of each
+        layer that finished it, in id order. Layer ``gold`` is not an annotator."""
+        done: dict[int, dict[str, list[tuple[int, int, str]]]] = {}
+        finished = (
+            "SELECT doc_id, layer FROM doc_status WHERE status = 'done' AND layer != ?"
+            " AND (? OR doc_id IN (SELECT value FROM json_each(?)))"
+        )
+        wanted = json.dumps(sorted(set(doc_ids))) if doc_ids is not None else "[]"
+        params = (GOLD, doc_ids is None, wanted)
+        for doc_id, layer in self.conn.execute(finished + " ORDER BY doc_id, layer", params):
+            done.setdefault(doc_id, {})[layer] = []
+        spans = self.conn.execute(
+            'SELECT s.doc_id, s.layer, s.start, s."end", s.label FROM spans s'
+            f" JOIN ({finished}) d ON d.doc_id = s.doc_id AND d.layer = s.layer",
+            params,
+        )
+        for doc_id, layer, start, end, label in spans:
+            done[doc_id][layer].append((start, end, label))
+        ids = sorted(done)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = self.conn.execute(
+                f"SELECT id, key, text FROM documents WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            )
+            for doc_id, key, text in rows:
+                yield FinishedDocument(doc_id, key, text, done[doc_id])
+
+    def has_review(self) -> bool:
+        """Whether some document is finished by two or more annotator layers (cheap: statuses only)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM doc_status WHERE status = 'done' AND layer != ? GROUP BY doc_id"
+            " HAVING count(*) >= 2 LIMIT 1",
+            (GOLD,),
+        ).fetchone()
+        return row is not None
+
+    def review_order(self) -> list[tuple[int, str, float, bool]]:
+        """``(doc_id, key, agreement, has disagreements)`` of every document two or more annotator layers
+        finished: those with disagreements first, the least agreed first (``agreement.review_queue``'s
+        order and ``agreement.document_agreement``'s figure, without reading every span into Python:
+        about 0.7 s of CPU for 10,000 documents of 3 layers × 20 spans)."""
+        rows = self.conn.execute(
+            """
+            WITH finished AS (
+                SELECT doc_id, count(*) AS m FROM doc_status WHERE status = 'done' AND layer != :gold
+                GROUP BY doc_id HAVING count(*) >= 2
+            ), held AS (
+                SELECT s.doc_id, count(*) AS c FROM spans s
+                JOIN doc_status d ON d.doc_id = s.doc_id AND d.layer = s.layer AND d.status = 'done'
+                WHERE s.layer != :gold AND s.doc_id IN (SELECT doc_id FROM finished)
+                GROUP BY s.doc_id, s.start, s."end", s.label
+            )
+            SELECT f.doc_id, docs.key, f.m, coalesce(sum(h.c * (h.c - 1)), 0), coalesce(sum(h.c), 0),
+                coalesce(sum(h.c < f.m), 0)
+            FROM finished f JOIN documents docs ON docs.id = f.doc_id
+            LEFT JOIN held h ON h.doc_id = f.doc_id
+            GROUP BY f.doc_id
+            """,
+            {"gold": GOLD},
+        ).fetchall()
+        order = [
+            (doc_id, key, (pairs / ((m - 1) * total) if total else 1.0), partial > 0)
+            for doc_id, key, m, pairs, total, partial in rows
+        ]
+        order.sort(key=lambda row: (not row[3], row[2], row[1]))
+        return order

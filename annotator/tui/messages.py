@@ -1,0 +1,79 @@
+"""Messages from the worker threads (``annotator.tui.workers``) to the screen that started them.
+
+A widget's own messages (``ArticleView.SelectionChanged``, ``SuggestionList.Taken``, ...) are nested on
+the widget that posts them; these come from no widget. None bubbles: each is for its screen alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from annotator.tui.widgets.suggestion_list import Shown
+
+if TYPE_CHECKING:
+    from annotator.kb import KnowledgeBase
+    from annotator.suggest import Candidate
+
+Question = tuple[int, int, int, str]
+"""A look-up for the selection: ``(doc_id, start, end, text)``."""
+
+ReviewRow = tuple[int, str, float, bool]
+"""A document in review order: ``(doc_id, key, agreement, has_disagreements)``."""
+
+
+class KbLoaded(Message, bubble=False):
+    """The knowledge base is open (or built): suggestions and proposals can be looked up."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__()
+        self.kb = kb
+
+
+class KbFailed(Message, bubble=False):
+    """The knowledge base did not load: the screen works on without suggestions."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
+class SuggestionsFound(Message, bubble=False):
+    """The suggestions for one selection (which may have moved on since it was asked)."""
+
+    def __init__(self, question: Question, found: list[Shown]) -> None:
+        super().__init__()
+        self.question = question
+        self.found = found
+
+
+class ProposalsFound(Message, bubble=False):
+    """The pre-annotation proposals for one document (which may no longer be the open one)."""
+
+    def __init__(self, doc_id: int, found: list[Candidate]) -> None:
+        super().__init__()
+        self.doc_id = doc_id
+        self.found = found
+
+
+class LookupFailed(Message, bubble=False):
+    """A look-up raised; its thread goes on answering the next question."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ReviewOrdered(Message, bubble=False):
+    """The documents to review, worst agreement first."""
+
+    def __init__(self, order: list[ReviewRow]) -> None:
+        super().__init__()
+        self.order = order
+
+
+class ReviewOrderFailed(Message, bubble=False):
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error

@@ -1,0 +1,108 @@
+"""How one line of the article is drawn, as Rich segments (no Textual in it), and ``visible``: the one-cell
+pictures of control characters that every panel shows article text with.
+
+Spans are drawn in their label's colour with the label after them; where spans overlap, the innermost
+colour shows and the text is underlined. Proposals are the label's colour on the text, underlined;
+open disagreements are red over anything; the selection is reversed, the cursor token bold and underlined.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+
+from annotator.model import Span
+from annotator.text import Token
+from annotator.tui.article_layout import ArticleLayout, overlapping
+
+# Control characters never reach the terminal: each shows as one visible symbol, so offsets stay 1:1.
+_VISIBLE = {cp: 0x2400 + cp for cp in range(0x20) if cp not in (0x0A,)}
+_VISIBLE.update({0x7F: 0x2421, 0x09: 0x2409})
+_VISIBLE.update({cp: 0xFFFD for cp in range(0x80, 0xA0)})
+
+FLAG = Style(color="#ff8787", bold=True, underline=True, strike=False)
+"""Open disagreements: red, bold, underlined, over any span colour."""
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character replaced by a one-cell picture of it."""
+    return text.translate(_VISIBLE)
+
+
+def tag_cells(label: str) -> int:
+    """The cells a label's tag takes after its span (a space, then the label)."""
+    return cell_len(visible(label)) + 1
+
+
+class ArticleLook:
+    """The styles of the article, per label: a span's colour, its tag, a proposal of that label."""
+
+    def __init__(self, styles: dict[str, Style] | None = None) -> None:
+        styles = styles or {}
+        self.spans = styles
+        self.tags = {name: style + Style(bold=True, italic=True) for name, style in styles.items()}
+        # A proposal is the label's colour on the text, underlined, no background: offered, not taken.
+        self.proposals = {
+            name: Style(color=style.bgcolor, underline=True, italic=True) for name, style in styles.items()
+        }
+
+    def line(
+        self,
+        layout: ArticleLayout,
+        line: int,
+        shown: str,
+        base: Style,
+        selection: tuple[int, int] | None,
+        cursor: Token | None,
+        proposals: list[Span],
+        flags: list[Span],
+    ) -> list[Segment]:
+        """Line ``line`` of ``layout`` (``shown``: the text as ``visible`` shows it) on ``base``."""
+        start, end = layout.lines[line]
+        # Boundaries where the style may change: span edges, selection edges, cursor token edges.
+        cuts = {start, end}
+        spans = layout.line_spans[line]
+        for span in spans:
+            cuts.add(min(max(span.start, start), end))
+            cuts.add(min(max(span.end, start), end))
+        for edge in (*(selection or ()), *(cursor or ())):
+            cuts.add(min(max(edge, start), end))
+        tags = layout.tags_on(line)
+        proposed = overlapping(proposals, start, end) if proposals else []
+        flagged = overlapping(flags, start, end) if flags else []
+        for span in (*proposed, *flagged):
+            cuts.add(min(max(span.start, start), end))
+            cuts.add(min(max(span.end, start), end))
+        points = sorted(cuts)
+        segments = []
+        for left, right in itertools.pairwise(points):
+            while tags and tags[0].end <= left:
+                segments.append(self._tag(tags.pop(0), base))
+            if left == right:
+                continue
+            style = base
+            covering = [s for s in spans if s.start < right and s.end > left]
+            if covering:
+                inner = min(covering, key=lambda s: s.end - s.start)
+                style = style + self.spans.get(inner.label, Style(reverse=True))
+                if len(covering) > 1:
+                    style = style + Style(underline=True)
+            elif proposed:
+                offered = [s for s in proposed if s.start < right and s.end > left]
+                if offered:
+                    style = style + self.proposals.get(offered[0].label, Style(underline=True))
+            if flagged and any(s.start < right and s.end > left for s in flagged):
+                style = style + FLAG
+            if selection and selection[0] <= left and right <= selection[1]:
+                style = style + Style(reverse=True)
+            if cursor and cursor[0] <= left and right <= cursor[1]:
+                style = style + Style(bold=True, underline=True)
+            segments.append(Segment(shown[left:right], style))
+        segments.extend(self._tag(tag, base) for tag in tags)
+        return segments
+
+    def _tag(self, span: Span, base: Style) -> Segment:
+        return Segment(" " + visible(span.label), base + self.tags.get(span.label, Style(bold=True)))
