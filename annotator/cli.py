@@ -6,6 +6,7 @@ import getpass
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -199,12 +200,41 @@ def _layer_name(value: str | None) -> str | None:
     return value
 
 
+class _FormatChoice(click.Choice[str]):
+    """A --format choice whose names come from the format registry when first needed (to parse or to show
+    help), so that starting the command line loads no format module."""
+
+    def __init__(self, names: Callable[[], Sequence[str]]) -> None:
+        self._names = names
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:
+        """Set by ``click.Choice`` when it is made: ignored, the registry is the one source."""
+
+
+def _import_formats() -> list[str]:
+    from annotator.importing import format_choices
+
+    return format_choices()
+
+
+def _export_formats() -> list[str]:
+    from annotator import formats
+
+    return formats.writer_names()
+
+
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "txt", "jsonl", "doccano", "conll", "brat"]),
+    type=_FormatChoice(_import_formats),
     default="auto",
     show_default=True,
     help="How to read the files; auto goes by the file name and, for JSON Lines, the first record.",
@@ -542,7 +572,7 @@ def _parse_split(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["conll", "jsonl", "doccano", "brat"]),
+    type=_FormatChoice(_export_formats),
     required=True,
     help="What to write.",
 )
@@ -602,14 +632,16 @@ def export(
     """
     if fmt != "conll" and (scheme or columns):
         raise click.UsageError("--scheme and --columns apply to --format conll only")
-    if out is not None and str(out) == "-" and (fmt == "brat" or split):
+    from annotator import formats
+
+    if out is not None and str(out) == "-" and (formats.get(fmt).writes_folder or split):
         raise click.UsageError("brat and --split write a folder, not standard output; give --out FOLDER")
     if split is None and click.get_current_context().get_parameter_source("seed") != _DEFAULT:
         raise click.UsageError("--seed shuffles the documents for --split; give --split too")
     if not obj.db_path.exists():
         raise AnnotatorError("no such database; import articles first ('annotator import PATH')", obj.db_path)
-    from annotator.exporting import ExportRequest
-    from annotator.exporting import export as run_export
+    from annotator.export import ExportRequest
+    from annotator.export import export as run_export
 
     request = ExportRequest(
         fmt=fmt,

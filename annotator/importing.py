@@ -1,37 +1,28 @@
-"""Finding the files an import names and reading each in its format."""
+"""Finding the files an import names and reading each in its format (see ``annotator.formats``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from annotator import formats
 from annotator.errors import AnnotatorError
-from annotator.formats import brat, conll, doccano, jsonl, txt
-from annotator.formats.reading import Progress
+from annotator.formats import Format, Progress
 from annotator.model import ImportRecord
 
-Reader = Callable[[Path, Progress | None], Iterator[ImportRecord]]
-READERS: dict[str, Reader] = {
-    "txt": txt.read_txt,
-    "jsonl": jsonl.read_jsonl,
-    "doccano": doccano.read_doccano,
-    "conll": conll.read_conll,
-    "brat": brat.read_brat,
-}
-SUFFIXES: dict[str, tuple[str, ...]] = {
-    "txt": txt.SUFFIXES,
-    "jsonl": jsonl.SUFFIXES,
-    "doccano": doccano.SUFFIXES,
-    "conll": conll.SUFFIXES,
-    "brat": brat.SUFFIXES,
-}
-FORMATS = ("auto", *READERS)
+AUTO = "auto"
 
 
-def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
+def format_choices() -> list[str]:
+    """What ``annotator import --format`` takes: ``auto``, then every format import reads."""
+    return [AUTO, *formats.reader_names()]
+
+
+def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, Format]]:
     """Every file to import with its format; a missing path or a folder without text files is an error."""
-    suffixes = {s for group in SUFFIXES.values() for s in group} if fmt == "auto" else set(SUFFIXES[fmt])
-    found: list[tuple[Path, str]] = []
+    chosen = None if fmt == AUTO else formats.get(fmt)
+    suffixes = {s for f in formats.readers() for s in f.suffixes} if chosen is None else set(chosen.suffixes)
+    found: list[tuple[Path, Format]] = []
     for path in paths:
         if not path.exists():
             raise AnnotatorError("no such file or folder", path)
@@ -47,48 +38,35 @@ def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, str]]:
                 raise AnnotatorError(
                     f"no files to import ({', '.join(sorted(suffixes))}) in this folder", path
                 )
-            found.extend((p, detect(p, fmt)) for p in inside)
+            found.extend((p, chosen or formats.detect(p)) for p in inside)
         else:
-            found.append((path, detect(path, fmt)))
-    return _one_entry_per_brat_pair(found)
+            found.append((path, chosen or formats.detect(path)))
+    return _once_per_document(found)
 
 
-def _one_entry_per_brat_pair(found: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
-    """A brat document is named once (by its ``.ann``) though its ``.txt`` may be listed too."""
+def _once_per_document(found: list[tuple[Path, Format]]) -> list[tuple[Path, Format]]:
+    """A document read from several files (brat's ``.txt`` and ``.ann``) is named once, by the file that
+    stands for it, though the others may be listed too."""
     seen: set[Path] = set()
     kept = []
     for path, fmt in found:
-        if fmt == "brat":
-            ann = path.with_suffix(".ann")
-            if ann in seen:
+        if fmt.document_file is not None:
+            named = fmt.document_file(path)
+            if named in seen:
                 continue
-            seen.add(ann)
-            path = ann if ann.is_file() else path
+            seen.add(named)
+            path = named if named.is_file() else path
         kept.append((path, fmt))
     return kept
 
 
-def detect(path: Path, fmt: str) -> str:
-    if fmt != "auto":
-        return fmt
-    suffix = path.suffix.lower()
-    if suffix in brat.SUFFIXES:
-        return "brat"
-    if suffix in txt.SUFFIXES:
-        return "brat" if path.with_suffix(".ann").is_file() else "txt"
-    if suffix in conll.SUFFIXES:
-        return "conll"
-    if suffix in jsonl.SUFFIXES:
-        return "doccano" if doccano.looks_like_doccano(path) else "jsonl"
-    raise AnnotatorError(f"cannot tell the format from the name; use --format ({', '.join(READERS)})", path)
-
-
 def read_files(
-    files: list[tuple[Path, str]], progress: Progress | None = None, labels: Collection[str] | None = None
+    files: list[tuple[Path, Format]], progress: Progress | None = None, labels: Collection[str] | None = None
 ) -> Iterator[ImportRecord]:
     """The records of ``files``; with ``labels``, a span of another label is an error at its own line."""
     for path, fmt in files:
-        for record in READERS[fmt](path, progress):
+        assert fmt.read is not None, f"{fmt.name} is not a format import reads"
+        for record in fmt.read(path, progress):
             if labels is not None:
                 check_labels(record, labels)
             yield record

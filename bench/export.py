@@ -33,7 +33,7 @@ LABELS = ("ACTOR", "PLACE", "EVENT")
 EXPORT = r"""
 import resource, sys, time
 from pathlib import Path
-from annotator.exporting import ExportRequest, export
+from annotator.export import ExportRequest, export
 from annotator.store import Store
 db, fmt, out = sys.argv[1:4]
 store = Store(db)
@@ -48,7 +48,7 @@ print(elapsed, summary.tokens, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 TRACED = r"""
 import sys, tracemalloc
 from pathlib import Path
-from annotator.exporting import ExportRequest, export
+from annotator.export import ExportRequest, export
 from annotator.store import Store
 db, fmt, out = sys.argv[1:4]
 store = Store(db)

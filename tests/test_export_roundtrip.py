@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.exporting import ExportRequest, export
+from annotator.export import ExportRequest, export
 from annotator.formats import conll
 from annotator.importing import find_files, read_files
 from annotator.model import ImportRecord, Span

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import given
 
-from annotator.exporting import ExportRequest, export
+from annotator.export import ExportRequest, export
 from annotator.model import ImportRecord, Span
 from annotator.store import Store
 from tests import export_fixture

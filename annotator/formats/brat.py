@@ -8,12 +8,12 @@ it; reading takes such fragments as one span. A discontinuous span that leaves o
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.formats import ExportDocument, Format, WriteOptions, Written, register
 from annotator.formats.reading import Progress, checked_spans, decode
 from annotator.model import ImportRecord, Span
 from annotator.text import OffsetMap, clean_text
@@ -21,20 +21,10 @@ from annotator.text import OffsetMap, clean_text
 SUFFIXES = (".ann",)
 CONF_NAME = "annotation.conf"
 KB_PREFIX = "KB:"
-_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _FRAGMENTS = re.compile(r"\d+ \d+(?:;\d+ \d+)*")
 # The other kinds of brat annotation (relations, events, attributes, normalizations, equivalences, notes):
 # read for N, skipped otherwise, since a span layer has no place for them.
 _OTHER_ANNOTATIONS = re.compile(r"(?:[TRNEAM]\d+|\*|#\d*)\t")
-
-
-def file_stem(key: str) -> str:
-    """A file name for a document key: the key when it is a plain name, else a cleaned one with a hash."""
-    if _SAFE_STEM.fullmatch(key) and len(key) <= 120:
-        return key
-    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
-    return f"{_UNSAFE.sub('_', key)[:100].lstrip('.')}-{digest}"
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -67,6 +57,11 @@ def format_annotations(text: str, spans: Sequence[Span]) -> str:
         if span.kb_id is not None:
             links.append(f"N{len(links) + 1}\tReference T{n} {KB_PREFIX}{span.kb_id}\t{shown}\n")
     return "".join(lines + links)
+
+
+def write_document(doc: ExportDocument, options: WriteOptions) -> Written:
+    """The document's ``.ann`` file, every span as it is (its ``.txt`` is the text itself)."""
+    return Written(format_annotations(doc.text, doc.spans), len(doc.spans))
 
 
 def annotation_conf(labels: Sequence[str]) -> str:
@@ -173,3 +168,28 @@ def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, 
                 number,
             )
     return fields[0], start, end, head[0]
+
+
+def _claims(path: Path) -> bool:
+    """An ``.ann`` file, or a ``.txt`` with its ``.ann`` beside."""
+    suffix = path.suffix.lower()
+    return suffix in SUFFIXES or (suffix == ".txt" and path.with_suffix(".ann").is_file())
+
+
+def _document_file(path: Path) -> Path:
+    return path.with_suffix(".ann")
+
+
+FORMAT = register(
+    Format(
+        name="brat",
+        read=read_brat,
+        suffixes=SUFFIXES,
+        claims=_claims,
+        document_file=_document_file,
+        read_order=4,
+        write=write_document,
+        writes_folder=True,
+        write_order=3,
+    )
+)

@@ -14,6 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.formats import ExportDocument, Format, SpanNote, WriteOptions, Written, register
 from annotator.formats.reading import Progress, decode
 from annotator.model import ImportRecord, Span
 from annotator.text import Token, clean_text, token_range
@@ -35,21 +36,6 @@ class Entity:
     first: int
     last: int
     label: str
-
-
-@dataclass(frozen=True)
-class SpanNote:
-    """What became of a span that could not be written as it is.
-
-    ``kind`` is ``widened`` (written on the whole tokens ``start``-``end``), ``empty`` (holds no token;
-    dropped) or ``overlap`` (dropped: it overlaps ``kept``, which is longer or comes first).
-    """
-
-    kind: str
-    span: Span
-    start: int = 0
-    end: int = 0
-    kept: Span | None = None
 
 
 def place_spans(tokens: Sequence[Token], spans: Sequence[Span]) -> tuple[list[Entity], list[SpanNote]]:
@@ -145,6 +131,19 @@ def format_document(
     bounds = [0, *(b for b in sentence_starts if b and b not in inside), len(lines)]
     body = "".join("\n".join(lines[a:b]) + "\n\n" for a, b in pairwise(bounds) if b > a)
     return DOCSTART + "\n\n" + body
+
+
+def write_document(doc: ExportDocument, options: WriteOptions) -> Written:
+    """A document on whole tokens: its spans placed (``place_spans``), then tagged."""
+    entities, notes = place_spans(doc.tokens, doc.spans)
+    text = format_document(
+        doc.text, doc.tokens, doc.sentence_starts, entities, options.scheme, options.columns
+    )
+    return Written(text, len(entities), notes)
+
+
+def _variant(options: WriteOptions) -> str:
+    return "bilou" if options.scheme == "bilou" else ""
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -267,3 +266,19 @@ def _entities(sentence: list[tuple[int, int, str, int]], path: Path) -> Iterator
             open_label = None
     if open_label is not None:
         yield Span(open_start, last_end, open_label, source="import"), open_line
+
+
+FORMAT = register(
+    Format(
+        name="conll",
+        read=read_conll,
+        suffixes=SUFFIXES,
+        read_order=3,
+        write=write_document,
+        needs_tokens=True,
+        file_suffix=".conll",
+        part_suffix=".conll",
+        variant=_variant,
+        write_order=0,
+    )
+)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
+from annotator.formats import ExportDocument, Format, WriteOptions, Written, register
 from annotator.formats.jsonl import make_record, records, refuse_unread_spans
 from annotator.formats.reading import Progress
 from annotator.model import ImportRecord, Span
@@ -55,3 +56,26 @@ def looks_like_doccano(path: Path) -> bool:
                     and ("entities" in first or isinstance(first.get("label"), list))
                 )
     return False
+
+
+def _claims(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES and looks_like_doccano(path)
+
+
+def write_document(doc: ExportDocument, options: WriteOptions) -> Written:
+    return Written(format_document(doc.key, doc.text, doc.spans), len(doc.spans))
+
+
+FORMAT = register(
+    Format(
+        name="doccano",
+        read=read_doccano,
+        suffixes=SUFFIXES,
+        claims=_claims,
+        read_order=2,
+        write=write_document,
+        file_suffix=".doccano.jsonl",
+        part_suffix=".jsonl",
+        write_order=2,
+    )
+)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
-from annotator.formats.reading import Progress, checked_spans, lines
+from annotator.formats import ExportDocument, Format, WriteOptions, Written, register
+from annotator.formats.reading import Progress, checked_spans, read_json_lines
 from annotator.model import ImportRecord, Span
 from annotator.text import OffsetMap, Token, clean_text, token_range
 
@@ -43,21 +44,14 @@ def read_jsonl(path: Path, progress: Progress | None = None) -> Iterator[ImportR
 def records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line, record)`` for each JSON object with a non-empty ``text``."""
     count = 0
-    with path.open("rb") as stream:
-        for line, raw in lines(stream, path, progress):
-            try:
-                record = json.loads(raw)
-            except ValueError as err:
-                raise AnnotatorError(f"not JSON ({err})", path, line) from None
-            if not isinstance(record, dict):
-                raise AnnotatorError(f"expected a JSON object, found {type(record).__name__}", path, line)
-            text = record.get("text")
-            if not isinstance(text, str):
-                raise AnnotatorError("record has no 'text' string", path, line)
-            if not text.strip():
-                raise AnnotatorError("record's 'text' is empty", path, line)
-            count += 1
-            yield line, record
+    for line, record in read_json_lines(path, progress):
+        text = record.get("text")
+        if not isinstance(text, str):
+            raise AnnotatorError("record has no 'text' string", path, line)
+        if not text.strip():
+            raise AnnotatorError("record's 'text' is empty", path, line)
+        count += 1
+        yield line, record
     if count == 0:
         raise AnnotatorError("empty file: no records", path)
 
@@ -204,3 +198,25 @@ def spacy_tokens(text: str, tokens: Sequence[Token]) -> tuple[list[tuple[int, in
 
 def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_document(doc: ExportDocument, options: WriteOptions) -> Written:
+    """A document as one Prodigy/spaCy record, every span as it is."""
+    meta: dict[str, Any] = json.loads(doc.meta) if doc.meta else {}
+    record = format_document(doc.key, doc.text, meta, doc.tokens, doc.spans, options.layer)
+    return Written(record, len(doc.spans))
+
+
+FORMAT = register(
+    Format(
+        name="jsonl",
+        read=read_jsonl,
+        suffixes=SUFFIXES,
+        read_order=1,
+        write=write_document,
+        needs_tokens=True,
+        file_suffix=".jsonl",
+        part_suffix=".jsonl",
+        write_order=1,
+    )
+)

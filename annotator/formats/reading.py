@@ -1,16 +1,19 @@
-"""What every reader shares: decoding bytes with clear errors, and checking spans against a text."""
+"""What every reader shares: decoding bytes with clear errors, JSON Lines, and checking spans against a
+text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from annotator.errors import AnnotatorError
+from annotator.formats import Progress
 from annotator.model import Span
 from annotator.text import OffsetMap
 
-Progress = Callable[[int], None]
+__all__ = ["Progress", "checked_spans", "decode", "json_objects", "lines", "read_json_lines"]
 
 
 def decode(raw: bytes, path: Path, line: int | None = None) -> str:
@@ -37,6 +40,26 @@ def lines(stream: BinaryIO, path: Path, progress: Progress | None) -> Iterator[t
             progress(len(raw))
         if raw.strip():
             yield number, decode(raw, path, number)
+
+
+def json_objects(numbered: Iterable[tuple[int, str]], path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each ``(line number, text)`` of a JSON Lines file (blank lines left
+    out by the caller); a line that is not a JSON object is an error naming it."""
+    for line, raw in numbered:
+        try:
+            record = json.loads(raw)
+        except ValueError as err:  # a JSONDecodeError, or a number too long for int()
+            why = f"{err.msg} at column {err.colno}" if isinstance(err, json.JSONDecodeError) else str(err)
+            raise AnnotatorError(f"not JSON: {why}", path, line) from None
+        if not isinstance(record, dict):
+            raise AnnotatorError(f"expected a JSON object, found {type(record).__name__}", path, line)
+        yield line, record
+
+
+def read_json_lines(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line of the JSON Lines file ``path``, read as it goes."""
+    with path.open("rb") as stream:
+        yield from json_objects(lines(stream, path, progress), path)
 
 
 def checked_spans(

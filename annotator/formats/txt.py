@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.formats import Format, register
 from annotator.formats.reading import Progress, decode
 from annotator.model import ImportRecord
 from annotator.text import clean_text
@@ -21,3 +22,6 @@ def read_txt(path: Path, progress: Progress | None = None) -> Iterator[ImportRec
     if progress is not None:
         progress(len(raw))
     yield ImportRecord(text=text, key=path.stem, source=str(path))
+
+
+FORMAT = register(Format(name="txt", read=read_txt, suffixes=SUFFIXES, read_order=0))

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
-from annotator.formats.reading import decode
+from annotator.formats.reading import decode, json_objects
 from annotator.model import KbEntry
 from annotator.text import clean_text
 
@@ -113,15 +112,8 @@ def _read_delimited(text: str, path: Path, delimiter: str, default_label: str | 
 
 
 def _read_jsonl(text: str, path: Path, default_label: str | None) -> Iterator[KbEntry]:
-    for line, raw in enumerate(text.split("\n"), 1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise AnnotatorError(f"not JSON: {err.msg} at column {err.colno}", path, line) from None
-        if not isinstance(record, dict):
-            raise AnnotatorError(f"expected a JSON object, not {type(record).__name__}", path, line)
+    numbered = ((line, raw) for line, raw in enumerate(text.split("\n"), 1) if raw.strip())
+    for line, record in json_objects(numbered, path):
         aliases = record.get("aliases", [])
         if not isinstance(aliases, list):
             raise AnnotatorError(f"aliases must be a list of strings, not {aliases!r}", path, line)
