@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# The project root instead of bench/ itself, whose tokenize.py would shadow the standard library's.
+# The project root on the path, so `annotator` and `bench` import from the checkout.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import numpy as np  # noqa: E402
