@@ -141,29 +141,60 @@ class ReviewCounts(NamedTuple):
     partial: int
 
 
+CONFLICT = "conflict"
+"""The kind of a layer that holds another database's version of a layer's documents, kept by ``merge``
+where both databases changed them: for review, never an annotator (its documents are never done)."""
+
+
 @dataclass
 class MergeConflict:
-    """One document and layer that two databases hold in different versions, and which one was kept."""
+    """One document of one layer that both databases changed: one version stays in ``layer``, the other
+    is kept as layer ``moved_to`` (of kind :data:`CONFLICT`)."""
 
     source: Path
     doc: str
     layer: str
-    kept: str  # "mine" | "theirs"
-    mine_edited: float
-    theirs_edited: float
+    kept: str  # "mine" | "theirs": whose version stays in ``layer``
+    moved_to: str
     mine_spans: int
     theirs_spans: int
 
 
 @dataclass
+class LayerChange:
+    """What merging did to one layer: documents written, spans added and spans removed."""
+
+    documents: int = 0
+    spans_added: int = 0
+    spans_removed: int = 0
+    kind: str = "annotator"
+
+
+@dataclass
 class MergeResult:
-    """What merging other databases brought in."""
+    """What merging other databases brought in (or, in a dry run, would bring in)."""
 
     documents_added: int = 0
     labels_added: int = 0
     layers_added: int = 0
     layer_documents_copied: int = 0
     spans_added: int = 0
+    spans_removed: int = 0
+    """Spans the other side removed later, where this side had not changed the document since."""
     statuses_updated: int = 0
     conflicts: list[MergeConflict] = field(default_factory=list)
+    kept_earlier: int = 0
+    """Conflicts whose other version an earlier merge already kept as a layer of its own."""
     renamed_keys: int = 0
+    layers: dict[str, LayerChange] = field(default_factory=dict)
+    dry_run: bool = False
+
+    def changed(self, layer: str, added: int, removed: int, kind: str = "annotator") -> None:
+        """Count one layer document written, with the spans it gained and lost."""
+        change = self.layers.setdefault(layer, LayerChange(kind=kind))
+        change.documents += 1
+        change.spans_added += added
+        change.spans_removed += removed
+        self.layer_documents_copied += 1
+        self.spans_added += added
+        self.spans_removed += removed

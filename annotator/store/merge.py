@@ -1,19 +1,54 @@
 """Merging: documents, labels, layers, spans, statuses and action logs brought in from other annotator
-databases (made on other machines), nothing duplicated and no span of either side discarded."""
+databases (made on other machines), nothing duplicated and no span of either side discarded.
+
+Documents match by content. Per document and layer the two versions compare so:
+
+- the same spans: only a later status comes over;
+- one version is the other carried further (its action log is the other's log plus more steps, and
+  taking those steps back gives the other's spans): that one is kept, its removals and relabellings
+  included, since the other side has not touched the document since;
+- else, one version holds every span of the other: that one is kept;
+- else both sides changed it: a conflict. This database's version stays in the layer (with ``prefer``
+  "theirs", the other database's), and the other version is kept as a layer of its own,
+  ``LAYER@NAME``, NAME from its database's file name (``-2``, ``-3``... when that layer holds another
+  version of the document), unless an earlier merge kept it there already. That layer's kind is
+  ``conflict`` and its documents are in progress, never done: no annotator, no agreement figure and no
+  review counts it.
+
+A kept version comes with its status and its action log, so undo goes on working on it.
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from annotator.errors import AnnotatorError
-from annotator.model import MergeConflict, MergeResult
+from annotator.model import CONFLICT, MergeConflict, MergeResult
 from annotator.store.connection import BATCH, Connection, Tables, connect_read_only
 from annotator.store.documents import Documents
 from annotator.store.schema import FIRST, applied_names, newer_names
+
+SpanRow = tuple[int, int, str, str | None, str, str | None, float]
+"""A span as merge copies it: start, end, label, kb_id, source, who, created."""
+ActionRow = tuple[float, str | None, str, str, int]
+"""A step of the action log as merge copies it: ts, who, kind, data, undone."""
+SpanKey = tuple[int, int, str, str | None]
+"""What makes two versions' spans the same: start, end, label, kb_id."""
+Item = tuple[int, str]
+"""A document (our id) and a layer."""
+Outcome = Literal["same", "mine", "theirs", "conflict"]
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run: the transaction rolls back, nothing is written."""
 
 
 class Merge(Tables):
@@ -23,46 +58,98 @@ class Merge(Tables):
         super().__init__(connection)
         self._documents = documents
 
-    def from_databases(self, paths: Iterable[Path], prefer: str | None = None) -> MergeResult:
+    def from_databases(
+        self, paths: Iterable[Path], prefer: str | None = None, dry_run: bool = False
+    ) -> MergeResult:
         """Bring in documents (by content hash), labels, layers, spans, statuses and action logs from
-        other annotator databases, all in one transaction; nothing is duplicated and merging again changes
-        nothing.
-
-        Per document and layer: absent here → copied; the same spans (start, end, label, kb_id) → only the
-        status is taken when theirs changed later; different spans → a conflict, resolved wholesale for
-        that document and layer by ``prefer`` ("mine" or "theirs") or else by the later edit (latest
-        action or status change; a tie keeps mine). The winner's spans, status and action log (so undo
-        still works) replace the loser's.
+        other annotator databases, all in one transaction (see the module's docstring for what is kept
+        where). Merging the same database again changes nothing. ``prefer`` ("mine", the default, or
+        "theirs") says whose version stays in the layer when both changed it; ``dry_run`` works it all
+        out and reports it, and writes nothing.
         """
         if prefer not in (None, "mine", "theirs"):
             raise AnnotatorError(f"--prefer must be mine or theirs, not {prefer!r}")
         others = [(Path(p), _open_other(Path(p), self.path)) for p in paths]
-        result = MergeResult()
+        result = MergeResult(dry_run=dry_run)
         try:
             with self.transaction():
                 for path, other in others:
-                    self._merge_one(path, other, prefer, result)
+                    self._merge_one(path, other, prefer or "mine", result)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
         finally:
             for _, other in others:
                 other.close()
         return result
 
-    def _merge_one(
-        self, path: Path, other: sqlite3.Connection, prefer: str | None, result: MergeResult
-    ) -> None:
-        now = time.time()
-        position = self.conn.execute("SELECT coalesce(max(position), -1) FROM labels").fetchone()[0]
-        for name, key, colour in other.execute("SELECT name, key, colour FROM labels ORDER BY position"):
-            position += 1
-            result.labels_added += self.conn.execute(
-                "INSERT OR IGNORE INTO labels (name, key, colour, position) VALUES (?, ?, ?, ?)",
-                (name, key, colour, position),
-            ).rowcount
+    def _merge_one(self, path: Path, other: sqlite3.Connection, prefer: str, result: MergeResult) -> None:
+        self._merge_labels(path, other, result)
+        their_layers: dict[str, str] = {}
         for name, kind, created in other.execute("SELECT name, kind, created FROM layers"):
+            their_layers[name] = kind
             result.layers_added += self.conn.execute(
                 "INSERT OR IGNORE INTO layers (name, kind, created) VALUES (?, ?, ?)", (name, kind, created)
             ).rowcount
-        ids: dict[int, int] = {}  # their document id -> ours
+        ids = self._merge_documents(other, result)
+        theirs = _LayerStates.read(other, ids.__getitem__)
+        mine = _LayerStates.read(self.conn, None, set(ids.values()))
+        mine_present = mine.keys()
+        copy: list[Item] = []
+        for item in sorted(theirs.keys()):
+            doc_id, layer = item
+            their = theirs.version(item)
+            kind = their_layers.get(layer, "annotator")
+            if item not in mine_present:
+                copy.append(item)
+                result.changed(layer, len(their.spans), 0, kind)
+                continue
+            my = mine.version(item)
+            outcome = compare(my, their)
+            if outcome == "same":
+                if their.status is not None and their.status[2] > (my.status or ("", 0.0, -1.0))[2]:
+                    self.conn.execute(
+                        "INSERT INTO doc_status (doc_id, layer, status, seconds, updated)"
+                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id, layer) DO UPDATE SET"
+                        " status = excluded.status, seconds = excluded.seconds, updated = excluded.updated",
+                        (doc_id, layer, *their.status),
+                    )
+                    result.statuses_updated += 1
+            elif outcome == "theirs":
+                self._replace(item, my, their, result, kind)
+            elif outcome == "conflict":
+                self._conflict(path, item, my, their, prefer, set(their_layers), result)
+        self._write(
+            [(doc_id, layer, theirs.version((doc_id, layer))) for doc_id, layer in copy], in_progress=False
+        )
+
+    def _merge_labels(self, path: Path, other: sqlite3.Connection, result: MergeResult) -> None:
+        """Add the labels this database lacks, after its own; an error when one has a key a different
+        label has here (the annotation screen could not tell them apart)."""
+        by_key = dict(self.conn.execute("SELECT key, name FROM labels"))
+        names = set(by_key.values())
+        position = self.conn.execute("SELECT coalesce(max(position), -1) FROM labels").fetchone()[0]
+        for name, key, colour in other.execute("SELECT name, key, colour FROM labels ORDER BY position"):
+            if name in names:
+                continue
+            if key in by_key:
+                raise AnnotatorError(
+                    f"cannot merge: its label {name} has the key {key!r} of label {by_key[key]} here", path
+                )
+            position += 1
+            self.conn.execute(
+                "INSERT INTO labels (name, key, colour, position) VALUES (?, ?, ?, ?)",
+                (name, key, colour, position),
+            )
+            by_key[key] = name
+            names.add(name)
+            result.labels_added += 1
+
+    def _merge_documents(self, other: sqlite3.Connection, result: MergeResult) -> dict[int, int]:
+        """Add the documents whose text this database lacks; their document id → ours, for all."""
+        now = time.time()
+        ids: dict[int, int] = {}
         rows = other.execute("SELECT id, key, text, hash, source, meta, created FROM documents ORDER BY id")
         while batch := rows.fetchmany(BATCH):
             placement = self._documents.place([(r[1], r[3]) for r in batch])
@@ -82,74 +169,164 @@ class Merge(Tables):
                     )
                     result.documents_added += 1
                 ids[their_id] = present[digest]
-        theirs = _LayerStates.read(other, lambda doc_id: ids[doc_id])
-        mine = _LayerStates.read(self.conn, None, set(ids.values()))
-        mine_present = mine.keys()
-        copy: list[tuple[int, str]] = []
-        for item in sorted(theirs.keys()):
-            doc_id, layer = item
-            if item not in mine_present:
-                copy.append(item)
-                result.layer_documents_copied += 1
-                result.spans_added += len(theirs.spans.get(item, ()))
-                continue
-            their_spans = theirs.span_keys(item)
-            my_spans = mine.span_keys(item)
-            if their_spans == my_spans:
-                status = theirs.status.get(item)
-                if status is not None and status[2] > mine.status.get(item, ("", 0.0, -1.0))[2]:
-                    self.conn.execute(
-                        "INSERT INTO doc_status (doc_id, layer, status, seconds, updated)"
-                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id, layer) DO UPDATE SET"
-                        " status = excluded.status, seconds = excluded.seconds, updated = excluded.updated",
-                        (doc_id, layer, *status),
-                    )
-                    result.statuses_updated += 1
-                continue
-            their_time, my_time = theirs.last_edit(item), mine.last_edit(item)
-            kept = prefer or ("theirs" if their_time > my_time else "mine")
-            result.conflicts.append(
-                MergeConflict(
-                    path,
-                    self._documents.key_of(doc_id),
-                    layer,
-                    kept,
-                    my_time,
-                    their_time,
-                    len(my_spans),
-                    len(their_spans),
-                )
-            )
-            if kept == "theirs":
-                for table in ("spans", "actions", "doc_status"):
-                    self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ? AND layer = ?", (doc_id, layer))
-                copy.append(item)
-                result.spans_added += len(their_spans)
-        self._copy_layer_states(theirs, copy)
+        return ids
 
-    def _copy_layer_states(self, states: _LayerStates, items: list[tuple[int, str]]) -> None:
-        """Insert the spans, statuses and action logs of ``items`` (none of them here yet)."""
+    def _replace(self, item: Item, mine: _Version, theirs: _Version, result: MergeResult, kind: str) -> None:
+        """Put ``theirs`` (spans, status and log) in place of ``mine``."""
+        doc_id, layer = item
+        for table in ("spans", "actions", "doc_status"):
+            self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ? AND layer = ?", (doc_id, layer))
+        self._write([(doc_id, layer, theirs)], in_progress=False)
+        my_keys, their_keys = mine.keys(), theirs.keys()
+        result.changed(layer, len(their_keys - my_keys), len(my_keys - their_keys), kind)
+
+    def _conflict(
+        self,
+        path: Path,
+        item: Item,
+        mine: _Version,
+        theirs: _Version,
+        prefer: str,
+        reserved: set[str],
+        result: MergeResult,
+    ) -> None:
+        """Both sides changed the layer's document: keep the version that does not stay in the layer as
+        a layer of its own (named from its database's file), unless it is kept there already."""
+        doc_id, layer = item
+        moved, origin = (theirs, path) if prefer == "mine" else (mine, self.path)
+        target, held = self._conflict_layer(
+            f"{layer}@{layer_name_part(origin.stem)}", doc_id, moved, reserved
+        )
+        if not held:
+            if self.conn.execute(
+                "INSERT OR IGNORE INTO layers (name, kind, created) VALUES (?, ?, ?)",
+                (target, CONFLICT, time.time()),
+            ).rowcount:
+                result.layers_added += 1
+            self._write([(doc_id, target, moved)], in_progress=True)
+            result.changed(target, len(moved.spans), 0, CONFLICT)
+        if prefer == "theirs":
+            self._replace(item, mine, theirs, result, "annotator")
+        elif held:
+            result.kept_earlier += 1
+            return
+        key = self._documents.key_of(doc_id)
+        result.conflicts.append(
+            MergeConflict(path, key, layer, prefer, target, len(mine.spans), len(theirs.spans))
+        )
+
+    def _conflict_layer(
+        self, base: str, doc_id: int, version: _Version, reserved: set[str]
+    ) -> tuple[str, bool]:
+        """The layer to keep ``version`` of the document in: ``base``, else ``base-2``, ``base-3``... the
+        first that is not a layer of the other database, not a layer of another kind, and either holds
+        this version already (then True) or holds nothing of the document."""
+        for n in itertools.count(1):
+            name = base if n == 1 else f"{base}-{n}"
+            if name in reserved:
+                continue
+            row = self.conn.execute("SELECT kind FROM layers WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                return name, False
+            if row[0] != CONFLICT:
+                continue
+            there = _Version.read(self.conn, doc_id, name)
+            if there.empty():
+                return name, False
+            if there.keys() == version.keys() or continues(there, version):
+                return name, True
+        raise AssertionError("unreachable")
+
+    def _write(self, versions: list[tuple[int, str, _Version]], in_progress: bool) -> None:
+        """Insert the spans, statuses and action logs of ``versions`` (none of them here yet) as those of
+        their document and layer; ``in_progress``: whatever the status was (a kept conflict)."""
         self.conn.executemany(
             'INSERT INTO spans (doc_id, layer, start, "end", label, kb_id, source, who, created)'
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (doc_id, layer, *row)
-                for doc_id, layer in items
-                for row in states.spans.get((doc_id, layer), ())
-            ],
+            [(doc_id, layer, *row) for doc_id, layer, version in versions for row in version.spans],
         )
+        statuses = []
+        for doc_id, layer, version in versions:
+            status = version.status
+            if in_progress:
+                status = ("in_progress", *status[1:]) if status else ("in_progress", 0.0, time.time())
+            if status is not None:
+                statuses.append((doc_id, layer, *status))
         self.conn.executemany(
             "INSERT INTO doc_status (doc_id, layer, status, seconds, updated) VALUES (?, ?, ?, ?, ?)",
-            [(*item, *states.status[item]) for item in items if item in states.status],
+            statuses,
         )
         self.conn.executemany(
             "INSERT INTO actions (ts, who, layer, doc_id, kind, data, undone) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (ts, who, layer, doc_id, kind, data, undone)
-                for doc_id, layer in items
-                for ts, who, kind, data, undone in states.actions.get((doc_id, layer), ())
+                for doc_id, layer, version in versions
+                for ts, who, kind, data, undone in version.actions
             ],
         )
+
+
+def compare(mine: _Version, theirs: _Version) -> Outcome:
+    """Which version of a layer's document to keep: ``same`` spans, ``mine``, ``theirs``, or both
+    changed (``conflict``)."""
+    my_keys, their_keys = mine.keys(), theirs.keys()
+    if my_keys == their_keys:
+        return "same"
+    if carried_further(mine, theirs):
+        return "mine"
+    if carried_further(theirs, mine):
+        return "theirs"
+    if their_keys <= my_keys:
+        return "mine"
+    if my_keys <= their_keys:
+        return "theirs"
+    return "conflict"
+
+
+def carried_further(later: _Version, earlier: _Version) -> bool:
+    """Whether ``later`` is ``earlier`` plus more steps: its log starts with all of earlier's steps (each
+    live on both sides or undone on both), has more, and taking its further live steps back gives
+    earlier's spans."""
+    common = len(earlier.actions)
+    if len(later.actions) <= common:
+        return False
+    for a, b in zip(later.actions, earlier.actions, strict=False):
+        if a[:4] != b[:4] or (a[4] == 0) != (b[4] == 0):
+            return False
+    spans = later.keys()
+    for *_, data, undone in reversed(later.actions[common:]):
+        if undone == 0:
+            added, removed = _effect(data)
+            spans = (spans - added) | removed
+    return spans == earlier.keys()
+
+
+def continues(there: _Version, version: _Version) -> bool:
+    """Whether ``there``'s log starts with all of ``version``'s steps (undone or not): a kept version
+    that someone has worked on since."""
+    steps = len(version.actions)
+    return steps > 0 and [a[:4] for a in there.actions[:steps]] == [a[:4] for a in version.actions]
+
+
+def _effect(data: str) -> tuple[set[SpanKey], set[SpanKey]]:
+    """The spans a logged step added and removed."""
+    try:
+        step = json.loads(data)
+    except ValueError:
+        return set(), set()
+    if not isinstance(step, dict):
+        return set(), set()
+
+    def keys(name: str) -> set[SpanKey]:
+        return {(s["start"], s["end"], s["label"], s.get("kb_id")) for s in step.get(name) or ()}
+
+    return keys("added"), keys("removed")
+
+
+def layer_name_part(stem: str) -> str:
+    """A database's file name (without extension) as the part of a layer name after ``@``: letters,
+    digits, ``.``, ``_`` and ``-``."""
+    return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "other"
 
 
 def _open_other(path: Path, own: Path) -> sqlite3.Connection:
@@ -173,18 +350,45 @@ def _open_other(path: Path, own: Path) -> sqlite3.Connection:
     return conn
 
 
-SpanRow = tuple[int, int, str, str | None, str, str | None, float]
-"""A span as merge copies it: start, end, label, kb_id, source, who, created."""
+@dataclass
+class _Version:
+    """One database's version of one layer's document: spans, status and action log."""
+
+    spans: list[SpanRow] = field(default_factory=list)
+    status: tuple[str, float, float] | None = None  # status, seconds, updated
+    actions: list[ActionRow] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, doc_id: int, layer: str) -> _Version:
+        where = (doc_id, layer)
+        spans = conn.execute(
+            'SELECT start, "end", label, kb_id, source, who, created FROM spans'
+            " WHERE doc_id = ? AND layer = ?",
+            where,
+        ).fetchall()
+        status = conn.execute(
+            "SELECT status, seconds, updated FROM doc_status WHERE doc_id = ? AND layer = ?", where
+        ).fetchone()
+        actions = conn.execute(
+            "SELECT ts, who, kind, data, undone FROM actions WHERE doc_id = ? AND layer = ? ORDER BY id",
+            where,
+        ).fetchall()
+        return cls(spans, None if status is None else tuple(status), actions)
+
+    def keys(self) -> set[SpanKey]:
+        return {row[:4] for row in self.spans}
+
+    def empty(self) -> bool:
+        return not self.spans and self.status is None and not self.actions
 
 
 @dataclass
 class _LayerStates:
     """Spans, statuses and action logs of one database per (document, layer), for merging."""
 
-    spans: dict[tuple[int, str], list[SpanRow]]
-    status: dict[tuple[int, str], tuple[str, float, float]]  # status, seconds, updated
-    actions: dict[tuple[int, str], list[tuple[float, str | None, str, str, int]]]
-    edited: dict[tuple[int, str], float]
+    spans: dict[Item, list[SpanRow]]
+    status: dict[Item, tuple[str, float, float]]  # status, seconds, updated
+    actions: dict[Item, list[ActionRow]]
 
     @classmethod
     def read(
@@ -194,9 +398,9 @@ class _LayerStates:
         only: set[int] | None = None,
     ) -> _LayerStates:
         """Read everything; ``map_doc`` turns the database's document ids into ours, ``only`` keeps those."""
-        states = cls({}, {}, {}, {})
+        states = cls({}, {}, {})
 
-        def key(doc_id: int, layer: str) -> tuple[int, str] | None:
+        def key(doc_id: int, layer: str) -> Item | None:
             if map_doc is not None:
                 doc_id = map_doc(doc_id)
             return None if only is not None and doc_id not in only else (doc_id, layer)
@@ -211,20 +415,15 @@ class _LayerStates:
         ):
             if (item := key(doc_id, layer)) is not None:
                 states.status[item] = (status, seconds, updated)
-                states.edited[item] = max(states.edited.get(item, 0.0), updated)
         for doc_id, layer, ts, who, kind, data, undone in conn.execute(
             "SELECT doc_id, layer, ts, who, kind, data, undone FROM actions ORDER BY id"
         ):
             if (item := key(doc_id, layer)) is not None:
                 states.actions.setdefault(item, []).append((ts, who, kind, data, undone))
-                states.edited[item] = max(states.edited.get(item, 0.0), ts)
         return states
 
-    def keys(self) -> set[tuple[int, str]]:
+    def keys(self) -> set[Item]:
         return self.spans.keys() | self.status.keys() | self.actions.keys()
 
-    def span_keys(self, item: tuple[int, str]) -> set[tuple[int, int, str, str | None]]:
-        return {row[:4] for row in self.spans.get(item, ())}
-
-    def last_edit(self, item: tuple[int, str]) -> float:
-        return self.edited.get(item, 0.0)
+    def version(self, item: Item) -> _Version:
+        return _Version(self.spans.get(item, []), self.status.get(item), self.actions.get(item, []))

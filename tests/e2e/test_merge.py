@@ -34,7 +34,11 @@ def annotator(db: Path, *args: str, user: str = "alice") -> subprocess.Completed
 def import_layer(db: Path, layer: str, spans: list[tuple[int, int, str]]) -> None:
     """The sample article with ``spans``, imported through the command line as ``layer``'s (finished)."""
     source = db.with_name(f"{db.stem}-{layer}.jsonl")
-    record = {"id": "article", "text": TEXT, "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in spans]}
+    record = {
+        "id": "article",
+        "text": TEXT,
+        "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in spans],
+    }
     source.write_text(json.dumps(record) + "\n", encoding="utf-8")
     done = annotator(db, "import", str(source), "--as", layer)
     assert done.returncode == 0, done.stderr
@@ -133,9 +137,13 @@ def test_work_done_on_a_copy_comes_back_and_both_sides_changing_keeps_both(tmp_p
     assert spans_of(server, "alice") == relabelled
 
     with Store(server) as store:  # now both sides work on it
-        store.edits.edit(store.documents.id_of("article"), "alice", add=[Span(*WORDS[50], "EVENT")], who="alice")
+        store.edits.edit(
+            store.documents.id_of("article"), "alice", add=[Span(*WORDS[50], "EVENT")], who="alice"
+        )
     with Store(laptop) as store:
-        store.edits.edit(store.documents.id_of("article"), "alice", [Span(*ours[2][:2], "ACTOR")], who="alice")
+        store.edits.edit(
+            store.documents.id_of("article"), "alice", [Span(*ours[2][:2], "ACTOR")], who="alice"
+        )
     both = annotator(server, "merge", str(laptop))
     assert both.returncode == 0, both.stderr
     assert len(both.stderr.splitlines()) == 1 and "alice@laptop" in both.stderr
