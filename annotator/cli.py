@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from annotator.errors import AnnotatorError
-from annotator.model import check_label
+from annotator.model import CONFLICT, check_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -841,47 +841,65 @@ def disagreements(obj: Context, as_json: bool) -> None:
 @click.option(
     "--prefer",
     type=click.Choice(["mine", "theirs"]),
-    help="Resolve every conflict this way (default: the later edit wins, a tie keeps mine).",
+    help="Where both databases changed a layer's document: whose version stays in the layer; the other "
+    "is kept as layer LAYER@NAME (default: mine).",
 )
+@click.option("--dry-run", is_flag=True, help="Print what merging would change, and change nothing.")
 @click.pass_obj
-def merge(obj: Context, others: tuple[Path, ...], prefer: str | None) -> None:
-    """Bring in documents and layers from databases made on other machines; nothing is duplicated.
+def merge(obj: Context, others: tuple[Path, ...], prefer: str | None, dry_run: bool) -> None:
+    """Bring in documents and layers from databases made on other machines; nothing is duplicated and no
+    span of either side is discarded.
 
-    Documents match by content. A layer's work on a document comes over when this database has none;
-    when both have different spans for the same layer and document, that is a conflict: reported, and
-    the later edit (or --prefer) wins for that layer on that document. All in one transaction; merging
-    the same file again changes nothing.
+    Documents match by content. A layer's version of a document comes over when this database has none,
+    when it carries this database's version further (its action log goes on from ours) or when it has
+    every span of ours. Where both sides changed a layer's document, this database's version stays (or
+    theirs, with --prefer theirs) and the other is kept as layer LAYER@NAME, NAME from its file name: a
+    layer for review, never done, so no agreement counts it. Each such conflict is one line on stderr.
+    All in one transaction; merging the same file again changes nothing.
     """
-    import datetime
+    import shlex
 
     existed = obj.db_path.exists()
     try:
         with obj.store(create=True) as store:
-            result = store.merge.from_databases(others, prefer)
+            result = store.merge.from_databases(others, prefer, dry_run=dry_run)
     except AnnotatorError:
         if not existed:
             _remove_database(obj.db_path)
         raise
-
-    def when(ts: float) -> str:
-        if ts == 0:
-            return "never"
-        return datetime.datetime.fromtimestamp(ts, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if dry_run and not existed:
+        _remove_database(obj.db_path)
 
     for c in result.conflicts:
-        loser = "theirs" if c.kept == "mine" else "mine"
+        mine, theirs = f"this database's {c.mine_spans} span(s)", f"{c.source}'s {c.theirs_spans} span(s)"
+        stays, moved = (mine, theirs) if c.kept == "mine" else (theirs, mine)
+        if dry_run:
+            what = f"{c.layer} would keep {stays}, {moved} would be kept as layer {c.moved_to}"
+        else:
+            review = shlex.join(["annotator", "--db", str(obj.db_path), "--user", c.moved_to, "annotate"])
+            what = (
+                f"{c.layer} keeps {stays}, {moved} are kept as layer {c.moved_to}; "
+                f"review them with: {review} --doc {shlex.quote(c.doc)}"
+            )
+        where = f"{c.source}: document {c.doc}, layer {c.layer}"
+        click.echo(f"conflict: {where}: changed on both sides; {what}", err=True)
+    for name, change in sorted(result.layers.items()):
         click.echo(
-            f"conflict: {c.source}: document {c.doc}, layer {c.layer}: kept {c.kept} "
-            f"({c.mine_spans if c.kept == 'mine' else c.theirs_spans} span(s), edited "
-            f"{when(c.mine_edited if c.kept == 'mine' else c.theirs_edited)}) over {loser} "
-            f"({c.theirs_spans if c.kept == 'mine' else c.mine_spans} span(s), edited "
-            f"{when(c.theirs_edited if c.kept == 'mine' else c.mine_edited)})",
-            err=True,
+            f"layer {name}{' (kept for review)' if change.kind == CONFLICT else ''}: "
+            f"{change.documents} document(s), {change.spans_added} span(s) added"
+            + (f", {change.spans_removed} removed" if change.spans_removed else "")
         )
     click.echo(
-        f"merged {len(others)} database(s): {result.documents_added} document(s), "
+        ("dry run, nothing changed: would merge" if dry_run else "merged")
+        + f" {len(others)} database(s): {result.documents_added} document(s), "
         f"{result.layer_documents_copied} layer document(s) and {result.spans_added} span(s) added, "
         f"{result.statuses_updated} status(es) updated, {len(result.conflicts)} conflict(s)"
+        + (
+            f"; {result.spans_removed} span(s) removed, as the other side removed them later"
+            if result.spans_removed
+            else ""
+        )
+        + (f"; {result.kept_earlier} conflict(s) kept by an earlier merge" if result.kept_earlier else "")
         + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
     )
 

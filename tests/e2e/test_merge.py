@@ -88,7 +88,12 @@ def test_a_laptop_with_fewer_spans_overwrites_nothing(tmp_path: Path) -> None:
     assert "document article, layer alice" in conflict_lines[0]
     assert "35 span(s)" in conflict_lines[0] and "5 span(s)" in conflict_lines[0]
     assert "alice@laptop" in conflict_lines[0]
-    assert dry.stderr == merged.stderr  # the dry run said what the merge did
+    said = dry.stderr.replace("would keep", "keeps").replace("would be kept", "are kept")
+    assert said == merged.stderr.split("; review them with: ")[0] + "\n"  # the dry run said what merge did
+    assert (
+        f"review them with: annotator --db {server} --user alice@laptop annotate --doc article"
+        in merged.stderr
+    )
     assert spans_of(server, "alice") == sorted(ours)
     assert spans_of(server, "alice@laptop") == sorted(theirs)
     assert spans_of(server, "bob") == sorted(ours[:30])
@@ -119,8 +124,9 @@ def test_a_laptop_holding_a_subset_adds_nothing_and_removes_nothing(tmp_path: Pa
 
 def test_work_done_on_a_copy_comes_back_and_both_sides_changing_keeps_both(tmp_path: Path) -> None:
     """A laptop copy of the server (``annotator backup``) where alice relabels and removes spans while the
-    server does nothing: merging takes the laptop's version, no conflict. Then both change the document:
-    the server keeps its own and gets the laptop's as ``alice@laptop``."""
+    server does nothing: merging takes the laptop's version, no conflict. Then both change the document
+    (the server adds a span, the laptop relabels one): the server keeps its own and gets the laptop's as
+    ``alice@laptop``."""
     server, laptop = tmp_path / "server.db", tmp_path / "laptop.db"
     ours = [(s, e, "ACTOR") for s, e in WORDS[:35]]
     import_layer(server, "alice", ours)
@@ -141,11 +147,19 @@ def test_work_done_on_a_copy_comes_back_and_both_sides_changing_keeps_both(tmp_p
             store.documents.id_of("article"), "alice", add=[Span(*WORDS[50], "EVENT")], who="alice"
         )
     with Store(laptop) as store:
+        s, e, _ = ours[2]
         store.edits.edit(
-            store.documents.id_of("article"), "alice", [Span(*ours[2][:2], "ACTOR")], who="alice"
+            store.documents.id_of("article"),
+            "alice",
+            [Span(s, e, "ACTOR")],
+            [Span(s, e, "EVENT")],
+            who="alice",
         )
     both = annotator(server, "merge", str(laptop))
     assert both.returncode == 0, both.stderr
     assert len(both.stderr.splitlines()) == 1 and "alice@laptop" in both.stderr
     assert spans_of(server, "alice") == sorted([*relabelled, (*WORDS[50], "EVENT")])
-    assert spans_of(server, "alice@laptop") == [x for x in relabelled if x != ours[2]]
+    assert spans_of(server, "alice@laptop") == sorted(
+        [(*ours[2][:2], "EVENT"), *relabelled[:1], *relabelled[2:]]
+    )
+    assert relabelled[1] == ours[2]

@@ -39,6 +39,7 @@ def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
     first = run("merge", str(other))
     assert first.exit_code == 0, first.stderr
     assert first.stdout == (
+        "layer bob: 2 document(s), 2 span(s) added\n"
         "merged 1 database(s): 1 document(s), 2 layer document(s) and 2 span(s) added, "
         "1 status(es) updated, 0 conflict(s)\n"
     )
@@ -68,46 +69,80 @@ def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
     assert len(theirs["spans"]) == len(merged["spans"])
 
 
-def test_conflict_keeps_the_later_edit_and_is_reported(run, db: Path, tmp_path: Path) -> None:
+def test_conflict_keeps_both_versions_and_says_where(run, db: Path, tmp_path: Path) -> None:
+    """Both databases changed alice's k1: hers here stays, the laptop's is kept as layer alice@laptop,
+    one line on stderr says so; merging again changes nothing."""
     make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
     other = make(tmp_path / "laptop.db", "alice", {"k1": [(0, 5, "ACTOR")]})
     with Store(db) as store:
         store.edits.edit(store.documents.id_of("k1"), "alice", add=[Span(10, 13, "ACTOR")], who="alice")
-    with Store(other) as store:  # edited later on the laptop
+    with Store(other) as store:
         doc_id = store.documents.id_of("k1")
         store.edits.edit(doc_id, "alice", add=[Span(17, 22, "PLACE")], who="alice")
         store.edits.edit(doc_id, "alice", add=[Span(26, 32, "EVENT")], who="alice")
     result = run("merge", str(other))
     assert result.exit_code == 0
-    assert result.stderr.startswith(
-        f"conflict: {other}: document k1, layer alice: kept theirs (3 span(s), edited "
+    assert result.stderr == (
+        f"conflict: {other}: document k1, layer alice: changed on both sides; alice keeps this database's"
+        f" 2 span(s), {other}'s 3 span(s) are kept as layer alice@laptop; review them with:"
+        f" annotator --db {db} --user alice@laptop annotate --doc k1\n"
     )
-    assert "over mine (2 span(s), edited" in result.stderr
-    assert result.stdout.endswith("1 conflict(s)\n")
-    assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE"), (26, 32, "EVENT")]
-    # their action log came along: undo takes back their last edit
+    assert result.stdout == (
+        "layer alice@laptop (kept for review): 1 document(s), 3 span(s) added\n"
+        "merged 1 database(s): 0 document(s), 1 layer document(s) and 3 span(s) added,"
+        " 0 status(es) updated, 1 conflict(s)\n"
+    )
+    assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (10, 13, "ACTOR")]
+    assert spans_of(db, "k1", "alice@laptop") == [(0, 5, "ACTOR"), (17, 22, "PLACE"), (26, 32, "EVENT")]
+    # their action log came along: undo takes back their last edit in the kept layer
     with Store(db) as store:
-        assert store.edits.undo(store.documents.id_of("k1"), "alice")
-    assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE")]
-    # now mine is the later edit: merging again reports the conflict and keeps mine
+        assert store.edits.undo(store.documents.id_of("k1"), "alice@laptop")
+        assert store.edits.redo(store.documents.id_of("k1"), "alice@laptop")
     before = dump(db)
     again = run("merge", str(other))
-    assert "kept mine" in again.stderr
+    assert again.stderr == ""
+    assert again.stdout.endswith("0 conflict(s); 1 conflict(s) kept by an earlier merge\n")
     assert dump(db) == before
 
 
-def test_prefer_overrides_the_time_rule(run, db: Path, tmp_path: Path) -> None:
+def test_prefer_theirs_puts_theirs_in_the_layer_and_keeps_mine(run, db: Path, tmp_path: Path) -> None:
     make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
-    other = make(tmp_path / "o.db", "alice", {"k1": [(0, 5, "PLACE")]})  # imported later
-    before = dump(db)
-    mine = run("merge", "--prefer", "mine", str(other))
-    assert "kept mine" in mine.stderr
-    assert dump(db)["spans"] == before["spans"]
+    other = make(tmp_path / "o.db", "alice", {"k1": [(0, 5, "PLACE")]})
     theirs = run("merge", "--prefer", "theirs", str(other))
-    assert "kept theirs" in theirs.stderr
+    assert f"alice keeps {other}'s 1 span(s), this database's 1 span(s) are kept as layer alice@project" in (
+        theirs.stderr
+    )
     assert spans_of(db, "k1", "alice") == [(0, 5, "PLACE")]
+    assert spans_of(db, "k1", "alice@project") == [(0, 5, "ACTOR")]
+    before = dump(db)
     assert run("merge", str(other)).stderr == ""  # identical now: nothing to report
+    assert dump(db) == before
     assert run("merge", "--prefer", "both", str(other)).exit_code == 2
+
+
+def test_dry_run_changes_nothing(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
+    other = make(tmp_path / "laptop.db", "alice", {"k1": [(0, 5, "PLACE")], "k2": [(4, 7, "EVENT")]})
+    before = db.read_bytes()
+    dry = run("merge", "--dry-run", str(other))
+    assert dry.exit_code == 0
+    assert db.read_bytes() == before
+    assert dry.stderr == (
+        f"conflict: {other}: document k1, layer alice: changed on both sides; alice would keep this"
+        f" database's 1 span(s), {other}'s 1 span(s) would be kept as layer alice@laptop\n"
+    )
+    assert dry.stdout == (
+        "layer alice: 1 document(s), 1 span(s) added\n"
+        "layer alice@laptop (kept for review): 1 document(s), 1 span(s) added\n"
+        "dry run, nothing changed: would merge 1 database(s): 1 document(s), 2 layer document(s) and"
+        " 2 span(s) added, 0 status(es) updated, 1 conflict(s)\n"
+    )
+    real = run("merge", str(other))
+    assert real.stdout == dry.stdout.replace("dry run, nothing changed: would merge", "merged")
+    # into a database that does not exist yet: no file made
+    fresh = tmp_path / "fresh.db"
+    assert run("--db", str(fresh), "merge", "--dry-run", str(other)).exit_code == 0
+    assert not fresh.exists()
 
 
 def test_same_key_different_text_is_a_second_document(run, db: Path, tmp_path: Path) -> None:
@@ -143,6 +178,12 @@ def test_bad_files_change_nothing(run, db: Path, tmp_path: Path) -> None:
     garbage.write_bytes(b"this is not sqlite at all" * 100)
     plain = tmp_path / "plain.db"
     sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.close()
+    clash = make(tmp_path / "clash.db", "bob", {"k3": []})
+    with Store(clash) as store:  # a label whose key is ACTOR's here
+        store.conn.execute(
+            "INSERT INTO labels (name, key, colour, position) VALUES ('PERSON', 'a', '#fff', 9)"
+        )
+        store.conn.commit()
     before = dump(db)
     for bad, message in [
         (tmp_path / "missing.db", "no such database file"),
@@ -150,11 +191,13 @@ def test_bad_files_change_nothing(run, db: Path, tmp_path: Path) -> None:
         (plain, "not an annotator database"),
         (db, "is the database being merged into"),
         (tmp_path, "no such database file"),
+        (clash, "cannot merge: its label PERSON has the key 'a' of label ACTOR here"),
     ]:
-        result = run("merge", str(good), str(bad))
-        assert result.exit_code == 1, bad
-        assert result.stderr == f"annotator: error: {bad}: {message}\n"
-        assert dump(db) == before
+        for dry_run in ((), ("--dry-run",)):
+            result = run("merge", *dry_run, str(good), str(bad))
+            assert result.exit_code == 1, bad
+            assert result.stderr == f"annotator: error: {bad}: {message}\n"
+            assert dump(db) == before
 
 
 def test_newer_schema_is_refused(run, db: Path, tmp_path: Path) -> None:
