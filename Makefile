@@ -31,7 +31,7 @@ test: $(VENV)/.test-deps tmux
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/importing.py
-	$(BIN)/python bench/tokenize.py
+	$(BIN)/python bench/tokenizer.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/suggest.py

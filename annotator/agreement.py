@@ -34,7 +34,8 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from annotator.model import FinishedDocument, SpanKey
+from annotator.model import FinishedDocument, ReviewCounts, SpanKey
+from annotator.spans import overlaps, span_precedence
 from annotator.text import Token, TokenCache
 
 OUTSIDE = "O"
@@ -55,7 +56,8 @@ class Disagreement:
     def labels(self) -> dict[str, str | None]:
         """Each layer's label here: that of its longest span in the cluster, None when it has none."""
         return {
-            layer: (min(spans, key=_priority)[2] if spans else None) for layer, spans in self.versions.items()
+            layer: (min(spans, key=span_precedence)[2] if spans else None)
+            for layer, spans in self.versions.items()
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -168,7 +170,7 @@ def _group_matches(group: list[tuple[str, int, int, int]]) -> int:
     """Kuhn's algorithm on one group holding spans of both sides."""
     left = [(start, end) for _, start, end, side in group if side == 0]
     right = [(start, end) for _, start, end, side in group if side == 1]
-    edges = [[j for j, (bs, be) in enumerate(right) if bs < ae and as_ < be] for as_, ae in left]
+    edges = [[j for j, (bs, be) in enumerate(right) if overlaps(as_, ae, bs, be)] for as_, ae in left]
     owner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -188,28 +190,28 @@ def document_agreement(layers: Iterable[set[SpanKey]]) -> float:
     """One document's agreement: ``f1_exact`` pooled over its pairs of finished layers,
     2·Σ|A∩B| / Σ(|A|+|B|) (so f1_exact itself for two layers; 1.0 without spans).
 
-    Counted per distinct span: one held by ``c`` of ``m`` layers is in C(c, 2) intersections and the
-    layers' sizes add up to (m-1)·Σc; ``store.teams.review_order`` computes the same in SQL.
+    Counted per distinct span (:func:`pooled_agreement`); ``store.teams.review_counts`` counts the same
+    in SQL.
     """
     held: Counter[SpanKey] = Counter()
     m = 0
     for spans in layers:
         held.update(spans)
         m += 1
-    total = sum(held.values())
-    if total == 0:
-        return 1.0
-    return sum(c * (c - 1) for c in held.values()) / ((m - 1) * total)
+    return pooled_agreement(m, sum(c * (c - 1) for c in held.values()), sum(held.values()))
+
+
+def pooled_agreement(layers: int, shared: int, held: int) -> float:
+    """:func:`document_agreement` from counts over a document's distinct spans, each held by ``c`` of the
+    ``layers`` finished layers: ``shared`` = Σc(c-1), ``held`` = Σc. A span is in C(c, 2) of the pairs'
+    intersections, and the layers' sizes add up to (layers-1)·Σc over the pairs."""
+    return shared / ((layers - 1) * held) if held else 1.0
 
 
 # --- token categories ----------------------------------------------------------------------------------
 
 
 _label = itemgetter(2)
-
-
-def _priority(span: SpanKey) -> tuple[int, int, str]:
-    return (span[0] - span[1], span[0], span[2])
 
 
 def token_categories(spans: Iterable[SpanKey], under: dict[tuple[int, int], list[Token]]) -> dict[Token, str]:
@@ -226,7 +228,7 @@ def token_categories(spans: Iterable[SpanKey], under: dict[tuple[int, int], list
     if written != len(categories):
         # Some token lies under two spans: write again, lowest priority first, so the longest wins.
         categories = {}
-        for start, end, label in sorted(spans, key=_priority, reverse=True):
+        for start, end, label in sorted(spans, key=span_precedence, reverse=True):
             categories.update(dict.fromkeys(under[start, end], label))
     return categories
 
@@ -439,8 +441,23 @@ def _disagreement(
     return Disagreement(document.doc_id, document.key, start, end, document.text[start:end], kind, versions)
 
 
+def review_priority(has_disagreements: bool, agreement: float, key: str) -> tuple[bool, float, str]:
+    """The review order as a sort key: documents with disagreements first, the least agreed first, then
+    by key."""
+    return (not has_disagreements, agreement, key)
+
+
 def review_queue(documents: Iterable[FinishedDocument]) -> list[DocumentReview]:
-    """Documents two or more layers finished, those with disagreements first, worst agreement first."""
+    """Documents two or more layers finished, in review order (:func:`review_priority`), aligned."""
     reviews = [review_document(d) for d in documents if len(d.layers) >= 2]
-    reviews.sort(key=lambda r: (not r.disagreements, r.agreement, r.key))
+    reviews.sort(key=lambda r: review_priority(bool(r.disagreements), r.agreement, r.key))
     return reviews
+
+
+def review_order(counts: Iterable[ReviewCounts]) -> list[tuple[int, str, float, bool]]:
+    """``(doc_id, key, agreement, has disagreements)`` of the counted documents in review order: the
+    order and figures of :func:`review_queue` from ``store.teams.review_counts()``, without the spans
+    (what the review screen opens with)."""
+    order = [(c.doc_id, c.key, pooled_agreement(c.layers, c.shared, c.held), c.partial > 0) for c in counts]
+    order.sort(key=lambda row: review_priority(row[3], row[2], row[1]))
+    return order

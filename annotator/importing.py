@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from annotator import formats
 from annotator.errors import AnnotatorError
 from annotator.formats import Format, Progress
-from annotator.model import ImportRecord, ImportResult
+from annotator.model import ImportRecord, ImportResult, check_label
 
 if TYPE_CHECKING:
     from annotator.store import Store
@@ -79,12 +79,10 @@ def read_files(
 
 
 def check_labels(record: ImportRecord, labels: Collection[str]) -> None:
+    """Refuse a span of a label outside ``labels``, at the span's own line where the record knows it."""
     for n, span in enumerate(record.spans or ()):
-        if span.label not in labels:
-            line = record.span_lines[n] if record.span_lines is not None else record.line
-            raise AnnotatorError(
-                f"unknown label {span.label!r} (known: {', '.join(sorted(labels))})", record.source, line
-            )
+        line = record.span_lines[n] if record.span_lines is not None else record.line
+        check_label(span.label, labels, record.source, line)
 
 
 def import_files(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from annotator.errors import AnnotatorError
 
 DEFAULT_LABELS: tuple[tuple[str, str, str], ...] = (
     ("ACTOR", "a", "#e5a50a"),
@@ -36,6 +39,17 @@ class Label:
     name: str
     key: str
     colour: str
+
+
+def check_label(
+    label: str, known: Collection[str], where: str | Path | None, line: int | None = None
+) -> None:
+    """Refuse a label outside the label set ``known``: an error naming ``where`` (and ``line``) and listing
+    the known labels, a list or tuple in its own order (the project's, as configured), any other
+    collection sorted."""
+    if label not in known:
+        listed = known if isinstance(known, Sequence) else sorted(known)
+        raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(listed)})", where, line)
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,22 @@ class FinishedDocument:
     key: str
     text: str
     layers: dict[str, list[SpanKey]]
+
+
+class ReviewCounts(NamedTuple):
+    """One document two or more annotator layers finished, its spans counted without reading them: the
+    figures ``agreement.review_order`` computes the review order and each document's agreement from.
+
+    Over the document's distinct spans ``(start, end, label)``, each held by ``c`` of the ``layers``
+    finished layers: ``held`` is Σc, ``shared`` Σc(c-1), ``partial`` how many are not in every layer.
+    """
+
+    doc_id: int
+    key: str
+    layers: int
+    shared: int
+    held: int
+    partial: int
 
 
 @dataclass

@@ -6,7 +6,7 @@ Each function says which gold spans to remove and which to add; the caller saves
 
 Typical use::
 
-    for doc_id, key, agreement, has_disagreements in store.teams.review_order():   # worst first
+    for doc_id, key, agreement, has_disagreements in review_order(store.teams.review_counts()):  # worst first
         (document,) = store.teams.finished_documents([doc_id])
         review = review_document(document)         # agreed spans, disagreements with every version
         # no keystroke: what all finished layers agree on
@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from annotator.agreement import Disagreement, DocumentReview
 from annotator.model import Span
+from annotator.spans import overlaps
 
 
 def agreed_spans(review: DocumentReview) -> list[Span]:
@@ -48,8 +49,7 @@ def decision(
     current = [
         span
         for span in gold
-        if span.start < disagreement.end
-        and span.end > disagreement.start
+        if overlaps(span.start, span.end, disagreement.start, disagreement.end)
         and (span.start, span.end, span.label) not in agreed
     ]
     chosen = {(s, e, label) for s, e, label in disagreement.versions[layer]} if layer is not None else set()

@@ -14,9 +14,10 @@ proposal is always a span the TUI could make) and keeps
   something else (at the start of a sentence, next to other capitalised words as in ``Arthur Hansen``, or
   written in lower case elsewhere in the document) needs a prominent entity (``PROMINENT`` people).
 
-Overlapping proposals are resolved longest first. :func:`candidates` then drops what the user already
-has (any overlapping span of their layer) and what they rejected (``store.kb.reject_suggestion``); accepting
-is ``store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen))``. Nothing here reads the
+Overlapping proposals are resolved longest first. :func:`open_proposals` (which :func:`candidates` and the
+annotation screen use) then drops what the user already has (any overlapping span of their layer) and what
+they rejected (``store.kb.reject_suggestion``); accepting is
+``store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen))``. Nothing here reads the
 database: the caller passes the text, the user's spans and their rejections in::
 
     spans, rejected = store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer)
@@ -25,12 +26,13 @@ database: the caller passes the text, the user's spans and their rejections in::
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
-from annotator.model import Span
+from annotator.model import Span, SpanKey
+from annotator.spans import longest_first, overlaps
 from annotator.text import sentences, tokenize
 
 MAX_TOKENS = 6
@@ -213,8 +215,10 @@ def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Learned first, then the longest, then the best score; the rest that overlap are dropped."""
     kept: list[Candidate] = []
     taken: list[tuple[int, int]] = []
-    for c in sorted(found, key=lambda c: (not c.learned, -(c.end - c.start), -c.score, -c.prominence)):
-        if any(c.start < e and s < c.end for s, e in taken):
+    for c in sorted(
+        found, key=lambda c: (not c.learned, longest_first(c.start, c.end), -c.score, -c.prominence)
+    ):
+        if any(overlaps(c.start, c.end, s, e) for s, e in taken):
             continue
         kept.append(c)
         taken.append((c.start, c.end))
@@ -226,14 +230,23 @@ def best_first(found: list[Candidate]) -> list[Candidate]:
     return sorted(found, key=lambda c: (not c.learned, -c.score, -c.prominence, c.start))
 
 
-def candidates(
-    text: str, kb: KnowledgeBase, spans: Iterable[Span], rejected: Collection[tuple[int, int, str]]
+def open_proposals(
+    proposed: Iterable[Candidate], rejected: Collection[SpanKey], covered: Callable[[int, int], bool]
 ) -> list[Candidate]:
-    """The proposals for an annotator on a document's ``text``: not overlapping one of their ``spans``,
-    not one they rejected (``(start, end, label)``, as ``store.kb.rejected_suggestions`` gives them)."""
+    """The proposals still open to an annotator: not one they rejected (``(start, end, label)``, as
+    ``store.kb.rejected_suggestions`` gives them) and not overlapping one of their spans (``covered(start,
+    end)``: whether one does; the annotation screen asks its article, which finds spans by line)."""
+    return [c for c in proposed if (c.start, c.end, c.label) not in rejected and not covered(c.start, c.end)]
+
+
+def candidates(
+    text: str, kb: KnowledgeBase, spans: Iterable[Span], rejected: Collection[SpanKey]
+) -> list[Candidate]:
+    """The proposals for an annotator on a document's ``text`` that are open to them
+    (:func:`open_proposals`), ``spans`` being their spans there."""
     have = [(s.start, s.end) for s in spans]
-    return [
-        c
-        for c in propose(text, kb)
-        if (c.start, c.end, c.label) not in rejected and not any(c.start < e and s < c.end for s, e in have)
-    ]
+
+    def covered(start: int, end: int) -> bool:
+        return any(overlaps(start, end, s, e) for s, e in have)
+
+    return open_proposals(propose(text, kb), rejected, covered)

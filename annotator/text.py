@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 
 import regex
 
+from annotator.spans import overlaps
+
 Token = tuple[int, int]
 
 # C0 and C1 control characters and DEL, except \n and \t (\r is handled before, as a line break).
@@ -233,7 +235,7 @@ class TextTokens:
         found: dict[tuple[int, int], list[Token]] = {}
         if self._whole is not None:
             for start, end in ranges:
-                found[start, end] = [t for t in self._whole if t[0] < end and t[1] > start]
+                found[start, end] = [t for t in self._whole if overlaps(t[0], t[1], start, end)]
             return found
         text = self._text
         size = len(text)
@@ -251,6 +253,6 @@ class TextTokens:
                 found[start, end] = [(first + s, first + e) for s, e in window]
             else:
                 found[start, end] = [
-                    (first + s, first + e) for s, e in window if first + s < end and first + e > start
+                    (first + s, first + e) for s, e in window if overlaps(first + s, first + e, start, end)
                 ]
         return found

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from annotator.agreement import review_order
 from annotator.model import ImportRecord, Span
 from annotator.store import Store
 from annotator.text import tokenize
@@ -119,7 +120,7 @@ def main() -> None:
             spans = sum(len(s) for d in finished for s in d.layers.values())
             chars = sum(len(d.text) for d in finished)
             t, cpu = time.perf_counter(), time.process_time()
-            store.teams.review_order()
+            review_order(store.teams.review_counts())
             order = (time.perf_counter() - t, time.process_time() - cpu)
             t, cpu = time.perf_counter(), time.process_time()
             for document in finished:
@@ -148,7 +149,7 @@ def main() -> None:
         print("floors, in this process:")
         line("read finished layers (store)", [(read_s, read_cpu)], None)
         line("tokenize every text", [(tokenize_s, tokenize_cpu)], None)
-        line("Store.review_order (review queue)", [order], None)
+        line("review_order(teams.review_counts()) (review queue)", [order], None)
         cpu = statistics.median(c for _, c in agreement)
         print(f"agreement CPU / (read + tokenize every text) CPU: {cpu / (read_cpu + tokenize_cpu):.2f}")
         print(f"load average while measuring: {os.getloadavg()[0]:.1f} (2 cores, shared)")

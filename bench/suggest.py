@@ -27,13 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
-# The project root instead of bench/ itself, whose tokenize.py would shadow the standard library's.
+# The project root on the path, so `annotator` and `bench` import from the checkout.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import numpy as np  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from annotator.kb import KnowledgeBase, index_folder, normalize  # noqa: E402
+from annotator.kb import KnowledgeBase, normalize  # noqa: E402
 from annotator.kb.sources import geonames_entries  # noqa: E402
 from annotator.store import Store  # noqa: E402
 from annotator.suggest import propose  # noqa: E402
@@ -50,11 +50,10 @@ def peak_mb():
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
 started = time.perf_counter()
-from annotator.kb import KnowledgeBase, index_folder
+from annotator.kb import KnowledgeBase
 from annotator.store import Store
 with Store(sys.argv[1]) as store:
-    kb = KnowledgeBase.open(index_folder(store.path), version=store.kb.version(), rows=store.kb.rows(),
-                            mentions=store.kb.learned_mentions())
+    kb = KnowledgeBase.load(store.kb)
 loaded = time.perf_counter() - started
 rss_loaded = peak_mb()
 for q in json.loads(sys.argv[2]):
@@ -88,12 +87,7 @@ def pct(values: list[float], q: float) -> float:
 
 def load(store: Store) -> KnowledgeBase:
     """The database's KB, its index built and kept first when the KB changed."""
-    return KnowledgeBase.open(
-        index_folder(store.path),
-        version=store.kb.version(),
-        rows=store.kb.rows(),
-        mentions=store.kb.learned_mentions(),
-    )
+    return KnowledgeBase.load(store.kb)
 
 
 def prepare(db: Path) -> None:

@@ -1,5 +1,11 @@
+"""What every layer of the tests shares: the paths of the seed article and the golden files, a fresh
+database path per test, the command line run in-process, and a second process holding the write lock."""
+
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -8,12 +14,17 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
+from annotator.model import ImportRecord, Span
+from annotator.store import Store
 
 if TYPE_CHECKING:
     from annotator.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_874653b030f5b32a.txt"
+GOLDEN = ROOT / "tests" / "golden" / "export"
+"""The export's golden files: functional/test_export.py compares against them (UPDATE_GOLDEN=1 rewrites
+them), the independent readers in unit/test_export_roundtrip.py read them."""
 
 
 @dataclass
@@ -41,15 +52,52 @@ def run(db: Path):
     return invoke
 
 
+def usage_error(result, message: str) -> None:
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert message in result.stderr
+
+
+def make_project(db: Path) -> None:
+    """A database with one document and one span in alice's layer."""
+    with Store(db) as store:
+        store.documents.import_records(
+            [ImportRecord("Alice met Bob in Paris.", "k1", "t", spans=[Span(0, 5, "ACTOR")])], "alice"
+        )
+
+
 def load_kb(db: Path) -> KnowledgeBase:
     """The knowledge base of the database at ``db``, read through a connection of its own."""
-    from annotator.kb import KnowledgeBase, index_folder
-    from annotator.store import Store
+    from annotator.kb import KnowledgeBase
 
     with Store(db) as store:
-        return KnowledgeBase.open(
-            index_folder(db),
-            version=store.kb.version(),
-            rows=store.kb.rows(),
-            mentions=store.kb.learned_mentions(),
+        return KnowledgeBase.load(store.kb)
+
+
+HOLD_WRITE_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE doc_status SET updated = updated")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+@pytest.fixture
+def hold_write_lock(db: Path) -> Iterator[Callable[[float], subprocess.Popen[str]]]:
+    """Start another process that holds the database's write lock for ``seconds``."""
+    started: list[subprocess.Popen[str]] = []
+
+    def hold(seconds: float) -> subprocess.Popen[str]:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD_WRITE_LOCK, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
         )
+        started.append(holder)
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        return holder
+
+    yield hold
+    for holder in started:
+        holder.kill()
+        holder.wait()

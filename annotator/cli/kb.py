@@ -12,7 +12,7 @@ import click
 
 from annotator.cli.context import Context
 from annotator.cli.output import LateProgress, say
-from annotator.errors import AnnotatorError
+from annotator.model import check_label
 
 if TYPE_CHECKING:
     from annotator.kb import KnowledgeBase, Suggestion
@@ -72,15 +72,9 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
 
 def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
     """The database's KB: its kept index (built first when the KB changed) and what saved spans teach."""
-    from annotator.kb import KnowledgeBase, index_folder
+    from annotator.kb import KnowledgeBase
 
-    return KnowledgeBase.open(
-        index_folder(store.path),
-        version=store.kb.version(),
-        rows=store.kb.rows(),
-        mentions=store.kb.learned_mentions(),
-        progress=progress,
-    )
+    return KnowledgeBase.load(store.kb, progress)
 
 
 def _index_kb(store: Store) -> None:
@@ -113,9 +107,8 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     batch = query == "-"
     queries = _stdin_queries() if batch else [query]
     with obj.store() as store:
-        known = [lab.name for lab in store.labels.all()]
-        if label is not None and label not in known:
-            raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(known)})", store.path)
+        if label is not None:
+            check_label(label, [lab.name for lab in store.labels.all()], store.path)
         kb = _knowledge_base(store, say)
     if kb.index is None and not kb.learned.by_key:
         click.echo(

@@ -17,6 +17,7 @@ from annotator.errors import AnnotatorError
 from annotator.formats import ExportDocument, Format, SpanNote, WriteOptions, Written, register
 from annotator.formats.reading import Progress, decode
 from annotator.model import ImportRecord, Span
+from annotator.spans import longest_first, overlaps
 from annotator.text import Token, clean_text, token_range
 
 SUFFIXES = (".conll",)
@@ -73,13 +74,15 @@ def place_spans(tokens: Sequence[Token], spans: Sequence[Span]) -> tuple[list[En
 
 
 def _precedence(candidate: tuple[int, int, int, str, Span]) -> tuple[int, int, int, str]:
+    """The longest as annotated wins, as everywhere (``spans.longest_first``); its ties go first to the
+    longest as widened, then to the earlier first token (not ``spans.span_precedence``'s earlier start)."""
     first, _, widened, label, span = candidate
-    return (span.start - span.end, -widened, first, label)
+    return (longest_first(span.start, span.end), -widened, first, label)
 
 
 def _overlapping(candidates: list[tuple[int, int, int, str, Span]]) -> bool:
     ordered = sorted(candidates, key=lambda c: c[0])
-    return any(b[0] < a[1] for a, b in pairwise(ordered))
+    return any(overlaps(a[0], a[1], b[0], b[1]) for a, b in pairwise(ordered))
 
 
 def tags(count: int, entities: Sequence[Entity], scheme: str) -> list[str]:

@@ -5,16 +5,12 @@
 - :mod:`annotator.kb.learned`: :class:`Learned`, the texts saved spans gave a label and KB id;
 - :mod:`annotator.kb.sources`: entries from CSV/TSV/JSON Lines files and the GeoNames gazetteer.
 
-Nothing here opens the database: a :class:`KnowledgeBase` is made from plain data that the caller reads
-(nothing here imports textual either; the loaded index is read-only, so searches may run in any thread)::
+Nothing here opens the database (nor imports the store, or textual): a :class:`KnowledgeBase` is made
+from plain data, read by :meth:`KnowledgeBase.load` through what :class:`KbTables` names, which
+``Store.kb`` has. The loaded index is read-only, so searches may run in any thread::
 
     with Store(db_path) as store:                  # in the TUI: a connection of the loading thread's own
-        kb = KnowledgeBase.open(
-            index_folder(store.path),
-            version=store.kb.version(),            # None while the KB was never written: no index
-            rows=store.kb.rows(),                  # a generator: read only when the index is rebuilt
-            mentions=store.kb.learned_mentions(),
-        )
+        kb = KnowledgeBase.load(store.kb)          # the kept index, or built (and kept) when the KB changed
     kb.search("Gubadli", label=None, limit=10)     # -> list[Suggestion], best first (~1-2 ms)
     kb.learn("Gubadli", "PLACE", "geonames:147305")  # after saving a span: that text ranks first now
 
@@ -29,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Protocol
 
 from annotator.kb.fuzzy import (
     FUZZY_MIN_LENGTH,
@@ -47,6 +44,7 @@ __all__ = [
     "MIN_SCORE",
     "FuzzyIndex",
     "KbRow",
+    "KbTables",
     "KnowledgeBase",
     "Learned",
     "LearnedMention",
@@ -58,6 +56,27 @@ __all__ = [
     "normalize",
     "trigram_codes",
 ]
+
+
+class KbTables(Protocol):
+    """What a knowledge base is read from: the database's KB tables (``Store.kb`` is one)."""
+
+    @property
+    def path(self) -> Path:
+        """The database file; its index is kept beside it (:func:`index_folder`)."""
+        ...
+
+    def version(self) -> str | None:
+        """Changes with every KB write; None while the KB has never been written."""
+        ...
+
+    def rows(self) -> Iterable[KbRow]:
+        """Every entry (lazily: read only when the index is rebuilt)."""
+        ...
+
+    def learned_mentions(self) -> Iterable[LearnedMention]:
+        """What saved spans teach."""
+        ...
 
 
 class KnowledgeBase:
@@ -83,6 +102,18 @@ class KnowledgeBase:
         if version is None:
             return cls(None, learned)
         return cls(open_or_build(folder, version, rows, progress), learned)
+
+    @classmethod
+    def load(cls, tables: KbTables, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
+        """The knowledge base of a database: :meth:`open` on its index folder with its KB tables' version,
+        entries and learned mentions. ``progress`` hears that an index build starts."""
+        return cls.open(
+            index_folder(tables.path),
+            version=tables.version(),
+            rows=tables.rows(),
+            mentions=tables.learned_mentions(),
+            progress=progress,
+        )
 
     def learn(self, text: str, label: str, kb_id: str | None) -> None:
         """Count a span just saved, so the same text suggests it first without reloading."""

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from annotator.errors import AnnotatorError
-from annotator.model import Document, ImportRecord, ImportResult
+from annotator.model import Document, ImportRecord, ImportResult, check_label
 from annotator.store.connection import BATCH, Connection, Tables
-from annotator.store.labels import Labels, Layers, check_label
+from annotator.store.labels import Labels, Layers
 from annotator.store.progress import Progress
 
 

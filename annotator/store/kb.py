@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.model import KbEntry, KbRow, LearnedMention
+from annotator.model import KbEntry, KbRow, LearnedMention, check_label
 from annotator.store.connection import Connection, Tables
-from annotator.store.labels import Labels, check_label
+from annotator.store.labels import Labels
 
 _KB_BATCH = 5000
 

@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
-from pathlib import Path
 
-from annotator.errors import AnnotatorError
 from annotator.model import GOLD, Label
 from annotator.store.connection import Tables
-
-
-def check_label(
-    label: str, known: Collection[str], where: str | Path | None, line: int | None = None
-) -> None:
-    """Refuse a label outside the label set: an error naming ``where`` (and ``line``) and the known ones."""
-    if label not in known:
-        raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(sorted(known))})", where, line)
 
 
 class Labels(Tables):

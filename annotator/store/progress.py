@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from annotator.errors import AnnotatorError
@@ -24,6 +25,15 @@ class Progress(Tables):
             "SELECT status FROM doc_status WHERE doc_id = ? AND layer = ?", (doc_id, layer)
         ).fetchone()
         return str(row[0]) if row else "todo"
+
+    def next_unfinished(self, doc_ids: Sequence[int], after: int, layer: str) -> int | None:
+        """The position in ``doc_ids`` of the first document after position ``after`` (wrapping round,
+        ``after`` itself last) that is not done in ``layer``; None when every one is."""
+        for step in range(1, len(doc_ids) + 1):
+            index = (after + step) % len(doc_ids)
+            if self.status(doc_ids[index], layer) != "done":
+                return index
+        return None
 
     def set_status(self, doc_id: int, layer: str, status: str) -> None:
         if status not in STATUSES:

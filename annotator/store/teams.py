@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from annotator.model import GOLD, FinishedDocument
+from annotator.model import GOLD, FinishedDocument, ReviewCounts
 from annotator.store.connection import Tables
 
 
@@ -86,11 +86,10 @@ class Teams(Tables):
         ).fetchone()
         return row is not None
 
-    def review_order(self) -> list[tuple[int, str, float, bool]]:
-        """``(doc_id, key, agreement, has disagreements)`` of every document two or more annotator layers
-        finished: those with disagreements first, the least agreed first (``agreement.review_queue``'s
-        order and ``agreement.document_agreement``'s figure, without reading every span into Python:
-        about 0.7 s of CPU for 10,000 documents of 3 layers × 20 spans)."""
+    def review_counts(self) -> list[ReviewCounts]:
+        """The span counts of every document two or more annotator layers finished, in no order:
+        ``agreement.review_order`` makes the review order of them. Counted in SQL, without reading every
+        span into Python (about 0.7 s of CPU for 10,000 documents of 3 layers × 20 spans)."""
         rows = self.conn.execute(
             """
             WITH finished AS (
@@ -109,10 +108,5 @@ class Teams(Tables):
             GROUP BY f.doc_id
             """,
             {"gold": GOLD},
-        ).fetchall()
-        order = [
-            (doc_id, key, (pairs / ((m - 1) * total) if total else 1.0), partial > 0)
-            for doc_id, key, m, pairs, total, partial in rows
-        ]
-        order.sort(key=lambda row: (not row[3], row[2], row[1]))
-        return order
+        )
+        return list(map(ReviewCounts._make, rows))

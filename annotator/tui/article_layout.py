@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from rich.cells import cell_len
 
 from annotator.model import Span
+from annotator.spans import overlaps
 from annotator.text import Token, token_index_at
 
 Line = tuple[int, int]
@@ -225,7 +226,7 @@ class ArticleLayout:
         found: dict[tuple[int, int, str], Span] = {}
         for line in range(self.line_of(start), self.line_of(max(start, end - 1)) + 1):
             for span in self.line_spans[line]:
-                if span.start < end and span.end > start:
+                if overlaps(span.start, span.end, start, end):
                     found[span.start, span.end, span.label] = span
         return list(found.values())
 
@@ -272,7 +273,7 @@ class ArticleLayout:
                 new_lines = self.lines[first : last + 1]
             ordered = sorted(candidates.values(), key=span_order)
             new_spans = [
-                [s for s in ordered if s.start < max(line_end, line_start + 1) and s.end > line_start]
+                [s for s in ordered if overlaps(s.start, s.end, line_start, max(line_end, line_start + 1))]
                 for line_start, line_end in new_lines
             ]
             self.lines[first : last + 1] = new_lines

@@ -1,7 +1,7 @@
-"""Which pre-annotation proposals the annotation screen shows: plain functions, no Textual.
+"""A span the user just saved, proposed at its other places in the article: plain functions, no Textual.
 
-The proposals themselves come from ``annotator.suggest.propose`` (in a look-up thread); these decide
-what of them is still open, and propose a span the user just saved at its other places in the text.
+The document's proposals themselves come from ``annotator.suggest.propose`` (in a look-up thread), and
+``annotator.suggest.open_proposals`` says which of them are still open.
 """
 
 from __future__ import annotations
@@ -17,17 +17,6 @@ if TYPE_CHECKING:
 
 Rejected = set[tuple[int, int, str]]
 """``(start, end, label)`` of the proposals the user rejected in this document."""
-
-
-def open_proposals(
-    proposed: Sequence[Candidate], rejected: Rejected, covered: Callable[[int, int], bool]
-) -> list[Span]:
-    """The proposals not rejected and not overlapping one of the user's spans (``covered``)."""
-    return [
-        c.span()
-        for c in proposed
-        if (c.start, c.end, c.label) not in rejected and not covered(c.start, c.end)
-    ]
 
 
 def repeats(

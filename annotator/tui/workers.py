@@ -23,6 +23,7 @@ from typing import Generic, TypeVar
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from annotator.agreement import review_order
 from annotator.store import Store
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, ReviewOrdered, ReviewOrderFailed
 
@@ -88,16 +89,11 @@ def load_kb(db_path: Path, target: MessagePump) -> None:
     """In a thread: open (or build, the first time) the KB index; ``KbLoaded`` or ``KbFailed`` follows."""
 
     def run() -> None:
-        from annotator.kb import KnowledgeBase, index_folder  # numpy: not before the first frame
+        from annotator.kb import KnowledgeBase  # numpy: not before the first frame
 
         try:
             with Store(db_path) as store:  # this thread's own connection
-                kb = KnowledgeBase.open(
-                    index_folder(store.path),
-                    version=store.kb.version(),
-                    rows=store.kb.rows(),
-                    mentions=store.kb.learned_mentions(),
-                )
+                kb = KnowledgeBase.load(store.kb)
         except Exception as err:
             post(target, KbFailed(err))
             return
@@ -113,7 +109,7 @@ def order_review(db_path: Path, target: MessagePump) -> None:
     def run() -> None:
         try:
             with Store(db_path) as own:
-                order = own.teams.review_order()
+                order = review_order(own.teams.review_counts())
         except Exception as err:
             post(target, ReviewOrderFailed(err))
             return

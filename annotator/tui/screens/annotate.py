@@ -19,7 +19,7 @@ from annotator.store import Store
 from annotator.store.edits import as_accepted
 from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
-from annotator.tui.proposals import open_proposals, repeats
+from annotator.tui.proposals import repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
@@ -105,14 +105,17 @@ class AnnotateScreen(DocumentScreen):
     def _show_proposals(self) -> None:
         """The proposals not rejected and not overlapping one of the user's spans, dimmed in the article."""
         article = self.article
-        rejected = (
-            self.store.kb.rejected_suggestions(self.doc_id, self.layer_name) if self._proposed else set()
-        )
+        shown: list[Span] = []
+        if self._proposed:  # there are none before the KB has loaded (and suggest imports numpy)
+            from annotator.suggest import open_proposals
 
-        def covered(start: int, end: int) -> bool:
-            return bool(article.spans_between(start, end))
+            rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
 
-        article.set_proposals(open_proposals(self._proposed, rejected, covered))
+            def covered(start: int, end: int) -> bool:
+                return bool(article.spans_between(start, end))
+
+            shown = [c.span() for c in open_proposals(self._proposed, rejected, covered)]
+        article.set_proposals(shown)
         self._count_proposals()
 
     def _count_proposals(self) -> None:

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from annotator.errors import AnnotatorError
 from annotator.model import Label, Span
+from annotator.spans import innermost, overlaps
 from annotator.store import Store
 from annotator.text import tokenize
 from annotator.tui.bindings import tag_bindings
@@ -201,11 +202,10 @@ class DocumentScreen(Screen[None]):
         """Mark this document done in the layer and open the next one that is not; ``all_done`` is said
         when there is none."""
         self.store.progress.set_status(self.doc_id, self.layer_name, "done")
-        for step in range(1, len(self.doc_ids) + 1):
-            index = (self.index + step) % len(self.doc_ids)
-            if self.store.progress.status(self.doc_ids[index], self.layer_name) != "done":
-                self.open_document(index)
-                return
+        index = self.store.progress.next_unfinished(self.doc_ids, self.index, self.layer_name)
+        if index is not None:
+            self.open_document(index)
+            return
         self._show_title()
         self.notify(all_done, timeout=3)
 
@@ -285,8 +285,8 @@ class DocumentScreen(Screen[None]):
         exact = [s for s in self.spans if s.start == start and s.end == end]
         if not exact:
             cursor_start, cursor_end = self.article.tokens[self.article.cursor]
-            covering = [s for s in self.spans if s.start < cursor_end and s.end > cursor_start]
-            exact = [min(covering, key=lambda s: s.end - s.start)] if covering else []
+            covering = [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
+            exact = [innermost(covering)] if covering else []
         if exact:
             self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
             self._apply(exact, [])

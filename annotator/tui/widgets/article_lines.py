@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from annotator.model import Span
+from annotator.spans import innermost, overlaps
 from annotator.text import Token
 from annotator.tui.article_layout import ArticleLayout, overlapping
 
@@ -84,17 +85,17 @@ class ArticleLook:
             if left == right:
                 continue
             style = base
-            covering = [s for s in spans if s.start < right and s.end > left]
+            covering = [s for s in spans if overlaps(s.start, s.end, left, right)]
             if covering:
-                inner = min(covering, key=lambda s: s.end - s.start)
+                inner = innermost(covering)
                 style = style + self.spans.get(inner.label, Style(reverse=True))
                 if len(covering) > 1:
                     style = style + Style(underline=True)
             elif proposed:
-                offered = [s for s in proposed if s.start < right and s.end > left]
+                offered = [s for s in proposed if overlaps(s.start, s.end, left, right)]
                 if offered:
                     style = style + self.proposals.get(offered[0].label, Style(underline=True))
-            if flagged and any(s.start < right and s.end > left for s in flagged):
+            if flagged and any(overlaps(s.start, s.end, left, right) for s in flagged):
                 style = style + FLAG
             if selection and selection[0] <= left and right <= selection[1]:
                 style = style + Style(reverse=True)

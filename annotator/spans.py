@@ -1,0 +1,38 @@
+"""The small rules every layer applies to spans: when two overlap, which of overlapping spans wins, and
+which of nested spans the annotation screen shows and removes.
+
+Plain functions on offsets (``[start, end)``, code points of the stored text), so they serve spans,
+``(start, end, label)`` keys, tokens and token indices alike; they import only ``model``'s types, so any
+module may use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from annotator.model import Span, SpanKey
+
+
+def overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
+    """Whether ``[start, end)`` and ``[other_start, other_end)`` share at least one position; touching
+    ranges (one ends where the other starts) do not."""
+    return start < other_end and other_start < end
+
+
+def longest_first(start: int, end: int) -> int:
+    """The sort key of "the longest span wins" (ascending: the longest first), where spans of one layer
+    overlap and only one may stand (a token's category in agreement, an entity in CoNLL, a proposal)."""
+    return start - end
+
+
+def innermost(covering: Iterable[Span]) -> Span:
+    """Of spans covering one place, the one the annotator sees and acts on there: the shortest (the first
+    of equally short ones); ``covering`` must not be empty."""
+    return min(covering, key=lambda s: s.end - s.start)
+
+
+def span_precedence(span: SpanKey) -> tuple[int, int, str]:
+    """Which of overlapping ``(start, end, label)`` spans wins, as a sort key (the winner sorts first):
+    the longest, then the earliest start, then the label first in alphabetical order."""
+    start, end, label = span
+    return (longest_first(start, end), start, label)

@@ -1,0 +1,191 @@
+"""The real app in a real terminal (tmux): what reaches the screen, and what survives a SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from annotator.store import Store
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None and os.environ.get("CI") is None,
+    reason="tmux is not installed (make test installs it)",
+)
+
+
+TERMINAL_ENV = {name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES")}
+"""pytest exports COLUMNS and LINES; Textual would take them for the terminal's size and ignore resizes."""
+
+
+class Tmux:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def __call__(self, *args: str) -> str:
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True, env=TERMINAL_ENV
+        )
+        return out.stdout
+
+    def start(self, command: list[str], width: int = 100, height: int = 30) -> None:
+        line = "exec " + " ".join(f"'{part}'" for part in command)
+        self("new-session", "-d", "-s", "app", "-x", str(width), "-y", str(height), line)
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "app")
+
+    def wait_for(self, check: Callable[[str], bool], timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"screen never matched:\n{screen}")
+            time.sleep(0.05)
+
+    def keys(self, *keys: str) -> None:
+        self("send-keys", "-t", "app", *keys)
+
+    def search(self, word: str) -> None:
+        """``/`` WORD Enter Esc, as a user types it: the match selected, the prompt closed."""
+        self.keys("/")
+        self.wait_for(lambda s: "Search the article" in s)
+        self.keys(word, "Enter")
+        self.wait_for(lambda s: f"selection {word}" in s)
+        self.keys("Escape")  # a key sent straight after Escape would read as alt+key, as in any terminal
+        self.wait_for(lambda s: "▔▔▔" not in s)
+
+    def pane_pid(self) -> int:
+        return int(self("display-message", "-p", "-t", "app", "#{pane_pid}").strip())
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    session = Tmux(f"annotator-test-{os.getpid()}-{tmp_path.name}")
+    yield session
+    subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True)
+
+
+def app_command(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "annotator", "--db", str(db), "--user", "alice", *args]
+
+
+def test_search_tag_and_sigkill_keeps_the_span(tmux: Tmux, db: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    with Store(db) as store:
+        from annotator.importing import find_files, read_files
+
+        store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    tmux.start(app_command(db, "annotate"))
+    tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
+    tmux.search("Gubadli")
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "PLACE  1" in s)
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label, layer FROM spans').fetchall()
+    conn.close()
+    start = text.index("Gubadli")
+    assert spans == [(start, start + len("Gubadli"), "PLACE", "alice")]
+
+
+def test_markup_and_escape_sequences_show_literally(tmux: Tmux, db: Path) -> None:
+    Store(db).close()
+    hostile = (
+        "Tags [bold]stay[/bold] and [link=https://example.com]links[/link] and [@click=app.quit]clicks[/]"
+        " and an unbalanced [/] too.\n\nTitle \x1b]0;pwned\x07 red \x1b[31mRED\x1b[0m bell \x07 c1 \x9b end."
+    )
+    conn = sqlite3.connect(db)  # straight into the database: import would have removed the controls
+    conn.execute("INSERT INTO documents (key, text, hash, created) VALUES ('hostile', ?, 'h', 0)", (hostile,))
+    conn.commit()
+    conn.close()
+    tmux("new-session", "-d", "-s", "probe", "-x", "40", "-y", "5", "sleep 60")
+    tmux.start(app_command(db, "annotate"))
+    title_before = tmux("display-message", "-p", "-t", "app", "#{pane_title}")
+    screen = tmux.wait_for(lambda s: "Tags" in s)
+    assert "[bold]stay[/bold]" in screen
+    assert "[link=https://example.com]links[/link]" in screen
+    assert "[@click=app.quit]clicks[/]" in screen
+    assert "unbalanced [/] too." in screen
+    assert "\u241b]0;pwned\u2407" in screen and "\u241b[31mRED" in screen
+    assert tmux("display-message", "-p", "-t", "app", "#{pane_title}") == title_before
+    assert "pwned" not in tmux("display-message", "-p", "-t", "app", "#{pane_title}")
+    coloured = tmux("capture-pane", "-p", "-e", "-t", "app")
+    red_line = next(line for line in coloured.splitlines() if "RED" in line)
+    assert "\x1b[31m" not in red_line
+    # clicking on the text does nothing but move the selection: the app is still running
+    tmux.keys("Right", "Right")
+    time.sleep(0.3)
+    assert "Tags" in tmux.screen()
+
+
+def test_wide_characters_and_a_resize_in_a_real_terminal(tmux: Tmux, db: Path) -> None:
+    text = "Talks in 東京 with 👩\u200d🔬 scientists at the cafe\u0301 today. " + "More words here. " * 16
+    with Store(db) as store:
+        from annotator.model import ImportRecord
+
+        store.documents.import_records(
+            [ImportRecord(text=text, key="wide", source="t")], default_layer="alice"
+        )
+    tmux.start(app_command(db, "annotate"))
+    tmux.wait_for(lambda s: "Talks in 東京 with" in s)
+    tmux.search("東京")
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "東京 PLACE with" in s)
+    tmux("resize-window", "-t", "app", "-x", "50", "-y", "16")
+    # re-wrapped at the new width: the line now ends after "with"
+    narrow = tmux.wait_for(lambda s: "Talks in 東京 PLACE with " in s and "with 👩" not in s)
+    assert "selection 東京" in narrow  # the selection survived the re-wrap
+    tmux.keys("Right", "Right", "e")  # past 京 and "with": the ZWJ emoji is one token
+    tmux.wait_for(lambda s: "EVENT  1" in s)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
+    conn.close()
+    assert [(text[s:e], label) for s, e, label in spans] == [("東京", "PLACE"), ("👩\u200d🔬", "EVENT")]
+
+
+def test_review_decision_survives_sigkill(tmux: Tmux, db: Path) -> None:
+    from tests.tui.test_review import HOT, two_layers
+
+    two_layers(db).close()
+    tmux.start(app_command(db, "review"), width=120, height=30)
+    tmux.wait_for(lambda s: "annotator review" in s and "1. label Shusha" in s)
+    tmux.keys("2")  # bob's version of the first disagreement: Shusha as ACTOR
+    tmux.wait_for(lambda s: "Shusha ACTOR" in s)  # in gold: the article shows it tagged
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    query = "SELECT start, \"end\", label FROM spans WHERE layer = 'gold' ORDER BY start"
+    gold = conn.execute(query).fetchall()
+    conn.close()
+    assert [(HOT[s:e], label) for s, e, label in gold] == [("Gubadli", "PLACE"), ("Shusha", "ACTOR")]
+
+
+def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, tmp_path: Path) -> None:
+    text = "Shelling hit Gubadli on Monday."
+    with Store(db) as store:
+        from annotator.model import ImportRecord, KbEntry
+
+        store.documents.import_records([ImportRecord(text=text, key="d", source="t")], default_layer="alice")
+        store.kb.add([KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan")])
+    tmux.start(app_command(db, "annotate"))
+    tmux.wait_for(lambda s: "Shelling hit" in s)
+    tmux.search("Gubadli")
+    tmux.wait_for(lambda s: "1 Qubadlı" in s)
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "Gubadli PLACE" in s)
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label, kb_id, source FROM spans').fetchall()
+    conn.close()
+    assert spans == [(13, 20, "PLACE", "geonames:147305", "suggestion")]

@@ -1,0 +1,193 @@
+"""Merging databases: documents by content, layers, statuses, action logs; repeatable; conflicts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from annotator.model import GOLD, ImportRecord, Span
+from annotator.store import Store
+from tests.conftest import make_project
+from tests.unit.test_merge import TEXTS, dump
+
+
+def make(path: Path, layer: str, spans: dict[str, list[tuple[int, int, str]]]) -> Path:
+    """A database with the documents of ``spans`` imported as finished ``layer``."""
+    with Store(path) as store:
+        store.documents.import_records(
+            [
+                ImportRecord(TEXTS[key], key, "test", spans=[Span(s, e, label) for s, e, label in found])
+                for key, found in spans.items()
+            ],
+            default_layer=layer,
+        )
+    return path
+
+
+def spans_of(path: Path, key: str, layer: str) -> list[tuple[int, int, str]]:
+    with Store(path) as store:
+        return [(s.start, s.end, s.label) for s in store.edits.spans(store.documents.id_of(key), layer)]
+
+
+def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")], "k2": [(4, 7, "EVENT")]})
+    other = make(tmp_path / "bob.db", "bob", {"k1": [(0, 5, "ACTOR"), (17, 22, "PLACE")], "k3": []})
+    with Store(other) as store:  # bob also has alice's identical layer on k2 (an earlier merge, say)
+        store.documents.import_records(
+            [ImportRecord(TEXTS["k2"], "k2", "t", spans=[Span(4, 7, "EVENT")])], "alice"
+        )
+    first = run("merge", str(other))
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == (
+        "merged 1 database(s): 1 document(s), 2 layer document(s) and 2 span(s) added, "
+        "1 status(es) updated, 0 conflict(s)\n"
+    )
+    assert first.stderr == ""
+    merged = dump(db)
+    assert [row[1] for row in merged["documents"]] == ["k1", "k2", "k3"]
+    assert spans_of(db, "k1", "bob") == [(0, 5, "ACTOR"), (17, 22, "PLACE")]
+    assert spans_of(db, "k2", "alice") == [(4, 7, "EVENT")]
+    with Store(db) as store:
+        assert store.progress.status(store.documents.id_of("k3"), "bob") == "done"
+        assert {tuple(sorted(d.layers)) for d in store.teams.finished_documents()} == {
+            ("alice", "bob"),
+            ("alice",),
+            ("bob",),
+        }
+    second = run("merge", str(other))
+    assert second.exit_code == 0
+    assert second.stdout.startswith("merged 1 database(s): 0 document(s), 0 layer document(s) and 0 span(s)")
+    assert dump(db) == merged
+    # and the other way round: bob's database gets alice's work, once
+    with Store(other) as store:
+        store.merge.from_databases([db])
+        store.merge.from_databases([db])
+    theirs = dump(other)
+    assert len(theirs["documents"]) == 3
+    assert sorted(r[1:5] for r in theirs["spans"]) == sorted(r[1:5] for r in merged["spans"])
+    assert len(theirs["spans"]) == len(merged["spans"])
+
+
+def test_conflict_keeps_the_later_edit_and_is_reported(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
+    other = make(tmp_path / "laptop.db", "alice", {"k1": [(0, 5, "ACTOR")]})
+    with Store(db) as store:
+        store.edits.edit(store.documents.id_of("k1"), "alice", add=[Span(10, 13, "ACTOR")], who="alice")
+    with Store(other) as store:  # edited later on the laptop
+        doc_id = store.documents.id_of("k1")
+        store.edits.edit(doc_id, "alice", add=[Span(17, 22, "PLACE")], who="alice")
+        store.edits.edit(doc_id, "alice", add=[Span(26, 32, "EVENT")], who="alice")
+    result = run("merge", str(other))
+    assert result.exit_code == 0
+    assert result.stderr.startswith(
+        f"conflict: {other}: document k1, layer alice: kept theirs (3 span(s), edited "
+    )
+    assert "over mine (2 span(s), edited" in result.stderr
+    assert result.stdout.endswith("1 conflict(s)\n")
+    assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE"), (26, 32, "EVENT")]
+    # their action log came along: undo takes back their last edit
+    with Store(db) as store:
+        assert store.edits.undo(store.documents.id_of("k1"), "alice")
+    assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (17, 22, "PLACE")]
+    # now mine is the later edit: merging again reports the conflict and keeps mine
+    before = dump(db)
+    again = run("merge", str(other))
+    assert "kept mine" in again.stderr
+    assert dump(db) == before
+
+
+def test_prefer_overrides_the_time_rule(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
+    other = make(tmp_path / "o.db", "alice", {"k1": [(0, 5, "PLACE")]})  # imported later
+    before = dump(db)
+    mine = run("merge", "--prefer", "mine", str(other))
+    assert "kept mine" in mine.stderr
+    assert dump(db)["spans"] == before["spans"]
+    theirs = run("merge", "--prefer", "theirs", str(other))
+    assert "kept theirs" in theirs.stderr
+    assert spans_of(db, "k1", "alice") == [(0, 5, "PLACE")]
+    assert run("merge", str(other)).stderr == ""  # identical now: nothing to report
+    assert run("merge", "--prefer", "both", str(other)).exit_code == 2
+
+
+def test_same_key_different_text_is_a_second_document(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    other = tmp_path / "o.db"
+    with Store(other) as store:
+        store.documents.import_records([ImportRecord("A different article.", "k1", "t", spans=[])], "bob")
+    assert run("merge", str(other)).exit_code == 0
+    with Store(db) as store:
+        keys = sorted(store.documents.get(i).key for i in store.documents.ids())
+    assert keys[0] == "k1" and keys[1].startswith("k1-") and len(keys) == 2
+
+
+def test_labels_and_gold_come_along(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    other = make(tmp_path / "o.db", "alice", {"k1": []})
+    with Store(other) as store:
+        store.conn.execute(
+            "INSERT INTO labels (name, key, colour, position) VALUES ('WEAPON', 'w', '#ff0000', 9)"
+        )
+        store.conn.commit()
+        store.edits.edit(store.documents.id_of("k1"), GOLD, add=[Span(0, 5, "WEAPON")], who="rev")
+    assert run("merge", str(other)).exit_code == 0
+    with Store(db) as store:
+        assert [label.name for label in store.labels.all()][-1] == "WEAPON"
+    assert spans_of(db, "k1", GOLD) == [(0, 5, "WEAPON")]
+
+
+def test_bad_files_change_nothing(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    good = make(tmp_path / "good.db", "bob", {"k2": []})
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not sqlite at all" * 100)
+    plain = tmp_path / "plain.db"
+    sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.close()
+    before = dump(db)
+    for bad, message in [
+        (tmp_path / "missing.db", "no such database file"),
+        (garbage, "not an annotator database"),
+        (plain, "not an annotator database"),
+        (db, "is the database being merged into"),
+        (tmp_path, "no such database file"),
+    ]:
+        result = run("merge", str(good), str(bad))
+        assert result.exit_code == 1, bad
+        assert result.stderr == f"annotator: error: {bad}: {message}\n"
+        assert dump(db) == before
+
+
+def test_newer_schema_is_refused(run, db: Path, tmp_path: Path) -> None:
+    make(db, "alice", {"k1": []})
+    newer = make(tmp_path / "newer.db", "bob", {"k1": []})
+    conn = sqlite3.connect(newer)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('annotator', '9999_future', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    result = run("merge", str(newer))
+    assert result.exit_code == 1
+    assert "schema newer than this annotator" in result.stderr
+
+
+def test_merge_into_a_new_database(run, db: Path, tmp_path: Path) -> None:
+    other = make(tmp_path / "o.db", "bob", {"k1": [(0, 5, "ACTOR")], "k2": []})
+    assert run("merge", str(tmp_path / "nope.db")).exit_code == 1
+    assert not db.exists()  # a failed merge into a new database leaves no file behind
+    assert run("merge", str(other)).exit_code == 0
+    assert spans_of(db, "k1", "bob") == [(0, 5, "ACTOR")]
+
+
+def test_merge_reports_renamed_keys(run, db: Path, tmp_path: Path) -> None:
+    make_project(db)
+    other = tmp_path / "other.db"
+    with Store(other) as store:
+        store.documents.import_records([ImportRecord("A different text.", "k1", "t", spans=[])], "bob")
+    result = run("merge", str(other))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("0 conflict(s); 1 key(s) taken, suffixed with a hash\n")
+    with Store(db) as store:
+        keys = [store.documents.get(i).key for i in store.documents.ids()]
+        assert len([k for k in keys if k.startswith("k1-")]) == 1

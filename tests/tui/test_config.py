@@ -1,0 +1,66 @@
+"""The settings file in the app under Pilot: a remapped key tags and the help screen shows it; configured
+labels tag by their key and their position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.config import load_config
+from annotator.importing import find_files, read_files
+from annotator.keymap import key_actions
+from annotator.store import Store
+from annotator.tui.app import make_app
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.widgets.article import ArticleView
+from tests.conftest import SEED
+from tests.functional.test_config import CONLL_LABELS
+
+
+async def test_remapped_key_tags_and_the_help_screen_shows_it(db: Path) -> None:
+    store = Store(db)
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    app = make_app(store, "alice", keymap={"annotate.tag_2": "k", "article.toggle_labels": "L"})
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")  # no longer bound: nothing happens
+        assert store.edits.spans(store.documents.ids()[0], "alice") == []
+        await pilot.press("k")
+        spans = store.edits.spans(store.documents.ids()[0], "alice")
+        assert [(s.start, s.end, s.label) for s in spans] == [(0, len("Armenia"), "PLACE")]
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("L")
+        assert not view.show_labels
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("Static").content
+        keys = [str(cell) for cell in table.columns[0]._cells]
+        actions = [str(cell) for cell in table.columns[1]._cells]
+        assert keys[actions.index("Place")] == "k"
+        assert keys[actions.index("Labels on/off")] == "L"
+    store.close()
+
+
+async def test_the_annotation_screen_tags_with_the_configured_labels(db: Path) -> None:
+    store = Store(db)
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    store.labels.define(load_config_text(CONLL_LABELS).labels or [])
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")  # ORG by its key
+        await pilot.press("right", "4")  # MISC by its position
+        spans = [(s.start, s.label) for s in store.edits.spans(store.documents.ids()[0], "alice")]
+        assert spans == [(0, "ORG"), (len("Armenia "), "MISC")]
+        await pilot.press("right", "a")  # no longer a label key: nothing
+        assert len(store.edits.spans(store.documents.ids()[0], "alice")) == 2
+    store.close()
+
+
+def load_config_text(text: str):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "annotator.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_config(path, key_actions())

@@ -1,0 +1,93 @@
+"""Screens as the user sees them; baselines in tests/tui/__snapshots__, made with --snapshot-update and
+reviewed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from annotator.importing import find_files, read_files
+from annotator.model import KbEntry, Span
+from annotator.store import Store
+from annotator.tui.app import make_app
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.suggestion_list import SuggestionList
+from tests.conftest import SEED
+from tests.tui.test_review import two_layers
+from tests.tui.test_suggestions import until
+
+
+@pytest.fixture
+def app(db: Path):
+    store = Store(db)
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    text = SEED.read_text(encoding="utf-8")
+    doc = store.documents.ids()[0]
+    for word, label in [("Gubadli", "PLACE"), ("Arthur Hansen", "ACTOR"), ("news conference", "EVENT")]:
+        start = text.index(word)
+        store.edits.edit(doc, "alice", add=[Span(start, start + len(word), label)], who="alice")
+    start = text.index("Armenian Defense Ministry")  # nested: an ACTOR holding a PLACE-like adjective
+    ministry = Span(start, start + len("Armenian Defense Ministry"), "ACTOR")
+    store.edits.edit(doc, "alice", add=[ministry], who="alice")
+    store.edits.edit(doc, "alice", add=[Span(start, start + len("Armenian"), "PLACE")], who="alice")
+    store.kb.add(
+        [
+            KbEntry("Qubadlı", "PLACE", ("Kubadli",), "geonames:147305", "Azerbaijan, 5,000"),
+            KbEntry("Askyaran", "PLACE", ("Askeran",), "geonames:1", "Azerbaijan"),
+            KbEntry("Armenia", "PLACE", (), "geonames:174982", "country", prominence=3e6),
+            KbEntry("Armenia", "ACTOR", (), "country:AM", "the state", prominence=3e6),
+        ]
+    )
+    yield make_app(store, "alice")
+    store.close()
+
+
+def settled(*keys: str):
+    """Press ``keys``, then wait for the look-up threads: suggestions for the selection, proposals."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await until(pilot, lambda: screen.kb is not None and bool(screen.query_one(ArticleView).proposals))
+        await pilot.press(*keys)
+        suggestions = screen.query_one(SuggestionList)
+        await until(pilot, lambda: suggestions.note.startswith(("for", "nothing")))
+        await pilot.pause()
+
+    return run_before
+
+
+def test_main_screen_with_spans(snap_compare, app) -> None:
+    keys = ("down", "down", "shift+right", "shift+right")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=settled(*keys))
+
+
+def test_main_screen_at_80x24(snap_compare, app) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled())
+
+
+def test_suggestions_for_a_selection_and_proposals(snap_compare, app) -> None:
+    keys = ("slash", *"armenia has", "enter", "escape", "shift+left")
+    assert snap_compare(app, terminal_size=(120, 30), run_before=settled(*keys))
+
+
+def test_help_screen(snap_compare, app) -> None:
+    assert snap_compare(app, terminal_size=(100, 40), press=["question_mark", "_"])
+
+
+def test_review_screen(snap_compare, tmp_path: Path) -> None:
+    store = two_layers(tmp_path / "review.db")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        await until(pilot, lambda: getattr(screen, "kb", None) is not None)
+        await until(pilot, lambda: getattr(screen, "review", None) is not None)
+        await pilot.press("2")  # one decision taken: bob's Shusha
+        await until(pilot, lambda: screen.query_one(SuggestionList).note.startswith(("for", "nothing")))
+        await pilot.pause()
+
+    assert snap_compare(make_app(store, "lead", review=True), terminal_size=(120, 30), run_before=run_before)
+    store.close()

@@ -1,0 +1,164 @@
+"""Text: tokens, cleaning and its offset map, sentences, snapping to tokens; the token cache against
+``tokenize``."""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotator.text import OffsetMap, clean_text, sentences, snap, token_index_at, tokenize
+from tests.conftest import SEED
+
+SPACES = " \t\n\u00a0\u2003\u3000\u2028\u200b"
+
+
+def words(text: str) -> list[str]:
+    return [text[s:e] for s, e in tokenize(text)]
+
+
+def is_space(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) == "Zs" or ch in "\u200b\u2060\ufeff"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_tokens_are_ordered_disjoint_and_cover_every_non_space(text: str) -> None:
+    tokens = tokenize(text)
+    covered = set()
+    previous_end = 0
+    for start, end in tokens:
+        assert previous_end <= start < end <= len(text)
+        assert text[start:end].strip(SPACES) == text[start:end]
+        covered.update(range(start, end))
+        previous_end = end
+    for i, ch in enumerate(text):
+        if not is_space(ch):
+            assert i in covered, (i, ch)
+
+
+@given(st.text(alphabet=st.sampled_from("ab -'’.,3\n\u00a0東👩\u200d🔬e\u0301\u00ad"), max_size=80))
+def test_tokens_on_a_dense_alphabet(text: str) -> None:
+    tokens = tokenize(text)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(tokens))
+    # grapheme starts, and the positions after a space (a mark on a space is a degenerate cluster)
+    boundaries = {m.start() for m in regex.finditer(r"\X", text)} | {len(text)}
+    boundaries |= {i + 1 for i, ch in enumerate(text) if is_space(ch)}
+    for start, end in tokens:
+        assert not any(is_space(ch) for ch in text[start:end])
+        assert start in boundaries and end in boundaries  # no grapheme is ever split
+    for first, last in sentences(text, tokens):
+        assert first < last
+
+
+def test_seed_article_tokens() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    toks = words(text)
+    assert "US-backed" in toks
+    assert "Nagorno-Karabakh" in toks
+    i = toks.index("killed")
+    assert toks[i : i + 3] == ["killed", "’", "in"]
+    assert "Gubadli" in toks
+    assert "\u00a0" not in "".join(toks)
+    # the NBSP-indented repeat of the headline starts with a plain token
+    assert toks.count("Armenia") >= 3
+
+
+def test_punctuation_numbers_and_clitics() -> None:
+    assert words("Turkey's ally, 3,000 troops (1.5%).") == [
+        "Turkey", "'s", "ally", ",", "3,000", "troops", "(", "1.5", "%", ")", ".",
+    ]  # fmt: skip
+    assert words("been’ largely 'quoted'") == ["been", "’", "largely", "'", "quoted", "'"]
+    assert words("2020. Then") == ["2020", ".", "Then"]
+
+
+def test_emoji_cjk_and_combining_marks_stay_whole() -> None:
+    assert words("東京は👩‍🔬 cafe\u0301!") == ["東", "京", "は", "👩\u200d🔬", "cafe\u0301", "!"]
+
+
+def test_format_characters_inside_a_word_stay_in_it() -> None:
+    # soft hyphens (common in scraped news), ZWNJ/ZWJ and bidi marks between letters do not split a word
+    text = "Kyiv\u00adSoft met Nagorno-Kara\u00adbakh"
+    assert words(text) == ["Kyiv\u00adSoft", "met", "Nagorno-Kara\u00adbakh"]
+    assert words("mi\u200cdan Ab\u200dc x\u200ey") == ["mi\u200cdan", "Ab\u200dc", "x\u200ey"]
+    assert words("\u00adKyiv Kyiv\u00ad.") == ["\u00ad", "Kyiv", "Kyiv", "\u00ad", "."]  # not inside
+    assert words("a\u200bb") == ["a", "b"]  # zero width space stays a space
+
+
+def test_clean_text_only_removes_controls_and_unifies_line_breaks() -> None:
+    raw = "a\r\nb\rc\x1b[31md\x07\x85e\tf\u2028g\u00a0h"
+    assert clean_text(raw) == "a\nb\nc[31mde\tf\u2028g\u00a0h"
+    assert clean_text("plain text") == "plain text"
+
+
+def test_offset_map_follows_cleaning() -> None:
+    raw = "x\r\nParis\x1b and Rome"
+    clean = clean_text(raw)
+    offsets = OffsetMap(raw)
+    start = raw.index("Paris")
+    assert clean[offsets(start) : offsets(start + 5)] == "Paris"
+    rome = raw.index("Rome")
+    assert clean[offsets(rome) : offsets(rome + 4)] == "Rome"
+
+
+def test_sentences_split_at_stops_and_line_breaks_not_abbreviations() -> None:
+    text = 'Mr. Smith met U.S. officials. "It works," he said. Then\nA headline'
+    tokens = tokenize(text)
+    got = [text[tokens[a][0] : tokens[b - 1][1]] for a, b in sentences(text, tokens)]
+    assert got == ["Mr. Smith met U.S. officials.", '"It works," he said.', "Then", "A headline"]
+
+
+def test_seed_sentences_end_at_paragraphs() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    tokens = tokenize(text)
+    got = [text[tokens[a][0] : tokens[b - 1][1]] for a, b in sentences(text, tokens)]
+    assert got[3] == "I failed."
+    assert any(
+        s.endswith("fighting was continuing mainly in the Khojavend, Fizuli, and Gubadli areas.") for s in got
+    )
+    assert got[-1] == "Post a Comment"
+
+
+def test_snap_widens_to_tokens() -> None:
+    text = "the Gubadli settlement"
+    tokens = tokenize(text)
+    assert snap(tokens, 6, 9) == (4, 11)
+    assert snap(tokens, 3, 4) is None
+    assert token_index_at(tokens, 3) == 1
+    assert token_index_at(tokens, len(text)) == len(tokens)
+
+
+# --- the token cache agreement counts with -----------------------------------------------------------
+
+TRICKY = [
+    "a", "Z", "7", ".", ",", "-", "'", "’", "s", "re", " ", "  ", "\n", "\t", "\u00a0", "\u2009", "\u3000",
+    "\u200b", "\u2060", "\ufeff", "\u200d", "\u0301", "\u0600", "\u0903", "東", "京", "👩", "🔬", "🇦🇲",
+    "é", "ß", "\u00ad", "\u200e", "3,000", "1.5", "US-backed", "l'", "don't", "\u2010", "«", "»", "(", "…",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TRICKY), max_size=30).map("".join), st.data())
+def test_token_cache_equals_tokenize(text: str, data: st.DataObject) -> None:
+    from annotator.text import TokenCache
+
+    cache = TokenCache()
+    expected = tokenize(text)
+    for _ in range(2):  # the second time from the remembered chunks
+        tokens = cache.text(text)
+        assert tokens.count == len(expected)
+        if text:
+            start = data.draw(st.integers(0, len(text) - 1))
+            end = data.draw(st.integers(start + 1, len(text)))
+            assert tokens.overlapping(start, end) == [t for t in expected if t[0] < end and t[1] > start]
+
+
+def test_token_cache_on_a_prepend_character() -> None:
+    from annotator.text import TokenCache
+
+    text = "x \u0600 \u0301y z"  # U+0600 glues the space and the mark after it into one token
+    tokens = TokenCache().text(text)
+    assert tokens.count == len(tokenize(text)) == 4
+    assert tokens.overlapping(2, 3) == [(2, 5)]
