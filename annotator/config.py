@@ -136,6 +136,20 @@ def default_config(actions: Iterable[KeyAction]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_default_config(out: Path, actions: Iterable[KeyAction], force: bool = False) -> None:
+    """Write :func:`default_config` to ``out``; an existing file only with ``force``, and never into a
+    folder that does not exist (a typo more often than a wish for a new folder)."""
+    if out.exists() and not force:
+        raise AnnotatorError("already exists; use --force to replace it", out)
+    if not out.parent.is_dir():
+        what = "is a file, not a folder" if out.parent.exists() else "does not exist"
+        raise AnnotatorError(f"{str(out.parent)!r} {what}; init does not create folders", out)
+    try:
+        out.write_text(default_config(actions), encoding="utf-8")
+    except OSError as err:
+        raise AnnotatorError(err.strerror or str(err), out) from None
+
+
 def check_label_keys(config: Config, actions: Iterable[KeyAction]) -> None:
     """A label's key must not be another action's (``x`` removes, ``u`` undoes...)."""
     if config.labels is None:
