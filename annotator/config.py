@@ -67,7 +67,7 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
             reason = f"unknown action {action_id!r} in [keys]; 'annotator init' lists them"
             raise AnnotatorError(reason, path, line)
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
-            raise AnnotatorError(f"{action_id}: keys must be a string like \"a,1\"", path, line)
+            raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
     return Config(path, {action_id: value.replace(" ", "") for action_id, value in keys.items()}, labels)
 
 
