@@ -26,6 +26,7 @@ tmux:
 
 test: $(VENV)/.test-deps tmux
 	$(BIN)/ruff check annotator tests bench
+	$(BIN)/ruff format --check annotator tests bench
 	$(BIN)/mypy annotator
 	$(BIN)/python -m pytest
 

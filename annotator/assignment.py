@@ -28,8 +28,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from annotator.errors import AnnotatorError
+from annotator.model import AssignmentChange
+
+if TYPE_CHECKING:
+    from annotator.store import Store
 
 
 def score(user: str, document: str) -> int:
@@ -132,3 +137,14 @@ def reassign(
     result = assign(list(hashes.values()), users, overlap, current, keep)
     ids = {digest: doc_id for doc_id, digest in hashes.items()}
     return {ids[digest]: names for digest, names in result.items()}
+
+
+def assign_documents(store: Store, users: Sequence[str], overlap: int) -> AssignmentChange:
+    """Reassign every document of ``store`` by :func:`reassign`, save the result, and say what changed."""
+    hashes = store.documents.hashes()
+    if not hashes:
+        raise AnnotatorError("no documents to assign; use 'annotator import PATH' first", store.path)
+    before = store.teams.assignments()
+    after = reassign(hashes, before, store.teams.started(), users, overlap)
+    store.teams.set_assignments(after)
+    return AssignmentChange(list(users), before, after)

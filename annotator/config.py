@@ -67,7 +67,7 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
             reason = f"unknown action {action_id!r} in [keys]; 'annotator init' lists them"
             raise AnnotatorError(reason, path, line)
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
-            raise AnnotatorError(f"{action_id}: keys must be a string like \"a,1\"", path, line)
+            raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
     return Config(path, {action_id: value.replace(" ", "") for action_id, value in keys.items()}, labels)
 
 
@@ -134,6 +134,20 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         entry = f'# "{action.id}" = "{action.keys}"'
         lines.append(f"{entry:<56} # {action.description}")
     return "\n".join(lines) + "\n"
+
+
+def write_default_config(out: Path, actions: Iterable[KeyAction], force: bool = False) -> None:
+    """Write :func:`default_config` to ``out``; an existing file only with ``force``, and never into a
+    folder that does not exist (a typo more often than a wish for a new folder)."""
+    if out.exists() and not force:
+        raise AnnotatorError("already exists; use --force to replace it", out)
+    if not out.parent.is_dir():
+        what = "is a file, not a folder" if out.parent.exists() else "does not exist"
+        raise AnnotatorError(f"{str(out.parent)!r} {what}; init does not create folders", out)
+    try:
+        out.write_text(default_config(actions), encoding="utf-8")
+    except OSError as err:
+        raise AnnotatorError(err.strerror or str(err), out) from None
 
 
 def check_label_keys(config: Config, actions: Iterable[KeyAction]) -> None:

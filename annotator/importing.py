@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator import formats
 from annotator.errors import AnnotatorError
 from annotator.formats import Format, Progress
-from annotator.model import ImportRecord, check_label
+from annotator.model import ImportRecord, ImportResult, check_label
+
+if TYPE_CHECKING:
+    from annotator.store import Store
 
 AUTO = "auto"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+"""The sample articles an empty database starts with."""
 
 
 def format_choices() -> list[str]:
@@ -77,3 +83,33 @@ def check_labels(record: ImportRecord, labels: Collection[str]) -> None:
     for n, span in enumerate(record.spans or ()):
         line = record.span_lines[n] if record.span_lines is not None else record.line
         check_label(span.label, labels, record.source, line)
+
+
+def import_files(
+    store: Store,
+    files: list[tuple[Path, Format]],
+    *,
+    default_layer: str,
+    who: str,
+    layer_override: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Read ``files`` into the store in one transaction, every span checked against the store's labels
+    (see :meth:`Documents.import_records <annotator.store.documents.Documents.import_records>`)."""
+    labels = {label.name for label in store.labels.all()}
+    return store.documents.import_records(
+        read_files(files, progress, labels),
+        default_layer=default_layer,
+        who=who,
+        layer_override=layer_override,
+    )
+
+
+def import_seeds(store: Store, layer: str) -> ImportResult:
+    """Import the sample articles of :data:`SEEDS` (for an empty database opened with no command)."""
+    if not SEEDS.is_dir():
+        raise AnnotatorError(
+            "the database has no documents and there is no seeds folder; use 'annotator import PATH'",
+            store.path,
+        )
+    return store.documents.import_records(read_files(find_files([SEEDS], AUTO)), default_layer=layer)

@@ -198,3 +198,26 @@ class MergeResult:
         self.layer_documents_copied += 1
         self.spans_added += added
         self.spans_removed += removed
+
+
+@dataclass
+class AssignmentChange:
+    """What ``annotator assign`` did: every document's annotators before and after, for ``users``."""
+
+    users: list[str]
+    before: dict[int, list[str]]
+    after: dict[int, list[str]]
+
+    def loads(self) -> dict[str, int]:
+        """Documents per user after, in the order of ``users``."""
+        loads = {name: 0 for name in self.users}
+        for names in self.after.values():
+            for name in names:
+                loads[name] += 1
+        return loads
+
+    def added_and_removed(self) -> tuple[int, int]:
+        """How many (document, user) assignments are new, and how many were taken away."""
+        old = {(doc_id, name) for doc_id, names in self.before.items() for name in names}
+        new = {(doc_id, name) for doc_id, names in self.after.items() for name in names}
+        return len(new - old), len(old - new)

@@ -165,7 +165,7 @@ def tokenizer_fingerprint() -> str:
     return hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).hexdigest()
 
 
-# --- tokens of many texts, fast (agreement, issue 6) ---------------------------------------------------
+# --- tokens of many texts, fast ------------------------------------------------------------------------
 
 # Tokens never start at whitespace, never run across it, and what the tokenizer's look-arounds see at a
 # token's edges is the same whether whitespace or the end of the string is there. So a text is the

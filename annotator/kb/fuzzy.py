@@ -45,6 +45,7 @@ FUZZY_MIN_LENGTH = 5
 INDEX_FORMAT = 2
 _SEP = "\x1e"
 
+
 @dataclass(frozen=True)
 class Suggestion:
     name: str

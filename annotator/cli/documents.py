@@ -1,0 +1,122 @@
+"""Getting articles in and seeing what is there: import, init (the settings file) and stats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotator.cli.context import Context
+from annotator.cli.options import FormatChoice, layer_name
+from annotator.cli.output import LateProgress, duration
+
+
+def _import_formats() -> list[str]:
+    from annotator.importing import format_choices
+
+    return format_choices()
+
+
+@click.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(_import_formats),
+    default="auto",
+    show_default=True,
+    help="How to read the files; auto goes by the file name and, for JSON Lines, the first record.",
+)
+@click.option(
+    "--as",
+    "layer",
+    callback=layer_name,
+    help="Store the spans found in this layer (default: the record's annotator, else --user).",
+)
+@click.pass_obj
+def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) -> None:
+    """Import articles from files or folders: txt (one document per file), jsonl, doccano, conll, brat.
+
+    CoNLL tags may be IOB1, IOB2, BILOU or BIOES (an I- after O starts an entity, as in IOB1); the text is
+    rebuilt with a space between tokens and a line break between sentences. brat reads .txt + .ann pairs.
+
+    Each import is all or nothing: on bad input nothing is written. Texts already in the database are
+    skipped, so importing the same files twice adds nothing.
+    """
+    from annotator.importing import find_files, import_files
+
+    files = find_files(list(paths), fmt)
+    progress = LateProgress(sum(p.stat().st_size for p, _ in files), "importing")
+    try:
+        with obj.new_or_existing_store() as store:
+            result = import_files(
+                store, files, default_layer=obj.user, who=obj.user, layer_override=layer, progress=progress
+            )
+    finally:
+        progress.close()
+    click.echo(
+        f"imported {result.documents_added} document(s) and {result.spans_added} span(s) from "
+        f"{len(files)} file(s); {result.documents_present} already present"
+        + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
+    )
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("annotator.toml"),
+    show_default=True,
+    help="Where to write the settings.",
+)
+@click.option("--force", is_flag=True, help="Replace a settings file that is already there.")
+def init(out: Path, force: bool) -> None:
+    """Write a commented annotator.toml: every setting (the keys of each action) at its default."""
+    from annotator.config import write_default_config
+    from annotator.keymap import key_actions
+
+    write_default_config(out, key_actions(), force)
+    click.echo(f"wrote {out}: uncomment a line to change a key", err=True)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_obj
+def stats(obj: Context, as_json: bool) -> None:
+    """Documents, spans per label and layer, progress and time spent per annotator."""
+    with obj.store() as store:
+        data = store.progress.stats()
+    if as_json:
+        import json
+
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    Console().print(_stats_table(data))
+
+
+def _stats_table(data: dict[str, Any]) -> Any:
+    """The Rich table of ``store.progress.stats()``: a row per layer, a column per label."""
+    from rich.table import Table
+
+    labels = list(data["labels"])
+    table = Table(title=f"{data['documents']} documents, {data['spans']} spans", title_justify="left")
+    table.add_column("layer")
+    for label in labels:
+        table.add_column(label, justify="right")
+    table.add_column("spans", justify="right")
+    table.add_column("done", justify="right")
+    table.add_column("in progress", justify="right")
+    table.add_column("time", justify="right")
+    for name, layer in data["layers"].items():
+        table.add_row(
+            name,
+            *(str(layer["labels"].get(label, 0)) for label in labels),
+            str(layer["spans"]),
+            f"{layer['documents_done']} ({layer['progress']:.0%})",
+            str(layer["documents_in_progress"]),
+            duration(layer["seconds"]),
+        )
+    return table

@@ -1,0 +1,170 @@
+"""The knowledge base and what it suggests: kb import, kb add-geonames, kb search, and suggest."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from annotator.cli.context import Context
+from annotator.cli.output import LateProgress, say
+from annotator.model import check_label
+
+if TYPE_CHECKING:
+    from annotator.kb import KnowledgeBase, Suggestion
+    from annotator.store import Store
+    from annotator.suggest import Candidate
+
+
+@click.group()
+def kb() -> None:
+    """The knowledge base: entity names and aliases behind fuzzy suggestions."""
+
+
+@kb.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--label", help="Label for rows that give none.")
+@click.pass_obj
+def kb_import(obj: Context, file: Path, label: str | None) -> None:
+    """Add entries from CSV/TSV (name,label[,aliases][,id]; aliases separated by |) or JSON Lines
+    ({"name", "label", "aliases": [], "id"}). All or nothing: on a bad line nothing is added."""
+    from annotator.kb.sources import read_kb_file
+
+    entries = read_kb_file(file, label)
+    with obj.store(create=True) as store:
+        added, replaced = store.kb.import_entries(entries, file)
+        _index_kb(store)
+    click.echo(
+        f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
+        + (f", replaced {replaced} with the same id and label" if replaced else "")
+        + f" from {file}"
+    )
+
+
+@kb.command(name="add-geonames")
+@click.option(
+    "--min-population", type=click.IntRange(min=0), default=0, show_default=True, help="Skip smaller places."
+)
+@click.pass_obj
+def kb_add_geonames(obj: Context, min_population: int) -> None:
+    """Add the built-in gazetteer: GeoNames places of 500+ people with their alternate names, continents
+    and countries (as PLACE, and countries as ACTOR too)."""
+    from annotator.kb.sources import geonames_entries
+
+    progress = LateProgress(0, "gazetteer")
+
+    def report(done: int, total: int) -> None:
+        progress.advance(done - progress.done, total)
+
+    try:
+        with obj.store(create=True) as store:
+            count = store.kb.add(geonames_entries(min_population, report))
+            progress.close()
+            _index_kb(store)
+    finally:
+        progress.close()
+    click.echo(f"added {count} gazetteer entries")
+
+
+def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
+    """The database's KB: its kept index (built first when the KB changed) and what saved spans teach."""
+    from annotator.kb import KnowledgeBase
+
+    return KnowledgeBase.load(store.kb, progress)
+
+
+def _index_kb(store: Store) -> None:
+    """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
+    started = time.monotonic()
+    kb = _knowledge_base(store)
+    if kb.index is not None:
+        click.echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
+
+
+@kb.command(name="search")
+@click.argument("query")
+@click.option("--label", help="Only entries with this label.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="At most this many results per query.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result, best first.")
+@click.pass_obj
+def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: bool) -> None:
+    """Fuzzy look-up of QUERY in the knowledge base and earlier annotations, best first.
+
+    QUERY - reads one query a line from stdin; each result then carries its "query".
+    """
+    if not query.strip():
+        raise click.BadParameter("a name to look up, or - to read queries from stdin", param_hint="QUERY")
+    batch = query == "-"
+    queries = _stdin_queries() if batch else [query]
+    with obj.store() as store:
+        if label is not None:
+            check_label(label, [lab.name for lab in store.labels.all()], store.path)
+        kb = _knowledge_base(store, say)
+    if kb.index is None and not kb.learned.by_key:
+        click.echo(
+            "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
+            err=True,
+        )
+    for q in queries:
+        for found in kb.search(q, label, limit):
+            click.echo(_search_line(found, q if batch else None, as_json))
+
+
+def _search_line(found: Suggestion, query: str | None, as_json: bool) -> str:
+    """One result of ``kb search``; ``query`` is given when queries come from stdin."""
+    if as_json:
+        import json
+
+        record = found.to_json()
+        return json.dumps({"query": query, **record} if query is not None else record, ensure_ascii=False)
+    where = f"  [{found.description}]" if found.description else ""
+    alias = f" ({found.text})" if found.text != found.name else ""
+    prefix = f"{query}\t" if query is not None else ""
+    return prefix + f"{found.score:5.1f}  {found.label:<6} {found.name}{alias}  {found.kb_id or '-'}{where}"
+
+
+def _stdin_queries() -> list[str]:
+    """The non-blank lines of stdin, decoded as UTF-8 (a bad byte is an error naming its line), without
+    their line ends (\\n or \\r\\n)."""
+    from annotator.formats.reading import lines
+
+    return [text.rstrip("\r\n") for _, text in lines(sys.stdin.buffer, Path("stdin"), None)]
+
+
+@click.command()
+@click.option("--doc", "doc_key", help="Only this document (its key); default every document.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per candidate.")
+@click.pass_obj
+def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
+    """Pre-annotation candidates (KB matches and text tagged before) that --user has not accepted or
+    rejected, document by document, best first: text tagged before, then by score and prominence."""
+    from annotator.suggest import best_first, candidates
+
+    with obj.store() as store:
+        doc_ids = [store.documents.id_of(doc_key)] if doc_key is not None else store.documents.ids()
+        kb = _knowledge_base(store, say)
+        for doc_id in doc_ids:
+            document = store.documents.get(doc_id)
+            spans = store.edits.spans(doc_id, obj.user)
+            rejected = store.kb.rejected_suggestions(doc_id, obj.user)
+            for c in best_first(candidates(document.text, kb, spans, rejected)):
+                click.echo(_candidate_line(c, document.key, as_json))
+
+
+def _candidate_line(c: Candidate, key: str, as_json: bool) -> str:
+    if as_json:
+        import json
+
+        return json.dumps(c.to_json(key), ensure_ascii=False)
+    source = "learned" if c.learned else f"{c.score:.0f}"
+    return f"{key}\t{c.start}-{c.end}\t{c.text}\t{c.label}\t{c.name}\t{c.kb_id or '-'}\t{source}"
