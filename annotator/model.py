@@ -143,7 +143,8 @@ class ReviewCounts(NamedTuple):
 
 CONFLICT = "conflict"
 """The kind of a layer that holds another database's version of a layer's documents, kept by ``merge``
-where both databases changed them: for review, never an annotator (its documents are never done)."""
+where both databases changed them, for review: its documents come in progress, not done, so no agreement
+figure counts it as an annotator."""
 
 
 @dataclass

@@ -204,7 +204,8 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None, dry_run: b
     when it carries this database's version further (its action log goes on from ours) or when it has
     every span of ours. Where both sides changed a layer's document, this database's version stays (or
     theirs, with --prefer theirs) and the other is kept as layer LAYER@NAME, NAME from its file name: a
-    layer for review, never done, so no agreement counts it. Each such conflict is one line on stderr.
+    layer for review, its documents not done, so no agreement counts it. Each such conflict is one line
+    on stderr.
     All in one transaction; merging the same file again changes nothing.
     """
     existed = obj.db_path.exists()

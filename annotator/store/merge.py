@@ -12,8 +12,7 @@ Documents match by content. Per document and layer the two versions compare so:
   "theirs", the other database's), and the other version is kept as a layer of its own,
   ``LAYER@NAME``, NAME from its database's file name (``-2``, ``-3``... when that layer holds another
   version of the document), unless an earlier merge kept it there already. That layer's kind is
-  ``conflict`` and its documents are in progress, never done: no annotator, no agreement figure and no
-  review counts it.
+  ``conflict`` and its documents come in progress, not done, so no agreement figure or review counts it.
 
 A kept version comes with its status and its action log, so undo goes on working on it.
 """
