@@ -63,13 +63,11 @@ ACCEPT_PROPOSAL = _key("annotate.accept_proposal", "y", "Accept proposal", "prop
 REJECT_PROPOSAL = _key("annotate.reject_proposal", "n", "Reject proposal", "proposal(False)")
 ACCEPT_ALL = _key("annotate.accept_all", "Y", "Accept all proposals", "accept_all")
 
+DOCUMENT_EDITING = (REMOVE, UNDO, REDO, SEARCH, NEXT_DOCUMENT, PREVIOUS_DOCUMENT)
+"""The keys both screens of one document start with (their order is the footer's)."""
+
 ANNOTATE_SCREEN = (
-    REMOVE,
-    UNDO,
-    REDO,
-    SEARCH,
-    NEXT_DOCUMENT,
-    PREVIOUS_DOCUMENT,
+    *DOCUMENT_EDITING,
     DONE,
     GOTO,
     TAKE_SUGGESTION,
@@ -95,12 +93,7 @@ REVIEW = (*REVIEW_TAKE, REVIEW_TAKE_NONE, REVIEW_NEXT, REVIEW_PREVIOUS, REVIEW_D
 """The review screen's own actions."""
 
 REVIEW_SCREEN = (
-    REMOVE,
-    UNDO,
-    REDO,
-    SEARCH,
-    NEXT_DOCUMENT,
-    PREVIOUS_DOCUMENT,
+    *DOCUMENT_EDITING,
     REVIEW_DONE,
     GOTO,
     TAKE_SUGGESTION,
