@@ -48,6 +48,8 @@ REMOVE = _key("annotate.remove", "x,delete,backspace", "Remove", "remove", show=
 UNDO = _key("annotate.undo", "u,ctrl+z", "Undo", "undo", show=True)
 REDO = _key("annotate.redo", "ctrl+r,ctrl+y", "Redo", "redo", show=True)
 SEARCH = _key("annotate.search", "slash", "Search", "search", show=True)
+SEARCH_NEXT = _key("annotate.search_next", "n", "Next match", "search_next(1)")
+SEARCH_PREVIOUS = _key("annotate.search_previous", "N", "Previous match", "search_next(-1)")
 NEXT_DOCUMENT = _key("annotate.next_document", "right_square_bracket", "Next doc", "document(1)", show=True)
 PREVIOUS_DOCUMENT = _key(
     "annotate.previous_document", "left_square_bracket", "Prev doc", "document(-1)", show=True
@@ -60,10 +62,21 @@ FOCUS_PANEL = _key("annotate.focus_panel", "tab", "Next panel", "focus_panel")
 
 DONE = _key("annotate.done", "d", "Done", "done", show=True)
 ACCEPT_PROPOSAL = _key("annotate.accept_proposal", "y", "Accept proposal", "proposal(True)")
-REJECT_PROPOSAL = _key("annotate.reject_proposal", "n", "Reject proposal", "proposal(False)")
+# Not on ``n``: there less and vim go to the next match, which loses nothing; a rejection stays off
+# the proposals until undone.
+REJECT_PROPOSAL = _key("annotate.reject_proposal", "r", "Reject proposal", "proposal(False)")
 ACCEPT_ALL = _key("annotate.accept_all", "Y", "Accept all proposals", "accept_all")
 
-DOCUMENT_EDITING = (REMOVE, UNDO, REDO, SEARCH, NEXT_DOCUMENT, PREVIOUS_DOCUMENT)
+DOCUMENT_EDITING = (
+    REMOVE,
+    UNDO,
+    REDO,
+    SEARCH,
+    NEXT_DOCUMENT,
+    PREVIOUS_DOCUMENT,
+    SEARCH_NEXT,
+    SEARCH_PREVIOUS,
+)
 """The keys both screens of one document start with (their order is the footer's)."""
 
 ANNOTATE_SCREEN = (
@@ -85,8 +98,10 @@ REVIEW_TAKE = tuple(
     for n in range(1, MAX_LAYERS + 1)
 )
 REVIEW_TAKE_NONE = _key("review.take_none", "0", "Take none", "take(-1)")
-REVIEW_NEXT = _key("review.next", "n", "Next disagreement", "disagreement(1)", show=True)
-REVIEW_PREVIOUS = _key("review.previous", "N", "Previous disagreement", "disagreement(-1)")
+# ``n``/``N`` are the search's next and previous match on both screens; the disagreements are a list
+# on the right, walked down and up as vim walks lines.
+REVIEW_NEXT = _key("review.next", "j", "Next disagreement", "disagreement(1)", show=True)
+REVIEW_PREVIOUS = _key("review.previous", "k", "Previous disagreement", "disagreement(-1)")
 REVIEW_DONE = _key("review.done", "d", "Finish doc", "done", show=True)
 
 REVIEW = (*REVIEW_TAKE, REVIEW_TAKE_NONE, REVIEW_NEXT, REVIEW_PREVIOUS, REVIEW_DONE)

@@ -58,13 +58,11 @@ class Tmux:
         self("send-keys", "-t", "app", *keys)
 
     def search(self, word: str) -> None:
-        """``/`` WORD Enter Esc, as a user types it: the match selected, the prompt closed."""
+        """``/`` WORD Enter, as a user types it: the match selected, the prompt closed."""
         self.keys("/")
         self.wait_for(lambda s: "Search the article" in s)
         self.keys(word, "Enter")
-        self.wait_for(lambda s: f"selection {word}" in s)
-        self.keys("Escape")  # a key sent straight after Escape would read as alt+key, as in any terminal
-        self.wait_for(lambda s: "▔▔▔" not in s)
+        self.wait_for(lambda s: f"selection {word}" in s and "▔▔▔" not in s)
 
     def pane_pid(self) -> int:
         return int(self("display-message", "-p", "-t", "app", "#{pane_pid}").strip())
@@ -189,3 +187,35 @@ def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, 
     spans = conn.execute('SELECT start, "end", label, kb_id, source FROM spans').fetchall()
     conn.close()
     assert spans == [(13, 20, "PLACE", "geonames:147305", "suggestion")]
+
+
+def seeded_db(db: Path) -> str:
+    from annotator.importing import find_files, read_files
+
+    with Store(db) as store:
+        store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    return SEED.read_text(encoding="utf-8")
+
+
+def test_search_enter_hands_the_keys_back_and_n_shift_n_walk_the_matches(tmux: Tmux, db: Path) -> None:
+    text = seeded_db(db)
+    first = text.index("Gubadli")
+    second = text.index("Gubadli", first + 1)
+    tmux.start(app_command(db, "annotate"), width=80, height=24)
+    tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "Search the article" in s)
+    tmux.keys("Gubadli", "Enter", "p")  # no Esc: the tag key goes to the article, not the prompt
+    tmux.wait_for(lambda s: "PLACE  1" in s)
+    tmux.keys("n")  # the second Gubadli, further down: the article scrolls to it
+    tmux.wait_for(lambda s: "selection Gubadli" in s and "line 1/" not in s)
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "PLACE  2" in s)
+    tmux.keys("N", "N")  # back to the first, then wrapped to the last: said in the status line
+    tmux.wait_for(lambda s: "wrapped to the bottom" in s)
+    assert "Gubadlip" not in tmux.screen()
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
+    conn.close()
+    assert spans == [(first, first + 7, "PLACE"), (second, second + 7, "PLACE")]

@@ -70,7 +70,7 @@ def test_main_screen_at_80x24(snap_compare, app) -> None:
 
 
 def test_suggestions_for_a_selection_and_proposals(snap_compare, app) -> None:
-    keys = ("slash", *"armenia has", "enter", "escape", "shift+left")
+    keys = ("slash", *"armenia has", "enter", "shift+left")
     assert snap_compare(app, terminal_size=(120, 30), run_before=settled(*keys))
 
 

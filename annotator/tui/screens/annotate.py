@@ -1,7 +1,7 @@
 """The annotation screen: one annotator's layer on one document at a time, with the KB's proposals.
 
 Proposals (pre-annotation, ``annotator.suggest.propose``) are computed in a look-up thread for each
-document opened and shown dimmed in the article; ``y``/``n`` take or reject the one selected, ``Y``
+document opened and shown dimmed in the article; ``y``/``r`` take or reject the one selected, ``Y``
 takes them all. A span the user saves is proposed at once at its other places in the document.
 """
 
@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from annotator.keymap import ANNOTATE_SCREEN
+from annotator.keymap import ACCEPT_ALL, ACCEPT_PROPOSAL, ANNOTATE_SCREEN, REJECT_PROPOSAL
 from annotator.model import Label, Span
 from annotator.store import Store
 from annotator.store.edits import as_accepted
@@ -120,7 +120,8 @@ class AnnotateScreen(DocumentScreen):
 
     def _count_proposals(self) -> None:
         count = len(self.article.proposals)
-        text = f"{count} proposal{'s' * (count != 1)}: y/n/Y" if count else ""
+        keys = "/".join(a.keys.split(",")[0] for a in (ACCEPT_PROPOSAL, REJECT_PROPOSAL, ACCEPT_ALL))
+        text = f"{count} proposal{'s' * (count != 1)}: {keys}" if count else ""
         self.query_one(SuggestionList).show_proposals(text)
 
     def _learn(self, spans: list[Span]) -> None:

@@ -10,17 +10,19 @@ which keys it has (``annotator.keymap``), what its side panels are and what its 
 from __future__ import annotations
 
 import functools
+import re
 import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from annotator.errors import AnnotatorError
 from annotator.model import Label, Span
@@ -31,9 +33,10 @@ from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
 from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.prompt import Prompt
-from annotator.tui.widgets.status_line import StatusLine, selection_status
+from annotator.tui.widgets.status_line import StatusLine, position_status, selection_status
 from annotator.tui.widgets.suggestion_list import MAX_SHOWN, Shown, SuggestionList, suggestions_note
 from annotator.tui.workers import Lookup, load_kb
 
@@ -80,13 +83,25 @@ def while_shown(handler: F) -> F:
     return guarded  # type: ignore[return-value]
 
 
-def find_next(text: str, needle: str, after: int) -> tuple[int, int] | None:
-    """Where ``needle`` is next in ``text`` from ``after`` on (from the start again if not), any case."""
-    folded, needle = text.casefold(), needle.casefold()
-    found = folded.find(needle, after)
-    if found == -1:
-        found = folded.find(needle)
-    return None if found == -1 else (found, found + len(needle))
+def find_match(text: str, needle: str, after: int, backwards: bool = False) -> tuple[int, int, bool] | None:
+    """Where ``needle`` is next in ``text`` after offset ``after`` (or, ``backwards``, last before it),
+    any case; from the other end again if not (the third value says it wrapped). None: nowhere.
+
+    A regular expression ignoring case, not ``casefold``: folding changes lengths (``ß`` is ``ss``), and
+    the offsets must be the text's own.
+    """
+    pattern = re.compile(re.escape(needle), re.IGNORECASE)
+    if not backwards:
+        found = pattern.search(text, after)
+        if found is not None:
+            return found.start(), found.end(), False
+        found = pattern.search(text)
+        return None if found is None else (found.start(), found.end(), True)
+    matches = list(pattern.finditer(text))
+    before = [m for m in matches if m.start() < after]
+    if before:
+        return before[-1].start(), before[-1].end(), False
+    return (matches[-1].start(), matches[-1].end(), True) if matches else None
 
 
 class DocumentScreen(Screen[None]):
@@ -111,6 +126,10 @@ class DocumentScreen(Screen[None]):
         self._shown_status = "todo"
         self._time = TimeSpent()
         self._collector = IdleCollector()
+        self._note = ""
+        """Said in the status line until the next key: what a key did, or why it did nothing."""
+        self._needle = ""
+        """The last search (``n``/``N`` look for it again)."""
         self._places: dict[int, tuple[int, int]] = {}
         """Selection (anchor, cursor) per document left in this session."""
         self.kb: KnowledgeBase | None = None
@@ -164,7 +183,9 @@ class DocumentScreen(Screen[None]):
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
-        self.query_one(Prompt).display = False
+        prompt = self.query_one(Prompt)
+        prompt.display = False
+        prompt.answered = self._prompt_answered
         self.article.set_label_styles(self.label_styles)
         self.query_one(SuggestionList).set_label_styles(self.label_styles)
         self.article.selection_listener = self._selection_moved
@@ -238,7 +259,19 @@ class DocumentScreen(Screen[None]):
         article = self.article
         selection = article.selection
         under = article.spans_between(*selection) if selection else []
-        self.query_one(StatusLine).show(selection_status(article.text, selection, under, self.label_styles))
+        line = selection_status(article.text, selection, under, self.label_styles)
+        if self._note:
+            line = Text.assemble((self._note, "bold"), "  ", line)
+        cursor = article.tokens[article.cursor][0] if article.tokens else 0
+        lines = len(article.text_layout.lines)
+        line_number = article.text_layout.line_of(cursor) if lines else 0
+        where = position_status(line_number, lines, cursor, len(article.text))
+        self.query_one(StatusLine).show(line, where)
+
+    def say(self, note: str) -> None:
+        """Say ``note`` in the status line until the next key (what a key did, or why it did nothing)."""
+        self._note = note
+        self._show_status()
 
     def _selection_moved(self) -> None:
         """Called by the article in the same tick as its redraw: one compositor pass per key."""
@@ -308,49 +341,60 @@ class DocumentScreen(Screen[None]):
     # --- search and go to --------------------------------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one(Prompt).open("search", "Search the article (Enter: next match, Esc: close)")
+        self.query_one(Prompt).open("search", "Search the article (Enter: go to the match, Esc: cancel)")
 
     def action_goto(self) -> None:
         self.query_one(Prompt).open("goto", "Go to document (its key)")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        kind = self.query_one(Prompt).kind
+    def _prompt_answered(self, kind: str, value: str | None) -> None:
+        """The prompt closed (Enter: ``value``; Esc: None): the keys go back to the article, as in less
+        and vim."""
+        self.article.focus()
+        if value is None:
+            return
         if kind == "search":
-            self._find(event.value)
+            if value:
+                self._needle = value
+                self._find(1)
         elif kind == "goto":
-            self._close_prompt()
             try:
-                doc_id = self.store.documents.id_of(event.value.strip())
+                doc_id = self.store.documents.id_of(value.strip())
             except AnnotatorError:
-                self.notify(f"No document {event.value.strip()!r}", severity="warning", markup=False)
+                self.notify(f"No document {value.strip()!r}", severity="warning", markup=False)
                 return
             self.open_document(self.doc_ids.index(doc_id))
 
-    def _find(self, needle: str) -> None:
-        if not needle:
+    def action_search_next(self, direction: int) -> None:
+        if not self._needle:
+            self.say("No search yet: / searches")
             return
-        article = self.article
-        after = article.tokens[article.cursor][1] if article.tokens else 0
-        found = find_next(article.text, needle, after)
-        if found is None:
-            self.notify("No match", timeout=2)
-            return
-        article.select_offsets(*found)
+        self._find(direction)
 
-    def _close_prompt(self) -> None:
-        self.query_one(Prompt).close()
-        self.article.focus()
+    def _find(self, direction: int) -> None:
+        """Select the next (``direction`` 1) or previous (-1) match of the last search."""
+        article = self.article
+        selection = article.selection
+        if selection is None:
+            return
+        after = selection[0] + 1 if direction > 0 else selection[0]
+        found = find_match(article.text, self._needle, after, backwards=direction < 0)
+        shown = visible(self._needle)
+        if found is None:
+            self.say(f"No match for “{shown}”")
+            return
+        start, end, wrapped = found
+        side = "top" if direction > 0 else "bottom"
+        self._note = f"Search wrapped to the {side}: “{shown}”" if wrapped else ""
+        article.select_offsets(start, end)
+        self._show_status()
 
     def on_key(self, event: events.Key) -> None:
         now = time.monotonic()
         self._collector.key(now)
         self._time.key(now)
-        if event.key == "escape" and self.query_one(Prompt).kind is not None:
-            # Stopped here: the app would otherwise look the key up again on the article, which has
-            # the focus by then, and its escape binding would collapse the match just selected.
-            event.stop()
-            self._close_prompt()
+        if self._note:
+            self._note = ""
+            self._show_status()
 
     @saving
     def _flush_time(self) -> None:

@@ -160,7 +160,7 @@ class ReviewScreen(DocumentScreen):
             note = (
                 f"{agreed} put in gold"
                 + (f" ({self.agreed_added} just now)" if self.agreed_added else "")
-                + "; 1-9 take a layer's version, 0 none, n next"
+                + "; 1-9 take a layer's version, 0 none, j next"
             )
         self.query_one(DisagreementPanel).show(items, self.current, note)
         self._show_title()

@@ -29,8 +29,15 @@ def selection_status(
     return line
 
 
+def position_status(line: int, lines: int, offset: int, length: int) -> Text:
+    """Where the cursor is: its line (from 1) of the lines, and how far into the text, as less shows it."""
+    percent = 100 * offset // length if length else 0
+    return Text(f"line {line + 1}/{max(lines, 1)} {percent}%", style="dim")
+
+
 class StatusLine(Widget):
-    """Shows a `Text` on one line, cropped to the width.
+    """Shows a `Text` on one line, cropped to the width, and another at its right end (dropped when the
+    line is too narrow for both).
 
     A `Static` re-parses its content into a `Content` and wraps it on every update; this renders the
     `Text` once into segments and keeps the strip until the next update.
@@ -41,16 +48,19 @@ class StatusLine(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Text()
+        self._right = Text()
         self._strip: Strip | None = None
 
     @property
     def text(self) -> Text:
         return self._text
 
-    def show(self, text: Text) -> None:
-        if text == self._text:
+    def show(self, text: Text, right: Text | None = None) -> None:
+        right = right or Text()
+        if text == self._text and right == self._right:
             return
         self._text = text
+        self._right = right
         self._strip = None
         self.refresh()
 
@@ -60,10 +70,18 @@ class StatusLine(Widget):
             return Strip.blank(width, self.rich_style)
         if self._strip is None or self._strip.cell_length != width:
             base = self.rich_style
-            segments = [
-                Segment(segment.text, base + segment.style if segment.style else base)
-                for segment in self._text.render(self.app.console)
-                if segment.text != "\n"
-            ]
-            self._strip = Strip(segments).crop_extend(0, width, base)
+            right = self._right.cell_len
+            left_width = width - right - 2 if right and width - right - 2 >= 20 else width
+            left = Strip(self._segments(self._text)).crop_extend(0, left_width, base)
+            if left_width < width:
+                left = Strip.join([left, Strip([Segment("  ", base)]), Strip(self._segments(self._right))])
+            self._strip = left.crop_extend(0, width, base)
         return self._strip
+
+    def _segments(self, text: Text) -> list[Segment]:
+        base = self.rich_style
+        return [
+            Segment(segment.text, base + segment.style if segment.style else base)
+            for segment in text.render(self.app.console)
+            if segment.text != "\n"
+        ]
