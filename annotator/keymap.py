@@ -36,10 +36,15 @@ class KeyAction:
     """What the key runs, in Textual's action syntax (``document(1)``), on the node that binds it."""
     show: bool = False
     """Shown in the footer."""
+    footer: str = ""
+    """A panel's key: its few words in the footer while the panel has the focus (keys side by side with
+    the same words are shown as one: ``↑↓ Move``)."""
 
 
-def _key(action_id: str, keys: str, description: str, action: str, show: bool = False) -> KeyAction:
-    return KeyAction(action_id, keys, description, action, show)
+def _key(
+    action_id: str, keys: str, description: str, action: str, show: bool = False, footer: str = ""
+) -> KeyAction:
+    return KeyAction(action_id, keys, description, action, show, footer)
 
 
 # --- the screen of one document (both the annotation and the review screen) ---------------------------
@@ -62,9 +67,9 @@ FOCUS_PANEL = _key("annotate.focus_panel", "tab", "Next panel", "focus_panel")
 
 DONE = _key("annotate.done", "d", "Done", "done", show=True)
 ACCEPT_PROPOSAL = _key("annotate.accept_proposal", "y", "Accept proposal", "proposal(True)")
-# Not on ``n``: there less and vim go to the next match, which loses nothing; a rejection stays off
-# the proposals until undone.
-REJECT_PROPOSAL = _key("annotate.reject_proposal", "r", "Reject proposal", "proposal(False)")
+# Not on ``n``: there less and vim go to the next match, which loses nothing. ``X`` beside ``x``
+# (remove the span): in vim too a deleting key (and ``r``, ``o`` are label keys in the CoNLL set).
+REJECT_PROPOSAL = _key("annotate.reject_proposal", "X", "Reject proposal", "proposal(False)")
 ACCEPT_ALL = _key("annotate.accept_all", "Y", "Accept all proposals", "accept_all")
 
 DOCUMENT_EDITING = (
@@ -93,9 +98,10 @@ ANNOTATE_SCREEN = (
 
 # --- the review screen ------------------------------------------------------------------------------
 
-REVIEW_TAKE = tuple(
-    _key(f"review.take_{n}", str(n), f"Take layer {n}'s version", f"take({n - 1})")
-    for n in range(1, MAX_LAYERS + 1)
+# One line in the help for the nine digits, as for the suggestions'.
+REVIEW_TAKE = (
+    _key("review.take_1", "1", "Take layer 1-9's version (the digit)", "take(0)"),
+    *(_key(f"review.take_{n}", str(n), "", f"take({n - 1})") for n in range(2, MAX_LAYERS + 1)),
 )
 REVIEW_TAKE_NONE = _key("review.take_none", "0", "Take none", "take(-1)")
 # ``n``/``N`` are the search's next and previous match on both screens; the disagreements are a list
@@ -150,18 +156,23 @@ ARTICLE = (
 )
 
 SUGGESTIONS = (
-    _key("suggestions.up", "up", "Previous suggestion", "step(-1)"),
-    _key("suggestions.down", "down", "Next suggestion", "step(1)"),
-    _key("suggestions.take", "enter", "Take suggestion", "take"),
+    _key("suggestions.up", "up", "Previous suggestion", "step(-1)", footer="Move"),
+    _key("suggestions.down", "down", "Next suggestion", "step(1)", footer="Move"),
+    _key("suggestions.take", "enter", "Take suggestion", "take", footer="Take"),
     # One line in the help for the nine digits: the first says it for all of them.
-    _key("suggestions.take_1", "1", "Take suggestion 1-9 (the digit)", "take(0)"),
-    *(_key(f"suggestions.take_{n}", str(n), "", f"take({n - 1})") for n in range(2, MAX_SUGGESTIONS + 1)),
+    _key("suggestions.take_1", "1", "Take suggestion 1-9 (the digit)", "take(0)", footer="Take nth"),
+    *(
+        _key(f"suggestions.take_{n}", str(n), "", f"take({n - 1})", footer="Take nth")
+        for n in range(2, MAX_SUGGESTIONS + 1)
+    ),
+    _key("suggestions.back", "escape", "Back to the article", "screen.focus_article", footer="Back"),
 )
 
 ENTITY_PANEL = (
-    _key("panel.up", "up", "Previous entity", "step(-1)"),
-    _key("panel.down", "down", "Next entity", "step(1)"),
-    _key("panel.choose", "enter", "Jump to entity", "choose"),
+    _key("panel.up", "up", "Previous entity", "step(-1)", footer="Move"),
+    _key("panel.down", "down", "Next entity", "step(1)", footer="Move"),
+    _key("panel.choose", "enter", "Jump to entity", "choose", footer="Jump"),
+    _key("panel.back", "escape", "Back to the article", "screen.focus_article", footer="Back"),
 )
 
 # --- labels -----------------------------------------------------------------------------------------

@@ -26,6 +26,11 @@ class Progress(Tables):
         ).fetchone()
         return str(row[0]) if row else "todo"
 
+    def statuses(self, layer: str) -> dict[int, str]:
+        """Each document's status in ``layer``, for those that have one (the others are todo)."""
+        rows = self.conn.execute("SELECT doc_id, status FROM doc_status WHERE layer = ?", (layer,))
+        return {int(doc_id): str(status) for doc_id, status in rows}
+
     def next_unfinished(self, doc_ids: Sequence[int], after: int, layer: str) -> int | None:
         """The position in ``doc_ids`` of the first document after position ``after`` (wrapping round,
         ``after`` itself last) that is not done in ``layer``; None when every one is."""

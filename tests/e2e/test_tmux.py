@@ -179,7 +179,7 @@ def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, 
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "Shelling hit" in s)
     tmux.search("Gubadli")
-    tmux.wait_for(lambda s: "1 Qubadlı" in s)
+    tmux.wait_for(lambda s: "▸  PLACE  Qubadlı 86" in s)  # ▸: what Enter takes (close enough)
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "Gubadli PLACE" in s)
     os.kill(tmux.pane_pid(), signal.SIGKILL)
@@ -219,3 +219,81 @@ def test_search_enter_hands_the_keys_back_and_n_shift_n_walk_the_matches(tmux: T
     spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
     conn.close()
     assert spans == [(first, first + 7, "PLACE"), (second, second + 7, "PLACE")]
+
+
+SCROLLBAR = "▁▂▃▄▅▆▇█"
+"""What a vertical scroll bar's thumb is drawn with (beside the text, never part of it)."""
+
+
+def two_layers_on_the_seed(db: Path) -> str:
+    """alice and bob finished the seed article, disagreeing on long names (they wrap in the panel)."""
+    from annotator.model import Span
+
+    text = seeded_db(db)
+
+    def at(words: str, label: str) -> Span:
+        start = text.index(words)
+        return Span(start, start + len(words), label)
+
+    with Store(db) as store:
+        doc = store.documents.ids()[0]
+        alice = [
+            at("Arthur Hansen", "ACTOR"),
+            at("Armenian Defense Ministry official", "ACTOR"),
+            at("Gubadli settlement south of the enclave", "PLACE"),
+            at("news conference", "EVENT"),
+        ]
+        bob = [at("Arthur Hansen", "ACTOR"), at("Armenian Defense Ministry", "ACTOR"),
+               at("Gubadli", "PLACE"), at("news conference", "ACTOR")]  # fmt: skip
+        for layer, spans in (("alice", alice), ("bob", bob)):
+            store.edits.edit(doc, layer, add=spans, who=layer)
+            store.progress.set_status(doc, layer, "done")
+    return text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_nothing_on_the_review_screen_is_cut_off(tmux: Tmux, db: Path, size: tuple[int, int]) -> None:
+    text = two_layers_on_the_seed(db)
+    flat = " ".join(text.split())
+    tmux.start(app_command(db, "review"), width=size[0], height=size[1])
+    screen = tmux.wait_for(lambda s: "Disagreements" in s and "1. boundary" in s)
+    tmux.keys("l")  # no label tags after the spans: what is left on each line is the article's own text
+    panel = screen.splitlines()[1].index("╭─ Disagreements")
+
+    def untagged(screen: str) -> bool:
+        article = [row[:panel] for row in screen.splitlines()[1:-2]]
+        return not any(label in row for row in article for label in ("ACTOR", "PLACE", "EVENT"))
+
+    rows = tmux.wait_for(untagged).splitlines()
+    article_rows = [row[:panel].rstrip().rstrip(SCROLLBAR).strip() for row in rows[1:-2]]
+    assert sum(bool(row) for row in article_rows) >= size[1] // 2
+    for row in article_rows:
+        assert " ".join(row.split()) in flat, f"not a slice of the article: {row!r}"
+    # the panel's text wraps between words: joined up, each disagreement reads whole
+    end = next(i for i, row in enumerate(rows) if i > 1 and row[panel:].startswith("╰"))
+    panel_text = " ".join(row[panel + 1 :].rstrip().rstrip("│ " + SCROLLBAR) for row in rows[2:end])
+    panel_text = " ".join(panel_text.split())
+    assert "1. boundary Armenian Defense Ministry official" in panel_text
+    assert "alice: ACTOR Armenian Defense Ministry official" in panel_text
+    assert "bob: ACTOR Armenian Defense Ministry" in panel_text
+
+
+def test_the_footer_at_80x24_has_help_quit_and_the_focused_panels_keys(tmux: Tmux, db: Path) -> None:
+    seeded_db(db)
+    tmux.start(app_command(db, "annotate"), width=80, height=24)
+    screen = tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
+    footer = screen.splitlines()[-1]
+    assert "? Help" in " ".join(footer.split()) and "q Quit" in " ".join(footer.split())
+    assert " a  Actor " in footer  # the article's: the label keys first
+    tmux.keys("Tab")
+    footer = " ".join(tmux.wait_for(lambda s: "Suggestions:" in s.splitlines()[-1]).splitlines()[-1].split())
+    assert footer.startswith("Suggestions: ↑↓ Move ⏎ Take 1-9 Take nth")
+    assert footer.endswith("? Help q Quit")
+    tmux.keys("Tab")
+    footer = " ".join(tmux.wait_for(lambda s: "Entities:" in s.splitlines()[-1]).splitlines()[-1].split())
+    assert footer.startswith("Entities: ↑↓ Move ⏎ Jump esc Back") and footer.endswith("? Help q Quit")
+    tmux.keys("Escape")  # back to the article
+    tmux.wait_for(lambda s: " a  Actor " in s.splitlines()[-1])
+    tmux.keys("?")
+    help_screen = tmux.wait_for(lambda s: "Keys (Esc closes)" in s)
+    assert "Annotation screen: whatever has the focus" in help_screen

@@ -33,9 +33,9 @@ async def test_remapped_key_tags_and_the_help_screen_shows_it(db: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one("Static").content
-        keys = [str(cell) for cell in table.columns[0]._cells]
-        actions = [str(cell) for cell in table.columns[1]._cells]
+        tables = [s.content for s in app.screen.query("Static") if hasattr(s.content, "columns")]
+        keys = [str(cell) for table in tables for cell in table.columns[0]._cells]
+        actions = [str(cell) for table in tables for cell in table.columns[1]._cells]
         assert keys[actions.index("Place")] == "k"
         assert keys[actions.index("Labels on/off")] == "L"
     store.close()

@@ -12,7 +12,7 @@ from annotator.importing import find_files, read_files
 from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.screens.document import find_match
+from annotator.tui.screens.article_screen import find_match
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.prompt import Prompt
 from annotator.tui.widgets.status_line import StatusLine
@@ -101,7 +101,7 @@ async def test_n_on_a_proposal_goes_to_the_next_match_and_rejects_nothing(
         await pilot.press("n")  # the only match: it stays there
         assert store.kb.rejected_suggestions(screen.doc_id, "alice") == set()
         assert len(view.proposals) == 2
-        await pilot.press("r")  # the rejection has its own key
+        await pilot.press("X")  # the rejection has its own key
         assert [text[p.start : p.end] for p in view.proposals] == ["Askeran"]
         assert spans(db, "d2") == []
     store.close()

@@ -100,7 +100,7 @@ async def test_proposals_take_reject_all_undo_and_rejections_stay_rejected(
         await pilot.press("y")  # takes it, and goes to the next
         assert spans(db, "d2") == [("Minsk Group", "ACTOR", "osce-mg", "suggestion")]
         assert view.selection == (text.index("Gubadli"), text.index("Gubadli") + 7)
-        await pilot.press("r")  # rejects Gubadli
+        await pilot.press("X")  # rejects Gubadli
         assert [text[p.start : p.end] for p in view.proposals] == ["Askeran"]
         await pilot.press("right_square_bracket", "g", *"d2", "enter")  # away and back
         await until(pilot, lambda: len(view.proposals) == 1)

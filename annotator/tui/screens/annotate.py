@@ -1,7 +1,7 @@
 """The annotation screen: one annotator's layer on one document at a time, with the KB's proposals.
 
 Proposals (pre-annotation, ``annotator.suggest.propose``) are computed in a look-up thread for each
-document opened and shown dimmed in the article; ``y``/``r`` take or reject the one selected, ``Y``
+document opened and shown dimmed in the article; ``y``/``X`` take or reject the one selected, ``Y``
 takes them all. A span the user saves is proposed at once at its other places in the document.
 """
 
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
 
 from annotator.keymap import ACCEPT_ALL, ACCEPT_PROPOSAL, ANNOTATE_SCREEN, REJECT_PROPOSAL
 from annotator.model import Label, Span
@@ -23,6 +22,7 @@ from annotator.tui.proposals import repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
+from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import Lookup
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ ProposalQuestion = tuple[int, str]
 
 class AnnotateScreen(DocumentScreen):
     BINDINGS = key_bindings(ANNOTATE_SCREEN)
+    HELP_TITLE = "Annotation screen"
 
     def __init__(self, store: Store, user: str, doc_ids: list[int], index: int = 0) -> None:
         super().__init__(store, user, user, doc_ids, index)
@@ -56,15 +57,18 @@ class AnnotateScreen(DocumentScreen):
 
     def _show_title(self) -> None:
         self._shown_status = self.store.progress.status(self.doc_id, self.layer_name)
-        status = self._shown_status.replace("_", " ")
-        title = Text.assemble(
-            ("annotator", "bold"),
-            f"  document {self.index + 1} of {len(self.doc_ids)}  ",
-            (self.doc_key, "bold"),
-            f"  [{status}]  user: ",
-            (self.user, "bold"),
+        statuses = self.store.progress.statuses(self.layer_name)
+        done = sum(statuses.get(doc_id) == "done" for doc_id in self.doc_ids)
+        self.query_one(TitleBar).show(
+            [
+                (Text("annotator", "bold"), 5),
+                (Text(f"document {self.index + 1} of {len(self.doc_ids)}"), 0),
+                (Text(self.doc_key, "bold"), 1),
+                (Text(f"[{self._shown_status.replace('_', ' ')}]"), 2),
+                (Text(f"{done} of {len(self.doc_ids)} done"), 3),
+                (Text.assemble("user: ", (self.user, "bold")), 4),
+            ]
         )
-        self.query_one("#title", Static).update(title, layout=False)
 
     @saving
     def action_done(self) -> None:

@@ -1,28 +1,26 @@
 """The screen of one document at a time, in one layer: what the annotation and the review screen share.
 
-The article with its status line and title, moving between documents, tagging, removing, undo and redo,
-the search and go-to prompt, the suggestions for the selection (from the KB, looked up in a thread),
-the time spent and when the garbage collector may run. ``AnnotateScreen`` (an annotator's own layer,
-with proposals) and ``ReviewScreen`` (gold, with the disagreements) are its two kinds; each says
-which keys it has (``annotator.keymap``), what its side panels are and what its title shows.
+The article with its title (the status line, search and prompt are ``ArticleScreen``'s), moving
+between documents, tagging, removing, undo and redo, the suggestions for the selection (from the KB,
+looked up in a thread), the time spent and when the garbage collector may run. ``AnnotateScreen``
+(an annotator's own layer, with proposals) and ``ReviewScreen`` (gold, with the disagreements) are its
+two kinds; each says which keys it has (``annotator.keymap``), what its side panels are and what its
+title shows.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
 
 from annotator.errors import AnnotatorError
 from annotator.model import Label, Span
@@ -32,12 +30,22 @@ from annotator.text import tokenize
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
+from annotator.tui.screens.article_screen import ArticleScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.prompt import Prompt
-from annotator.tui.widgets.status_line import StatusLine, position_status, selection_status
-from annotator.tui.widgets.suggestion_list import MAX_SHOWN, Shown, SuggestionList, suggestions_note
+from annotator.tui.widgets.status_line import StatusLine
+from annotator.tui.widgets.suggestion_list import (
+    MAX_SHOWN,
+    MIN_ENTER_SCORE,
+    Shown,
+    SuggestionList,
+    suggestions_note,
+    takes_first,
+)
+from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import Lookup, load_kb
 
 if TYPE_CHECKING:
@@ -49,6 +57,9 @@ SEARCH_DELAY_S = 0.12
 """Suggestions are looked up once the selection has stayed this long (not for every step of a drag)."""
 FLUSH_TIME_S = 30.0
 """How often the time spent is written while the screen is up (and on leaving a document)."""
+
+WIDE_PANELS = 28
+"""The side panels' least width (cells) on a terminal of 80 columns or more."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,28 +94,7 @@ def while_shown(handler: F) -> F:
     return guarded  # type: ignore[return-value]
 
 
-def find_match(text: str, needle: str, after: int, backwards: bool = False) -> tuple[int, int, bool] | None:
-    """Where ``needle`` is next in ``text`` after offset ``after`` (or, ``backwards``, last before it),
-    any case; from the other end again if not (the third value says it wrapped). None: nowhere.
-
-    A regular expression ignoring case, not ``casefold``: folding changes lengths (``ß`` is ``ss``), and
-    the offsets must be the text's own.
-    """
-    pattern = re.compile(re.escape(needle), re.IGNORECASE)
-    if not backwards:
-        found = pattern.search(text, after)
-        if found is not None:
-            return found.start(), found.end(), False
-        found = pattern.search(text)
-        return None if found is None else (found.start(), found.end(), True)
-    matches = list(pattern.finditer(text))
-    before = [m for m in matches if m.start() < after]
-    if before:
-        return before[-1].start(), before[-1].end(), False
-    return (matches[-1].start(), matches[-1].end(), True) if matches else None
-
-
-class DocumentScreen(Screen[None]):
+class DocumentScreen(ArticleScreen):
     CSS_PATH = "../annotator.tcss"
 
     def __init__(self, store: Store, user: str, layer: str, doc_ids: list[int], index: int = 0) -> None:
@@ -126,10 +116,6 @@ class DocumentScreen(Screen[None]):
         self._shown_status = "todo"
         self._time = TimeSpent()
         self._collector = IdleCollector()
-        self._note = ""
-        """Said in the status line until the next key: what a key did, or why it did nothing."""
-        self._needle = ""
-        """The last search (``n``/``N`` look for it again)."""
         self._places: dict[int, tuple[int, int]] = {}
         """Selection (anchor, cursor) per document left in this session."""
         self.kb: KnowledgeBase | None = None
@@ -168,7 +154,7 @@ class DocumentScreen(Screen[None]):
         self._bindings.key_to_bindings = {**tags, **others}  # the labels first in the footer
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield TitleBar(id="title")
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield ArticleView(id="article")
@@ -176,11 +162,7 @@ class DocumentScreen(Screen[None]):
                 yield Prompt(id="prompt")
             with Vertical(id="right"):
                 yield from self.side_panels()
-        yield Footer()
-
-    @property
-    def article(self) -> ArticleView:
-        return self.query_one(ArticleView)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         prompt = self.query_one(Prompt)
@@ -189,10 +171,15 @@ class DocumentScreen(Screen[None]):
         self.article.set_label_styles(self.label_styles)
         self.query_one(SuggestionList).set_label_styles(self.label_styles)
         self.article.selection_listener = self._selection_moved
+        self.article.rewrapped_listener = self._show_status
         self.article.focus()
         self.set_interval(FLUSH_TIME_S, self._flush_time)
         self._collector.start(self.set_interval)
         self.start()
+
+    def on_resize(self) -> None:
+        """At 80 columns and up the side panels get room for a name and its label on one line."""
+        self.query_one("#right").styles.min_width = WIDE_PANELS if self.size.width >= 80 else None
 
     def on_unmount(self) -> None:
         self._collector.stop()
@@ -230,6 +217,14 @@ class DocumentScreen(Screen[None]):
         self._show_title()
         self.notify(all_done, timeout=3)
 
+    def go_to(self, key: str) -> None:
+        try:
+            doc_id = self.store.documents.id_of(key)
+        except AnnotatorError:
+            self.notify(f"No document {key!r}", severity="warning", markup=False)
+            return
+        self.open_document(self.doc_ids.index(doc_id))
+
     def action_document(self, delta: int) -> None:
         self.open_document(self.index + delta)
 
@@ -255,24 +250,6 @@ class DocumentScreen(Screen[None]):
         self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
         self._show_spans()
 
-    def _show_status(self) -> None:
-        article = self.article
-        selection = article.selection
-        under = article.spans_between(*selection) if selection else []
-        line = selection_status(article.text, selection, under, self.label_styles)
-        if self._note:
-            line = Text.assemble((self._note, "bold"), "  ", line)
-        cursor = article.tokens[article.cursor][0] if article.tokens else 0
-        lines = len(article.text_layout.lines)
-        line_number = article.text_layout.line_of(cursor) if lines else 0
-        where = position_status(line_number, lines, cursor, len(article.text))
-        self.query_one(StatusLine).show(line, where)
-
-    def say(self, note: str) -> None:
-        """Say ``note`` in the status line until the next key (what a key did, or why it did nothing)."""
-        self._note = note
-        self._show_status()
-
     def _selection_moved(self) -> None:
         """Called by the article in the same tick as its redraw: one compositor pass per key."""
         self._show_status()
@@ -281,12 +258,6 @@ class DocumentScreen(Screen[None]):
     def on_entity_panel_chosen(self, event: EntityPanel.Chosen) -> None:
         self.article.select_offsets(event.span.start, event.span.end)
         self.article.focus()
-
-    def action_focus_panel(self) -> None:
-        """Tab: the article, then the suggestions, then the entities, and back."""
-        order = [self.article, self.query_one(SuggestionList), self.query_one(EntityPanel)]
-        focused = next((i for i, widget in enumerate(order) if widget.has_focus), -1)
-        order[(focused + 1) % len(order)].focus()
 
     # --- editing -----------------------------------------------------------------------------------
 
@@ -338,63 +309,11 @@ class DocumentScreen(Screen[None]):
         else:
             self.notify("Nothing to redo", timeout=2)
 
-    # --- search and go to --------------------------------------------------------------------------
-
-    def action_search(self) -> None:
-        self.query_one(Prompt).open("search", "Search the article (Enter: go to the match, Esc: cancel)")
-
-    def action_goto(self) -> None:
-        self.query_one(Prompt).open("goto", "Go to document (its key)")
-
-    def _prompt_answered(self, kind: str, value: str | None) -> None:
-        """The prompt closed (Enter: ``value``; Esc: None): the keys go back to the article, as in less
-        and vim."""
-        self.article.focus()
-        if value is None:
-            return
-        if kind == "search":
-            if value:
-                self._needle = value
-                self._find(1)
-        elif kind == "goto":
-            try:
-                doc_id = self.store.documents.id_of(value.strip())
-            except AnnotatorError:
-                self.notify(f"No document {value.strip()!r}", severity="warning", markup=False)
-                return
-            self.open_document(self.doc_ids.index(doc_id))
-
-    def action_search_next(self, direction: int) -> None:
-        if not self._needle:
-            self.say("No search yet: / searches")
-            return
-        self._find(direction)
-
-    def _find(self, direction: int) -> None:
-        """Select the next (``direction`` 1) or previous (-1) match of the last search."""
-        article = self.article
-        selection = article.selection
-        if selection is None:
-            return
-        after = selection[0] + 1 if direction > 0 else selection[0]
-        found = find_match(article.text, self._needle, after, backwards=direction < 0)
-        shown = visible(self._needle)
-        if found is None:
-            self.say(f"No match for “{shown}”")
-            return
-        start, end, wrapped = found
-        side = "top" if direction > 0 else "bottom"
-        self._note = f"Search wrapped to the {side}: “{shown}”" if wrapped else ""
-        article.select_offsets(start, end)
-        self._show_status()
-
     def on_key(self, event: events.Key) -> None:
         now = time.monotonic()
         self._collector.key(now)
         self._time.key(now)
-        if self._note:
-            self._note = ""
-            self._show_status()
+        self.clear_note()
 
     @saving
     def _flush_time(self) -> None:
@@ -449,10 +368,15 @@ class DocumentScreen(Screen[None]):
         no_index = self.kb is not None and self.kb.index is None
         self.query_one(SuggestionList).show(message.found, suggestions_note(text, message.found, no_index))
 
-    def action_take_suggestion(self, index: int = 0) -> None:
+    def action_take_suggestion(self) -> None:
+        """Enter in the article: the first suggestion, when it is close enough to be sure of."""
         suggestions = self.query_one(SuggestionList)
-        if 0 <= index < len(suggestions.items):
-            self._take(suggestions.items[index])
+        if not suggestions.items:
+            self.say("No suggestion for the selection: a label key tags it")
+        elif not takes_first(suggestions.items):
+            self.say(f"No suggestion scores {MIN_ENTER_SCORE:.0f}: Tab to the list to choose one")
+        else:
+            self._take(suggestions.items[0])
 
     def on_suggestion_list_taken(self, event: SuggestionList.Taken) -> None:
         self._take(event.suggestion)
@@ -460,6 +384,8 @@ class DocumentScreen(Screen[None]):
 
     def _take(self, suggestion: Shown) -> None:
         self._tag(suggestion.label, suggestion.kb_id, "suggestion")
+        link = f" ({visible(suggestion.kb_id)})" if suggestion.kb_id else ""
+        self.say(f"{suggestion.label} linked to {visible(suggestion.name)}{link}")
 
     def _learn(self, spans: list[Span]) -> None:
         """Saved spans teach the suggestions at once."""

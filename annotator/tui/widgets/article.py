@@ -39,8 +39,9 @@ class ArticleView(ScrollView, can_focus=True):
     """A scrollable, token-addressed view of one article."""
 
     ALLOW_SELECT = False
+    HELP_TITLE = "Article (when it has the focus)"
     DEFAULT_CSS = """
-    ArticleView { background: $surface; padding: 0 1; }
+    ArticleView { background: $surface; padding: 0 1; overflow-x: hidden; scrollbar-gutter: stable; }
     """
     BINDINGS = key_bindings(ARTICLE)
 
@@ -72,6 +73,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._dragging = False
         self.selection_listener: Callable[[], None] | None = None
         """Called at once (same tick as the redraw) when the selection moves, before the message."""
+        self.rewrapped_listener: Callable[[], None] | None = None
+        """Called when the text has been wrapped again to a new width (its lines are others)."""
 
     # --- content ---------------------------------------------------------------------------------
 
@@ -178,6 +181,8 @@ class ArticleView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.text_layout.rewrap(self._width()):
             self._laid_out()
+            if self.rewrapped_listener is not None:
+                self.rewrapped_listener()
         else:
             self._fit_height()
         self.scroll_to_cursor()

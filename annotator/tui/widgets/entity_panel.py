@@ -29,8 +29,9 @@ span (its text is taken from the article only when the row is drawn)."""
 
 class EntityPanel(ScrollView, can_focus=True):
     ALLOW_SELECT = False
+    HELP_TITLE = "Entities panel (Tab to it)"
     DEFAULT_CSS = """
-    EntityPanel { border: round $primary 50%; border-title-color: $text; }
+    EntityPanel { border: round $primary 50%; border-title-color: $text; overflow-x: hidden; }
     EntityPanel:focus { border: round $primary; }
     """
     BINDINGS = key_bindings(ENTITY_PANEL)

@@ -11,6 +11,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotator.model import Span
+from annotator.tui.widgets.article_lines import visible
 
 
 def selection_status(
@@ -26,6 +27,8 @@ def selection_status(
         line.append("  ")
         line.append(f" {span.label} ", styles.get(span.label, Style(reverse=True)))
         line.append(" " + " ".join(text[span.start : span.end].split()))
+        if span.kb_id:
+            line.append(f" → {visible(span.kb_id)}", "dim")
     return line
 
 
@@ -71,7 +74,9 @@ class StatusLine(Widget):
         if self._strip is None or self._strip.cell_length != width:
             base = self.rich_style
             right = self._right.cell_len
-            left_width = width - right - 2 if right and width - right - 2 >= 20 else width
+            # the position gives way to what a key said, which is never cut short for it
+            fits = right and self._text.cell_len <= width - right - 2
+            left_width = width - right - 2 if fits else width
             left = Strip(self._segments(self._text)).crop_extend(0, left_width, base)
             if left_width < width:
                 left = Strip.join([left, Strip([Segment("  ", base)]), Strip(self._segments(self._right))])

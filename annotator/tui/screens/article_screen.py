@@ -1,0 +1,143 @@
+"""A screen with an article, its status line and the prompt under it: what a key said, where the cursor
+is, searching the article (``/``, ``n``, ``N``) as less and vim do, and which panel has the focus.
+
+``DocumentScreen`` builds on it (the document, its spans and the side panels).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.style import Style
+from rich.text import Text
+from textual.screen import Screen
+
+from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.article_lines import visible
+from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.prompt import Prompt
+from annotator.tui.widgets.status_line import StatusLine, position_status, selection_status
+from annotator.tui.widgets.suggestion_list import SuggestionList
+
+
+def find_match(text: str, needle: str, after: int, backwards: bool = False) -> tuple[int, int, bool] | None:
+    """Where ``needle`` is next in ``text`` after offset ``after`` (or, ``backwards``, last before it),
+    any case; from the other end again if not (the third value says it wrapped). None: nowhere.
+
+    A regular expression ignoring case, not ``casefold``: folding changes lengths (``ß`` is ``ss``), and
+    the offsets must be the text's own.
+    """
+    pattern = re.compile(re.escape(needle), re.IGNORECASE)
+    if not backwards:
+        found = pattern.search(text, after)
+        if found is not None:
+            return found.start(), found.end(), False
+        found = pattern.search(text)
+        return None if found is None else (found.start(), found.end(), True)
+    matches = list(pattern.finditer(text))
+    before = [m for m in matches if m.start() < after]
+    if before:
+        return before[-1].start(), before[-1].end(), False
+    return (matches[-1].start(), matches[-1].end(), True) if matches else None
+
+
+class ArticleScreen(Screen[None]):
+    label_styles: dict[str, Style]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._note = ""
+        """Said in the status line until the next key: what a key did, or why it did nothing."""
+        self._needle = ""
+        """The last search (``n``/``N`` look for it again)."""
+
+    @property
+    def article(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def go_to(self, key: str) -> None:
+        """Open the document ``key`` (the go-to prompt's answer)."""
+        raise NotImplementedError
+
+    # --- the status line ---------------------------------------------------------------------------
+
+    def _show_status(self) -> None:
+        article = self.article
+        selection = article.selection
+        under = article.spans_between(*selection) if selection else []
+        line = selection_status(article.text, selection, under, self.label_styles)
+        if self._note:
+            line = Text.assemble((self._note, "bold"), "  ", line)
+        cursor = article.tokens[article.cursor][0] if article.tokens else 0
+        lines = len(article.text_layout.lines)
+        line_number = article.text_layout.line_of(cursor) if lines else 0
+        where = position_status(line_number, lines, cursor, len(article.text))
+        self.query_one(StatusLine).show(line, where)
+
+    def say(self, note: str) -> None:
+        """Say ``note`` in the status line until the next key (what a key did, or why it did nothing)."""
+        self._note = note
+        self._show_status()
+
+    def clear_note(self) -> None:
+        """A key was pressed: what the last one said is gone."""
+        if self._note:
+            self._note = ""
+            self._show_status()
+
+    # --- focus -------------------------------------------------------------------------------------
+
+    def action_focus_article(self) -> None:
+        self.article.focus()
+
+    def action_focus_panel(self) -> None:
+        """Tab: the article, then the suggestions, then the entities, and back."""
+        panels = [self.article, self.query_one(SuggestionList), self.query_one(EntityPanel)]
+        order = [widget for widget in panels if widget.display]
+        focused = next((i for i, widget in enumerate(order) if widget.has_focus), -1)
+        order[(focused + 1) % len(order)].focus()
+
+    # --- search and go to --------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one(Prompt).open("search", "Search the article (Enter: go to the match, Esc: cancel)")
+
+    def action_goto(self) -> None:
+        self.query_one(Prompt).open("goto", "Go to document (its key)")
+
+    def _prompt_answered(self, kind: str, value: str | None) -> None:
+        """The prompt closed (Enter: ``value``; Esc: None): the keys go back to the article, as in less
+        and vim."""
+        self.article.focus()
+        if value is None:
+            return
+        if kind == "search":
+            if value:
+                self._needle = value
+                self._find(1)
+        elif kind == "goto":
+            self.go_to(value.strip())
+
+    def action_search_next(self, direction: int) -> None:
+        if not self._needle:
+            self.say("No search yet: / searches")
+            return
+        self._find(direction)
+
+    def _find(self, direction: int) -> None:
+        """Select the next (``direction`` 1) or previous (-1) match of the last search."""
+        article = self.article
+        selection = article.selection
+        if selection is None:
+            return
+        after = selection[0] + 1 if direction > 0 else selection[0]
+        found = find_match(article.text, self._needle, after, backwards=direction < 0)
+        shown = visible(self._needle)
+        if found is None:
+            self.say(f"No match for “{shown}”")
+            return
+        start, end, wrapped = found
+        side = "top" if direction > 0 else "bottom"
+        self._note = f"Search wrapped to the {side}: “{shown}”" if wrapped else ""
+        article.select_offsets(start, end)
+        self._show_status()
