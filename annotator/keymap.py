@@ -60,6 +60,10 @@ PREVIOUS_DOCUMENT = _key(
     "annotate.previous_document", "left_square_bracket", "Prev doc", "document(-1)", show=True
 )
 GOTO = _key("annotate.goto", "g", "Go to doc", "goto")
+GROW_START = _key("annotate.grow_start", "less_than_sign", "Span start a token left", "span_edge(-1, -1)")
+SHRINK_START = _key("annotate.shrink_start", "comma", "Span start a token right", "span_edge(-1, 1)")
+GROW_END = _key("annotate.grow_end", "greater_than_sign", "Span end a token right", "span_edge(1, 1)")
+SHRINK_END = _key("annotate.shrink_end", "full_stop", "Span end a token left", "span_edge(1, -1)")
 TAKE_SUGGESTION = _key("annotate.take_suggestion", "enter", "Take 1st suggestion", "take_suggestion")
 FOCUS_PANEL = _key("annotate.focus_panel", "tab", "Next panel", "focus_panel")
 
@@ -81,6 +85,10 @@ DOCUMENT_EDITING = (
     PREVIOUS_DOCUMENT,
     SEARCH_NEXT,
     SEARCH_PREVIOUS,
+    GROW_START,
+    SHRINK_START,
+    GROW_END,
+    SHRINK_END,
 )
 """The keys both screens of one document start with (their order is the footer's)."""
 
@@ -151,6 +159,10 @@ ARTICLE = (
     _key("article.paragraph_down", "ctrl+down", "Paragraph down", "paragraph(1)"),
     _key("article.home", "home", "Line start", "edge(-1)"),
     _key("article.end", "end", "Line end", "edge(1)"),
+    _key("article.start", "ctrl+home", "Start of document", "ends(-1)"),
+    _key("article.finish", "ctrl+end,G", "End of document", "ends(1)"),
+    # vim's ``o`` in visual mode; ``o`` itself is a label key in the CoNLL set (ORG).
+    _key("article.swap", "O", "Swap the selection's ends", "swap"),
     _key("article.collapse", "escape", "Clear selection", "collapse"),
     _key("article.toggle_labels", "l", "Labels on/off", "toggle_labels"),
 )

@@ -124,9 +124,11 @@ class AnnotateScreen(DocumentScreen):
 
     def _count_proposals(self) -> None:
         count = len(self.article.proposals)
-        keys = "/".join(a.keys.split(",")[0] for a in (ACCEPT_PROPOSAL, REJECT_PROPOSAL, ACCEPT_ALL))
-        text = f"{count} proposal{'s' * (count != 1)}: {keys}" if count else ""
+        text = f"{count} proposal{'s' * (count != 1)}: {self._proposal_keys()}" if count else ""
         self.query_one(SuggestionList).show_proposals(text)
+
+    def _proposal_keys(self) -> str:
+        return "/".join(a.keys.split(",")[0] for a in (ACCEPT_PROPOSAL, REJECT_PROPOSAL, ACCEPT_ALL))
 
     def _learn(self, spans: list[Span]) -> None:
         """Saved spans teach the suggestions, and are proposed at their other places in this document."""
@@ -153,11 +155,15 @@ class AnnotateScreen(DocumentScreen):
         selection = self.article.selection
         if selection is None:
             return
+        if not self.article.proposals:
+            self.say("No proposals open on this document")
+            return
         current = self.article.proposal_at(*selection)
         if current is None or (current.start, current.end) != selection:
             following = self.article.next_proposal(selection[0])
             if following is not None:
                 self.article.select_offsets(following.start, following.end)
+                self.say(f"On a proposal ({following.label}): {self._proposal_keys()}")
             return
         if accept:
             saved = as_accepted([current])
@@ -177,6 +183,7 @@ class AnnotateScreen(DocumentScreen):
     def action_accept_all(self) -> None:
         proposals = list(self.article.proposals)
         if not proposals:
+            self.say("No proposals open on this document")
             return
         saved = as_accepted(proposals)
         self.store.edits.edit(self.doc_id, self.layer_name, add=saved)

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.notice import Notice
 from annotator.tui.widgets.prompt import Prompt
 from annotator.tui.widgets.status_line import StatusLine, position_status, selection_status
 from annotator.tui.widgets.suggestion_list import SuggestionList
@@ -68,10 +69,10 @@ class ArticleScreen(Screen[None]):
         line = selection_status(article.text, selection, under, self.label_styles)
         if self._note:
             line = Text.assemble((self._note, "bold"), "  ", line)
-        cursor = article.tokens[article.cursor][0] if article.tokens else 0
+        cursor = article.tokens[article.cursor] if article.tokens else (0, 0)
         lines = len(article.text_layout.lines)
-        line_number = article.text_layout.line_of(cursor) if lines else 0
-        where = position_status(line_number, lines, cursor, len(article.text))
+        line_number = article.text_layout.line_of(cursor[0]) if lines else 0
+        where = position_status(line_number, lines, cursor[1], len(article.text))
         self.query_one(StatusLine).show(line, where)
 
     def say(self, note: str) -> None:
@@ -84,6 +85,24 @@ class ArticleScreen(Screen[None]):
         if self._note:
             self._note = ""
             self._show_status()
+
+    def on_notice(self, message: Notice) -> None:
+        message.stop()
+        self.say(message.text)
+
+    def said_where_a_key_works(self, key: str) -> None:
+        """A key of the article's pressed while a side panel has the focus, where it does nothing:
+        say where it works (checked before the bindings run: only when nothing here binds it)."""
+        focused = self.focused
+        if focused is None or focused is self.article or isinstance(focused, Prompt):
+            return
+        for node in (focused, self, self.app):
+            if key in node._bindings.key_to_bindings:
+                return
+        bindings = self.article._bindings.key_to_bindings.get(key)
+        if bindings:
+            title = getattr(focused, "border_title", "") or "this panel"
+            self.say(f"{bindings[0].description} works in the article; {title} has the focus (Esc: back)")
 
     # --- focus -------------------------------------------------------------------------------------
 

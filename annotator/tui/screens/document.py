@@ -24,7 +24,7 @@ from textual.screen import Screen
 
 from annotator.errors import AnnotatorError
 from annotator.model import Label, Span
-from annotator.spans import innermost, overlaps
+from annotator.spans import innermost, moved_edge, overlaps
 from annotator.store import Store
 from annotator.text import tokenize
 from annotator.tui.bindings import tag_bindings
@@ -226,7 +226,14 @@ class DocumentScreen(ArticleScreen):
         self.open_document(self.doc_ids.index(doc_id))
 
     def action_document(self, delta: int) -> None:
-        self.open_document(self.index + delta)
+        """The next or previous document, round from the last to the first (said: it is no new one)."""
+        if not self.doc_ids:
+            return
+        target = self.index + delta
+        self.open_document(target)
+        if not 0 <= target < len(self.doc_ids):
+            where = "first" if delta > 0 else "last"
+            self.say(f"Round to the {where} document ({self.index + 1} of {len(self.doc_ids)})")
 
     def _show_spans(self) -> None:
         self.article.set_spans(self.spans)
@@ -270,18 +277,26 @@ class DocumentScreen(ArticleScreen):
         """Tag the selection (again: change its label); a suggestion also links it to ``kb_id``."""
         selection = self.article.selection
         if selection is None:
+            self.say("No text to tag")
             return
         start, end = selection
-        same_place = [s for s in self.article.spans_between(start, end) if s.start == start and s.end == end]
+        under = self.article.spans_between(start, end)
+        same_place = [s for s in under if s.start == start and s.end == end]
         if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
+            self.say(f"Already {label}")
             return
+        # a wider selection over spans of the label takes their place (it does not nest a second one)
+        inside = [s for s in under if s.label == label and start <= s.start and s.end <= end]
+        replaced = [*same_place, *(s for s in inside if s not in same_place)]
         new = Span(start, end, label, kb_id, source)
-        self.store.edits.edit(self.doc_id, self.layer_name, remove=same_place, add=[new], who=self.user)
-        self._apply(same_place, [new])
+        self.store.edits.edit(self.doc_id, self.layer_name, remove=replaced, add=[new], who=self.user)
+        self._apply(replaced, [new])
         self._learn([new])
 
     @saving
     def action_remove(self) -> None:
+        """The span selected exactly, else the innermost under the cursor, else every span inside a wider
+        selection; where there is none it says so."""
         selection = self.article.selection
         if selection is None:
             return
@@ -291,29 +306,59 @@ class DocumentScreen(ArticleScreen):
             cursor_start, cursor_end = self.article.tokens[self.article.cursor]
             covering = [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
             exact = [innermost(covering)] if covering else []
-        if exact:
-            self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
-            self._apply(exact, [])
+        if not exact:
+            exact = [s for s in self.article.spans_between(start, end) if start <= s.start and s.end <= end]
+        if not exact:
+            self.say("No span here to remove")
+            return
+        self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
+        self._apply(exact, [])
+        self.say(f"Removed {len(exact)} spans" if len(exact) > 1 else f"Removed {exact[0].label}")
+
+    @saving
+    def action_span_edge(self, side: int, delta: int) -> None:
+        """Move the start (``side`` -1) or end (1) of the span under the cursor by a token."""
+        article = self.article
+        selection = article.selection
+        if selection is None:
+            return
+        start, end = selection
+        exact = [s for s in self.spans if s.start == start and s.end == end]
+        cursor_start, cursor_end = article.tokens[article.cursor]
+        covering = exact or [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
+        if not covering:
+            self.say("No span under the cursor: its edges move with < > , .")
+            return
+        span = innermost(covering)
+        moved = moved_edge(span, article.tokens, side, delta)
+        if moved is None or any(s.start == moved.start and s.end == moved.end for s in self.spans):
+            self.say(f"The {'start' if side < 0 else 'end'} of {span.label} cannot move that way")
+            return
+        self.store.edits.edit(self.doc_id, self.layer_name, remove=[span], add=[moved], who=self.user)
+        self._apply([span], [moved])
+        article.select_offsets(moved.start, moved.end)
+        self.say(f"{moved.label}: {' '.join(article.text[moved.start : moved.end].split())}")
 
     @saving
     def action_undo(self) -> None:
         if self.store.edits.undo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
-            self.notify("Nothing to undo", timeout=2)
+            self.say("Nothing to undo")
 
     @saving
     def action_redo(self) -> None:
         if self.store.edits.redo(self.doc_id, self.layer_name):
             self._reload_spans()
         else:
-            self.notify("Nothing to redo", timeout=2)
+            self.say("Nothing to redo")
 
     def on_key(self, event: events.Key) -> None:
         now = time.monotonic()
         self._collector.key(now)
         self._time.key(now)
         self.clear_note()
+        self.said_where_a_key_works(event.key)
 
     @saving
     def _flush_time(self) -> None:

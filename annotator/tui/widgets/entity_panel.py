@@ -21,6 +21,7 @@ from annotator.model import Label, Span
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article import keep_row_visible
 from annotator.tui.widgets.article_lines import visible
+from annotator.tui.widgets.notice import Notice
 
 Row = tuple[str, Style | None, Span | None]
 """A heading's text and the style of its label chip (the chip is the text up to its count), or an entry's
@@ -32,7 +33,7 @@ class EntityPanel(ScrollView, can_focus=True):
     HELP_TITLE = "Entities panel (Tab to it)"
     DEFAULT_CSS = """
     EntityPanel { border: round $primary 50%; border-title-color: $text; overflow-x: hidden; }
-    EntityPanel:focus { border: round $primary; }
+    EntityPanel:focus { border: heavy $accent; border-title-style: bold; }
     """
     BINDINGS = key_bindings(ENTITY_PANEL)
 
@@ -116,6 +117,7 @@ class EntityPanel(ScrollView, can_focus=True):
     def action_step(self, delta: int) -> None:
         entries = self._entries()
         if not entries:
+            self.post_message(Notice("No entities in this document yet (Esc: back to the article)"))
             return
         if self.highlighted not in entries:
             target = entries[0] if delta > 0 else entries[-1]

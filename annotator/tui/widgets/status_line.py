@@ -33,7 +33,8 @@ def selection_status(
 
 
 def position_status(line: int, lines: int, offset: int, length: int) -> Text:
-    """Where the cursor is: its line (from 1) of the lines, and how far into the text, as less shows it."""
+    """Where the cursor is: its line (from 1) of the lines, and how far into the text its end is (as
+    less shows it: 100% at the last word)."""
     percent = 100 * offset // length if length else 0
     return Text(f"line {line + 1}/{max(lines, 1)} {percent}%", style="dim")
 
@@ -57,6 +58,10 @@ class StatusLine(Widget):
     @property
     def text(self) -> Text:
         return self._text
+
+    @property
+    def right(self) -> Text:
+        return self._right
 
     def show(self, text: Text, right: Text | None = None) -> None:
         right = right or Text()

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from annotator.keymap import MAX_SUGGESTIONS, SUGGESTIONS
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article_lines import visible
+from annotator.tui.widgets.notice import Notice
 from annotator.tui.widgets.wrapping import wrapped
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class SuggestionList(Widget, can_focus=True):
     HELP_TITLE = "Suggestions panel (Tab to it)"
     DEFAULT_CSS = """
     SuggestionList { height: 13; max-height: 45%; border: round $primary 50%; padding: 0 0; }
-    SuggestionList:focus { border: round $primary; }
+    SuggestionList:focus { border: heavy $accent; border-title-style: bold; }
     """
     BINDINGS = key_bindings(SUGGESTIONS)
 
@@ -165,14 +166,21 @@ class SuggestionList(Widget, can_focus=True):
         return Strip(rows[y]).crop_extend(0, width, self.rich_style)
 
     def action_step(self, delta: int) -> None:
-        if self.items:
-            self.highlighted = min(max(self.highlighted + delta, 0), len(self.items) - 1)
-            self.refresh()
+        if not self.items:
+            self.post_message(Notice("No suggestions for the selection (Esc: back to the article)"))
+            return
+        target = min(max(self.highlighted + delta, 0), len(self.items) - 1)
+        if target == self.highlighted:
+            self.post_message(Notice(f"{'Last' if delta > 0 else 'First'} suggestion"))
+        self.highlighted = target
+        self.refresh()
 
     def action_take(self, index: int | None = None) -> None:
         chosen = self.highlighted if index is None else index
         if 0 <= chosen < len(self.items):
             self.post_message(self.Taken(self.items[chosen]))
+        else:
+            self.post_message(Notice(f"No suggestion {chosen + 1} (there are {len(self.items)})"))
 
     def on_click(self, event: events.Click) -> None:
         row = event.y - (self.content_region.y - self.region.y)
