@@ -59,7 +59,7 @@ NEXT_DOCUMENT = _key("annotate.next_document", "right_square_bracket", "Next doc
 PREVIOUS_DOCUMENT = _key(
     "annotate.previous_document", "left_square_bracket", "Prev doc", "document(-1)", show=True
 )
-GOTO = _key("annotate.goto", "g", "Go to doc", "goto")
+GOTO = _key("annotate.goto", "g", "Documents (pick one)", "goto")
 GROW_START = _key("annotate.grow_start", "less_than_sign", "Span start a token left", "span_edge(-1, -1)")
 SHRINK_START = _key("annotate.shrink_start", "comma", "Span start a token right", "span_edge(-1, 1)")
 GROW_END = _key("annotate.grow_end", "greater_than_sign", "Span end a token right", "span_edge(1, 1)")
@@ -183,7 +183,8 @@ SUGGESTIONS = (
 ENTITY_PANEL = (
     _key("panel.up", "up", "Previous entity", "step(-1)", footer="Move"),
     _key("panel.down", "down", "Next entity", "step(1)", footer="Move"),
-    _key("panel.choose", "enter", "Jump to entity", "choose", footer="Jump"),
+    _key("panel.choose", "enter", "Jump to entity (again: its next place)", "choose", footer="Jump"),
+    _key("panel.filter", "f", "Filter the entities by their words", "filter", footer="Filter"),
     _key("panel.back", "escape", "Back to the article", "screen.focus_article", footer="Back"),
 )
 

@@ -48,9 +48,15 @@ class Progress(Tables):
             self.write_status(doc_id, layer, status, time.time())
 
     def add_time(self, doc_id: int, layer: str, seconds: float) -> None:
+        """Time spent on a document; it leaves the status alone: reading a document does not begin it
+        (an edit does), so ``assign`` may still give it to someone else."""
         with self.transaction():
             self._layers.ensure(layer)
-            self.touch(doc_id, layer, time.time())
+            self.conn.execute(
+                "INSERT INTO doc_status (doc_id, layer, status, updated) VALUES (?, ?, 'todo', ?)"
+                " ON CONFLICT (doc_id, layer) DO NOTHING",
+                (doc_id, layer, time.time()),
+            )
             self.conn.execute(
                 "UPDATE doc_status SET seconds = seconds + ? WHERE doc_id = ? AND layer = ?",
                 (seconds, doc_id, layer),

@@ -67,8 +67,10 @@ async def test_done_records_status_and_help_lists_keys(seeded: Store, db: Path) 
     app = make_app(seeded, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("d")
+        await pilot.press("d")  # no spans: it asks first
         doc = seeded.documents.ids()[0]
+        assert seeded.progress.status(doc, "alice") == "todo"
+        await pilot.press("d")  # the same key straight after: yes
         assert seeded.progress.status(doc, "alice") == "done"
         await pilot.press("question_mark")
         await pilot.pause()
@@ -89,6 +91,8 @@ async def test_entity_panel_jumps_to_a_span(seeded: Store, db: Path) -> None:
         await pilot.press("tab", "tab", "down", "enter")  # past the suggestions to the entities
         view = app.screen.query_one(ArticleView)
         assert view.selection == (start, start + 9)
+        assert app.screen.query_one("EntityPanel").has_focus  # Enter again: its next place
+        await pilot.press("escape")
         assert view.has_focus
 
 
@@ -113,10 +117,10 @@ async def test_documents_next_previous_goto_and_done_goes_to_the_next_unfinished
         assert screen.doc_key == "k2"  # wraps around
         await pilot.press("g", *"k1", "enter")
         assert screen.doc_key == "k1"
-        await pilot.press("d")
+        await pilot.press("d", "d")  # no spans: d asks, d again says yes
         assert store.progress.status(store.documents.id_of("k1"), "alice") == "done"
         assert screen.doc_key == "k2"
-        await pilot.press("d", "d")
+        await pilot.press("d", "d", "d", "d")
         assert screen.doc_key == "k0"
         assert {store.progress.status(i, "alice") for i in store.documents.ids()} == {"done"}
     store.close()
@@ -139,7 +143,8 @@ async def test_mouse_drag_selects_tokens_and_time_is_recorded(seeded: Store, db:
         app.screen._time.unsaved = 5.0  # as if the annotator had worked five seconds
     doc = seeded.documents.ids()[0]
     assert seeded.progress.stats()["layers"]["alice"]["seconds"] >= 5.0
-    assert seeded.progress.status(doc, "alice") == "in_progress"  # time spent on it: it is begun
+    # only looked at, nothing tagged: not begun (assign may still give it to someone else)
+    assert seeded.progress.status(doc, "alice") == "todo"
 
 
 async def test_line_page_paragraph_and_edge_moves(seeded: Store) -> None:

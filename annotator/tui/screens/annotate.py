@@ -39,6 +39,10 @@ class AnnotateScreen(DocumentScreen):
     def __init__(self, store: Store, user: str, doc_ids: list[int], index: int = 0) -> None:
         super().__init__(store, user, user, doc_ids, index)
         self._proposer: Lookup[ProposalQuestion, list[Candidate]] | None = None
+        self._assigned = {d for d, users in store.teams.assignments().items() if user in users}
+        """The documents assigned to the user (none without ``annotator assign``)."""
+        self._asked_empty_done = (-1, -1)
+        """``(doc_id, key count)`` when done was asked for a document without spans."""
         self._proposed: list[Candidate] = []
         """This document's candidates as proposed (before the user's spans and rejections are removed)."""
 
@@ -58,20 +62,28 @@ class AnnotateScreen(DocumentScreen):
     def _show_title(self) -> None:
         self._shown_status = self.store.progress.status(self.doc_id, self.layer_name)
         statuses = self.store.progress.statuses(self.layer_name)
-        done = sum(statuses.get(doc_id) == "done" for doc_id in self.doc_ids)
+        mine = self._assigned or set(self.doc_ids)
+        done = sum(statuses.get(doc_id) == "done" for doc_id in mine)
+        of = f"{done} of {len(mine)} assigned done" if self._assigned else f"{done} of {len(mine)} done"
         self.query_one(TitleBar).show(
             [
                 (Text("annotator", "bold"), 5),
                 (Text(f"document {self.index + 1} of {len(self.doc_ids)}"), 0),
                 (Text(self.doc_key, "bold"), 1),
                 (Text(f"[{self._shown_status.replace('_', ' ')}]"), 2),
-                (Text(f"{done} of {len(self.doc_ids)} done"), 3),
+                (Text(of), 3),
                 (Text.assemble("user: ", (self.user, "bold")), 4),
             ]
         )
 
     @saving
     def action_done(self) -> None:
+        """Mark the document done and open the next unfinished; a document without a span asks first
+        (the same key again, straight after, says yes)."""
+        if not self.spans and self._asked_empty_done != (self.doc_id, self.keys_pressed - 1):
+            self._asked_empty_done = (self.doc_id, self.keys_pressed)
+            self.say("No spans in this document: d again marks it done with none")
+            return
         self._open_next_unfinished("Every document is done")
 
     # --- proposals ---------------------------------------------------------------------------------

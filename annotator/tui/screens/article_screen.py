@@ -56,10 +56,6 @@ class ArticleScreen(Screen[None]):
     def article(self) -> ArticleView:
         return self.query_one(ArticleView)
 
-    def go_to(self, key: str) -> None:
-        """Open the document ``key`` (the go-to prompt's answer)."""
-        raise NotImplementedError
-
     # --- the status line ---------------------------------------------------------------------------
 
     def _show_status(self) -> None:
@@ -104,7 +100,17 @@ class ArticleScreen(Screen[None]):
             title = getattr(focused, "border_title", "") or "this panel"
             self.say(f"{bindings[0].description} works in the article; {title} has the focus (Esc: back)")
 
-    # --- focus -------------------------------------------------------------------------------------
+    # --- focus and the panels' messages ---------------------------------------------------------------
+
+    def on_entity_panel_chosen(self, event: EntityPanel.Chosen) -> None:
+        """The entity selected in the article; the panel keeps the focus (Enter: its next place, Esc:
+        back to the article)."""
+        self.article.select_offsets(event.span.start, event.span.end)
+
+    def on_entity_panel_filter_asked(self, event: EntityPanel.FilterAsked) -> None:
+        panel = self.query_one(EntityPanel)
+        self.query_one(Prompt).open("filter", "Entities holding these words (Enter: filter, empty: all)")
+        self.query_one(Prompt).value = panel.filter
 
     def action_focus_article(self) -> None:
         self.article.focus()
@@ -121,21 +127,21 @@ class ArticleScreen(Screen[None]):
     def action_search(self) -> None:
         self.query_one(Prompt).open("search", "Search the article (Enter: go to the match, Esc: cancel)")
 
-    def action_goto(self) -> None:
-        self.query_one(Prompt).open("goto", "Go to document (its key)")
-
     def _prompt_answered(self, kind: str, value: str | None) -> None:
         """The prompt closed (Enter: ``value``; Esc: None): the keys go back to the article, as in less
         and vim."""
+        if kind == "filter":
+            panel = self.query_one(EntityPanel)
+            panel.focus()
+            if value is not None:
+                panel.set_filter(value.strip())
+            return
         self.article.focus()
         if value is None:
             return
-        if kind == "search":
-            if value:
-                self._needle = value
-                self._find(1)
-        elif kind == "goto":
-            self.go_to(value.strip())
+        if kind == "search" and value:
+            self._needle = value
+            self._find(1)
 
     def action_search_next(self, direction: int) -> None:
         if not self._needle:

@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from annotator.errors import AnnotatorError
 from annotator.model import Label, Span
 from annotator.spans import innermost, moved_edge, overlaps
 from annotator.store import Store
@@ -31,6 +30,7 @@ from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
 from annotator.tui.screens.article_screen import ArticleScreen
+from annotator.tui.screens.picker import document_picker
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.entity_panel import EntityPanel
@@ -116,6 +116,8 @@ class DocumentScreen(ArticleScreen):
         self._shown_status = "todo"
         self._time = TimeSpent()
         self._collector = IdleCollector()
+        self.keys_pressed = 0
+        """Keys pressed on this screen so far (a key can ask for the same key straight after)."""
         self._places: dict[int, tuple[int, int]] = {}
         """Selection (anchor, cursor) per document left in this session."""
         self.kb: KnowledgeBase | None = None
@@ -217,13 +219,18 @@ class DocumentScreen(ArticleScreen):
         self._show_title()
         self.notify(all_done, timeout=3)
 
-    def go_to(self, key: str) -> None:
-        try:
-            doc_id = self.store.documents.id_of(key)
-        except AnnotatorError:
-            self.notify(f"No document {key!r}", severity="warning", markup=False)
+    def action_goto(self) -> None:
+        """The document list with each one's state, filtered as the annotator types."""
+        if not self.doc_ids:
+            self.say("No documents here yet")
             return
-        self.open_document(self.doc_ids.index(doc_id))
+
+        def chosen(position: int | None) -> None:
+            if position is not None and position != self.index:
+                self.open_document(position)
+
+        picker = document_picker(self.store, self.layer_name, self.user, self.doc_ids, self.index)
+        self.app.push_screen(picker, chosen)
 
     def action_document(self, delta: int) -> None:
         """The next or previous document, round from the last to the first (said: it is no new one)."""
@@ -261,10 +268,6 @@ class DocumentScreen(ArticleScreen):
         """Called by the article in the same tick as its redraw: one compositor pass per key."""
         self._show_status()
         self._ask_suggestions()
-
-    def on_entity_panel_chosen(self, event: EntityPanel.Chosen) -> None:
-        self.article.select_offsets(event.span.start, event.span.end)
-        self.article.focus()
 
     # --- editing -----------------------------------------------------------------------------------
 
@@ -354,6 +357,7 @@ class DocumentScreen(ArticleScreen):
             self.say("Nothing to redo")
 
     def on_key(self, event: events.Key) -> None:
+        self.keys_pressed += 1
         now = time.monotonic()
         self._collector.key(now)
         self._time.key(now)

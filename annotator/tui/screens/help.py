@@ -15,10 +15,10 @@ from annotator.keymap import HELP
 from annotator.tui.bindings import key_bindings
 
 PROMPT_KEYS = (
-    ("enter", "Go to the match (search) or the document (go to); the keys go back to the article"),
+    ("enter", "Go to the match (search) or filter (entities); the keys go back"),
     ("escape", "Close the prompt, nothing done"),
 )
-"""The search and go-to prompt's keys (an input line: every other key types)."""
+"""The prompt's keys (an input line: every other key types)."""
 
 
 def section_title(node: DOMNode) -> str:
@@ -63,7 +63,7 @@ def key_sections(app_node: DOMNode, nodes: list[DOMNode]) -> list[tuple[str, Tab
     prompt.add_column()
     for key, description in PROMPT_KEYS:
         prompt.add_row(Text(app_node.app.get_key_display(Binding(key, ""))), Text(description))
-    sections.append(("Search and go-to prompt (/, g): every other key types", prompt))
+    sections.append(("Search and filter prompt (/, f): every other key types", prompt))
     return sections
 
 

@@ -1,4 +1,4 @@
-"""The one-line prompt under the article (search, go to a document): hidden until a key asks for it.
+"""The one-line prompt under the article (search, the entities' filter): hidden until a key asks for it.
 
 Enter and Esc close it at once, in the prompt's own turn: keys typed after them (fast, or pasted) are
 already on their way to the prompt, so the prompt hands them on to where the focus is by then (the
@@ -17,7 +17,7 @@ class Prompt(Input):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kind: str | None = None
-        """What the prompt is open for (``search``, ``goto``), None while it is closed."""
+        """What the prompt is open for (``search``, ``filter``), None while it is closed."""
         self.answered: Callable[[str, str | None], None] | None = None
         """Called as the prompt closes with what it was for and the text (None: Esc, nothing asked)."""
 
