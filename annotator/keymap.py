@@ -51,7 +51,7 @@ def _key(
 
 REMOVE = _key("annotate.remove", "x,delete,backspace", "Remove", "remove", show=True)
 UNDO = _key("annotate.undo", "u,ctrl+z", "Undo", "undo", show=True)
-REDO = _key("annotate.redo", "ctrl+r,ctrl+y", "Redo", "redo", show=True)
+REDO = _key("annotate.redo", "ctrl+r,ctrl+y", "Redo", "undo(True)", show=True)
 SEARCH = _key("annotate.search", "slash", "Search", "search", show=True)
 SEARCH_NEXT = _key("annotate.search_next", "n", "Next match", "search_next(1)")
 SEARCH_PREVIOUS = _key("annotate.search_previous", "N", "Previous match", "search_next(-1)")

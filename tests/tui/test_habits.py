@@ -148,3 +148,17 @@ async def test_enter_takes_only_a_close_suggestion_and_digits_mean_one_thing_whe
         assert (arthur, second.label, second.kb_id) in spans
         assert f"{second.label} linked to {second.name} ({second.kb_id})" in status(app)
         assert f"→ {second.kb_id}" in status(app)  # after the key's note: the span's link
+
+
+async def test_a_proposal_under_the_selection_says_its_label_by_name(run, db: Path, tmp_path: Path) -> None:
+    setup(run, tmp_path)
+    store = Store(db)
+    app = make_app(store, "alice", "d2")
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.screen.query_one(ArticleView)
+        await until(pilot, lambda: len(view.proposals) == 2)
+        await pilot.press("slash", *"askeran", "enter")
+        assert "proposed  PLACE" in status(app)
+        await pilot.press("slash", *"quiet", "enter")
+        assert "proposed" not in status(app)
+    store.close()

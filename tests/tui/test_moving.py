@@ -156,3 +156,21 @@ async def test_a_span_edge_moves_in_gold_on_the_review_screen_too(db: Path) -> N
             (s.start, s.end, s.label) for s in gold
         ]
     store.close()
+
+
+async def test_undo_and_redo_say_what_they_changed_and_go_there(seeded: Store) -> None:
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("slash", *"arthur hansen", "enter", "a", "p")  # tagged, then relabelled
+        await pilot.press("ctrl+home")
+        await pilot.press("u")
+        assert "Undid: PLACE Arthur Hansen; ACTOR Arthur Hansen back" in status(app)
+        start = TEXT.index("Arthur Hansen")
+        assert view.selection == (start, start + len("Arthur Hansen"))  # back where the edit was
+        await pilot.press("u")
+        assert "Undid: ACTOR Arthur Hansen" in status(app)
+        await pilot.press("ctrl+home", "ctrl+r")
+        assert "Redid: ACTOR Arthur Hansen back" in status(app)
+        assert view.selection == (start, start + len("Arthur Hansen"))

@@ -63,6 +63,11 @@ class ArticleScreen(Screen[None]):
         selection = article.selection
         under = article.spans_between(*selection) if selection else []
         line = selection_status(article.text, selection, under, self.label_styles)
+        offered = article.proposal_at(*selection) if selection and article.proposals else None
+        if offered is not None:  # the label's name, not only its colour
+            chip = self.label_styles.get(offered.label, Style(reverse=True))
+            line.append("  proposed ", "dim")
+            line.append(f" {visible(offered.label)} ", chip)
         if self._note:
             line = Text.assemble((self._note, "bold"), "  ", line)
         cursor = article.tokens[article.cursor] if article.tokens else (0, 0)

@@ -36,7 +36,7 @@ from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.prompt import Prompt
-from annotator.tui.widgets.status_line import StatusLine
+from annotator.tui.widgets.status_line import StatusLine, change_note
 from annotator.tui.widgets.suggestion_list import (
     MAX_SHOWN,
     MIN_ENTER_SCORE,
@@ -343,18 +343,18 @@ class DocumentScreen(ArticleScreen):
         self.say(f"{moved.label}: {' '.join(article.text[moved.start : moved.end].split())}")
 
     @saving
-    def action_undo(self) -> None:
-        if self.store.edits.undo(self.doc_id, self.layer_name):
-            self._reload_spans()
-        else:
-            self.say("Nothing to undo")
-
-    @saving
-    def action_redo(self) -> None:
-        if self.store.edits.redo(self.doc_id, self.layer_name):
-            self._reload_spans()
-        else:
-            self.say("Nothing to redo")
+    def action_undo(self, redo: bool = False) -> None:
+        """Undo (or redo) the latest edit, say what it was and go to it."""
+        before = list(self.spans)
+        step = self.store.edits.redo if redo else self.store.edits.undo
+        if not step(self.doc_id, self.layer_name):
+            self.say(f"Nothing to {'redo' if redo else 'undo'}")
+            return
+        self._reload_spans()
+        note, where = change_note("Redid" if redo else "Undid", self.article.text, before, self.spans)
+        if where is not None:
+            self.article.select_offsets(*where)
+        self.say(note)
 
     def on_key(self, event: events.Key) -> None:
         self.keys_pressed += 1

@@ -39,6 +39,29 @@ def position_status(line: int, lines: int, offset: int, length: int) -> Text:
     return Text(f"line {line + 1}/{max(lines, 1)} {percent}%", style="dim")
 
 
+def change_note(
+    verb: str, text: str, before: Sequence[Span], after: Sequence[Span]
+) -> tuple[str, tuple[int, int] | None]:
+    """What an undo or redo changed, said (``Undid: ACTOR Nagorno-Karabakh Defense Ministry``), and the
+    place of the first span it touched (None when no span changed: a rejection, a status)."""
+    keys_before = {(s.start, s.end, s.label) for s in before}
+    keys_after = {(s.start, s.end, s.label) for s in after}
+    gone = sorted(keys_before - keys_after)
+    back = sorted(keys_after - keys_before)
+    if not gone and not back:
+        return f"{verb} the last step (no span changed)", None
+
+    def said(key: tuple[int, int, str]) -> str:
+        words = " ".join(text[key[0] : key[1]].split())
+        return f"{key[2]} {visible(words if len(words) <= 40 else words[:39] + '…')}"
+
+    parts = [said(k) for k in gone[:1]] + [f"{said(k)} back" for k in back[:1]]
+    more = len(gone) + len(back) - len(parts)
+    note = f"{verb}: " + "; ".join(parts) + (f" and {more} more" if more else "")
+    first = min([*gone, *back])
+    return note, (first[0], first[1])
+
+
 class StatusLine(Widget):
     """Shows a `Text` on one line, cropped to the width, and another at its right end (dropped when the
     line is too narrow for both).
