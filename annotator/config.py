@@ -27,6 +27,9 @@ class Config:
     """Binding id → keys (comma-separated), as Textual's ``App.set_keymap`` takes them."""
     labels: list[Label] | None = None
     """The label set in order (``[labels]``), None to keep the database's."""
+    guidelines: Path | None = None
+    """The annotation guidelines (Markdown) the TUI shows on a key: ``guidelines = "FILE.md"``, a path
+    from the settings file's folder."""
 
 
 def config_path() -> Path | None:
@@ -53,9 +56,11 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         line = int(found.group(1)) if found else None
         raise AnnotatorError(f"not valid TOML: {reason}", path, line) from None
     for section in data:
-        if section not in ("keys", "labels"):
+        if section not in ("keys", "labels", "guidelines"):
             line = _line_of(source, section)
-            raise AnnotatorError(f"unknown section [{section}] (known: [labels], [keys])", path, line)
+            reason = f"unknown section [{section}] (known: guidelines, [labels], [keys])"
+            raise AnnotatorError(reason, path, line)
+    guidelines = _guidelines(data.get("guidelines"), source, path)
     labels = _labels(data.get("labels"), source, path) if "labels" in data else None
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
@@ -68,7 +73,21 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
             raise AnnotatorError(reason, path, line)
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
-    return Config(path, {action_id: value.replace(" ", "") for action_id, value in keys.items()}, labels)
+    keymap = {action_id: value.replace(" ", "") for action_id, value in keys.items()}
+    return Config(path, keymap, labels, guidelines)
+
+
+def _guidelines(value: object, source: str, path: Path) -> Path | None:
+    """``guidelines = "FILE.md"``: a Markdown file that exists, from the settings file's folder."""
+    if value is None:
+        return None
+    line = _line_of(source, "guidelines")
+    if not isinstance(value, str) or not value.strip():
+        raise AnnotatorError('guidelines: write guidelines = "FILE.md" (before any [section])', path, line)
+    found = (path.parent / value).resolve()
+    if not found.is_file():
+        raise AnnotatorError(f"guidelines: no such file {str(found)!r}", path, line)
+    return found
 
 
 _LABEL_NAME = re.compile(r"^[^\W_][\w-]*$")
@@ -120,6 +139,9 @@ def default_config(actions: Iterable[KeyAction]) -> str:
     lines = [
         "# annotator settings. Remove the '#' in front of a line to change it.",
         "# Read from $ANNOTATOR_CONFIG, else annotator.toml in the folder annotator runs in.",
+        "",
+        "# The annotation guidelines, a Markdown file (from this file's folder) the screens show on H.",
+        '# guidelines = "GUIDELINES.md"',
         "",
         "# The label set, in order: the keys 1-9 tag with them too. Changing it changes the project's",
         "# database when annotator next opens it (a label that spans still use is kept).",

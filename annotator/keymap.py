@@ -139,6 +139,7 @@ REVIEW_SCREEN = (
 HELP = (_key("help.close", "escape,q,question_mark", "Close", "dismiss", show=True),)
 APP = (
     _key("app.help", "question_mark", "Help", "help", show=True),
+    _key("app.guidelines", "H", "Guidelines", "guidelines"),
     _key("app.quit", "q", "Quit", "quit", show=True),
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -12,6 +13,7 @@ from annotator.keymap import APP
 from annotator.store import Store
 from annotator.tui.bindings import key_bindings
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.guidelines import GuidelinesScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
 
@@ -21,8 +23,16 @@ class AnnotatorApp(App[None]):
     ALLOW_SELECT = False
     BINDINGS = key_bindings(APP)
 
-    def __init__(self, store: Store, user: str, doc_key: str | None = None, review: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        user: str,
+        doc_key: str | None = None,
+        review: bool = False,
+        guidelines: Path | None = None,
+    ) -> None:
         super().__init__()
+        self.guidelines = guidelines
         self.store = store
         self.user = user
         self.doc_key = doc_key
@@ -53,6 +63,19 @@ class AnnotatorApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_guidelines(self) -> None:
+        if isinstance(self.screen, GuidelinesScreen):
+            return
+        if self.guidelines is None:
+            note = 'No guidelines: name a Markdown file in annotator.toml, guidelines = "FILE.md"'
+            say = getattr(self.screen, "say", None)
+            if say is not None:
+                say(note)
+            else:
+                self.notify(note, markup=False)
+            return
+        self.push_screen(GuidelinesScreen(self.guidelines))
+
 
 def make_app(
     store: Store,
@@ -60,9 +83,11 @@ def make_app(
     doc_key: str | None = None,
     keymap: dict[str, str] | None = None,
     review: bool = False,
+    guidelines: Path | None = None,
 ) -> AnnotatorApp:
-    """The app for the annotation screen, or (``review``) the review screen into gold."""
-    app = AnnotatorApp(store, user, doc_key, review)
+    """The app for the annotation screen, or (``review``) the review screen into gold; ``guidelines``
+    is the Markdown file shown on a key."""
+    app = AnnotatorApp(store, user, doc_key, review, guidelines)
     if keymap:
         app.set_keymap(keymap)
     return app
