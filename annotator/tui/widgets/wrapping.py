@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -16,6 +17,8 @@ Piece = tuple[str, Style | None]
 def wrapped(pieces: Sequence[Piece], width: int, console: Console) -> list[list[Segment]]:
     """``pieces`` as lines of at most ``width`` cells, broken between words (a word longer than a line
     is broken where the line ends)."""
+    if sum(cell_len(piece) for piece, _ in pieces) <= width:  # the usual case: no wrapping to do
+        return [[Segment(piece, style) for piece, style in pieces if piece]]
     text = Text.assemble(*((piece, style) if style else piece for piece, style in pieces))
     text.no_wrap = False
     lines = []
