@@ -3,7 +3,8 @@
 :func:`propose` looks at every window of 1 to ``MAX_TOKENS`` word tokens (the project's tokenizer, so a
 proposal is always a span the TUI could make) and keeps
 
-- **learned** windows: text that any annotator has tagged before, in any document (exact after
+- **learned** windows: text tagged before in the annotator's learning sources (their own layer and
+  gold: :func:`annotator.kb.learning_layers`), in any document (exact after
   :func:`annotator.kb.names.normalize`), with the label and KB id given most often; these rank first;
 - **KB** windows: equal to a KB name or alias, or one edit from one (both at least 5 letters), that look
   like a name and not a common word. A gazetteer of 1.4 million names holds ``The``, ``Is``, ``Of``,
@@ -16,8 +17,8 @@ proposal is always a span the TUI could make) and keeps
 
 Overlapping proposals are resolved longest first. :func:`open_proposals` (which :func:`candidates` and the
 annotation screen use) then drops what the user already has (any overlapping span of their layer) and what
-they rejected (``store.kb.reject_suggestion``); accepting is
-``store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen))``. Nothing here reads the
+they rejected (``store.edits.reject``, a step of the action log); accepting is
+``store.edits.tag(doc_id, layer, as_accepted(c.span() for c in chosen))``. Nothing here reads the
 database: the caller passes the text, the user's spans and their rejections in::
 
     spans, rejected = store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer)

@@ -1,8 +1,10 @@
 """The annotation screen: one annotator's layer on one document at a time, with the KB's proposals.
 
 Proposals (pre-annotation, ``annotator.suggest.propose``) are computed in a look-up thread for each
-document opened and shown dimmed in the article; ``y``/``n`` take or reject the one selected, ``Y``
-takes them all. A span the user saves is proposed at once at its other places in the document.
+document opened, and again whenever the layer's spans change (what they learn from changed), and shown
+dimmed in the article: what ``annotator suggest`` lists for the document. ``y``/``n`` take or reject
+the one selected (both undoable), ``Y`` takes them all. A span the user saves is proposed at once at
+its other places in the document, before the thread's answer comes.
 """
 
 from __future__ import annotations
@@ -30,13 +32,17 @@ if TYPE_CHECKING:
 
 ProposalQuestion = tuple[int, str]
 """Proposals for a document: ``(doc_id, text)``."""
+PROPOSE_AGAIN_DELAY_S = 0.25
+"""After an edit, the document's proposals are computed again once the keys have paused this long."""
 
 
 class AnnotateScreen(DocumentScreen):
     BINDINGS = key_bindings(ANNOTATE_SCREEN)
 
-    def __init__(self, store: Store, user: str, doc_ids: list[int], index: int = 0) -> None:
-        super().__init__(store, user, user, doc_ids, index)
+    def __init__(
+        self, store: Store, user: str, doc_ids: list[int], index: int = 0, learn_from_others: bool = False
+    ) -> None:
+        super().__init__(store, user, user, doc_ids, index, learn_from_others)
         self._proposer: Lookup[ProposalQuestion, list[Candidate]] | None = None
         self._proposed: list[Candidate] = []
         """This document's candidates as proposed (before the user's spans and rejections are removed)."""
@@ -78,9 +84,21 @@ class AnnotateScreen(DocumentScreen):
         if self._proposer is not None:
             self._proposer.ask((self.doc_id, self.article.text))
 
-    def _reload_spans(self) -> None:
-        super()._reload_spans()
+    def spans_changed(self, added: list[Span]) -> None:
+        """The proposals follow: none left over a span, the saved ones proposed at their other places at
+        once, and all of them computed again from what the spans teach now."""
         self._show_proposals()
+        if self.kb is not None and added:
+            self._propagate(added)
+        if self._proposer is not None:
+            self._proposer.ask((self.doc_id, self.article.text), PROPOSE_AGAIN_DELAY_S)
+
+    def sync(self) -> bool:
+        """Also the rejections another window made (or undid)."""
+        looked = super().sync()
+        if looked:
+            self._show_proposals()
+        return looked
 
     def kb_ready(self) -> None:
         self._proposer = Lookup(
@@ -123,12 +141,6 @@ class AnnotateScreen(DocumentScreen):
         text = f"{count} proposal{'s' * (count != 1)}: y/n/Y" if count else ""
         self.query_one(SuggestionList).show_proposals(text)
 
-    def _learn(self, spans: list[Span]) -> None:
-        """Saved spans teach the suggestions, and are proposed at their other places in this document."""
-        super()._learn(spans)
-        if self.kb is not None:
-            self._propagate(spans)
-
     def _propagate(self, spans: list[Span]) -> None:
         article = self.article
         rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
@@ -154,14 +166,12 @@ class AnnotateScreen(DocumentScreen):
             if following is not None:
                 self.article.select_offsets(following.start, following.end)
             return
+        self.sync()
         if accept:
-            saved = as_accepted([current])
-            self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
-            self._apply([], saved)
-            self._learn(saved)
+            self._saved(*self.store.edits.tag(self.doc_id, self.layer_name, as_accepted([current])))
         else:
-            start, end, label = current.start, current.end, current.label
-            self.store.kb.reject_suggestion(self.doc_id, self.layer_name, start, end, label)
+            self.store.edits.reject(self.doc_id, self.layer_name, [current], who=self.user)
+            self._data_version = self.store.data_version()
         self.article.remove_proposals([current])
         self._count_proposals()
         following = self.article.next_proposal(current.end)
@@ -170,13 +180,12 @@ class AnnotateScreen(DocumentScreen):
 
     @saving
     def action_accept_all(self) -> None:
+        self.sync()
         proposals = list(self.article.proposals)
         if not proposals:
             return
-        saved = as_accepted(proposals)
-        self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
+        removed, added = self.store.edits.tag(self.doc_id, self.layer_name, as_accepted(proposals))
         self.article.remove_proposals(proposals)
-        self._apply([], saved)
-        self._learn(saved)
+        self._saved(removed, added)
         self._count_proposals()
-        self.notify(f"Took {len(saved)} proposal(s); u undoes them together", timeout=3)
+        self.notify(f"Took {len(added)} proposal(s); u undoes them together", timeout=3)
