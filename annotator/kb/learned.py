@@ -23,11 +23,12 @@ ANNOTATOR_KIND = "annotator"
 def learning_layers(layer: str, kinds: Mapping[str, str], from_other_annotators: bool = False) -> list[str]:
     """The layers whose spans may teach ``layer``'s suggestions, proposals and model: its own and
     ``gold``, and every other annotator layer only when the project says so (``[learning]
-    from_other_annotators`` in annotator.toml; off, double annotation stays blind). ``kinds`` is every
-    layer's kind (``store.layers.kinds()``): a layer of another kind (``conflict``, a version kept by
-    merge) never teaches anyone but itself. Sorted, no duplicates."""
+    from_other_annotators`` in annotator.toml; off, double annotation stays blind). Gold itself (the
+    review, which sees every layer's version anyway) learns from every annotator layer. ``kinds`` is
+    every layer's kind (``store.layers.kinds()``): a layer of another kind (``conflict``, a version
+    kept by merge) never teaches anyone but itself. Sorted, no duplicates."""
     sources = {layer, GOLD}
-    if from_other_annotators:
+    if from_other_annotators or layer == GOLD:
         sources.update(name for name, kind in kinds.items() if kind == ANNOTATOR_KIND)
     return sorted(sources)
 
