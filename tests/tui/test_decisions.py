@@ -186,3 +186,32 @@ async def test_another_annotators_spans_are_not_proposed_by_default(run, db: Pat
             await until(pilot, lambda s=screen, v=view: s.kb is not None and len(v.proposals) > 5)
             assert (second in on_screen(view)) == learns, user
         store.close()
+
+
+async def test_an_edit_of_a_state_that_is_gone_is_said_in_the_status_line(
+    run, db: Path, tmp_path: Path
+) -> None:
+    """Another program deletes alice's span behind the log's back; her undo of it cannot be replayed:
+    the screen says so, shows the layer as it is, and goes on."""
+    from annotator.tui.widgets.status_line import StatusLine
+
+    seeded(run, tmp_path)
+    store = Store(db)
+    app = make_app(store, "alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await pilot.press("p")  # Armenia, the first word
+        assert stored(db) == [(0, 7, "PLACE", None, "manual")]
+        with Store(db) as other:
+            other.conn.execute("DELETE FROM spans")
+            other.conn.commit()
+        await pilot.press("u")
+        status = screen.query_one(StatusLine).text.plain
+        assert status.startswith("Not saved: no span 0-7 PLACE in layer 'alice'"), status
+        assert screen.spans == [] and stored(db) == []
+        await pilot.press("a")  # the app goes on
+        assert stored(db) == [(0, 7, "ACTOR", None, "manual")]
+        assert not screen.query_one(StatusLine).text.plain.startswith("Not saved")
+    assert app.return_code in (None, 0)
+    store.close()

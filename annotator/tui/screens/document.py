@@ -306,6 +306,7 @@ class DocumentScreen(SuggestingScreen):
         """Show an edit this screen just saved (nothing when it changed nothing)."""
         if removed or added:
             self._data_version = self.store.data_version()
+            self._status_note = None
             self._apply(removed, added)
 
     @saving
@@ -328,6 +329,7 @@ class DocumentScreen(SuggestingScreen):
     def action_undo(self) -> None:
         self.sync()
         if self.store.edits.undo(self.doc_id, self.layer_name):
+            self._status_note = None
             self.history_replayed()
             self._reload_spans()
         else:
@@ -337,6 +339,7 @@ class DocumentScreen(SuggestingScreen):
     def action_redo(self) -> None:
         self.sync()
         if self.store.edits.redo(self.doc_id, self.layer_name):
+            self._status_note = None
             self.history_replayed()
             self._reload_spans()
         else:
