@@ -27,6 +27,7 @@ database: the caller passes the text, the user's spans and their rejections in::
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -215,14 +216,17 @@ def _derived_from(key: str, index: FuzzyIndex, key_index: int) -> bool:
 def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Learned first, then the longest, then the best score; the rest that overlap are dropped."""
     kept: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the kept ones' starts and ends, by start: they never overlap one another,
+    ends: list[int] = []  # so only the last one starting before a candidate ends can overlap it
     for c in sorted(
         found, key=lambda c: (not c.learned, longest_first(c.start, c.end), -c.score, -c.prominence)
     ):
-        if any(overlaps(c.start, c.end, s, e) for s, e in taken):
+        at = bisect.bisect_left(starts, c.end)
+        if at and overlaps(c.start, c.end, starts[at - 1], ends[at - 1]):
             continue
         kept.append(c)
-        taken.append((c.start, c.end))
+        starts.insert(at, c.start)
+        ends.insert(at, c.end)
     return sorted(kept, key=lambda c: c.start)
 
 

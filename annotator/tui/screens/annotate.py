@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 ProposalQuestion = tuple[int, str]
 """Proposals for a document: ``(doc_id, text)``."""
-PROPOSE_AGAIN_DELAY_S = 0.25
+PROPOSE_AGAIN_DELAY_S = 0.5
 """After an edit, the document's proposals are computed again once the keys have paused this long."""
 
 
