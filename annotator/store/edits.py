@@ -91,8 +91,11 @@ class Edits(Tables):
         """
         spans = list(spans)
         with self.transaction():
-            extents = {(s.start, s.end) for s in spans}
-            there = [s for s in self.spans(doc_id, layer) if (s.start, s.end) in extents]
+            there = [
+                old
+                for extent in dict.fromkeys((s.start, s.end) for s in spans)
+                for old in self._at(doc_id, layer, *extent)
+            ]
             kept: set[int] = set()
             add: list[Span] = []
             for span in spans:
@@ -111,6 +114,17 @@ class Edits(Tables):
                 return [], []
             self.edit(doc_id, layer, remove, add, who=who)
         return remove, add
+
+    def _at(self, doc_id: int, layer: str, start: int, end: int) -> list[Span]:
+        """The layer's spans with exactly this extent (the spans' unique index finds them)."""
+        return [
+            Span(start, end, *row)
+            for row in self.conn.execute(
+                "SELECT label, kb_id, source, id FROM spans WHERE doc_id = ? AND layer = ? AND start = ?"
+                ' AND "end" = ? ORDER BY label',
+                (doc_id, layer, start, end),
+            )
+        ]
 
     def reject(self, doc_id: int, layer: str, proposals: Iterable[Span], *, who: str | None = None) -> bool:
         """Reject ``proposals`` for ``layer``'s annotator (``store.kb.rejected_suggestions`` has them, so

@@ -95,11 +95,12 @@ def load_kb(db_path: Path, target: MessagePump, layer: str, from_others: bool) -
         try:
             with Store(db_path) as store:  # this thread's own connection
                 layers = learning_layers(layer, store.layers.kinds(), from_others)
+                read_at = time.monotonic()  # the learned mentions are read first, then the index
                 kb = KnowledgeBase.load(store.kb, layers=layers)
         except Exception as err:
             post(target, KbFailed(err))
             return
-        post(target, KbLoaded(kb))
+        post(target, KbLoaded(kb, read_at))
 
     threading.Thread(target=run, name="kb-load", daemon=True).start()
 

@@ -105,6 +105,7 @@ class DocumentScreen(SuggestingScreen):
         self._searcher: Lookup[Question, list[Shown]] | None = None
         self._lookups: list[Lookup[Any, Any]] = []
         """Every look-up thread of this screen: closed when it goes."""
+        self._untaught = []
 
     # --- what each kind of document screen says ----------------------------------------------------
 
@@ -249,7 +250,9 @@ class DocumentScreen(SuggestingScreen):
         if version == self._data_version:
             return False
         self._data_version = version
-        self._reload_spans()
+        now = self.store.edits.spans(self.doc_id, self.layer_name)
+        if Counter(map(_teaching, now)) != Counter(map(_teaching, self.spans)):
+            self._reload_spans()
         return True
 
     def say_failed(self, message: str) -> None:

@@ -5,6 +5,7 @@ removed spans teach, kept equal to the layer's spans as they are now. The base o
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
@@ -36,6 +37,8 @@ class SuggestingScreen(Screen[None]):
     kb: KnowledgeBase | None
     _searcher: Lookup[Question, list[Shown]] | None
     _lookups: list[Lookup[Any, Any]]
+    _untaught: list[tuple[float, str, str, str | None, int]]
+    """Changes to the spans before the KB loaded: ``(when, text, label, kb_id, count)``."""
 
     @property
     def article(self) -> ArticleView:
@@ -58,6 +61,10 @@ class SuggestingScreen(Screen[None]):
     @while_shown
     def on_kb_loaded(self, message: KbLoaded) -> None:
         self.kb = message.kb
+        for at, text, label, kb_id, count in self._untaught:
+            if at > message.read_at:  # saved or removed after the load read what spans teach
+                self.kb.learn(text, label, kb_id, count)
+        self._untaught = []
         self._searcher = Lookup(self._search, SuggestionsFound, self, "kb-search")
         self._lookups.append(self._searcher)
         self.kb_ready()
@@ -105,11 +112,14 @@ class SuggestingScreen(Screen[None]):
 
     def _teach(self, removed: list[Span], added: list[Span]) -> None:
         """What suggestions learn is the layer's spans as they are now: a saved span teaches at once,
-        a removed (or undone) one no longer does."""
-        if self.kb is None:
-            return
+        a removed (or undone) one no longer does. Before the KB has loaded, the change is kept until it
+        has (unless the load read it already)."""
         text = self.article.text
-        for span in removed:
-            self.kb.learn(text[span.start : span.end], span.label, span.kb_id, -1)
-        for span in added:
-            self.kb.learn(text[span.start : span.end], span.label, span.kb_id)
+        now = time.monotonic()
+        for spans, count in ((removed, -1), (added, 1)):
+            for span in spans:
+                mention = text[span.start : span.end]
+                if self.kb is None:
+                    self._untaught.append((now, mention, span.label, span.kb_id, count))
+                else:
+                    self.kb.learn(mention, span.label, span.kb_id, count)
