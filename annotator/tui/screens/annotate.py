@@ -21,7 +21,7 @@ from annotator.store import Store
 from annotator.store.edits import as_accepted
 from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
-from annotator.tui.proposals import repeats
+from annotator.tui.proposals import overlapping, repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
@@ -34,6 +34,8 @@ ProposalQuestion = tuple[int, str]
 """Proposals for a document: ``(doc_id, text)``."""
 PROPOSE_AGAIN_DELAY_S = 0.5
 """After an edit, the document's proposals are computed again once the keys have paused this long."""
+REDRAW_ALL = 200
+"""Proposals changed at once above which the article is redrawn whole, not line by line."""
 
 
 class AnnotateScreen(DocumentScreen):
@@ -84,14 +86,41 @@ class AnnotateScreen(DocumentScreen):
         if self._proposer is not None:
             self._proposer.ask((self.doc_id, self.article.text))
 
-    def spans_changed(self, added: list[Span]) -> None:
-        """The proposals follow: none left over a span, the saved ones proposed at their other places at
-        once, and all of them computed again from what the spans teach now."""
-        self._show_proposals()
+    def spans_changed(self, removed: list[Span], added: list[Span]) -> None:
+        """The proposals follow: those where spans changed are shown or hidden again (none over a
+        span), the saved ones proposed at their other places at once, and all of them computed again
+        from what the spans teach now, once the keys pause."""
+        self._show_proposals_near([(s.start, s.end) for s in [*removed, *added]])
         if self.kb is not None and added:
             self._propagate(added)
         if self._proposer is not None:
             self._proposer.ask((self.doc_id, self.article.text), PROPOSE_AGAIN_DELAY_S)
+
+    def _reload_spans(self) -> None:
+        """After undo or redo (a rejection's too) or a change in another window: every proposal again."""
+        super()._reload_spans()
+        self._show_proposals()
+
+    def _show_proposals_near(self, ranges: list[tuple[int, int]]) -> None:
+        """:meth:`_show_proposals` for the proposals overlapping ``ranges`` only (the article's lines
+        there redraw): an edit changes nothing elsewhere."""
+        if not ranges:
+            return
+        from annotator.suggest import open_proposals
+
+        article = self.article
+        rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
+        candidates = overlapping(self._proposed, ranges)
+        wanted = {_key(c.span()): c.span() for c in open_proposals(candidates, rejected, self._covered)}
+        shown = {_key(p): p for p in overlapping(article.proposals, ranges)}
+        gone = [p for key, p in shown.items() if key not in wanted]
+        if gone:
+            article.remove_proposals(gone)
+        article.add_proposals([p for key, p in wanted.items() if key not in shown])
+        self._count_proposals()
+
+    def _covered(self, start: int, end: int) -> bool:
+        return bool(self.article.spans_between(start, end))
 
     def sync(self) -> bool:
         """Also the rejections another window made (or undid)."""
@@ -128,12 +157,16 @@ class AnnotateScreen(DocumentScreen):
             from annotator.suggest import open_proposals
 
             rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
-
-            def covered(start: int, end: int) -> bool:
-                return bool(article.spans_between(start, end))
-
-            shown = [c.span() for c in open_proposals(self._proposed, rejected, covered)]
-        article.set_proposals(shown)
+            shown = [c.span() for c in open_proposals(self._proposed, rejected, self._covered)]
+        before = {_key(p): p for p in article.proposals}
+        after = {_key(p): p for p in shown}
+        gone = [before[key] for key in before.keys() - after.keys()]
+        came = [after[key] for key in after.keys() - before.keys()]
+        if len(gone) + len(came) > REDRAW_ALL:
+            article.set_proposals(shown)
+        elif gone or came:  # the lines they are on redraw, not the whole article
+            article.remove_proposals(gone)
+            article.add_proposals(came)
         self._count_proposals()
 
     def _count_proposals(self) -> None:
@@ -189,3 +222,7 @@ class AnnotateScreen(DocumentScreen):
         self._saved(removed, added)
         self._count_proposals()
         self.notify(f"Took {len(added)} proposal(s); u undoes them together", timeout=3)
+
+
+def _key(proposal: Span) -> tuple[int, int, str, str | None]:
+    return (proposal.start, proposal.end, proposal.label, proposal.kb_id)

@@ -218,7 +218,7 @@ class DocumentScreen(SuggestingScreen):
         if self._shown_status != "in_progress":
             self._show_title()
         self._show_status()
-        self.spans_changed(added)
+        self.spans_changed(removed, added)
 
     def _reload_spans(self) -> None:
         """Show the layer's spans as the database has them (after undo or redo, or a change made in
@@ -226,13 +226,14 @@ class DocumentScreen(SuggestingScreen):
         before = Counter(map(_teaching, self.spans))
         self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
         after = Counter(map(_teaching, self.spans))
-        removed, added = before - after, after - before
-        self._teach([Span(*key) for key in removed.elements()], [Span(*key) for key in added.elements()])
+        gone = [Span(*key) for key in (before - after).elements()]
+        came = [Span(*key) for key in (after - before).elements()]
+        self._teach(gone, came)
         self._show_spans()
-        self.spans_changed([s for s in self.spans if _teaching(s) in added])
+        self.spans_changed(gone, came)
 
-    def spans_changed(self, added: list[Span]) -> None:
-        """Called when the layer's spans on the document changed (``added``: the new ones)."""
+    def spans_changed(self, removed: list[Span], added: list[Span]) -> None:
+        """Called when the layer's spans on the document changed: ``removed`` and ``added``."""
 
     def history_replayed(self) -> None:
         """Called after an undo or redo, before the spans are shown again."""
