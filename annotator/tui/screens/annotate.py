@@ -9,6 +9,7 @@ its other places in the document, before the thread's answer comes.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -33,7 +34,10 @@ if TYPE_CHECKING:
 ProposalQuestion = tuple[int, str]
 """Proposals for a document: ``(doc_id, text)``."""
 PROPOSE_AGAIN_DELAY_S = 0.5
-"""After an edit, the document's proposals are computed again once the keys have paused this long."""
+"""After an edit, the document's proposals are computed again once the keys have paused this long, or
+:data:`PROPOSE_AGAIN_PAUSES` times as long as proposing the document took last (a 19,000-word article
+full of names takes a second, holding the interpreter the keys need meanwhile)."""
+PROPOSE_AGAIN_PAUSES = 4
 REDRAW_ALL = 200
 """Proposals changed at once above which the article is redrawn whole, not line by line."""
 
@@ -47,6 +51,8 @@ class AnnotateScreen(DocumentScreen):
         super().__init__(store, user, user, doc_ids, index, learn_from_others)
         self._proposer: Lookup[ProposalQuestion, list[Candidate]] | None = None
         self._proposed: list[Candidate] = []
+        self._propose_seconds = 0.0
+        """How long proposing the document took last (in the look-up thread)."""
         """This document's candidates as proposed (before the user's spans and rejections are removed)."""
 
     def label_keys(self, position: int, label: Label) -> list[str]:
@@ -94,7 +100,8 @@ class AnnotateScreen(DocumentScreen):
         if self.kb is not None and added:
             self._propagate(added)
         if self._proposer is not None:
-            self._proposer.ask((self.doc_id, self.article.text), PROPOSE_AGAIN_DELAY_S)
+            delay = max(PROPOSE_AGAIN_DELAY_S, PROPOSE_AGAIN_PAUSES * self._propose_seconds)
+            self._proposer.ask((self.doc_id, self.article.text), delay)
 
     def _reload_spans(self) -> None:
         """After undo or redo (a rejection's too) or a change in another window: every proposal again."""
@@ -141,7 +148,10 @@ class AnnotateScreen(DocumentScreen):
         from annotator.suggest import propose
 
         assert self.kb is not None
-        return list(propose(question[1], self.kb))
+        started = time.perf_counter()
+        found = list(propose(question[1], self.kb))
+        self._propose_seconds = time.perf_counter() - started
+        return found
 
     @while_shown
     def on_proposals_found(self, message: ProposalsFound) -> None:
