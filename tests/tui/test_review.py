@@ -169,7 +169,7 @@ async def test_review_keeps_kb_links_and_a_link_disagreement_is_its_own_kind(
         panel = screen.query_one(DisagreementPanel)
         assert [(item.kind, item.text) for item in panel.items] == [("link", "Baku")]
         assert [v.spans for v in panel.items[0].versions] == [
-            (("PLACE", "Baku → geonames:587084"),), (("PLACE", "Baku → no link"),)
+            (("PLACE", "→ geonames:587084"),), (("PLACE", "→ no link"),)
         ]  # fmt: skip
         await pilot.press("1")  # alice's version: linked
         assert screen.query_one(ArticleView).flags == []

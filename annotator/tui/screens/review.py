@@ -220,8 +220,8 @@ class ReviewScreen(DocumentScreen):
 
 
 def _shown(text: str, d: Disagreement, layer: str, span: SpanKey) -> str:
-    """A version's span as the panel shows it: its text, and in a ``link`` disagreement its KB link."""
-    words = " ".join(text[span[0] : span[1]].split())
-    if d.kind != "link":
-        return words
-    return f"{words} → {d.link(layer, span) or 'no link'}"
+    """A version's span as the panel shows it: its text, or in a ``link`` disagreement (where every
+    version has the same text, in the row above) its KB link."""
+    if d.kind == "link":
+        return f"→ {d.link(layer, span) or 'no link'}"
+    return " ".join(text[span[0] : span[1]].split())
