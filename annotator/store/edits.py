@@ -66,8 +66,8 @@ class Edits(Tables):
         Every span of ``remove`` must be in the layer (else an error, and nothing changes); a span of
         ``add`` the layer already has is not added again, and so not removed by the undo. Only what
         changed is logged, and the document is then in progress for the layer (unless done). ``kind``
-        names the step in the log (``edit``; a review's ``review`` and ``agreed``). False when nothing
-        changed (then nothing is logged).
+        names the step in the log (``edit``; a review's ``review`` and ``agreed``; :meth:`reject` logs
+        ``reject``). False when nothing changed (then nothing is logged).
         """
         now = time.time()
         with self.transaction():
