@@ -49,6 +49,8 @@ class ArticleScreen(Screen[None]):
         super().__init__()
         self._note = ""
         """Said in the status line until the next key: what a key did, or why it did nothing."""
+        self._status_note: Text | None = None
+        """A failed edit, said in the status line until the selection moves."""
         self._needle = ""
         """The last search (``n``/``N`` look for it again)."""
 
@@ -58,7 +60,15 @@ class ArticleScreen(Screen[None]):
 
     # --- the status line ---------------------------------------------------------------------------
 
+    def say_failed(self, message: str) -> None:
+        """Say in the status line that an edit did not happen, until the selection moves."""
+        self._status_note = Text(message, style="bold red")
+        self.query_one(StatusLine).show(self._status_note)
+
     def _show_status(self) -> None:
+        if self._status_note is not None:
+            self.query_one(StatusLine).show(self._status_note)
+            return
         article = self.article
         selection = article.selection
         under = article.spans_between(*selection) if selection else []
