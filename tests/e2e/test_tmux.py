@@ -291,7 +291,9 @@ def test_the_footer_at_80x24_has_help_quit_and_the_focused_panels_keys(tmux: Tmu
     assert footer.endswith("? Help q Quit")
     tmux.keys("Tab")
     footer = " ".join(tmux.wait_for(lambda s: "Entities:" in s.splitlines()[-1]).splitlines()[-1].split())
-    assert footer.startswith("Entities: ↑↓ Move ⏎ Jump f Filter esc Back") and footer.endswith("? Help q Quit")
+    assert footer.startswith("Entities: ↑↓ Move ⏎ Jump f Filter esc Back") and footer.endswith(
+        "? Help q Quit"
+    )
     tmux.keys("Escape")  # back to the article
     tmux.wait_for(lambda s: " a  Actor " in s.splitlines()[-1])
     tmux.keys("?")
