@@ -53,7 +53,7 @@ class AnnotatorApp(App[None]):
         """Every action with a key on this screen is in the command palette too."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
-        for node in [*screen.query("*"), screen]:
+        for node in [*screen.query("*"), screen, self]:
             for bindings in node._bindings.key_to_bindings.values():
                 for binding in bindings:
                     if binding.id is None or not binding.description or binding.id in seen:
