@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 
 import click
@@ -46,10 +47,9 @@ def resolved(args: list[str]) -> str:
     while isinstance(command, click.Group) and args and args[0] in command.commands:
         names.append(args[0])
         command, args = command.commands[args[0]], args[1:]
-    try:
+    # a value checked against this machine (a file the example names is not here) is no matter
+    with contextlib.suppress(click.BadParameter):
         command.make_context(names[-1] if names else "annotator", list(args))
-    except click.BadParameter:
-        pass  # a value checked against this machine (a file the example names is not here)
     return " ".join(names)
 
 
