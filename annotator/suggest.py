@@ -33,9 +33,12 @@ from typing import Any
 from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
 from annotator.model import Span, SpanKey
 from annotator.spans import longest_first, overlaps
+from annotator.tagger.features import Hint
 from annotator.text import sentences, tokenize
 
 MAX_TOKENS = 6
+GAZETTEER, LEARNED, MODEL = "gazetteer", "learned", "model"
+"""Where a proposal comes from."""
 PROMINENT = 100_000.0
 SHORT = 4
 # Lower-case words that may join a multi-word place name (Bosnia and Herzegovina, Rio de Janeiro).
@@ -250,3 +253,18 @@ def candidates(
         return any(overlaps(start, end, s, e) for s, e in have)
 
     return open_proposals(propose(text, kb), rejected, covered)
+
+
+def hints(text: str, kb: KnowledgeBase) -> list[Hint]:
+    """What the gazetteer and the learned strings propose in ``text``, each on its own (the model's
+    features: where both propose a span, it sees both)."""
+    from annotator.kb import Learned
+
+    found: list[Hint] = []
+    if kb.index is not None:
+        gazetteer = KnowledgeBase(kb.index, Learned())
+        found.extend(Hint(c.start, c.end, c.label, GAZETTEER) for c in propose(text, gazetteer))
+    if kb.learned.by_key:
+        learned = KnowledgeBase(None, kb.learned)
+        found.extend(Hint(c.start, c.end, c.label, LEARNED) for c in propose(text, learned))
+    return found

@@ -1,0 +1,143 @@
+"""What the CRF sees of each token: its shape, affixes, a window of context, and which other proposer
+(gazetteer, learned strings) put it inside a proposal of which label.
+
+Tokens are the project's own (:func:`annotator.text.tokenize`), so a predicted span is always a span the
+annotation screen could make. Spans become BIO tags: where spans of one layer overlap only the longest
+stands (as in CoNLL), since a tag sequence cannot hold nesting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from annotator.spans import span_precedence
+from annotator.text import Token, sentences, token_range
+
+OUTSIDE = "O"
+WINDOW = 2
+"""Tokens either side whose words and shapes are features of a token."""
+
+
+class Hint(NamedTuple):
+    """A span another proposer found: ``source`` is ``gazetteer`` or ``learned``."""
+
+    start: int
+    end: int
+    label: str
+    source: str
+
+
+def shape(word: str) -> str:
+    """``Xxxx`` for ``Paris``, ``dd`` for ``12``: runs of one kind of character cut to two."""
+    out: list[str] = []
+    for ch in word:
+        kind = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
+        if len(out) < 2 or out[-1] != kind or out[-2] != kind:
+            out.append(kind)
+    return "".join(out)
+
+
+def short_shape(word: str) -> str:
+    """``Xx`` for ``Paris``, ``X.X.`` for ``U.S.``: runs collapsed to one character."""
+    out: list[str] = []
+    for ch in word:
+        kind = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "".join(out)
+
+
+def bio_tags(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """One tag per token: ``B-LABEL``, ``I-LABEL`` or ``O``. Spans that overlap one already placed (the
+    longest first) or that hold no token are left out."""
+    tags = [OUTSIDE] * len(tokens)
+    for start, end, label in sorted(spans, key=span_precedence):
+        found = token_range(tokens, start, end)
+        if found is None:
+            continue
+        first, last = found
+        if any(tag != OUTSIDE for tag in tags[first:last]):
+            continue
+        tags[first] = f"B-{label}"
+        for i in range(first + 1, last):
+            tags[i] = f"I-{label}"
+    return tags
+
+
+def spans_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(first, last, label)`` token ranges (last exclusive) of a BIO sequence; an ``I-`` with no ``B-``
+    before it starts a span, as conlleval reads it."""
+    found: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate([*tags, OUTSIDE]):
+        inside = tag.startswith("I-") and tag[2:] == label and start >= 0
+        if inside:
+            continue
+        if start >= 0:
+            found.append((start, i, label))
+            start, label = -1, ""
+        if tag != OUTSIDE:
+            start, label = i, tag[2:]
+    return found
+
+
+def token_features(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = ()) -> list[list[str]]:
+    """The feature strings of every token of ``text`` (crfsuite reads each as a binary feature)."""
+    words = [text[s:e] for s, e in tokens]
+    lowers = [w.lower() for w in words]
+    shapes = [short_shape(w) for w in words]
+    n = len(tokens)
+    first_of_sentence = {first for first, _ in sentences(text, tokens)}
+    hinted: list[list[str]] = [[] for _ in range(n)]
+    for start, end, label, source in hints:
+        found = token_range(tokens, start, end)
+        if found is None:
+            continue
+        first, last = found
+        hinted[first].append(f"{source}=B-{label}")
+        for i in range(first + 1, last):
+            hinted[i].append(f"{source}=I-{label}")
+    # Whether a word is also written in lower case in the document (a common word when capitalised).
+    lower_elsewhere = set(w for w in words if w.islower())
+
+    out: list[list[str]] = []
+    for i, word in enumerate(words):
+        lower = lowers[i]
+        f = [
+            "bias",
+            f"w={lower}",
+            f"shape={shape(word)}",
+            f"short={shapes[i]}",
+            f"p1={lower[:1]}",
+            f"p2={lower[:2]}",
+            f"p3={lower[:3]}",
+            f"s1={lower[-1:]}",
+            f"s2={lower[-2:]}",
+            f"s3={lower[-3:]}",
+            f"s4={lower[-4:]}",
+        ]
+        if i in first_of_sentence:
+            f.append("sentence_start")
+            if word[:1].isupper():
+                f.append(f"sentence_start_word={lower}")
+        if word[:1].isupper() and lower in lower_elsewhere:
+            f.append("lower_elsewhere")
+        if i > 0 and text[tokens[i - 1][1] : tokens[i][0]].count("\n"):
+            f.append("line_start")
+        f.extend(hinted[i])
+        for d in range(1, WINDOW + 1):
+            for j, side in ((i - d, "-"), (i + d, "+")):
+                if 0 <= j < n:
+                    f.append(f"{side}{d}w={lowers[j]}")
+                    f.append(f"{side}{d}short={shapes[j]}")
+                    if d == 1:
+                        f.extend(f"{side}1{h}" for h in hinted[j])
+                else:
+                    f.append(f"{side}{d}edge")
+        if i > 0:
+            f.append(f"-1w|w={lowers[i - 1]}|{lower}")
+        if i + 1 < n:
+            f.append(f"w|+1w={lower}|{lowers[i + 1]}")
+        out.append(f)
+    return out

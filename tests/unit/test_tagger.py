@@ -1,0 +1,104 @@
+"""The proposal model on small fixed data: features, tags, deterministic training and prediction,
+confidences, held-out scores and the default training layers."""
+
+from __future__ import annotations
+
+from annotator.tagger import Example, Hint, Tagger, evaluate, split_held_out, train, training_layers
+from annotator.tagger.crf import score_spans
+from annotator.tagger.features import bio_tags, shape, short_shape, spans_of, token_features
+from annotator.text import tokenize
+
+SENTENCES = [
+    ("Armenia says Azerbaijan shelled Stepanakert during the war.", [(0, 7, "ACTOR"), (13, 23, "ACTOR"),
+     (32, 43, "PLACE"), (55, 58, "EVENT")]),
+    ("Reporters in Baku saw the attack on Martuni.", [(13, 17, "PLACE"), (26, 32, "EVENT"),
+     (36, 43, "PLACE")]),
+    ("Turkey says the ceasefire in Shusha holds.", [(0, 6, "ACTOR"), (16, 25, "EVENT"),
+     (29, 35, "PLACE")]),
+    ("Officials in Yerevan said Russia brokered the truce.", [(13, 20, "PLACE"), (26, 32, "ACTOR"),
+     (46, 51, "EVENT")]),
+]  # fmt: skip
+
+
+def fixed_examples(copies: int = 5) -> list[Example]:
+    return [
+        Example(f"d{i}-{j}", text, spans) for j in range(copies) for i, (text, spans) in enumerate(SENTENCES)
+    ]
+
+
+def test_the_fixed_spans_are_the_words_they_name() -> None:
+    texts = {SENTENCES[0][0][s:e] for s, e, _ in SENTENCES[0][1]}
+    assert texts == {"Armenia", "Azerbaijan", "Stepanakert", "war"}
+
+
+def test_shapes() -> None:
+    assert (shape("Paris"), short_shape("Paris")) == ("Xxx", "Xx")
+    assert (shape("U.S."), short_shape("2020")) == ("X.X.", "d")
+
+
+def test_bio_tags_keep_the_longest_of_overlapping_spans_and_read_back() -> None:
+    text = "the United States Navy said"
+    tokens = tokenize(text)
+    tags = bio_tags(tokens, [(4, 17, "PLACE"), (4, 22, "ACTOR")])
+    assert tags == ["O", "B-ACTOR", "I-ACTOR", "I-ACTOR", "O"]
+    assert spans_of(tags) == [(1, 4, "ACTOR")]
+    assert spans_of(["I-PLACE", "B-ACTOR", "B-ACTOR", "I-EVENT"]) == [
+        (0, 1, "PLACE"), (1, 2, "ACTOR"), (2, 3, "ACTOR"), (3, 4, "EVENT")]  # fmt: skip
+
+
+def test_hints_become_features_of_their_tokens_and_neighbours() -> None:
+    text = "Troops left Baku today"
+    features = token_features(text, tokenize(text), [Hint(12, 16, "PLACE", "gazetteer")])
+    assert "gazetteer=B-PLACE" in features[2]
+    assert "+1gazetteer=B-PLACE" in features[1]
+    assert not any(f.startswith("gazetteer") for f in features[1])
+
+
+def test_training_is_deterministic_and_predicts_what_it_learned() -> None:
+    first, second = train(fixed_examples()), train(fixed_examples())
+    assert first.data == second.data
+    assert first.labels == ("ACTOR", "EVENT", "PLACE")
+    assert first.documents == 20
+    text, spans = SENTENCES[1]
+    found = Tagger(first.data).predict(text)
+    assert found == Tagger(second.data).predict(text)
+    assert {(p.start, p.end, p.label) for p in found} == set(spans)
+    assert all(0.5 < p.confidence <= 1.0 for p in found)
+
+
+def test_a_new_sentence_gets_context_proposals_with_lower_confidence() -> None:
+    tagger = Tagger(train(fixed_examples()).data)
+    text = "Georgia says Armenia shelled Martuni during the war."
+    found = {(text[p.start : p.end], p.label): p.confidence for p in tagger.predict(text)}
+    assert found.get(("Armenia", "ACTOR"), 0) > 0.5
+    assert ("war", "EVENT") in found
+    assert all(c <= 1.0 for c in found.values())
+
+
+def test_scores_are_exact_and_label_aware() -> None:
+    gold = [[(0, 5, "PLACE"), (10, 15, "ACTOR")]]
+    scores = score_spans(gold, [[(0, 5, "PLACE"), (10, 15, "PLACE"), (20, 25, "EVENT")]])
+    assert (scores.overall.precision, scores.overall.recall) == (1 / 3, 1 / 2)
+    assert scores.labels["PLACE"].precision == 0.5
+    assert scores.labels["ACTOR"].recall == 0.0
+    assert scores.to_json()["labels"]["PLACE"]["gold"] == 1
+
+
+def test_threshold_leaves_out_proposals_below_it() -> None:
+    model = Tagger(train(fixed_examples()).data)
+    held = [Example("x", "Georgia says Armenia shelled Martuni during the war.", [(13, 20, "ACTOR")])]
+    assert evaluate(model, held, threshold=1.01).overall.predicted == 0
+    assert evaluate(model, held, threshold=0.0).overall.predicted >= 1
+
+
+def test_held_out_documents_are_the_same_every_time() -> None:
+    keys = [f"doc{i}" for i in range(10)]
+    train_at, held = split_held_out(keys)
+    assert len(held) == 2 and sorted(train_at + held) == list(range(10))
+    assert split_held_out(list(reversed(keys)))[1] == sorted(9 - i for i in held)
+    assert split_held_out(["only"]) == ([0], [])
+
+
+def test_a_user_learns_from_their_own_layer_and_gold_only() -> None:
+    assert training_layers("bob") == ["bob", "gold"]
+    assert training_layers("gold") == ["gold"]
