@@ -27,6 +27,8 @@ class Config:
     """Binding id → keys (comma-separated), as Textual's ``App.set_keymap`` takes them."""
     labels: list[Label] | None = None
     """The label set in order (``[labels]``), None to keep the database's."""
+    threshold: float = 0.5
+    """``[suggest] threshold``: the model's proposals below this confidence (0-1) are not shown."""
 
 
 def config_path() -> Path | None:
@@ -53,9 +55,12 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         line = int(found.group(1)) if found else None
         raise AnnotatorError(f"not valid TOML: {reason}", path, line) from None
     for section in data:
-        if section not in ("keys", "labels"):
+        if section not in ("keys", "labels", "suggest"):
             line = _line_of(source, section)
-            raise AnnotatorError(f"unknown section [{section}] (known: [labels], [keys])", path, line)
+            raise AnnotatorError(
+                f"unknown section [{section}] (known: [labels], [keys], [suggest])", path, line
+            )
+    threshold = _threshold(data.get("suggest", {}), source, path)
     labels = _labels(data.get("labels"), source, path) if "labels" in data else None
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
@@ -68,7 +73,26 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
             raise AnnotatorError(reason, path, line)
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
-    return Config(path, {action_id: value.replace(" ", "") for action_id, value in keys.items()}, labels)
+    keymap = {action_id: value.replace(" ", "") for action_id, value in keys.items()}
+    return Config(path, keymap, labels, threshold)
+
+
+def _threshold(table: object, source: str, path: Path) -> float:
+    """``[suggest] threshold = 0.5``: a number from 0 to 1."""
+    default = Config.threshold
+    if not isinstance(table, dict):
+        raise AnnotatorError("'suggest' must be a table: [suggest]", path, _line_of(source, "suggest"))
+    unknown = set(table) - {"threshold"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise AnnotatorError(
+            f"unknown setting {name!r} in [suggest] (known: threshold)", path, _line_of(source, name)
+        )
+    value = table.get("threshold", default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        reason = f"threshold must be a number from 0 to 1, not {value!r}"
+        raise AnnotatorError(reason, path, _line_of(source, "threshold"))
+    return float(value)
 
 
 _LABEL_NAME = re.compile(r"^[^\W_][\w-]*$")
@@ -125,6 +149,10 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         "# database when annotator next opens it (a label that spans still use is kept).",
         "# [labels]",
         *(f'# {name} = {{ key = "{key}", colour = "{colour}" }}' for name, key, colour in DEFAULT_LABELS),
+        "",
+        "# Proposals of the model below this confidence (0-1) are not shown.",
+        "# [suggest]",
+        f"# threshold = {Config.threshold}",
         "",
         "[keys]",
         "# Each action has an id; give it one key or several separated by commas.",

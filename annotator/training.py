@@ -15,12 +15,19 @@ training and rarely at work.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+from annotator.model import StoredModel
 from annotator.suggest import hints
 from annotator.tagger import Example, Scores, Tagger, TrainedModel, evaluate, split_held_out, train
+from annotator.tagger.crf import KIND
+from annotator.tagger.starter import META_FILE, MODEL_FILE, starter_bytes, starter_meta
 
 
 @dataclass(frozen=True)
@@ -39,14 +46,16 @@ class TrainingResult:
     current_scores: Scores | None
     """The current model on the same held-out documents (None without a current model)."""
     held_out: tuple[str, ...]
+    had_current: bool = False
 
     @property
     def replaces(self) -> bool:
-        """Whether the new model should become the user's: it beats the current one on the held-out
-        documents (all-label F1), or there is no current model to beat."""
-        if self.current_scores is None:
+        """Whether the new model should become the user's: there is no current model, or the new one
+        beats it on the held-out documents (all-label F1). Without held-out documents (one finished
+        document) it cannot be measured, so it does not replace one."""
+        if not self.had_current:
             return True
-        if self.scores is None:
+        if self.scores is None or self.current_scores is None:
             return False
         return self.scores.overall.f1 > self.current_scores.overall.f1
 
@@ -86,4 +95,45 @@ def train_model(
         if current is not None:
             current_scores = evaluate(current, held_examples)
     model = train(examples(documents, index, documents))
-    return TrainingResult(model, scores, current_scores, tuple(documents[i].key for i in held_at))
+    held_keys = tuple(documents[i].key for i in held_at)
+    return TrainingResult(model, scores, current_scores, held_keys, current is not None)
+
+
+def current_tagger(stored: StoredModel | None) -> tuple[Tagger, str]:
+    """The model to propose with: the user's stored one, else the starter shipped in the package; and
+    what it is (``model of alice, 12 documents`` / ``starter model``)."""
+    if stored is not None:
+        return Tagger(stored.data), f"model of {stored.user}, {stored.documents} document(s)"
+    return Tagger(starter_bytes()), f"starter model, {starter_meta()['documents']} GUM document(s)"
+
+
+def starter_examples(documents: Sequence[TrainingDocument], index: FuzzyIndex | None) -> list[Example]:
+    """Each document twice: with the KB's and learned strings' hints, and without any, so that the
+    starter also proposes in a project that has no gazetteer (a model trained only with the gazetteer's
+    hints leans on them and finds few places without)."""
+    with_hints = examples(documents, index, documents)
+    return with_hints + [dataclasses.replace(e, key=e.key + "#plain", hints=()) for e in with_hints]
+
+
+def build_starter(corpus: Path, index: FuzzyIndex | None, out: Path) -> dict[str, Any]:
+    """Train on every document of ``corpus`` (the project's JSONL import shape), the gazetteer ``index``'s
+    proposals as features, and write the model and its metadata into ``out``."""
+    documents = []
+    sources = []
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        spans = [(s["start"], s["end"], s["label"]) for s in record["spans"]]
+        documents.append(TrainingDocument(record["id"], record["text"], spans))
+        sources.append({"id": record["id"], **{k: record["meta"].get(k) for k in ("source_url", "license")}})
+    model = train(starter_examples(documents, index))
+    meta = {
+        "kind": KIND,
+        "labels": list(model.labels),
+        "documents": len(documents),
+        "tokens": model.tokens // 2,
+        "gazetteer": index is not None,
+        "trained_on": sources,
+    }
+    (out / MODEL_FILE).write_bytes(model.data)
+    (out / META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return meta

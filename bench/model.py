@@ -11,7 +11,7 @@ speed, size, and the library comparison, side by side in one run.
 - Speed: training on about 20,000 tokens, predicting a 5,000-word article (median of 5), model size.
 - ``--compare-spacy``: a spaCy NER component trained from scratch on the same documents, same scores.
 
-    .venv/bin/python bench/model.py [--db GAZETTEER_DB] [--compare-spacy] [--threshold 0.0]
+    .venv/bin/python bench/model.py [--db GAZETTEER_DB] [--compare-spacy] [--threshold 0.0] [--build-starter]
 
 ``--db``: a database holding the GeoNames gazetteer (``annotator kb add-geonames``); without it the
 gazetteer is loaded into a temporary database first (about 25 s).
@@ -35,7 +35,7 @@ from annotator.store import Store  # noqa: E402
 from annotator.suggest import propose  # noqa: E402
 from annotator.tagger import Scores, Tagger, evaluate, train  # noqa: E402
 from annotator.tagger.crf import score_spans  # noqa: E402
-from annotator.training import TrainingDocument, examples  # noqa: E402
+from annotator.training import TrainingDocument, examples, starter_examples  # noqa: E402
 
 # ../shared/corpus from the main checkout; a worktree sits one folder deeper.
 CORPUS = next(
@@ -118,6 +118,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--threshold", type=float, default=0.0)
     parser.add_argument("--compare-spacy", action="store_true")
+    parser.add_argument(
+        "--build-starter", action="store_true", help="Rebuild the starter model shipped in the package first."
+    )
     args = parser.parse_args()
     if args.db is None:
         from bench.suggest import prepare
@@ -127,10 +130,16 @@ def main() -> None:
     with Store(args.db) as store:
         kb = KnowledgeBase.load(store.kb)
     index: FuzzyIndex | None = kb.index
+    if args.build_starter:
+        from annotator.training import build_starter
+
+        out = Path(__file__).resolve().parent.parent / "annotator" / "tagger" / "data"
+        meta = build_starter(args.corpus, index, out)
+        print(f"starter model rebuilt in {out}: {meta['documents']} documents, {meta['tokens']:,} tokens")
     team, held, starter_docs = load_corpus(args.corpus)
     print(f"held out: {len(held)} news articles, {sum(len(d.spans) for d in held)} gold spans;"
           f" team documents: {len(team)}; threshold {args.threshold}")  # fmt: skip
-    starter = Tagger(train(examples(starter_docs, index, starter_docs)).data)
+    starter = Tagger(train(starter_examples(starter_docs, index)).data)
     columns = " | ".join(f"{label} P / R / F1" for label in LABELS)
     header = f"| k | proposer | all labels P / R / **F1** | {columns} |"
     print(header)

@@ -15,6 +15,9 @@ Documents match by content. Per document and layer the two versions compare so:
   ``conflict`` and its documents come in progress, not done, so no agreement figure or review counts it.
 
 A kept version comes with its status and its action log, so undo goes on working on it.
+
+Proposal models (``store.models``): every model the other database has and this one lacks is copied,
+so both sides' are kept; each user's newest is their current one.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from annotator.errors import AnnotatorError
 from annotator.model import CONFLICT, MergeConflict, MergeResult
 from annotator.store.connection import BATCH, Connection, Tables, connect_read_only
 from annotator.store.documents import Documents
+from annotator.store.models import Models
 from annotator.store.schema import FIRST, applied_names, newer_names
 
 SpanRow = tuple[int, int, str, str | None, str, str | None, float]
@@ -53,9 +57,10 @@ class _DryRun(Exception):
 class Merge(Tables):
     """Writes every table but the KB's and the token cache, from another database's rows."""
 
-    def __init__(self, connection: Connection, documents: Documents) -> None:
+    def __init__(self, connection: Connection, documents: Documents, models: Models) -> None:
         super().__init__(connection)
         self._documents = documents
+        self._models = models
 
     def from_databases(
         self, paths: Iterable[Path], prefer: str | None = None, dry_run: bool = False
@@ -92,6 +97,7 @@ class Merge(Tables):
                 "INSERT OR IGNORE INTO layers (name, kind, created) VALUES (?, ?, ?)", (name, kind, created)
             ).rowcount
         ids = self._merge_documents(other, result)
+        result.models_added += self._models.copy_from(other)
         theirs = _LayerStates.read(other, ids.__getitem__)
         mine = _LayerStates.read(self.conn, None, set(ids.values()))
         mine_present = mine.keys()

@@ -173,6 +173,30 @@ def _teams(db: sqlite_utils.Database) -> None:
     db.table("assignments").create_index(["user"])
 
 
+@migrations(name="0006_models")
+def _models(db: sqlite_utils.Database) -> None:
+    """Proposal models trained from the team's work (see :mod:`annotator.store.models`)."""
+    db.execute(
+        """
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            data BLOB NOT NULL,
+            digest TEXT NOT NULL,
+            trained_from TEXT NOT NULL,
+            documents INTEGER NOT NULL,
+            tokens INTEGER NOT NULL,
+            scores TEXT,
+            baseline TEXT,
+            created REAL NOT NULL,
+            UNIQUE (user, digest)
+        )
+        """
+    )
+    db.table("models").create_index(["user", "created"])
+
+
 def known_names() -> set[str]:
     return {m.name for m in migrations._migrations}
 

@@ -28,9 +28,10 @@ HELD_OUT_SHARE = 0.2
 
 
 def training_layers(user: str) -> list[str]:
-    """The layers ``user``'s model learns from by default: their own and gold, never another annotator's
-    (the blind rule: two annotators' layers stay independent until review)."""
-    return [user] if user == GOLD else [user, GOLD]
+    """The layers ``user``'s model learns from by default, the one to prefer first where both finished a
+    document: gold (reviewed), then their own; never another annotator's (the blind rule: two annotators'
+    layers stay independent until review)."""
+    return [GOLD] if user == GOLD else [GOLD, user]
 
 
 @dataclass(frozen=True)

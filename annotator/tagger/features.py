@@ -20,7 +20,8 @@ WINDOW = 2
 
 
 class Hint(NamedTuple):
-    """A span another proposer found: ``source`` is ``gazetteer`` or ``learned``."""
+    """A span another proposer found: ``source`` is ``kb`` (the gazetteer, other KB entries) or
+    ``learned``."""
 
     start: int
     end: int

@@ -48,10 +48,10 @@ def test_bio_tags_keep_the_longest_of_overlapping_spans_and_read_back() -> None:
 
 def test_hints_become_features_of_their_tokens_and_neighbours() -> None:
     text = "Troops left Baku today"
-    features = token_features(text, tokenize(text), [Hint(12, 16, "PLACE", "gazetteer")])
-    assert "gazetteer=B-PLACE" in features[2]
-    assert "+1gazetteer=B-PLACE" in features[1]
-    assert not any(f.startswith("gazetteer") for f in features[1])
+    features = token_features(text, tokenize(text), [Hint(12, 16, "PLACE", "kb")])
+    assert "kb=B-PLACE" in features[2]
+    assert "+1kb=B-PLACE" in features[1]
+    assert not any(f.startswith("kb") for f in features[1])
 
 
 def test_training_is_deterministic_and_predicts_what_it_learned() -> None:
@@ -100,5 +100,23 @@ def test_held_out_documents_are_the_same_every_time() -> None:
 
 
 def test_a_user_learns_from_their_own_layer_and_gold_only() -> None:
-    assert training_layers("bob") == ["bob", "gold"]
+    assert training_layers("bob") == ["gold", "bob"]
     assert training_layers("gold") == ["gold"]
+
+
+def test_the_starter_model_ships_with_its_attribution_and_proposes_actors_and_events() -> None:
+    from importlib import resources
+
+    from annotator.tagger.starter import starter_bytes, starter_meta
+
+    data = resources.files("annotator.tagger").joinpath("data")
+    attribution = data.joinpath("ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "GUM" in attribution and "CC BY 4.0" in attribution and "CC BY-SA 3.0" in attribution
+    meta = starter_meta()
+    assert meta["documents"] == 22 and all(d["license"] for d in meta["trained_on"])
+    assert len(starter_bytes()) < 20 * 1024 * 1024
+    tagger = Tagger(starter_bytes())
+    assert tagger.labels == ("ACTOR", "EVENT", "PLACE")
+    text = "President Donald Trump met Angela Merkel in Berlin at the G20 summit."
+    found = {(text[p.start : p.end], p.label) for p in tagger.predict(text)}
+    assert ("Donald Trump", "ACTOR") in found and ("Berlin", "PLACE") in found
