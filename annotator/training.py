@@ -27,7 +27,7 @@ from annotator.model import StoredModel
 from annotator.suggest import hints
 from annotator.tagger import Example, Scores, Tagger, TrainedModel, evaluate, split_held_out, train
 from annotator.tagger.crf import KIND
-from annotator.tagger.starter import META_FILE, MODEL_FILE, starter_bytes, starter_meta
+from annotator.tagger.starter import META_FILE, MODEL_FILE, PLAIN_MODEL_FILE, starter_bytes, starter_meta
 
 
 @dataclass(frozen=True)
@@ -99,25 +99,19 @@ def train_model(
     return TrainingResult(model, scores, current_scores, held_keys, current is not None)
 
 
-def current_tagger(stored: StoredModel | None) -> tuple[Tagger, str]:
-    """The model to propose with: the user's stored one, else the starter shipped in the package; and
-    what it is (``model of alice, 12 documents`` / ``starter model``)."""
+def current_tagger(stored: StoredModel | None, with_kb: bool = True) -> tuple[Tagger, str]:
+    """The model to propose with: the user's stored one, else the starter shipped in the package (the
+    one trained with KB hints when the project's KB has an index, ``with_kb``); and what it is
+    (``model of alice, 12 document(s)`` / ``starter model, 22 GUM document(s)``)."""
     if stored is not None:
         return Tagger(stored.data), f"model of {stored.user}, {stored.documents} document(s)"
-    return Tagger(starter_bytes()), f"starter model, {starter_meta()['documents']} GUM document(s)"
-
-
-def starter_examples(documents: Sequence[TrainingDocument], index: FuzzyIndex | None) -> list[Example]:
-    """Each document twice: with the KB's and learned strings' hints, and without any, so that the
-    starter also proposes in a project that has no gazetteer (a model trained only with the gazetteer's
-    hints leans on them and finds few places without)."""
-    with_hints = examples(documents, index, documents)
-    return with_hints + [dataclasses.replace(e, key=e.key + "#plain", hints=()) for e in with_hints]
+    return Tagger(starter_bytes(with_kb)), f"starter model, {starter_meta()['documents']} GUM document(s)"
 
 
 def build_starter(corpus: Path, index: FuzzyIndex | None, out: Path) -> dict[str, Any]:
-    """Train on every document of ``corpus`` (the project's JSONL import shape), the gazetteer ``index``'s
-    proposals as features, and write the model and its metadata into ``out``."""
+    """Train the starter models on every document of ``corpus`` (the project's JSONL import shape), one
+    with the gazetteer ``index``'s and the other documents' learned strings as hints, one without hints,
+    and write them and their metadata into ``out``."""
     documents = []
     sources = []
     for line in corpus.read_text(encoding="utf-8").splitlines():
@@ -125,15 +119,18 @@ def build_starter(corpus: Path, index: FuzzyIndex | None, out: Path) -> dict[str
         spans = [(s["start"], s["end"], s["label"]) for s in record["spans"]]
         documents.append(TrainingDocument(record["id"], record["text"], spans))
         sources.append({"id": record["id"], **{k: record["meta"].get(k) for k in ("source_url", "license")}})
-    model = train(starter_examples(documents, index))
+    with_hints = examples(documents, index, documents)
+    model = train(with_hints)
+    plain = train([dataclasses.replace(e, hints=()) for e in with_hints])
     meta = {
         "kind": KIND,
         "labels": list(model.labels),
-        "documents": len(documents),
-        "tokens": model.tokens // 2,
+        "documents": model.documents,
+        "tokens": model.tokens,
         "gazetteer": index is not None,
         "trained_on": sources,
     }
     (out / MODEL_FILE).write_bytes(model.data)
+    (out / PLAIN_MODEL_FILE).write_bytes(plain.data)
     (out / META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return meta

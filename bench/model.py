@@ -35,7 +35,7 @@ from annotator.store import Store  # noqa: E402
 from annotator.suggest import propose  # noqa: E402
 from annotator.tagger import Scores, Tagger, evaluate, train  # noqa: E402
 from annotator.tagger.crf import score_spans  # noqa: E402
-from annotator.training import TrainingDocument, examples, starter_examples  # noqa: E402
+from annotator.training import TrainingDocument, examples  # noqa: E402
 
 # ../shared/corpus from the main checkout; a worktree sits one folder deeper.
 CORPUS = next(
@@ -139,7 +139,7 @@ def main() -> None:
     team, held, starter_docs = load_corpus(args.corpus)
     print(f"held out: {len(held)} news articles, {sum(len(d.spans) for d in held)} gold spans;"
           f" team documents: {len(team)}; threshold {args.threshold}")  # fmt: skip
-    starter = Tagger(train(starter_examples(starter_docs, index)).data)
+    starter = Tagger(train(examples(starter_docs, index, starter_docs)).data)
     columns = " | ".join(f"{label} P / R / F1" for label in LABELS)
     header = f"| k | proposer | all labels P / R / **F1** | {columns} |"
     print(header)

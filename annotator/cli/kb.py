@@ -171,7 +171,7 @@ def suggest(
         kb = _knowledge_base(store, say)
         tagger = None
         if not no_model:
-            tagger, described = current_tagger(store.models.current(obj.user))
+            tagger, described = current_tagger(store.models.current(obj.user), kb.index is not None)
             click.echo(f"annotator: proposing with the {described}, threshold {threshold:g}", err=True)
         for doc_id in doc_ids:
             document = store.documents.get(doc_id)

@@ -50,7 +50,7 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
             )
         documents = [TrainingDocument(d.key, d.text, next(iter(d.layers.values()))) for d in finished]
         index = KnowledgeBase.load(store.kb).index
-        current, described = current_tagger(store.models.current(obj.user))
+        current, described = current_tagger(store.models.current(obj.user), index is not None)
         started = time.monotonic()
         result = train_model(documents, index, current)
         seconds = time.monotonic() - started

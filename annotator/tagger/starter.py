@@ -13,11 +13,17 @@ from importlib import resources
 from typing import Any
 
 MODEL_FILE = "starter.crf"
+"""Trained with the gazetteer's and learned strings' hints: for a project whose KB has the gazetteer."""
+PLAIN_MODEL_FILE = "starter-plain.crf"
+"""Trained without hints: for a project with no KB (a model trained with the gazetteer's hints leans on
+them and finds few places without)."""
 META_FILE = "starter.json"
 
 
-def starter_bytes() -> bytes:
-    return resources.files("annotator.tagger").joinpath("data", MODEL_FILE).read_bytes()
+def starter_bytes(with_kb: bool = True) -> bytes:
+    """The starter model for a project with a KB index (``with_kb``) or without one."""
+    name = MODEL_FILE if with_kb else PLAIN_MODEL_FILE
+    return resources.files("annotator.tagger").joinpath("data", name).read_bytes()
 
 
 def starter_meta() -> dict[str, Any]:
