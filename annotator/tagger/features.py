@@ -16,7 +16,7 @@ from annotator.text import Token, sentences, token_range
 
 OUTSIDE = "O"
 WINDOW = 2
-"""Tokens either side whose words and shapes are features of a token."""
+"""Tokens either side whose words are features of a token (the nearest one's shape too)."""
 
 
 class Hint(NamedTuple):
@@ -83,62 +83,77 @@ def spans_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return found
 
 
+def word_features(word: str) -> list[str]:
+    """The features of a word on its own: itself in lower case, its shapes, prefixes and suffixes."""
+    lower = word.lower()
+    return [
+        "bias",
+        f"w={lower}",
+        f"shape={shape(word)}",
+        f"short={short_shape(word)}",
+        f"p2={lower[:2]}",
+        f"p3={lower[:3]}",
+        f"s2={lower[-2:]}",
+        f"s3={lower[-3:]}",
+        f"s4={lower[-4:]}",
+    ]
+
+
 def token_features(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = ()) -> list[list[str]]:
     """The feature strings of every token of ``text`` (crfsuite reads each as a binary feature)."""
     words = [text[s:e] for s, e in tokens]
     lowers = [w.lower() for w in words]
-    shapes = [short_shape(w) for w in words]
     n = len(tokens)
+    cache: dict[str, list[str]] = {}
+    own: list[list[str]] = []
+    shapes: list[str] = []
+    for word in words:
+        found = cache.get(word)
+        if found is None:
+            found = cache[word] = word_features(word)
+        own.append(found)
+        shapes.append(found[3][6:])  # short=...
     first_of_sentence = {first for first, _ in sentences(text, tokens)}
     hinted: list[list[str]] = [[] for _ in range(n)]
     for start, end, label, source in hints:
-        found = token_range(tokens, start, end)
-        if found is None:
+        found_range = token_range(tokens, start, end)
+        if found_range is None:
             continue
-        first, last = found
+        first, last = found_range
         hinted[first].append(f"{source}=B-{label}")
         for i in range(first + 1, last):
             hinted[i].append(f"{source}=I-{label}")
     # Whether a word is also written in lower case in the document (a common word when capitalised).
-    lower_elsewhere = set(w for w in words if w.islower())
+    lower_elsewhere = {w for w in words if w.islower()}
 
     out: list[list[str]] = []
     for i, word in enumerate(words):
         lower = lowers[i]
-        f = [
-            "bias",
-            f"w={lower}",
-            f"shape={shape(word)}",
-            f"short={shapes[i]}",
-            f"p1={lower[:1]}",
-            f"p2={lower[:2]}",
-            f"p3={lower[:3]}",
-            f"s1={lower[-1:]}",
-            f"s2={lower[-2:]}",
-            f"s3={lower[-3:]}",
-            f"s4={lower[-4:]}",
-        ]
+        f = own[i].copy()
         if i in first_of_sentence:
             f.append("sentence_start")
             if word[:1].isupper():
                 f.append(f"sentence_start_word={lower}")
         if word[:1].isupper() and lower in lower_elsewhere:
             f.append("lower_elsewhere")
-        if i > 0 and text[tokens[i - 1][1] : tokens[i][0]].count("\n"):
+        if i > 0 and "\n" in text[tokens[i - 1][1] : tokens[i][0]]:
             f.append("line_start")
         f.extend(hinted[i])
-        for d in range(1, WINDOW + 1):
-            for j, side in ((i - d, "-"), (i + d, "+")):
-                if 0 <= j < n:
-                    f.append(f"{side}{d}w={lowers[j]}")
-                    f.append(f"{side}{d}short={shapes[j]}")
-                    if d == 1:
-                        f.extend(f"{side}1{h}" for h in hinted[j])
-                else:
-                    f.append(f"{side}{d}edge")
         if i > 0:
+            f.append(f"-1w={lowers[i - 1]}")
+            f.append(f"-1short={shapes[i - 1]}")
             f.append(f"-1w|w={lowers[i - 1]}|{lower}")
+            f.extend(f"-1{h}" for h in hinted[i - 1])
+            f.append(f"-2w={lowers[i - 2]}" if i > 1 else "-2edge")
+        else:
+            f.append("-1edge")
         if i + 1 < n:
+            f.append(f"+1w={lowers[i + 1]}")
+            f.append(f"+1short={shapes[i + 1]}")
             f.append(f"w|+1w={lower}|{lowers[i + 1]}")
+            f.extend(f"+1{h}" for h in hinted[i + 1])
+            f.append(f"+2w={lowers[i + 2]}" if i + 2 < n else "+2edge")
+        else:
+            f.append("+1edge")
         out.append(f)
     return out
