@@ -29,6 +29,8 @@ class Config:
     """The label set in order (``[labels]``), None to keep the database's."""
     threshold: float = 0.5
     """``[suggest] threshold``: the model's proposals below this confidence (0-1) are not shown."""
+    model: bool = True
+    """``[suggest] model``: propose with the model (false: only the KB's and text tagged before)."""
 
 
 def config_path() -> Path | None:
@@ -60,7 +62,7 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
             raise AnnotatorError(
                 f"unknown section [{section}] (known: [labels], [keys], [suggest])", path, line
             )
-    threshold = _threshold(data.get("suggest", {}), source, path)
+    threshold, model = _suggest(data.get("suggest", {}), source, path)
     labels = _labels(data.get("labels"), source, path) if "labels" in data else None
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
@@ -74,15 +76,15 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
     keymap = {action_id: value.replace(" ", "") for action_id, value in keys.items()}
-    return Config(path, keymap, labels, threshold)
+    return Config(path, keymap, labels, threshold, model)
 
 
-def _threshold(table: object, source: str, path: Path) -> float:
-    """``[suggest] threshold = 0.5``: a number from 0 to 1."""
+def _suggest(table: object, source: str, path: Path) -> tuple[float, bool]:
+    """``[suggest] threshold = 0.5`` (a number from 0 to 1) and ``model = true``."""
     default = Config.threshold
     if not isinstance(table, dict):
         raise AnnotatorError("'suggest' must be a table: [suggest]", path, _line_of(source, "suggest"))
-    unknown = set(table) - {"threshold"}
+    unknown = set(table) - {"threshold", "model"}
     if unknown:
         name = sorted(unknown)[0]
         raise AnnotatorError(
@@ -92,7 +94,10 @@ def _threshold(table: object, source: str, path: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         reason = f"threshold must be a number from 0 to 1, not {value!r}"
         raise AnnotatorError(reason, path, _line_of(source, "threshold"))
-    return float(value)
+    model = table.get("model", Config.model)
+    if not isinstance(model, bool):
+        raise AnnotatorError(f"model must be true or false, not {model!r}", path, _line_of(source, "model"))
+    return float(value), model
 
 
 _LABEL_NAME = re.compile(r"^[^\W_][\w-]*$")
@@ -150,9 +155,11 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         "# [labels]",
         *(f'# {name} = {{ key = "{key}", colour = "{colour}" }}' for name, key, colour in DEFAULT_LABELS),
         "",
-        "# Proposals of the model below this confidence (0-1) are not shown.",
+        "# Proposals of the model below this confidence (0-1) are not shown; model = false proposes",
+        "# only what the KB and text tagged before find.",
         "# [suggest]",
         f"# threshold = {Config.threshold}",
+        "# model = true",
         "",
         "[keys]",
         "# Each action has an id; give it one key or several separated by commas.",

@@ -99,13 +99,19 @@ def train_model(
     return TrainingResult(model, scores, current_scores, held_keys, current is not None)
 
 
-def current_tagger(stored: StoredModel | None, with_kb: bool = True) -> tuple[Tagger, str]:
-    """The model to propose with: the user's stored one, else the starter shipped in the package (the
-    one trained with KB hints when the project's KB has an index, ``with_kb``); and what it is
-    (``model of alice, 12 document(s)`` / ``starter model, 22 GUM document(s)``)."""
+def current_model(stored: StoredModel | None, with_kb: bool = True) -> tuple[bytes, str]:
+    """The model to propose with, as bytes: the user's stored one, else the starter shipped in the
+    package (the one trained with KB hints when the project's KB has an index, ``with_kb``); and what it
+    is (``model of alice, 12 document(s)`` / ``starter model, 22 GUM document(s)``)."""
     if stored is not None:
-        return Tagger(stored.data), f"model of {stored.user}, {stored.documents} document(s)"
-    return Tagger(starter_bytes(with_kb)), f"starter model, {starter_meta()['documents']} GUM document(s)"
+        return stored.data, f"model of {stored.user}, {stored.documents} document(s)"
+    return starter_bytes(with_kb), f"starter model, {starter_meta()['documents']} GUM document(s)"
+
+
+def current_tagger(stored: StoredModel | None, with_kb: bool = True) -> tuple[Tagger, str]:
+    """:func:`current_model`, ready to predict."""
+    data, described = current_model(stored, with_kb)
+    return Tagger(data), described
 
 
 def build_starter(corpus: Path, index: FuzzyIndex | None, out: Path) -> dict[str, Any]:

@@ -164,8 +164,9 @@ def suggest(
     from annotator.suggest import best_first, candidates
     from annotator.training import current_tagger
 
-    if threshold is None:
-        threshold = load_config(config_path()).threshold
+    config = load_config(config_path())
+    threshold = config.threshold if threshold is None else threshold
+    no_model = no_model or not config.model
     with obj.store() as store:
         doc_ids = [store.documents.id_of(doc_key)] if doc_key is not None else store.documents.ids()
         kb = _knowledge_base(store, say)

@@ -32,7 +32,7 @@ def run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) 
     actions = key_actions()
     config = load_config(config_path(), actions)
     check_label_keys(config, actions)
-    make_app(store, user, doc_key, config.keys, review).run()
+    make_app(store, user, doc_key, config.keys, review, config.threshold, config.model).run()
 
 
 @click.command()

@@ -21,12 +21,22 @@ class AnnotatorApp(App[None]):
     ALLOW_SELECT = False
     BINDINGS = key_bindings(APP)
 
-    def __init__(self, store: Store, user: str, doc_key: str | None = None, review: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        user: str,
+        doc_key: str | None = None,
+        review: bool = False,
+        threshold: float = 0.5,
+        use_model: bool = True,
+    ) -> None:
         super().__init__()
         self.store = store
         self.user = user
         self.doc_key = doc_key
         self.review = review
+        self.threshold = threshold
+        self.use_model = use_model
 
     def on_mount(self) -> None:
         if self.review:
@@ -34,7 +44,9 @@ class AnnotatorApp(App[None]):
             return
         doc_ids = self.store.teams.document_order(self.user)
         index = doc_ids.index(self.store.documents.id_of(self.doc_key)) if self.doc_key else 0
-        self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
+        self.push_screen(
+            AnnotateScreen(self.store, self.user, doc_ids, index, self.threshold, self.use_model)
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every action with a key on this screen is in the command palette too."""
@@ -60,9 +72,13 @@ def make_app(
     doc_key: str | None = None,
     keymap: dict[str, str] | None = None,
     review: bool = False,
+    threshold: float = 0.5,
+    use_model: bool = True,
 ) -> AnnotatorApp:
-    """The app for the annotation screen, or (``review``) the review screen into gold."""
-    app = AnnotatorApp(store, user, doc_key, review)
+    """The app for the annotation screen, or (``review``) the review screen into gold; ``threshold``:
+    the model's proposals below this confidence are not shown; ``use_model`` false: only the KB's and
+    learned text's proposals."""
+    app = AnnotatorApp(store, user, doc_key, review, threshold, use_model)
     if keymap:
         app.set_keymap(keymap)
     return app
