@@ -17,7 +17,8 @@ Documents match by content. Per document and layer the two versions compare so:
 A kept version comes with its status and its action log, so undo goes on working on it.
 
 Proposal models (``store.models``): every model the other database has and this one lacks is copied,
-so both sides' are kept; each user's newest is their current one.
+so both sides' are kept; each user's newest is their current one. Keys pressed per document and layer
+(``effort``): the larger count of the two.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Merge(Tables):
             ).rowcount
         ids = self._merge_documents(other, result)
         result.models_added += self._models.copy_from(other)
+        self._merge_effort(other, ids)
         theirs = _LayerStates.read(other, ids.__getitem__)
         mine = _LayerStates.read(self.conn, None, set(ids.values()))
         mine_present = mine.keys()
@@ -150,6 +152,20 @@ class Merge(Tables):
             by_key[key] = name
             names.add(name)
             result.labels_added += 1
+
+    def _merge_effort(self, other: sqlite3.Connection, ids: dict[int, int]) -> None:
+        """Keys pressed per document and layer: the larger count of the two sides (merging the same
+        database again adds nothing). A database from before the effort table has none."""
+        if not other.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'effort'"
+        ).fetchone():
+            return
+        for doc_id, layer, keys in other.execute("SELECT doc_id, layer, keys FROM effort"):
+            self.conn.execute(
+                "INSERT INTO effort (doc_id, layer, keys) VALUES (?, ?, ?)"
+                " ON CONFLICT (doc_id, layer) DO UPDATE SET keys = max(keys, excluded.keys)",
+                (ids[doc_id], layer, keys),
+            )
 
     def _merge_documents(self, other: sqlite3.Connection, result: MergeResult) -> dict[int, int]:
         """Add the documents whose text this database lacks; their document id → ours, for all."""

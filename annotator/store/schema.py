@@ -175,7 +175,8 @@ def _teams(db: sqlite_utils.Database) -> None:
 
 @migrations(name="0006_models")
 def _models(db: sqlite_utils.Database) -> None:
-    """Proposal models trained from the team's work (see :mod:`annotator.store.models`)."""
+    """Proposal models trained from the team's work (see :mod:`annotator.store.models`), and the keys
+    each annotator pressed on each document (the effort figures of ``annotator stats``)."""
     db.execute(
         """
         CREATE TABLE models (
@@ -195,6 +196,16 @@ def _models(db: sqlite_utils.Database) -> None:
         """
     )
     db.table("models").create_index(["user", "created"])
+    db.execute(
+        """
+        CREATE TABLE effort (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            layer TEXT NOT NULL,
+            keys INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (doc_id, layer)
+        )
+        """
+    )
 
 
 def known_names() -> set[str]:

@@ -192,3 +192,38 @@ def test_threshold_in_the_settings_file_hides_less_confident_proposals(
     result = run("suggest")
     assert result.exit_code == 1
     assert result.stderr == f"annotator: error: {settings}:2: threshold must be a number from 0 to 1, not 2\n"
+
+
+def test_stats_report_seconds_and_keys_per_span_and_the_accepted_share(run, db: Path, tmp_path: Path) -> None:
+    from annotator.model import Span
+
+    (tmp_path / "d.jsonl").write_text(
+        json.dumps({"id": "d", "text": "Iran says Turkey shelled Lachin."}) + "\n"
+    )
+    assert run("import", str(tmp_path / "d.jsonl")).exit_code == 0
+    with Store(db) as store:
+        doc = store.documents.id_of("d")
+        store.edits.edit(doc, "alice", add=[Span(0, 4, "ACTOR", source="suggestion")], who="alice")
+        store.edits.edit(doc, "alice", add=[Span(10, 16, "ACTOR"), Span(25, 31, "PLACE")], who="alice")
+        store.progress.add_time(doc, "alice", 30.0, 12)
+        store.progress.add_time(doc, "alice", 15.0, 3)
+    data = json.loads(run("stats", "--json").stdout)
+    effort = data["layers"]["alice"]["effort"]
+    assert effort == {
+        "documents": 1, "seconds": 45.0, "keys": 15, "spans_by_hand": 2, "spans_accepted": 1,
+        "seconds_per_span": 15.0, "keys_per_span": 5.0, "accepted_share": 1 / 3,
+    }  # fmt: skip
+    table = run("stats").stdout
+    assert "effort in the annotation screen" in table
+    table = table[table.index("effort in the annotation screen") :]
+    row = next(
+        line for line in table.splitlines() if line.strip("│ ").startswith("alice") and "0:00:45" in line
+    )
+    assert all(cell in row for cell in ("15.0", "5.0", "33%"))
+
+    # a merge keeps the larger key count, once
+    other = tmp_path / "other.db"
+    with Store(other) as store:
+        store.merge.from_databases([db])
+        store.merge.from_databases([db])
+        assert store.progress.keys(store.documents.id_of("d"), "alice") == 15

@@ -97,3 +97,33 @@ async def test_marking_done_retrains_in_the_background_without_delaying_keys(
         model = other.models.current("alice")
     assert model is not None and model.data == screen.model_data
     store.close()
+
+
+async def test_keys_time_and_accepted_spans_are_recorded_per_annotator_and_document(
+    run, db: Path, tmp_path: Path
+) -> None:
+    project(run, tmp_path, 0)
+    store = Store(db)
+    app = make_app(store, "alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.query_one(ArticleView)
+        await until(pilot, lambda: bool(view.proposals))
+        says = NEW.index("says")
+        view.select_offsets(says, says + 4)
+        await pilot.press("y", "y")  # to the next proposal, and take it
+        assert len(store.edits.spans(screen.doc_id, "alice")) == 1
+        view.select_offsets(says, says + 4)
+        await pilot.press("e")  # by hand
+        doc_id = screen.doc_id
+    effort = store.progress.effort()["alice"]
+    assert store.progress.keys(doc_id, "alice") == 3
+    assert (effort["documents"], effort["keys"], effort["spans_by_hand"], effort["spans_accepted"]) == (
+        1,
+        3,
+        1,
+        1,
+    )
+    assert effort["keys_per_span"] == 1.5 and effort["accepted_share"] == 0.5
+    store.close()

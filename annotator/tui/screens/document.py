@@ -356,7 +356,9 @@ class DocumentScreen(Screen[None]):
     def _flush_time(self) -> None:
         if self.doc_id >= 0:
             self._time.save(
-                lambda seconds: self.store.progress.add_time(self.doc_id, self.layer_name, seconds)
+                lambda seconds, keys: self.store.progress.add_time(
+                    self.doc_id, self.layer_name, seconds, keys
+                )
             )
 
     # --- suggestions for the selection -------------------------------------------------------------
