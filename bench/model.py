@@ -30,11 +30,13 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from annotator.config import Config  # noqa: E402
 from annotator.kb import FuzzyIndex, KnowledgeBase, Learned  # noqa: E402
 from annotator.store import Store  # noqa: E402
 from annotator.suggest import propose  # noqa: E402
-from annotator.tagger import Scores, Tagger, evaluate, train  # noqa: E402
+from annotator.tagger import Example, Scores, Tagger, evaluate, train  # noqa: E402
 from annotator.tagger.crf import score_spans  # noqa: E402
+from annotator.text import token_range, tokenize  # noqa: E402
 from annotator.training import TrainingDocument, examples  # noqa: E402
 
 # ../shared/corpus from the main checkout; a worktree sits one folder deeper.
@@ -63,9 +65,52 @@ def load_corpus(path: Path) -> tuple[list[TrainingDocument], list[TrainingDocume
     return news[:6] + rest, news[6:], rest
 
 
-def proposer_scores(held: Sequence[TrainingDocument], kb: KnowledgeBase) -> Scores:
-    predicted = [[(c.start, c.end, c.label) for c in propose(d.text, kb)] for d in held]
-    return score_spans((d.spans for d in held), predicted)
+Spans = list[tuple[int, int, str]]
+
+# The oracle's stated cost per action, in keys, as the annotation screen takes them: y on a proposal
+# takes it and selects the next one, n rejects it and selects the next one, a label key on a selected
+# proposal tags it with that label; a span by hand costs getting there and selecting its tokens.
+ACCEPT, REJECT, RELABEL = 1, 1, 1
+REACH = 2
+"""Keys to put the cursor on a span's first token by hand (a search or a few moves, on average)."""
+
+
+def proposer_spans(held: Sequence[TrainingDocument], kb: KnowledgeBase) -> list[Spans]:
+    return [[(c.start, c.end, c.label) for c in propose(d.text, kb)] for d in held]
+
+
+def model_spans(tagger: Tagger, held_examples: Sequence[Example], threshold: float) -> list[Spans]:
+    return [
+        [(p.start, p.end, p.label) for p in tagger.predict(e.text, e.hints) if p.confidence >= threshold]
+        for e in held_examples
+    ]
+
+
+def oracle_keys(held: Sequence[TrainingDocument], proposed: Sequence[Spans]) -> float:
+    """Keys per correct span for an annotator who knows the gold: each proposal taken (right), relabelled
+    (right span, wrong label) or rejected; each gold span left tagged by hand: reach it, extend the
+    selection over its other tokens (shift+right each), press the label key."""
+    keys = spans = 0
+    for document, found in zip(held, proposed, strict=True):
+        gold = set(document.spans)
+        tokens = tokenize(document.text)
+        done: set[tuple[int, int, str]] = set()
+        by_place = {(s, e): label for s, e, label in gold}
+        for start, end, label in found:
+            if (start, end, label) in gold:
+                keys += ACCEPT
+                done.add((start, end, label))
+            elif (start, end) in by_place:
+                keys += RELABEL
+                done.add((start, end, by_place[start, end]))
+            else:
+                keys += REJECT
+        for start, end, _ in gold - done:
+            covered = token_range(tokens, start, end)
+            extra = covered[1] - covered[0] - 1 if covered else 0
+            keys += REACH + extra + 1
+        spans += len(gold)
+    return keys / spans if spans else 0.0
 
 
 def row(name: str, s: Scores) -> str:
@@ -112,11 +157,40 @@ def spacy_scores(
     return score_spans((d.spans for d in held), predicted), trained, per_1000
 
 
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_874653b030f5b32a.txt"
+COUNTRIES = ("Armenia", "Azerbaijan", "Turkey", "Russia", "Iran", "France")
+
+
+def sample_article(index: FuzzyIndex | None) -> None:
+    """The sample article, the first mention of each country tagged ACTOR (learned text), the starter
+    model proposing: how each later mention is proposed."""
+    import re
+    from collections import Counter
+
+    from annotator.suggest import propose_all
+    from annotator.tagger.starter import starter_bytes
+
+    text = SEED.read_text(encoding="utf-8")
+    firsts = {c: m.span() for c in COUNTRIES if (m := re.search(rf"\b{c}\b", text))}
+    kb = KnowledgeBase(index, Learned((c, "ACTOR", None, 1) for c in firsts))
+    found = {
+        (c.start, c.end): c.label
+        for c in propose_all(text, kb, Tagger(starter_bytes(index is not None)), 0.5)
+    }
+    later: Counter[str] = Counter()
+    for country, first in firsts.items():
+        for m in re.finditer(rf"\b{country}\b", text):
+            if m.span() != first:
+                later[found.get(m.span(), "none")] += 1
+    print(f"\nsample article, first mention of {len(firsts)} countries tagged ACTOR; their later mentions"
+          f" proposed as: {dict(later)}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--threshold", type=float, default=0.0)
+    parser.add_argument("--threshold", type=float, default=Config.threshold)
     parser.add_argument("--compare-spacy", action="store_true")
     parser.add_argument(
         "--build-starter", action="store_true", help="Rebuild the starter model shipped in the package first."
@@ -144,17 +218,29 @@ def main() -> None:
     header = f"| k | proposer | all labels P / R / **F1** | {columns} |"
     print(header)
     print("|---|---|---|---|---|---|")
-    gazetteer = proposer_scores(held, KnowledgeBase(index, Learned()))
+    gazetteer = proposer_spans(held, KnowledgeBase(index, Learned()))
+    gold = [d.spans for d in held]
+    effort: list[str] = []
     for k in KS:
         done = team[:k]
         held_examples = examples(held, index, done)
-        print(row(f"{k} | starter model", evaluate(starter, held_examples, args.threshold)))
+        rows = [("starter model", model_spans(starter, held_examples, args.threshold))]
         if k:
-            model = train(examples(done, index, done))
-            print(row(f"{k} | team model", evaluate(Tagger(model.data), held_examples, args.threshold)))
+            model = Tagger(train(examples(done, index, done)).data)
+            rows.append(("team model", model_spans(model, held_examples, args.threshold)))
             learned = Learned((d.text[s:e], label, None, 1) for d in done for s, e, label in d.spans)
-            print(row(f"{k} | learned strings only", proposer_scores(held, KnowledgeBase(None, learned))))
-        print(row(f"{k} | gazetteer only", gazetteer))
+            rows.append(("learned strings only", proposer_spans(held, KnowledgeBase(None, learned))))
+        rows.append(("gazetteer only", gazetteer))
+        for name, spans in rows:
+            print(row(f"{k} | {name}", score_spans(gold, spans)))
+        effort.append(
+            f"| {k} | " + " | ".join(f"{name} {oracle_keys(held, spans):.2f}" for name, spans in rows) + " |"
+        )
+    print("\nkeys per correct span (oracle; accept, reject, relabel 1 key; by hand: 2 to reach + 1 per extra"
+          f" token + 1 to tag; nothing proposed: {oracle_keys(held, [[] for _ in held]):.2f}):")  # fmt: skip
+    print("| k | keys per correct span |\n|---|---|")
+    print("\n".join(effort))
+    sample_article(index)
 
     # Speed and size: about 20,000 tokens of training, a 5,000-word article to predict.
     all_docs = team + held

@@ -14,6 +14,7 @@ thread computing holds the interpreter lock the UI thread needs.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 import threading
