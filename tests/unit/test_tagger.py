@@ -123,3 +123,46 @@ def test_the_starter_model_ships_with_its_attribution_and_proposes_actors_and_ev
     with_kb = Tagger(starter_bytes())  # the gazetteer proposes Berlin
     found = {(text[p.start : p.end], p.label) for p in with_kb.predict(text, [Hint(43, 49, "PLACE", "kb")])}
     assert {("Donald Trump", "ACTOR"), ("Berlin", "PLACE")} <= found
+
+
+def test_a_model_proposal_links_to_the_kb_entry_in_a_country_the_document_mentions() -> None:
+    from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+    from annotator.suggest import LINK_MIN_SCORE, kb_link
+
+    rows = [
+        ("geonames:1", "Martuni", "PLACE", [], "Armenia, population 11,000", 11_000.0),
+        ("geonames:2", "Martuni", "PLACE", [], "Azerbaijan, population 5,000", 5_000.0),
+        ("geonames:3", "Martakert", "PLACE", [], "Azerbaijan, population 4,000", 4_000.0),
+    ]
+    kb = KnowledgeBase(FuzzyIndex.build(rows), Learned())
+    assert kb_link(kb, "Martuni", "PLACE").kb_id == "geonames:1"  # the better known, with no country said
+    linked = kb_link(kb, "Martuni", "PLACE", {"Azerbaijan"})
+    assert (linked.kb_id, linked.name, linked.text) == ("geonames:2", "Martuni", "Martuni")
+    assert linked.score >= LINK_MIN_SCORE
+    unlinked = kb_link(kb, "Martuzzi", "PLACE", {"Azerbaijan"})  # close, but below the shown score
+    assert (unlinked.kb_id, unlinked.score) == (None, 0.0)
+
+
+def test_proposals_with_a_model_say_their_source_confidence_and_the_other_sources() -> None:
+    from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+    from annotator.suggest import propose_all
+
+    rows = [("geonames:9", "Stepanakert", "PLACE", [], "Azerbaijan, population 55,000", 55_000.0)]
+    kb = KnowledgeBase(FuzzyIndex.build(rows), Learned([("Armenia", "ACTOR", None, 3)]))
+    hints = [Hint(32, 43, "PLACE", "kb"), Hint(0, 7, "ACTOR", "learned")]
+    data = train(
+        [
+            Example(e.key, e.text, e.spans, [h for h in hints if e.text.startswith("Armenia")])
+            for e in fixed_examples()
+        ]
+    ).data
+    text = SENTENCES[0][0]
+    found = {c.text: c for c in propose_all(text, kb, Tagger(data), 0.5)}
+    assert found["Stepanakert"].source == "model" and found["Stepanakert"].also == ("kb",)
+    assert found["Stepanakert"].kb_id == "geonames:9"  # the KB proposal's link
+    assert found["Armenia"].also == ("learned",) and found["Armenia"].kb_id is None
+    assert all(0.5 <= c.confidence <= 1 for c in found.values())
+    assert found["Stepanakert"].because.startswith("model 0.") or found["Stepanakert"].because.startswith(
+        "model 1"
+    )
+    assert propose_all(text, kb, Tagger(data), 1.01) == []
