@@ -102,8 +102,9 @@ def train_model(
 def current_model(stored: StoredModel | None, with_kb: bool = True) -> tuple[bytes, str]:
     """The model to propose with, as bytes: the user's stored one, else the starter shipped in the
     package (the one trained with KB hints when the project's KB has an index, ``with_kb``); and what it
-    is (``model of alice, 12 document(s)`` / ``starter model, 22 GUM document(s)``)."""
-    if stored is not None:
+    is (``model of alice, 12 document(s)`` / ``starter model, 22 GUM document(s)``). A stored model of
+    another format (``kind``: trained on another version's features) is not used."""
+    if stored is not None and stored.kind == KIND:
         return stored.data, f"model of {stored.user}, {stored.documents} document(s)"
     return starter_bytes(with_kb), f"starter model, {starter_meta()['documents']} GUM document(s)"
 

@@ -166,3 +166,17 @@ def test_proposals_with_a_model_say_their_source_confidence_and_the_other_source
         "model 1"
     )
     assert propose_all(text, kb, Tagger(data), 1.01) == []
+
+
+def test_a_stored_model_of_another_format_is_not_used() -> None:
+    from annotator.model import StoredModel
+    from annotator.tagger.crf import KIND
+    from annotator.tagger.starter import starter_bytes
+    from annotator.training import current_model
+
+    data = train(fixed_examples(1)).data
+    mine = StoredModel("alice", KIND, data, "d", ("gold", "alice"), 4, 40, None, None, 1.0)
+    assert current_model(mine) == (data, "model of alice, 4 document(s)")
+    older = StoredModel("alice", "crfsuite-0", data, "d", ("gold", "alice"), 4, 40, None, None, 1.0)
+    assert current_model(older)[0] == starter_bytes()
+    assert current_model(None, with_kb=False)[0] == starter_bytes(with_kb=False)
