@@ -91,9 +91,7 @@ def word_features(word: str) -> list[str]:
         f"w={lower}",
         f"shape={shape(word)}",
         f"short={short_shape(word)}",
-        f"p2={lower[:2]}",
         f"p3={lower[:3]}",
-        f"s2={lower[-2:]}",
         f"s3={lower[-3:]}",
         f"s4={lower[-4:]}",
     ]
