@@ -1,4 +1,5 @@
-"""``annotator.toml``: the settings a user may change without touching code: the label set and the keys.
+"""``annotator.toml``: the settings a user may change without touching code: the label set, the keys,
+and what an annotator's suggestions learn from (``[learning]``).
 
 Found as ``$ANNOTATOR_CONFIG``, else ``annotator.toml`` in the current folder; absent is fine.
 ``annotator init`` writes one with every setting commented out at its default.
@@ -27,6 +28,10 @@ class Config:
     """Binding id → keys (comma-separated), as Textual's ``App.set_keymap`` takes them."""
     labels: list[Label] | None = None
     """The label set in order (``[labels]``), None to keep the database's."""
+    learn_from_other_annotators: bool = False
+    """``[learning] from_other_annotators``: whether an annotator's suggestions, proposals and model
+    learn from other annotators' layers too (then double annotation is not blind); by default only from
+    their own layer and gold (``annotator.kb.learning_layers``)."""
     threshold: float = 0.5
     """``[suggest] threshold``: the model's proposals below this confidence (0-1) are not shown."""
     model: bool = True
@@ -57,13 +62,13 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         line = int(found.group(1)) if found else None
         raise AnnotatorError(f"not valid TOML: {reason}", path, line) from None
     for section in data:
-        if section not in ("keys", "labels", "suggest"):
+        if section not in ("keys", "labels", "learning", "suggest"):
             line = _line_of(source, section)
-            raise AnnotatorError(
-                f"unknown section [{section}] (known: [labels], [keys], [suggest])", path, line
-            )
+            reason = f"unknown section [{section}] (known: [labels], [keys], [learning], [suggest])"
+            raise AnnotatorError(reason, path, line)
     threshold, model = _suggest(data.get("suggest", {}), source, path)
     labels = _labels(data.get("labels"), source, path) if "labels" in data else None
+    from_others = _learning(data.get("learning", {}), source, path)
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise AnnotatorError("'keys' must be a table: [keys]", path, _line_of(source, "keys"))
@@ -76,7 +81,24 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
     keymap = {action_id: value.replace(" ", "") for action_id, value in keys.items()}
-    return Config(path, keymap, labels, threshold, model)
+    return Config(path, keymap, labels, from_others, threshold, model)
+
+
+LEARNING_SETTINGS = ("from_other_annotators",)
+
+
+def _learning(table: object, source: str, path: Path) -> bool:
+    """``[learning]``: ``from_other_annotators = true|false``."""
+    if not isinstance(table, dict):
+        raise AnnotatorError("'learning' must be a table: [learning]", path, _line_of(source, "learning"))
+    for name, value in table.items():
+        line = _line_of(source, name)
+        if name not in LEARNING_SETTINGS:
+            known = ", ".join(LEARNING_SETTINGS)
+            raise AnnotatorError(f"unknown setting {name!r} in [learning] (known: {known})", path, line)
+        if not isinstance(value, bool):
+            raise AnnotatorError(f"{name}: write true or false", path, line)
+    return bool(table.get("from_other_annotators", False))
 
 
 def _suggest(table: object, source: str, path: Path) -> tuple[float, bool]:
@@ -87,9 +109,8 @@ def _suggest(table: object, source: str, path: Path) -> tuple[float, bool]:
     unknown = set(table) - {"threshold", "model"}
     if unknown:
         name = sorted(unknown)[0]
-        raise AnnotatorError(
-            f"unknown setting {name!r} in [suggest] (known: threshold)", path, _line_of(source, name)
-        )
+        reason = f"unknown setting {name!r} in [suggest] (known: threshold, model)"
+        raise AnnotatorError(reason, path, _line_of(source, name))
     value = table.get("threshold", default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         reason = f"threshold must be a number from 0 to 1, not {value!r}"
@@ -154,6 +175,12 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         "# database when annotator next opens it (a label that spans still use is kept).",
         "# [labels]",
         *(f'# {name} = {{ key = "{key}", colour = "{colour}" }}' for name, key, colour in DEFAULT_LABELS),
+        "",
+        "# What an annotator's suggestions, proposals and model learn from: their own layer and gold.",
+        "# true: other annotators' layers too. Double annotation is then not blind (one annotator's spans",
+        "# are proposed to the next), and 'annotator agreement' says so.",
+        "# [learning]",
+        "# from_other_annotators = false",
         "",
         "# Proposals of the model below this confidence (0-1) are not shown; model = false proposes",
         "# only what the KB and text tagged before find.",

@@ -70,11 +70,14 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
     click.echo(f"added {count} gazetteer entries")
 
 
-def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
-    """The database's KB: its kept index (built first when the KB changed) and what saved spans teach."""
+def _knowledge_base(
+    store: Store, progress: Callable[[str], None] | None = None, layers: list[str] | None = None
+) -> KnowledgeBase:
+    """The database's KB: its kept index (built first when the KB changed) and what the spans of
+    ``layers`` (--user's learning sources; every layer when None) teach."""
     from annotator.kb import KnowledgeBase
 
-    return KnowledgeBase.load(store.kb, progress)
+    return KnowledgeBase.load(store.kb, progress, layers)
 
 
 def _index_kb(store: Store) -> None:
@@ -109,7 +112,7 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     with obj.store() as store:
         if label is not None:
             check_label(label, [lab.name for lab in store.labels.all()], store.path)
-        kb = _knowledge_base(store, say)
+        kb = _knowledge_base(store, say, obj.learning_layers(store))
     if kb.index is None and not kb.learned.by_key:
         click.echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
@@ -159,7 +162,10 @@ def suggest(
 ) -> None:
     """Proposals that --user has not accepted or rejected, document by document, best first: from
     --user's model (or the starter model shipped with annotator), with the KB and text tagged before as
-    its features, each with its confidence and source (model, gazetteer, learned)."""
+    its features, each with its confidence and source (model, kb, learned).
+
+    Text tagged before means in --user's own layer or in gold; other annotators' layers only when
+    annotator.toml says so ([learning] from_other_annotators = true)."""
     from annotator.config import config_path, load_config
     from annotator.suggest import best_first, candidates
     from annotator.training import current_tagger
@@ -169,7 +175,7 @@ def suggest(
     no_model = no_model or not config.model
     with obj.store() as store:
         doc_ids = [store.documents.id_of(doc_key)] if doc_key is not None else store.documents.ids()
-        kb = _knowledge_base(store, say)
+        kb = _knowledge_base(store, say, obj.learning_layers(store))
         tagger = None
         if not no_model:
             tagger, described = current_tagger(store.models.current(obj.user), kb.index is not None)

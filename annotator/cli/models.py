@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     multiple=True,
     metavar="LAYER",
     help="Learn from this layer's finished documents (repeatable; the first listed wins where several "
-    "finished one). Default: gold and --user's own layer, never another annotator's.",
+    "finished one). Default: gold and --user's own layer; other annotators' only with [learning] "
+    "from_other_annotators = true in annotator.toml.",
 )
 @click.pass_obj
 def train(obj: Context, layers: tuple[str, ...]) -> None:
@@ -35,8 +36,11 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
     from annotator.tagger.crf import KIND
     from annotator.training import TrainingDocument, current_tagger, train_model
 
-    chosen = list(dict.fromkeys(layers)) or training_layers(obj.user)
     with obj.store() as store:
+        kinds = store.layers.kinds()
+        chosen = list(dict.fromkeys(layers)) or training_layers(
+            obj.user, kinds, obj.learn_from_other_annotators()
+        )
         known = store.layers.names()
         for layer in layers:
             if layer not in known:

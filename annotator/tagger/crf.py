@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,11 +27,18 @@ PARAMS: dict[str, Any] = {"c1": 0.05, "c2": 0.01, "max_iterations": 120, "featur
 HELD_OUT_SHARE = 0.2
 
 
-def training_layers(user: str) -> list[str]:
-    """The layers ``user``'s model learns from by default, the one to prefer first where both finished a
-    document: gold (reviewed), then their own; never another annotator's (the blind rule: two annotators'
-    layers stay independent until review)."""
-    return [GOLD] if user == GOLD else [GOLD, user]
+def training_layers(
+    user: str, kinds: Mapping[str, str] | None = None, from_other_annotators: bool = False
+) -> list[str]:
+    """The layers ``user``'s model learns from by default: their learning sources
+    (:func:`annotator.kb.learning_layers`: their own layer and gold, other annotators' only when the
+    project says so), in the order preferred where several finished a document: gold (reviewed), then
+    their own, then the others. ``kinds``: every layer's kind (``store.layers.kinds()``)."""
+    from annotator.kb.learned import learning_layers
+
+    allowed = learning_layers(user, kinds or {}, from_other_annotators)
+    first = [GOLD] if user == GOLD else [GOLD, user]
+    return first + [layer for layer in allowed if layer not in first]
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class AnnotatorApp(App[None]):
         user: str,
         doc_key: str | None = None,
         review: bool = False,
+        learn_from_others: bool = False,
         threshold: float = 0.5,
         use_model: bool = True,
     ) -> None:
@@ -35,17 +36,21 @@ class AnnotatorApp(App[None]):
         self.user = user
         self.doc_key = doc_key
         self.review = review
+        self.learn_from_others = learn_from_others
+        """``[learning] from_other_annotators``: suggestions learn from other annotators' layers too."""
         self.threshold = threshold
         self.use_model = use_model
 
     def on_mount(self) -> None:
         if self.review:
-            self.push_screen(ReviewScreen(self.store, self.user))
+            self.push_screen(ReviewScreen(self.store, self.user, self.learn_from_others))
             return
         doc_ids = self.store.teams.document_order(self.user)
         index = doc_ids.index(self.store.documents.id_of(self.doc_key)) if self.doc_key else 0
         self.push_screen(
-            AnnotateScreen(self.store, self.user, doc_ids, index, self.threshold, self.use_model)
+            AnnotateScreen(
+                self.store, self.user, doc_ids, index, self.learn_from_others, self.threshold, self.use_model
+            )
         )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -72,13 +77,15 @@ def make_app(
     doc_key: str | None = None,
     keymap: dict[str, str] | None = None,
     review: bool = False,
+    learn_from_others: bool = False,
     threshold: float = 0.5,
     use_model: bool = True,
 ) -> AnnotatorApp:
-    """The app for the annotation screen, or (``review``) the review screen into gold; ``threshold``:
-    the model's proposals below this confidence are not shown; ``use_model`` false: only the KB's and
-    learned text's proposals."""
-    app = AnnotatorApp(store, user, doc_key, review, threshold, use_model)
+    """The app for the annotation screen, or (``review``) the review screen into gold; with
+    ``learn_from_others``, suggestions learn from other annotators' layers too (annotator.toml);
+    ``threshold``: the model's proposals below this confidence are not shown; ``use_model`` false: only
+    the KB's and learned text's proposals."""
+    app = AnnotatorApp(store, user, doc_key, review, learn_from_others, threshold, use_model)
     if keymap:
         app.set_keymap(keymap)
     return app

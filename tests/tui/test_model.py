@@ -127,3 +127,20 @@ async def test_keys_time_and_accepted_spans_are_recorded_per_annotator_and_docum
     )
     assert effort["keys_per_span"] == 1.5 and effort["accepted_share"] == 0.5
     store.close()
+
+
+async def test_the_screen_proposes_what_suggest_lists_with_the_model(run, db: Path, tmp_path: Path) -> None:
+    from tests.tui.test_decisions import KEY, on_screen, seeded, suggested
+
+    seeded(run, tmp_path)
+    store = Store(db)
+    app = make_app(store, "alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.query_one(ArticleView)
+        listed = suggested(run, "alice", "--json")  # with the model (the starter: alice has none)
+        assert listed and screen.doc_key == KEY
+        await until(pilot, lambda: on_screen(view) == listed)
+        assert any(c.source == "model" for c in screen._proposed)
+    store.close()
