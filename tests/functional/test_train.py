@@ -227,3 +227,18 @@ def test_stats_report_seconds_and_keys_per_span_and_the_accepted_share(run, db: 
         store.merge.from_databases([db])
         store.merge.from_databases([db])
         assert store.progress.keys(store.documents.id_of("d"), "alice") == 15
+
+
+def test_bob_learns_from_alice_only_when_the_project_says_so(
+    run, db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import_documents(run, tmp_path, "alice", range(4))
+    settings = tmp_path / "annotator.toml"
+    settings.write_text("[learning]\nfrom_other_annotators = true\n", encoding="utf-8")
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(settings))
+    result = run("train", user="bob")
+    assert result.exit_code == 0, result.stderr
+    assert "of layer(s) gold, bob, alice" in result.stdout
+    with Store(db) as store:
+        model = store.models.current("bob")
+    assert model is not None and model.documents == 4 and model.trained_from == ("gold", "bob", "alice")
