@@ -141,9 +141,11 @@ def format_document(
     """One Prodigy/spaCy record: ``text``, ``meta`` with the key, ``tokens``, ``spans``, ``_annotator_id``.
 
     The tokens are spaCy's (see ``spacy_tokens``), so that ``Doc(vocab, words, spaces)`` rebuilds the text.
-    Every span is written as it is; ``token_start`` and ``token_end`` (inclusive, as Prodigy has it) name
-    the tokens it touches, and are left out for a span that holds no token. The tokens are formatted here
-    rather than by ``json.dumps`` (the same bytes, 2.5 times as fast: they are most of an export's bytes).
+    Every span is written as it is, always with the same keys (so that schema-inferring readers such as
+    Hugging Face ``datasets`` load any split): ``token_start`` and ``token_end`` (inclusive, as Prodigy has
+    it) name the tokens it touches, null for a span that holds no token; ``kb_id`` is null where unlinked.
+    The tokens are formatted here rather than by ``json.dumps`` (the same bytes, 2.5 times as fast: they
+    are most of an export's bytes).
     """
     written, ids = spacy_tokens(text, tokens)
     token_items = ",".join(
@@ -154,12 +156,15 @@ def format_document(
     )
     span_items = []
     for span in spans:
-        item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
         found = token_range(tokens, span.start, span.end)
-        if found is not None:
-            item["token_start"], item["token_end"] = ids[found[0]], ids[found[1] - 1]
-        if span.kb_id is not None:
-            item["kb_id"] = span.kb_id
+        item: dict[str, Any] = {
+            "start": span.start,
+            "end": span.end,
+            "label": span.label,
+            "token_start": None if found is None else ids[found[0]],
+            "token_end": None if found is None else ids[found[1] - 1],
+            "kb_id": span.kb_id,
+        }
         span_items.append(item)
     return (
         f'{{"text":{_quoted(text)},"meta":{_compact({**meta, "key": key})},"tokens":[{token_items}],'

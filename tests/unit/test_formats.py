@@ -49,4 +49,4 @@ def test_a_token_holding_a_space_is_written_with_an_underscore() -> None:
     tokens = tokenize(text)
     assert [text[s:e] for s, e in tokens] == ["a", "\u0600 ", "b"]
     written = conll.format_document(text, tokens, [0], [conll.Entity(1, 2, "PLACE")])
-    assert written == "-DOCSTART- -X- -X- O\n\na O\n\u0600_ B-PLACE\nb O\n\n"
+    assert written == "-DOCSTART- O\n\na O\n\u0600_ B-PLACE\nb O\n\n"
