@@ -208,7 +208,9 @@ def brat_issues(checkout: Path | None) -> Callable[[Path], str]:
     def run(folder: Path) -> str:
         if checkout is None:
             return "not given (--brat)"
-        anns = sorted(str(p) for p in (folder / "brat").glob("*.ann"))
+        copy = folder / "brat-checked"  # brat writes the .ann files back in its own layout
+        shutil.copytree(folder / "brat", copy, dirs_exist_ok=True)
+        anns = sorted(str(p) for p in copy.glob("*.ann"))
         done = subprocess.run([sys.executable, "-c", BRAT_VALIDATOR, str(checkout), *anns],
                               capture_output=True, text=True, timeout=300)  # fmt: skip
         issues = [line for line in done.stdout.splitlines() if line.strip()]
