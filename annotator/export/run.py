@@ -57,9 +57,9 @@ def export(
     plan = plan_export(store, request)
     fmt = plan.format
     assert fmt.write is not None or fmt.collect is not None, f"{fmt.name} is not a format export writes"
+    collect = fmt.collect  # made first: a collector that cannot start (no spaCy) leaves no file behind
+    collectors = [collect(plan.options) for _ in plan.names] if collect is not None else None
     sinks = open_sinks(fmt, plan.out, plan.names, [label.name for label in store.labels.all()])
-    collect = fmt.collect
-    collectors = [collect(plan.options) for _ in sinks] if collect is not None else None
     summary = ExportSummary(plan.layer, plan.which, [s.name for s in sinks])
     if plan.parts is not None:
         summary.per_part = dict.fromkeys(plan.names, 0)

@@ -3,8 +3,9 @@
 Written: one ``Doc`` per document on our tokens (as spaCy has them, ``jsonl.spacy_tokens``: the words and
 their spaces rebuild the text), ``doc.ents`` the entities CoNLL would write (the longest of overlapping
 spans, see ``conll.place_spans``), and every span in the span group ``sc`` (spaCy's ``spancat`` key), each
-with its KB id as ``kb_id_``; the key, meta and layer go in ``doc.user_data["annotator"]``. A DocBin is one
-compressed whole: it is built in memory and written at the end (about a tenth of the corpus' text size).
+with its KB id as ``kb_id_``; the key, meta (its JSON text) and layer go in
+``doc.user_data["annotator"]``. A DocBin is one compressed whole: it is built in memory and written at
+the end.
 
 Read: ``.spacy`` files (the spans of ``doc.ents`` and of every span group, once each) and, given
 ``--format spacy``, ``Doc.to_json()`` lines (as ``--format jsonl`` reads them).
@@ -15,6 +16,7 @@ format says how to install it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -54,8 +56,6 @@ class DocBinWriter:
         self._bin = DocBin(store_user_data=True)
 
     def add(self, doc: ExportDocument) -> Written:
-        import json
-
         from spacy.tokens import Doc
         from spacy.tokens import Span as SpacySpan
 
@@ -92,8 +92,8 @@ class DocBinWriter:
             for e in entities
         ]
         sdoc.spans[SPAN_GROUP] = group
-        meta = json.loads(doc.meta) if doc.meta else {}
-        sdoc.user_data[USER_DATA] = {"key": doc.key, "meta": meta, "layer": self._layer}
+        # meta as its JSON text: msgpack, which DocBin stores user data with, cannot hold every JSON number
+        sdoc.user_data[USER_DATA] = {"key": doc.key, "meta": doc.meta or "{}", "layer": self._layer}
         self._bin.add(sdoc)
         return Written("", len(group), notes)
 
@@ -137,8 +137,14 @@ def _record(path: Path, number: int, sdoc: Any) -> ImportRecord:
     record: dict[str, Any] = {"text": text}
     if isinstance(info.get("key"), str):
         record["id"] = info["key"]
-    if isinstance(info.get("meta"), dict):
-        record["meta"] = info["meta"]
+    meta = info.get("meta")
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            raise AnnotatorError(f"document {number}: its meta is not JSON", path) from None
+    if isinstance(meta, dict):
+        record["meta"] = meta
     layer = info.get("layer")
     items = [(start, end, label, kb_id) for (start, end, label), kb_id in found.items()]
     return make_record(path, number, record, items, layer if isinstance(layer, str) else None)
