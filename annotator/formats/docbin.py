@@ -32,6 +32,9 @@ from annotator.text import token_range
 SUFFIXES = (".spacy",)
 SPAN_GROUP = "sc"
 USER_DATA = "annotator"
+# What a document of ours has: the words, their spaces and the entities (spaCy stores 11 columns by default,
+# tags, heads, lemmas and the like that we never set, for every token).
+DOCBIN_ATTRS = ("ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID")
 
 
 def _spacy(path: Path | None = None) -> Any:
@@ -53,7 +56,7 @@ class DocBinWriter:
 
         self._layer = options.layer
         self._vocab = spacy.blank("xx").vocab
-        self._bin = DocBin(store_user_data=True)
+        self._bin = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
 
     def add(self, doc: ExportDocument) -> Written:
         from spacy.tokens import Doc
