@@ -174,8 +174,8 @@ def format_document(
     Every span is written as it is, always with the same keys (so that schema-inferring readers such as
     Hugging Face ``datasets`` load any split): ``token_start`` and ``token_end`` (inclusive, as Prodigy has
     it) name the tokens it touches, null for a span that holds no token; ``kb_id`` is null where unlinked.
-    The tokens are formatted here rather than by ``json.dumps`` (the same bytes, 2.5 times as fast: they
-    are most of an export's bytes).
+    The tokens and spans are formatted here rather than by ``json.dumps`` (the same bytes, 2.5 times as
+    fast: they are most of an export's bytes).
     """
     written, ids = spacy_tokens(text, tokens)
     token_items = ",".join(
@@ -187,18 +187,15 @@ def format_document(
     span_items = []
     for span in spans:
         found = token_range(tokens, span.start, span.end)
-        item: dict[str, Any] = {
-            "start": span.start,
-            "end": span.end,
-            "label": span.label,
-            "token_start": None if found is None else ids[found[0]],
-            "token_end": None if found is None else ids[found[1] - 1],
-            "kb_id": span.kb_id,
-        }
-        span_items.append(item)
+        first, last = ("null", "null") if found is None else (ids[found[0]], ids[found[1] - 1])
+        kb_id = "null" if span.kb_id is None else _quoted(span.kb_id)
+        span_items.append(
+            f'{{"start":{span.start},"end":{span.end},"label":{_quoted(span.label)},'
+            f'"token_start":{first},"token_end":{last},"kb_id":{kb_id}}}'
+        )
     return (
         f'{{"text":{_quoted(text)},"meta":{_compact({**meta, "key": key})},"tokens":[{token_items}],'
-        f'"spans":{_compact(span_items)},"_annotator_id":{_quoted(layer)}}}\n'
+        f'"spans":[{",".join(span_items)}],"_annotator_id":{_quoted(layer)}}}\n'
     )
 
 
