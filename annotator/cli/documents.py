@@ -36,7 +36,8 @@ def _import_formats() -> list[str]:
 )
 @click.pass_obj
 def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) -> None:
-    """Import articles from files or folders: txt (one document per file), jsonl, doccano, conll, brat.
+    """Import articles from files or folders: txt (one document per file), jsonl, doccano, conll, brat,
+    spacy (a DocBin .spacy file; jsonl also reads spaCy's Doc.to_json() lines).
 
     CoNLL tags may be IOB1, IOB2, BILOU or BIOES (an I- after O starts an entity, as in IOB1); the text is
     rebuilt with a space between tokens and a line break between sentences. brat reads .txt + .ann pairs.
@@ -84,7 +85,9 @@ def init(out: Path, force: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_obj
 def stats(obj: Context, as_json: bool) -> None:
-    """Documents, spans per label and layer, progress and time spent per annotator."""
+    """Documents, spans per label and layer, progress and time spent per annotator; and per annotator,
+    over the documents worked on in the annotation screen, seconds and keys per span and the share of
+    spans accepted from proposals."""
     with obj.store() as store:
         data = store.progress.stats()
     if as_json:
@@ -94,7 +97,40 @@ def stats(obj: Context, as_json: bool) -> None:
         return
     from rich.console import Console
 
-    Console().print(_stats_table(data))
+    console = Console()
+    console.print(_stats_table(data))
+    effort = _effort_table(data)
+    if effort is not None:
+        console.print(effort)
+
+
+def _effort_table(data: dict[str, Any]) -> Any:
+    """Per annotator, over the documents they worked on in the annotation screen: time and keys per
+    span, and the share of spans accepted from proposals; None when nobody has."""
+    from rich.table import Table
+
+    rows = [(name, layer["effort"]) for name, layer in data["layers"].items() if layer.get("effort")]
+    if not rows:
+        return None
+    table = Table(
+        title="effort in the annotation screen (k: keys; share: spans taken from proposals)",
+        title_justify="left",
+    )
+    # by hand: spans tagged by hand; taken: accepted from proposals or suggestions; share: taken / all
+    for column in ("layer", "docs", "time", "keys", "by hand", "taken", "s/span", "k/span", "share"):
+        table.add_column(column, justify="left" if column == "layer" else "right")
+
+    def per_span(value: float | None, digits: int) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    for name, e in rows:
+        share = "-" if e["accepted_share"] is None else f"{e['accepted_share']:.0%}"
+        table.add_row(
+            name, str(e["documents"]), duration(e["seconds"]), str(e["keys"]), str(e["spans_by_hand"]),
+            str(e["spans_accepted"]), per_span(e["seconds_per_span"], 1), per_span(e["keys_per_span"], 1),
+            share,
+        )  # fmt: skip
+    return table
 
 
 def _stats_table(data: dict[str, Any]) -> Any:

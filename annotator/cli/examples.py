@@ -20,6 +20,7 @@ EXAMPLES: dict[str, list[str]] = {
         "annotator kb search Gubadli --min-score 85 --limit 3",
         "annotator kb search - < names.txt",
     ],
+    "train": ["annotator --user alice train --from gold --from alice"],
     "suggest": ["annotator --user alice suggest --doc GUM_news_afghan --json"],
     "export": ["annotator export --format conll --layer gold --out gold.conll"],
     "assign": ["annotator assign --users alice,bob,carol --overlap 2"],

@@ -38,7 +38,8 @@ def with_former_names(db: Path, upto: int = len(FORMER_ORDER)) -> None:
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0003_teams'")
     conn.commit()
     conn.close()
-    assert [name for name, _ in recorded(db)] == FORMER_ORDER[:upto]
+    # Migrations added after the renumbering keep their records: they have no former name.
+    assert [name for name, _ in recorded(db) if name in FORMER_ORDER] == FORMER_ORDER[:upto]
 
 
 def project(db: Path) -> None:
@@ -77,7 +78,7 @@ def test_a_database_from_before_the_assignments_gets_only_that_migration(run, db
     with Store(db) as store:
         assert store.teams.assignments() == {}
     after = recorded(db)
-    assert after[:3] == before and [name for name, _ in after[3:]] == ["0004_teams"]
+    assert after[: len(before)] == before and [name for name, _ in after[len(before) :]] == ["0004_teams"]
     result = run("check")
     assert (result.exit_code, result.stdout) == (0, "ok: 1 document(s), 1 span(s)\n")
 

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from annotator.model import Label, Span
 from annotator.spans import innermost, moved_edge, overlaps
 from annotator.store import Store
-from annotator.text import tokenize
+from annotator.text import tokenize, word_token
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import Question
@@ -280,6 +280,13 @@ class DocumentScreen(SuggestingScreen):
         self._show_status()
         self._ask_suggestions()
 
+    def action_word(self, delta: int, extend: bool = False) -> None:
+        """Move the cursor by a whole word (``text.word_token``); ``extend`` keeps the anchor."""
+        article = self.article
+        if article.tokens:
+            target = word_token(article.tokens, article.cursor, delta, to_last=extend and delta > 0)
+            article.select_tokens(article.anchor_token if extend else target, target)
+
     # --- editing -----------------------------------------------------------------------------------
 
     def action_tag(self, position: int) -> None:
@@ -398,5 +405,7 @@ class DocumentScreen(SuggestingScreen):
     def _flush_time(self) -> None:
         if self.doc_id >= 0:
             self._time.save(
-                lambda seconds: self.store.progress.add_time(self.doc_id, self.layer_name, seconds)
+                lambda seconds, keys: self.store.progress.add_time(
+                    self.doc_id, self.layer_name, seconds, keys
+                )
             )

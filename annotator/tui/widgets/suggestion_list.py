@@ -88,6 +88,8 @@ class SuggestionList(Widget, can_focus=True):
         self.items: list[Shown] = []
         self.note = "loading the knowledge base…"
         self.proposals = ""
+        self.why = ""
+        """Why the proposal selected is proposed: its label, source and confidence."""
         self.highlighted = 0
         self._styles: dict[str, Style] = {}
         self._drawn: list[list[Segment]] | None = None
@@ -102,9 +104,10 @@ class SuggestionList(Widget, can_focus=True):
         self.highlighted = 0
         self.refresh()  # a fixed height: answers arrive between keys, and a new layout costs 12 ms
 
-    def show_proposals(self, text: str) -> None:
-        if text != self.proposals:
-            self.proposals = text
+    def show_proposals(self, text: str, why: str = "") -> None:
+        """The proposals line (how many, the keys), and why the selected one is proposed."""
+        if (text, why) != (self.proposals, self.why):
+            self.proposals, self.why = text, why
             self.refresh()
 
     def refresh(self, *args: Any, **kwargs: Any) -> Self:
@@ -118,15 +121,19 @@ class SuggestionList(Widget, can_focus=True):
 
     def _build_rows(self) -> list[list[Segment]]:
         """The rows, wrapped to the width; a suggestion that no longer fits is left out whole, and the
-        proposals' line stays at the bottom. The digits show only while the list has the focus: in the
-        article the digits tag with the labels; there ``▸`` marks what Enter takes."""
+        proposals' line (and why the selected one is proposed) stays at the bottom. The digits show
+        only while the list has the focus: in the article the digits tag with the labels; there ``▸``
+        marks what Enter takes."""
         base = self.rich_style
         dim = base + Style(dim=True)
         width = max(self.content_region.width, 8)
         height = max(self.content_region.height, 1)
         console = self.app.console
         rows = wrapped([(self.note, dim)], width, console)
-        room = height - (1 if self.proposals else 0)
+        bottom = [[Segment(self.proposals, dim)]] if self.proposals else []
+        if self.why:  # why the selected proposal is proposed, under the proposals' line
+            bottom += wrapped([(visible(self.why), None)], width, console)
+        room = max(height - len(bottom), 1)
         for n, item in enumerate(self.items, 1):
             highlight = n - 1 == self.highlighted and self.has_focus
             style = base + Style(reverse=True) if highlight else base
@@ -150,9 +157,9 @@ class SuggestionList(Widget, can_focus=True):
                 break
             rows.extend(lines)
         rows = rows[:room]
-        if self.proposals:
+        if bottom:
             rows.extend([[]] * (room - len(rows)))
-            rows.append([Segment(self.proposals, dim)])
+            rows.extend(bottom)
         return rows
 
     def on_resize(self) -> None:
