@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from annotator.export.files import Guard, database_files
 from annotator.export.plan import WHICH, ExportPlan, ExportRequest, plan_export
-from annotator.export.sinks import Sink, open_sinks
+from annotator.export.sinks import Sink, open_output
 from annotator.export.tokens import export_document, fill_token_cache
 from annotator.formats import ExportDocument, SpanNote, Writer
 from annotator.store import Store
@@ -58,7 +59,9 @@ def export(
     fmt = plan.format
     write = fmt.write
     assert write is not None, f"{fmt.name} is not a format export writes"
-    sinks = open_sinks(fmt, plan.out, plan.names, [label.name for label in store.labels.all()])
+    guard = Guard(database_files(store.path), request.force, store.exports.written, store.exports.remember)
+    output = open_output(fmt, plan.out, plan.names, [label.name for label in store.labels.all()], guard)
+    sinks = output.sinks
     summary = ExportSummary(plan.layer, plan.which, [s.name for s in sinks])
     if plan.parts is not None:
         summary.per_part = dict.fromkeys(plan.names, 0)
@@ -81,16 +84,9 @@ def export(
             if progress:
                 progress(1, total)
     except BaseException:
-        for sink in sinks:
-            sink.abort()
+        output.abort()
         raise
-    for n, sink in enumerate(sinks):
-        try:
-            sink.close()
-        except BaseException:
-            for rest in sinks[n + 1 :]:
-                rest.abort()
-            raise
+    output.commit()
     return summary
 
 
