@@ -22,6 +22,7 @@ import click
 
 from annotator.cli import documents, export, kb, maintenance, screens, teams
 from annotator.cli.context import Context, default_user
+from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 
 __all__ = ["Context", "cli", "main"]
@@ -72,7 +73,9 @@ def _fail(message: str) -> NoReturn:
         sys.stdout.flush()
     except OSError:
         _discard_stdout()
-    click.echo(f"annotator: error: {message}", err=True)
+    from annotator.literal import literal
+
+    click.echo(f"annotator: error: {literal(message)}", err=True)
     sys.exit(1)
 
 
@@ -133,7 +136,7 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
                 from annotator.importing import SEEDS, import_seeds
 
                 result = import_seeds(store, user)
-                click.echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
+                echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
             screens.run_tui(store, user, None)
 
 

@@ -9,7 +9,7 @@ import click
 
 from annotator.cli.context import Context
 from annotator.cli.options import FormatChoice, layer_name
-from annotator.cli.output import LateProgress, duration
+from annotator.cli.output import LateProgress, console, duration, echo, echo_json, table
 
 
 def _import_formats() -> list[str]:
@@ -55,7 +55,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
             )
     finally:
         progress.close()
-    click.echo(
+    echo(
         f"imported {result.documents_added} document(s) and {result.spans_added} span(s) from "
         f"{len(files)} file(s); {result.documents_present} already present"
         + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
@@ -77,7 +77,7 @@ def init(out: Path, force: bool) -> None:
     from annotator.keymap import key_actions
 
     write_default_config(out, key_actions(), force)
-    click.echo(f"wrote {out}: uncomment a line to change a key", err=True)
+    echo(f"wrote {out}: uncomment a line to change a key", err=True)
 
 
 @click.command()
@@ -90,28 +90,24 @@ def stats(obj: Context, as_json: bool) -> None:
     if as_json:
         import json
 
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
-
-    Console().print(_stats_table(data))
+    console().print(_stats_table(data))
 
 
 def _stats_table(data: dict[str, Any]) -> Any:
     """The Rich table of ``store.progress.stats()``: a row per layer, a column per label."""
-    from rich.table import Table
-
     labels = list(data["labels"])
-    table = Table(title=f"{data['documents']} documents, {data['spans']} spans", title_justify="left")
-    table.add_column("layer")
+    shown = table(f"{data['documents']} documents, {data['spans']} spans", title_justify="left")
+    shown.add_column("layer")
     for label in labels:
-        table.add_column(label, justify="right")
-    table.add_column("spans", justify="right")
-    table.add_column("done", justify="right")
-    table.add_column("in progress", justify="right")
-    table.add_column("time", justify="right")
+        shown.add_column(label, justify="right")
+    shown.add_column("spans", justify="right")
+    shown.add_column("done", justify="right")
+    shown.add_column("in progress", justify="right")
+    shown.add_column("time", justify="right")
     for name, layer in data["layers"].items():
-        table.add_row(
+        shown.add_row(
             name,
             *(str(layer["labels"].get(label, 0)) for label in labels),
             str(layer["spans"]),
@@ -119,4 +115,4 @@ def _stats_table(data: dict[str, Any]) -> Any:
             str(layer["documents_in_progress"]),
             duration(layer["seconds"]),
         )
-    return table
+    return shown

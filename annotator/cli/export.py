@@ -8,7 +8,7 @@ import click
 
 from annotator.cli.context import Context
 from annotator.cli.options import FormatChoice, layer_name
-from annotator.cli.output import LateProgress
+from annotator.cli.output import LateProgress, echo
 from annotator.errors import AnnotatorError
 
 
@@ -140,8 +140,8 @@ def export(
     progress = LateProgress(0, "exporting")
     try:
         with obj.store() as store:
-            notes = (lambda line: click.echo(line, err=True)) if verbose else None
+            notes = (lambda line: echo(line, err=True)) if verbose else None
             summary = run_export(store, request, progress.advance, notes)
     finally:
         progress.close()
-    click.echo(summary.describe(verbose), err=True)
+    echo(summary.describe(verbose), err=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from annotator.cli.context import Context
-from annotator.cli.output import LateProgress, say
+from annotator.cli.output import LateProgress, echo, echo_json, say
 from annotator.model import check_label
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
     with obj.store(create=True) as store:
         added, replaced = store.kb.import_entries(entries, file)
         _index_kb(store)
-    click.echo(
+    echo(
         f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
         + (f", replaced {replaced} with the same id and label" if replaced else "")
         + f" from {file}"
@@ -67,7 +67,7 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
             _index_kb(store)
     finally:
         progress.close()
-    click.echo(f"added {count} gazetteer entries")
+    echo(f"added {count} gazetteer entries")
 
 
 def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
@@ -82,7 +82,7 @@ def _index_kb(store: Store) -> None:
     started = time.monotonic()
     kb = _knowledge_base(store)
     if kb.index is not None:
-        click.echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
+        echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
 
 
 @kb.command(name="search")
@@ -111,13 +111,13 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
             check_label(label, [lab.name for lab in store.labels.all()], store.path)
         kb = _knowledge_base(store, say)
     if kb.index is None and not kb.learned.by_key:
-        click.echo(
+        echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
             err=True,
         )
     for q in queries:
         for found in kb.search(q, label, limit):
-            click.echo(_search_line(found, q if batch else None, as_json))
+            (echo_json if as_json else echo)(_search_line(found, q if batch else None, as_json))
 
 
 def _search_line(found: Suggestion, query: str | None, as_json: bool) -> str:
@@ -158,7 +158,7 @@ def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
             spans = store.edits.spans(doc_id, obj.user)
             rejected = store.kb.rejected_suggestions(doc_id, obj.user)
             for c in best_first(candidates(document.text, kb, spans, rejected)):
-                click.echo(_candidate_line(c, document.key, as_json))
+                (echo_json if as_json else echo)(_candidate_line(c, document.key, as_json))
 
 
 def _candidate_line(c: Candidate, key: str, as_json: bool) -> str:

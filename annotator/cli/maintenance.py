@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from annotator.cli.context import Context
+from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 
 
@@ -18,7 +19,7 @@ def backup(obj: Context, target: Path) -> None:
     with obj.store() as store:
         store.maintenance.backup(target)
         documents = store.documents.count()
-    click.echo(f"backed up {documents} document(s) to {target}")
+    echo(f"backed up {documents} document(s) to {target}")
 
 
 @click.command()
@@ -29,7 +30,7 @@ def check(obj: Context) -> None:
         problems = store.maintenance.check()
         documents, spans = store.documents.count(), store.progress.stats()["spans"]
     for problem in problems:
-        click.echo(problem)
+        echo(problem)
     if problems:
         raise AnnotatorError(f"{len(problems)} problem(s), listed above", obj.db_path)
-    click.echo(f"ok: {documents} document(s), {spans} span(s)")
+    echo(f"ok: {documents} document(s), {spans} span(s)")

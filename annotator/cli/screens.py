@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from annotator.cli.context import Context
+from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
@@ -72,5 +73,5 @@ def serve(obj: Context, host: str, port: int) -> None:
         require_documents(store)
     from annotator.tui.serve import serve_in_browser
 
-    click.echo(f"annotator for {obj.user} at http://{host}:{port}/ (Ctrl+C stops it)", err=True)
+    echo(f"annotator for {obj.user} at http://{host}:{port}/ (Ctrl+C stops it)", err=True)
     serve_in_browser(obj.db_path, obj.user, host, port)

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from annotator.keymap import ANNOTATE_SCREEN
+from annotator.literal import literal
 from annotator.model import Label, Span
 from annotator.store import Store
 from annotator.store.edits import as_accepted
@@ -60,9 +61,9 @@ class AnnotateScreen(DocumentScreen):
         title = Text.assemble(
             ("annotator", "bold"),
             f"  document {self.index + 1} of {len(self.doc_ids)}  ",
-            (self.doc_key, "bold"),
+            (literal(self.doc_key), "bold"),
             f"  [{status}]  user: ",
-            (self.user, "bold"),
+            (literal(self.user), "bold"),
         )
         self.query_one("#title", Static).update(title, layout=False)
 

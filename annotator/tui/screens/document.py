@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from annotator.errors import AnnotatorError
+from annotator.literal import literal
 from annotator.model import Label, Span
 from annotator.spans import innermost, overlaps
 from annotator.store import Store
@@ -61,7 +62,7 @@ def saving(method: F) -> F:
             return method(self, *args, **kwargs)
         except sqlite3.OperationalError as err:
             message = f"Not saved: {err}. Nothing changed; try again."
-            self.notify(message, severity="error", timeout=8, markup=False)
+            self.notify(literal(message), severity="error", timeout=8, markup=False)
             return None
 
     return guarded  # type: ignore[return-value]
@@ -367,7 +368,7 @@ class DocumentScreen(Screen[None]):
     @while_shown
     def on_kb_failed(self, message: KbFailed) -> None:
         self.query_one(SuggestionList).show([], "no suggestions: the knowledge base did not load")
-        self.notify(f"Knowledge base: {message.error}", severity="warning", markup=False)
+        self.notify(literal(f"Knowledge base: {message.error}"), severity="warning", markup=False)
 
     @while_shown
     def on_kb_loaded(self, message: KbLoaded) -> None:
@@ -379,7 +380,7 @@ class DocumentScreen(Screen[None]):
 
     @while_shown
     def on_lookup_failed(self, message: LookupFailed) -> None:
-        self.notify(f"Look-up failed: {message.error}", severity="warning", markup=False)
+        self.notify(literal(f"Look-up failed: {message.error}"), severity="warning", markup=False)
 
     def _ask_suggestions(self) -> None:
         selection = self.article.selection

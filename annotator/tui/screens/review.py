@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from annotator.agreement import Disagreement, DocumentReview, review_document
 from annotator.keymap import REVIEW_SCREEN
+from annotator.literal import literal
 from annotator.model import GOLD, Label, Span
 from annotator.review import agreed_spans, decision
 from annotator.store import Store
@@ -53,13 +54,15 @@ class ReviewScreen(DocumentScreen):
         panel = self.query_one(DisagreementPanel)
         panel.set_label_styles(self.label_styles)
         panel.show([], 0, "ordering the documents by agreement…")
-        title = Text.assemble(("annotator review", "bold"), "  ordering the finished documents…  ", self.user)
+        title = Text.assemble(
+            ("annotator review", "bold"), "  ordering the finished documents…  ", literal(self.user)
+        )
         self.query_one("#title", Static).update(title)
         order_review(self.store.path, self)
 
     @while_shown
     def on_review_order_failed(self, message: ReviewOrderFailed) -> None:
-        self.notify(f"Review order failed: {message.error}", severity="error", markup=False)
+        self.notify(literal(f"Review order failed: {message.error}"), severity="error", markup=False)
 
     @while_shown
     def on_review_ordered(self, message: ReviewOrdered) -> None:
@@ -95,14 +98,14 @@ class ReviewScreen(DocumentScreen):
         title = Text.assemble(
             ("annotator review", "bold"),
             f"  document {self.index + 1} of {len(self.doc_ids)}  ",
-            (self.doc_key, "bold"),
+            (literal(self.doc_key), "bold"),
             f"  [{self._shown_status.replace('_', ' ')}]",
             f"  agreement {self.agreement.get(self.doc_id, 1.0):.2f}",
             f"  {left} of {total} disagreements open  ",
             ("layers: ", "dim"),
-            ", ".join(review.layers) if review else "",
+            literal(", ".join(review.layers)) if review else "",
             "  user: ",
-            (self.user, "bold"),
+            (literal(self.user), "bold"),
         )
         self.query_one("#title", Static).update(title, layout=False)
 

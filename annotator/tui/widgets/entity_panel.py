@@ -17,10 +17,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.keymap import ENTITY_PANEL
+from annotator.literal import visible
 from annotator.model import Label, Span
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article import keep_row_visible
-from annotator.tui.widgets.article_lines import visible
 
 Row = tuple[str, Style | None, Span | None]
 """A heading's text and the style of its label chip (the chip is the text up to its count), or an entry's
@@ -60,7 +60,7 @@ class EntityPanel(ScrollView, can_focus=True):
             by_label.setdefault(span.label, []).append(span)
         rows: list[Row] = []
         for name, members in by_label.items():
-            rows.append((f" {name} \t{len(members)}", styles.get(name, Style(reverse=True)), None))
+            rows.append((f" {visible(name)} \t{len(members)}", styles.get(name, Style(reverse=True)), None))
             rows.extend(("", None, span) for span in members)
         before, self.rows = self.rows, rows
         same_text = text == self._text
