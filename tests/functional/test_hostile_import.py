@@ -46,6 +46,7 @@ def test_json_nested_100000_deep_is_one_line(run, db: Path, tmp_path: Path) -> N
         ('{"text": "Troops left.", "id": true}', "'id' must be a string or number, not True"),
         ('{"text": "\\u0001\\u0002\\u0003"}', "no text left once control characters are removed"),
     ],
+    ids=["surrogate-text", "surrogate-id", "surrogate-meta", "osc-in-id", "id-true", "only-controls"],
 )
 def test_what_the_database_cannot_hold_is_refused(
     run, db: Path, tmp_path: Path, record: str, expected: str
@@ -131,6 +132,7 @@ def test_a_fifo_in_a_folder_is_refused(run, db: Path, tmp_path: Path) -> None:
             "nested too deep",
         ),
     ],
+    ids=["nan", "infinite", "surrogate", "deep"],
 )
 def test_kb_import_refuses_with_file_and_line(
     run, db: Path, tmp_path: Path, content: str, expected: str
