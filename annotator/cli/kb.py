@@ -12,6 +12,7 @@ import click
 
 from annotator.cli.context import Context
 from annotator.cli.output import LateProgress, echo, echo_json, say
+from annotator.errors import AnnotatorError
 from annotator.model import check_label
 
 if TYPE_CHECKING:
@@ -81,6 +82,15 @@ def _index_kb(store: Store) -> None:
     """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
     started = time.monotonic()
     kb = _knowledge_base(store)
+    if kb.index is not None and kb.index.save_error is not None:
+        from annotator.kb.fuzzy import index_folder
+
+        err = kb.index.save_error
+        raise AnnotatorError(
+            f"{err.strerror or err}: the knowledge base is saved, its index is not (it is built again when"
+            " next needed)",
+            index_folder(store.path),
+        )
     if kb.index is not None:
         echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
 

@@ -144,3 +144,37 @@ def test_kb_import_refuses_with_file_and_line(
     assert result.stderr.startswith(f"annotator: error: {path}:2: ")
     assert expected in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_kb_index_that_cannot_be_saved_is_said_and_leaves_no_folder(
+    run, db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import errno
+
+    import numpy as np
+
+    stale = tmp_path / f"{db.name}.kbindex.tmp-{2**22 + 12345}"  # a save killed earlier: no such process
+    stale.mkdir()
+    (stale / "keys.npy").write_bytes(b"x" * 1000)
+    path = tmp_path / "kb.jsonl"
+    path.write_text('{"name": "Gubadli", "label": "PLACE"}\n', encoding="utf-8")
+    real = np.save
+    calls: list[object] = []
+
+    def disk_full_on_the_third(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(np, "save", disk_full_on_the_third)
+    result = run("kb", "import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"annotator: error: {tmp_path / (db.name + '.kbindex')}: No space left on device: the knowledge base"
+        " is saved, its index is not (it is built again when next needed)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir() if ".kbindex" in p.name) == []
+    monkeypatch.setattr(np, "save", real)
+    found = run("kb", "search", "Gubadli")
+    assert found.exit_code == 0 and "Gubadli" in found.stdout  # the entries were kept; the index is built
