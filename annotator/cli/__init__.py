@@ -111,7 +111,7 @@ COMMANDS: list[click.Command] = [
 @click.group(cls=_Group, invoke_without_command=True, commands=COMMANDS)
 @click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
     default=lambda: os.environ.get("ANNOTATOR_DB", "annotations.db"),
     show_default="$ANNOTATOR_DB or annotations.db",
     help="The project database.",

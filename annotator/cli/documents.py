@@ -19,7 +19,7 @@ def _import_formats() -> list[str]:
 
 
 @click.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--format",
     "fmt",
@@ -65,7 +65,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
 @click.command()
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
     default=Path("annotator.toml"),
     show_default=True,
     help="Where to write the settings.",

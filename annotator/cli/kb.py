@@ -27,7 +27,7 @@ def kb() -> None:
 
 
 @kb.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, readable=False))
 @click.option("--label", help="Label for rows that give none.")
 @click.pass_obj
 def kb_import(obj: Context, file: Path, label: str | None) -> None:

@@ -12,7 +12,7 @@ from annotator.errors import AnnotatorError
 
 
 @click.command()
-@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False, readable=False))
 @click.pass_obj
 def backup(obj: Context, target: Path) -> None:
     """Copy the database to TARGET (a new file) while it is in use: SQLite's online backup."""

@@ -186,7 +186,7 @@ def _disagreement_lines(reviews: list[DocumentReview], as_json: bool) -> list[st
 
 
 @click.command()
-@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--prefer",
     type=click.Choice(["mine", "theirs"]),

@@ -402,6 +402,11 @@ def _open_other(path: Path, own: Path) -> sqlite3.Connection:
         raise AnnotatorError("no such database file", path)
     if own.exists() and path.resolve() == own.resolve():
         raise AnnotatorError("is the database being merged into", path)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as err:
+        raise AnnotatorError(err.strerror or str(err), path) from None
     conn = connect_read_only(path)
     try:
         applied = applied_names(conn)

@@ -178,3 +178,64 @@ def test_a_kb_index_that_cannot_be_saved_is_said_and_leaves_no_folder(
     monkeypatch.setattr(np, "save", real)
     found = run("kb", "search", "Gubadli")
     assert found.exit_code == 0 and "Gubadli" in found.stdout  # the entries were kept; the index is built
+
+
+# --- messages --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["import"], ["kb", "import"], ["merge"]])
+def test_an_unreadable_file_is_one_line_and_exit_1(
+    run, tmp_path: Path, command: list[str], monkeypatch
+) -> None:
+    path = tmp_path / "locked.jsonl"
+    path.write_text('{"text": "Troops left."}\n', encoding="utf-8")
+    path.chmod(0)
+    real_open = Path.open
+    real_access = os.access
+
+    def as_another_user(self: Path, *args: object, **kwargs: object):  # root reads every file
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", as_another_user)
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if Path(p) == path else real_access(p, mode)
+    )
+    result = run(*command, str(path))
+    assert (result.exit_code, result.stderr) == (1, f"annotator: error: {path}: Permission denied\n")
+
+
+def test_a_database_in_a_missing_folder_is_named(run, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    db = tmp_path / "nofolder" / "x.db"
+    text = tmp_path / "a.txt"
+    text.write_text("Troops left.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(text)])
+    assert result.exit_code == 1
+    assert result.stderr == f"annotator: error: {db}: no such folder {str(db.parent)!r}: create it first\n"
+    assert not db.parent.exists()
+
+
+def test_a_read_only_folder_says_so_even_for_stats(run, db: Path, tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Troops left.", encoding="utf-8")
+    assert run("import", str(text)).exit_code == 0
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    made = subprocess.run(["chattr", "+i", str(tmp_path)], capture_output=True, check=False)
+    if made.returncode != 0:
+        pytest.skip("cannot make the folder immutable here (needs root and chattr)")
+    try:
+        result = run("stats")
+    finally:
+        subprocess.run(["chattr", "-i", str(tmp_path)], check=True)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"annotator: error: {db}: cannot open the database to write (unable to open database file): the"
+        " file or its folder is read-only; annotator keeps its WAL file beside the database and writes it"
+        " even to read: give write access, or copy the database to a folder you can write\n"
+    )
