@@ -26,6 +26,8 @@ from annotator.store.tokens import Tokens
 
 __all__ = ["Store"]
 
+WAL_SIZE_LIMIT = 64 << 20
+
 
 def _cannot_open(err: sqlite3.OperationalError) -> str:
     """What to say when SQLite cannot open or write the file (not a damaged one: that is a DatabaseError)."""
@@ -75,6 +77,9 @@ class Store(Connection):
             raise
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A WAL that a long import or merge grew (or that a killed one left) is cut back to this once
+        # checkpointed, rather than keeping its largest size on disk for good.
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         migrate(self)

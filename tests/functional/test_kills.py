@@ -183,3 +183,25 @@ def test_a_killed_gazetteer_load_adds_nothing(tmp_path: Path) -> None:
     assert _run(db, "check").returncode == 0
     assert _count(db, "kb_entries") == 0
     assert not [p for p in tmp_path.iterdir() if ".kbindex" in p.name]
+
+
+def test_a_wal_grown_by_a_killed_import_is_cut_back_once_checkpointed(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    seed = tmp_path / "seed.txt"
+    seed.write_text("One document first.", encoding="utf-8")
+    assert _run(db, "import", str(seed)).returncode == 0
+    reader = sqlite3.connect(db)  # another annotator's connection: the WAL outlives the import
+    reader.execute("SELECT count(*) FROM documents").fetchone()
+    source = tmp_path / "many.jsonl"
+    with source.open("w", encoding="utf-8") as stream:
+        for n in range(40_000):
+            stream.write(json.dumps({"text": _text(n), "id": f"d{n}"}) + "\n")
+    killed = _cli(db, "import", str(source))
+    wal = Path(f"{db}-wal")
+    _kill_when(killed, lambda: wal.exists() and wal.stat().st_size > 80 << 20)
+    for n in range(2):  # a write checkpoints the WAL; the next one starts it again, cut back
+        more = tmp_path / f"more{n}.txt"
+        more.write_text(f"Another document, number {n}.", encoding="utf-8")
+        assert _run(db, "import", str(more)).returncode == 0
+    assert wal.stat().st_size <= 64 << 20
+    reader.close()
