@@ -155,3 +155,25 @@ def test_serving_off_this_machine_warns_plainly(run, db: Path) -> None:
         f"annotator: warning: serving on 0.0.0.0, not this machine only, with no token: anyone who can reach"
         f" port {port} annotates as alice; give --token auto, or serve on 127.0.0.1 behind an SSH tunnel\n"
     )
+
+
+def test_a_hostile_key_reaches_the_browser_terminal_spelled_out(run, db: Path) -> None:
+    import sqlite3
+
+    assert run("import", str(SEED)).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE documents SET key = ?", ("k\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07",))
+    conn.commit()
+    conn.close()
+    port = free_port()
+    server = _start_serve(db, port)
+    try:
+        assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+        shown = asyncio.run(first_screen(f"ws://127.0.0.1:{port}/ws?width=120&height=30"))
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=10)
+    assert "document 1 of 1" in shown
+    assert "k\\x1b]0;pwned\\x07\\x1b]52;c;cHduZWQ=\\x07" in shown
+    assert "]0;pwned" not in shown.replace("\\x1b]0;pwned", "")
+    assert "]52;" not in shown.replace("\\x1b]52;", "")
