@@ -22,7 +22,7 @@ import click
 
 from annotator.cli import documents, export, kb, maintenance, screens, teams
 from annotator.cli.context import Context, default_user
-from annotator.cli.output import echo
+from annotator.cli.output import echo, echo_error
 from annotator.errors import AnnotatorError
 
 __all__ = ["Context", "cli", "main"]
@@ -73,9 +73,7 @@ def _fail(message: str) -> NoReturn:
         sys.stdout.flush()
     except OSError:
         _discard_stdout()
-    from annotator.literal import literal
-
-    click.echo(f"annotator: error: {literal(message)}", err=True)
+    echo_error(message)
     sys.exit(1)
 
 

@@ -24,6 +24,11 @@ def echo(message: str, err: bool = False) -> None:
     click.echo(literal_line(message), err=err)
 
 
+def echo_error(message: str) -> None:
+    """The one line of an error on stderr: everything in it spelled out, line breaks too."""
+    click.echo(f"annotator: error: {literal(message)}", err=True)
+
+
 def echo_json(encoded: str) -> None:
     """A JSON document or line on stdout, the characters a terminal acts on as JSON escapes."""
     click.echo(literal_json(encoded))
