@@ -21,7 +21,11 @@ a pair of layers when both finished it. Definitions (SPEC, "Agreement: definitio
 Disagreements: in each document finished by two or more layers, a span every one of them has (same start,
 end and label) is agreed; the remaining spans are grouped into clusters of spans that share characters
 (transitively, across and within layers). Each cluster is one disagreement: ``missing`` when a finished
-layer has no span in it, else ``boundary`` when the layers' extents differ, else ``label``.
+layer has no span in it, else ``boundary`` when the layers' extents differ, else ``label`` when their
+labels differ, else ``link``: every layer has the same spans but links one of them to another KB entry
+(or to none). A span is agreed only with the same link everywhere, and keeps it (``DocumentReview.links``),
+so gold keeps its KB ids. Links count for nothing else: the agreement figures compare ``(start, end,
+label)``.
 """
 
 from __future__ import annotations
@@ -50,13 +54,25 @@ class Disagreement:
     start: int
     end: int
     text: str
-    kind: str  # "label" | "boundary" | "missing"
+    kind: str  # "missing" | "boundary" | "label" | "link"
     versions: dict[str, list[SpanKey]]
+    links: dict[str, dict[SpanKey, str]] = field(default_factory=dict)
+    """Layer → those of its version's spans that are linked → their ``kb_id``."""
+
+    def link(self, layer: str, span: SpanKey) -> str | None:
+        return self.links.get(layer, {}).get(span)
 
     def labels(self) -> dict[str, str | None]:
         """Each layer's label here: that of its longest span in the cluster, None when it has none."""
         return {
             layer: (min(spans, key=span_precedence)[2] if spans else None)
+            for layer, spans in self.versions.items()
+        }
+
+    def kb_ids(self) -> dict[str, str | None]:
+        """Each layer's KB link here: that of the span :meth:`labels` names, None when unlinked or none."""
+        return {
+            layer: (self.link(layer, min(spans, key=span_precedence)) if spans else None)
             for layer, spans in self.versions.items()
         }
 
@@ -68,6 +84,7 @@ class Disagreement:
             "text": self.text,
             "kind": self.kind,
             "layers": self.labels(),
+            "kb_ids": self.kb_ids(),
         }
 
 
@@ -81,6 +98,8 @@ class DocumentReview:
     agreed: list[SpanKey]
     disagreements: list[Disagreement]
     agreement: float  # document_agreement of the finished layers
+    links: dict[SpanKey, str] = field(default_factory=dict)
+    """The agreed spans every layer links to the same KB entry → its ``kb_id``."""
 
 
 @dataclass
@@ -403,7 +422,9 @@ def review_document(document: FinishedDocument) -> DocumentReview:
     sets = {name: set(document.layers[name]) for name in names}
     if len(names) < 2:
         return DocumentReview(document.doc_id, document.key, names, [], [], 1.0)
-    agreed = set.intersection(*sets.values())
+    links = {name: document.links.get(name, {}) for name in names}
+    same_label = set.intersection(*sets.values())
+    agreed = {span for span in same_label if len({links[name].get(span) for name in names}) == 1}
     rest = sorted((span, name) for name in names for span in sets[name] - agreed)
     disagreements: list[Disagreement] = []
     cluster: list[tuple[SpanKey, str]] = []
@@ -416,8 +437,15 @@ def review_document(document: FinishedDocument) -> DocumentReview:
         reach = max(reach, span[1]) if len(cluster) > 1 else span[1]
     if cluster:
         disagreements.append(_disagreement(document, names, cluster))
+    agreed_links = {span: kb_id for span in agreed if (kb_id := links[names[0]].get(span)) is not None}
     return DocumentReview(
-        document.doc_id, document.key, names, sorted(agreed), disagreements, document_agreement(sets.values())
+        document.doc_id,
+        document.key,
+        names,
+        sorted(agreed),
+        disagreements,
+        document_agreement(sets.values()),
+        agreed_links,
     )
 
 
@@ -436,9 +464,19 @@ def _disagreement(
         versions = {name: found.get(name, []) for name in names}
     else:
         first, *others = ([span[:2] for span in spans] for spans in found.values())
-        kind = "boundary" if any(other != first for other in others) else "label"
+        if any(other != first for other in others):
+            kind = "boundary"
+        else:
+            first_labels, *other_labels = (sorted(spans) for spans in found.values())
+            kind = "label" if any(other != first_labels for other in other_labels) else "link"
         versions = {name: found[name] for name in names}
-    return Disagreement(document.doc_id, document.key, start, end, document.text[start:end], kind, versions)
+    links = {
+        name: {span: kb_id for span in spans if (kb_id := document.links.get(name, {}).get(span))}
+        for name, spans in versions.items()
+    }
+    return Disagreement(
+        document.doc_id, document.key, start, end, document.text[start:end], kind, versions, links
+    )
 
 
 def review_priority(has_disagreements: bool, agreement: float, key: str) -> tuple[bool, float, str]:

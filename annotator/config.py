@@ -1,4 +1,5 @@
-"""``annotator.toml``: the settings a user may change without touching code: the label set and the keys.
+"""``annotator.toml``: the settings a user may change without touching code: the label set, the keys,
+and what an annotator's suggestions learn from (``[learning]``).
 
 Found as ``$ANNOTATOR_CONFIG``, else ``annotator.toml`` in the current folder; absent is fine.
 ``annotator init`` writes one with every setting commented out at its default.
@@ -27,6 +28,10 @@ class Config:
     """Binding id → keys (comma-separated), as Textual's ``App.set_keymap`` takes them."""
     labels: list[Label] | None = None
     """The label set in order (``[labels]``), None to keep the database's."""
+    learn_from_other_annotators: bool = False
+    """``[learning] from_other_annotators``: whether an annotator's suggestions, proposals and model
+    learn from other annotators' layers too (then double annotation is not blind); by default only from
+    their own layer and gold (``annotator.kb.learning_layers``)."""
 
 
 def config_path() -> Path | None:
@@ -53,10 +58,12 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         line = int(found.group(1)) if found else None
         raise AnnotatorError(f"not valid TOML: {reason}", path, line) from None
     for section in data:
-        if section not in ("keys", "labels"):
+        if section not in ("keys", "labels", "learning"):
             line = _line_of(source, section)
-            raise AnnotatorError(f"unknown section [{section}] (known: [labels], [keys])", path, line)
+            reason = f"unknown section [{section}] (known: [labels], [keys], [learning])"
+            raise AnnotatorError(reason, path, line)
     labels = _labels(data.get("labels"), source, path) if "labels" in data else None
+    from_others = _learning(data.get("learning", {}), source, path)
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         raise AnnotatorError("'keys' must be a table: [keys]", path, _line_of(source, "keys"))
@@ -68,7 +75,25 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
             raise AnnotatorError(reason, path, line)
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
-    return Config(path, {action_id: value.replace(" ", "") for action_id, value in keys.items()}, labels)
+    keymap = {action_id: value.replace(" ", "") for action_id, value in keys.items()}
+    return Config(path, keymap, labels, from_others)
+
+
+LEARNING_SETTINGS = ("from_other_annotators",)
+
+
+def _learning(table: object, source: str, path: Path) -> bool:
+    """``[learning]``: ``from_other_annotators = true|false``."""
+    if not isinstance(table, dict):
+        raise AnnotatorError("'learning' must be a table: [learning]", path, _line_of(source, "learning"))
+    for name, value in table.items():
+        line = _line_of(source, name)
+        if name not in LEARNING_SETTINGS:
+            known = ", ".join(LEARNING_SETTINGS)
+            raise AnnotatorError(f"unknown setting {name!r} in [learning] (known: {known})", path, line)
+        if not isinstance(value, bool):
+            raise AnnotatorError(f"{name}: write true or false", path, line)
+    return bool(table.get("from_other_annotators", False))
 
 
 MAX_LABELS = 9
@@ -117,6 +142,12 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         "# database when annotator next opens it (a label that spans still use is kept).",
         "# [labels]",
         *(f'# {name} = {{ key = "{key}", colour = "{colour}" }}' for name, key, colour in DEFAULT_LABELS),
+        "",
+        "# What an annotator's suggestions, proposals and model learn from: their own layer and gold.",
+        "# true: other annotators' layers too. Double annotation is then not blind (one annotator's spans",
+        "# are proposed to the next), and 'annotator agreement' says so.",
+        "# [learning]",
+        "# from_other_annotators = false",
         "",
         "[keys]",
         "# Each action has an id; give it one key or several separated by commas.",

@@ -168,6 +168,8 @@ class FinishedDocument:
     key: str
     text: str
     layers: dict[str, list[SpanKey]]
+    links: dict[str, dict[SpanKey, str]] = field(default_factory=dict)
+    """Layer → its spans linked to a KB entry → the entry's ``kb_id`` (an unlinked span is absent)."""
 
 
 class ReviewCounts(NamedTuple):
@@ -175,7 +177,8 @@ class ReviewCounts(NamedTuple):
     figures ``agreement.review_order`` computes the review order and each document's agreement from.
 
     Over the document's distinct spans ``(start, end, label)``, each held by ``c`` of the ``layers``
-    finished layers: ``held`` is Σc, ``shared`` Σc(c-1), ``partial`` how many are not in every layer.
+    finished layers: ``held`` is Σc, ``shared`` Σc(c-1), ``partial`` how many are not in every layer or
+    are in every layer with different KB links (a ``link`` disagreement).
     """
 
     doc_id: int

@@ -29,9 +29,11 @@ from annotator.spans import overlaps
 
 
 def agreed_spans(review: DocumentReview) -> list[Span]:
-    """The spans every finished layer agrees on, to add to gold (those already there are not added
-    again)."""
-    return [Span(start, end, label) for start, end, label in review.agreed]
+    """The spans every finished layer agrees on (extent, label and KB link), to add to gold with their
+    link (those already there are not added again)."""
+    return [
+        Span(start, end, label, review.links.get((start, end, label))) for start, end, label in review.agreed
+    ]
 
 
 def decision(
@@ -41,7 +43,8 @@ def decision(
     no span when ``layer`` is None; ``gold`` is what the gold layer holds now.
 
     Gold spans in the disagreement's range are replaced, except the agreed ones (a disagreement can sit
-    inside an agreed span). Saving them changes nothing when gold already holds exactly that.
+    inside an agreed span); the spans taken keep that layer's KB links. Saving them changes nothing when
+    gold already holds exactly that.
     """
     if layer is not None and layer not in disagreement.versions:
         raise KeyError(f"layer {layer!r} has no version here (layers: {', '.join(disagreement.versions)})")
@@ -52,8 +55,19 @@ def decision(
         if overlaps(span.start, span.end, disagreement.start, disagreement.end)
         and (span.start, span.end, span.label) not in agreed
     ]
-    chosen = {(s, e, label) for s, e, label in disagreement.versions[layer]} if layer is not None else set()
-    keep = {(s.start, s.end, s.label) for s in current} & chosen
-    remove = [s for s in current if (s.start, s.end, s.label) not in keep]
-    add = [Span(s, e, label) for s, e, label in sorted(chosen - keep)]
+    chosen = (
+        {
+            (s, e, label, disagreement.link(layer, (s, e, label)))
+            for s, e, label in disagreement.versions[layer]
+        }
+        if layer is not None
+        else set()
+    )
+    keep = {(s.start, s.end, s.label, s.kb_id) for s in current} & chosen
+    remove = [s for s in current if (s.start, s.end, s.label, s.kb_id) not in keep]
+    add = [Span(s, e, label, kb_id) for s, e, label, kb_id in sorted(chosen - keep, key=_by_place)]
     return remove, add
+
+
+def _by_place(span: tuple[int, int, str, str | None]) -> tuple[int, int, str, str]:
+    return (span[0], span[1], span[2], span[3] or "")

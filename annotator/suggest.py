@@ -3,7 +3,8 @@
 :func:`propose` looks at every window of 1 to ``MAX_TOKENS`` word tokens (the project's tokenizer, so a
 proposal is always a span the TUI could make) and keeps
 
-- **learned** windows: text that any annotator has tagged before, in any document (exact after
+- **learned** windows: text tagged before in the annotator's learning sources (their own layer and
+  gold: :func:`annotator.kb.learning_layers`), in any document (exact after
   :func:`annotator.kb.names.normalize`), with the label and KB id given most often; these rank first;
 - **KB** windows: equal to a KB name or alias, or one edit from one (both at least 5 letters), that look
   like a name and not a common word. A gazetteer of 1.4 million names holds ``The``, ``Is``, ``Of``,
@@ -16,8 +17,8 @@ proposal is always a span the TUI could make) and keeps
 
 Overlapping proposals are resolved longest first. :func:`open_proposals` (which :func:`candidates` and the
 annotation screen use) then drops what the user already has (any overlapping span of their layer) and what
-they rejected (``store.kb.reject_suggestion``); accepting is
-``store.edits.edit(doc_id, layer, add=as_accepted(c.span() for c in chosen))``. Nothing here reads the
+they rejected (``store.edits.reject``, a step of the action log); accepting is
+``store.edits.tag(doc_id, layer, as_accepted(c.span() for c in chosen))``. Nothing here reads the
 database: the caller passes the text, the user's spans and their rejections in::
 
     spans, rejected = store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer)
@@ -26,6 +27,7 @@ database: the caller passes the text, the user's spans and their rejections in::
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -214,14 +216,17 @@ def _derived_from(key: str, index: FuzzyIndex, key_index: int) -> bool:
 def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Learned first, then the longest, then the best score; the rest that overlap are dropped."""
     kept: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the kept ones' starts and ends, by start: they never overlap one another,
+    ends: list[int] = []  # so only the last one starting before a candidate ends can overlap it
     for c in sorted(
         found, key=lambda c: (not c.learned, longest_first(c.start, c.end), -c.score, -c.prominence)
     ):
-        if any(overlaps(c.start, c.end, s, e) for s, e in taken):
+        at = bisect.bisect_left(starts, c.end)
+        if at and overlaps(c.start, c.end, starts[at - 1], ends[at - 1]):
             continue
         kept.append(c)
-        taken.append((c.start, c.end))
+        starts.insert(at, c.start)
+        ends.insert(at, c.end)
     return sorted(kept, key=lambda c: c.start)
 
 

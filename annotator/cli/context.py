@@ -43,6 +43,19 @@ class Context:
                 raise
         return store
 
+    def learn_from_other_annotators(self) -> bool:
+        """``[learning] from_other_annotators`` of annotator.toml (off when there is no such file)."""
+        from annotator.config import config_path, load_config
+
+        return load_config(config_path()).learn_from_other_annotators
+
+    def learning_layers(self, store: Store) -> list[str]:
+        """The layers whose spans teach --user's suggestions (their own and gold, unless the project
+        says other annotators' too): ``annotator.kb.learning_layers``."""
+        from annotator.kb.learned import learning_layers
+
+        return learning_layers(self.user, store.layers.kinds(), self.learn_from_other_annotators())
+
     @contextmanager
     def new_or_existing_store(self) -> Iterator[Store]:
         """The database, created when missing; one created here is removed again when the command fails

@@ -71,11 +71,14 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
     echo(f"added {count} gazetteer entries")
 
 
-def _knowledge_base(store: Store, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
-    """The database's KB: its kept index (built first when the KB changed) and what saved spans teach."""
+def _knowledge_base(
+    store: Store, progress: Callable[[str], None] | None = None, layers: list[str] | None = None
+) -> KnowledgeBase:
+    """The database's KB: its kept index (built first when the KB changed) and what the spans of
+    ``layers`` (--user's learning sources; every layer when None) teach."""
     from annotator.kb import KnowledgeBase
 
-    return KnowledgeBase.load(store.kb, progress)
+    return KnowledgeBase.load(store.kb, progress, layers)
 
 
 def _index_kb(store: Store) -> None:
@@ -119,7 +122,7 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
     with obj.store() as store:
         if label is not None:
             check_label(label, [lab.name for lab in store.labels.all()], store.path)
-        kb = _knowledge_base(store, say)
+        kb = _knowledge_base(store, say, obj.learning_layers(store))
     if kb.index is None and not kb.learned.by_key:
         echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
@@ -157,12 +160,15 @@ def _stdin_queries() -> list[str]:
 @click.pass_obj
 def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
     """Pre-annotation candidates (KB matches and text tagged before) that --user has not accepted or
-    rejected, document by document, best first: text tagged before, then by score and prominence."""
+    rejected, document by document, best first: text tagged before, then by score and prominence.
+
+    Text tagged before means in --user's own layer or in gold; other annotators' layers only when
+    annotator.toml says so ([learning] from_other_annotators = true)."""
     from annotator.suggest import best_first, candidates
 
     with obj.store() as store:
         doc_ids = [store.documents.id_of(doc_key)] if doc_key is not None else store.documents.ids()
-        kb = _knowledge_base(store, say)
+        kb = _knowledge_base(store, say, obj.learning_layers(store))
         for doc_id in doc_ids:
             document = store.documents.get(doc_id)
             spans = store.edits.spans(doc_id, obj.user)

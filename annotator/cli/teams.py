@@ -76,10 +76,14 @@ def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     """Inter-annotator agreement over finished documents: pairwise F1 (exact and overlap), token kappa,
     Krippendorff's alpha, per-label F1, a label confusion table and the documents agreed on least.
 
-    A document counts for a pair of annotators when both finished it; layer gold is not an annotator.
+    A document counts for a pair of annotators when both finished it; layer gold is not an annotator,
+    nor a layer merge kept for review. When annotator.toml lets suggestions learn from other
+    annotators' layers, a warning line on stderr says the annotation was not blind.
     """
     from annotator.agreement import agreement
 
+    if obj.learn_from_other_annotators():
+        click.echo(NOT_BLIND_WARNING, err=True)
     with obj.store() as store:
         labels = [label.name for label in store.labels.all()]
         report = agreement(store.teams.finished_documents(), labels)
@@ -89,6 +93,12 @@ def agreement_(obj: Context, as_json: bool, worst: int) -> None:
         echo_json(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
     _print_agreement(report, worst)
+
+
+NOT_BLIND_WARNING = (
+    "warning: annotator.toml has [learning] from_other_annotators = true: each annotator's proposals "
+    "learn from the other annotators' layers, so the annotation is not blind and agreement may be inflated"
+)
 
 
 def _number(value: float | None) -> str:
@@ -148,11 +158,12 @@ def _confusion_table(report: AgreementReport) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines, one disagreement a line.")
 @click.pass_obj
 def disagreements(obj: Context, as_json: bool) -> None:
-    """Every place where finished layers differ: label, boundary or missing.
+    """Every place where finished layers differ: missing, boundary, label or link.
 
-    Spans every finished layer has are agreed; the rest, grouped where they share characters, are one
-    disagreement each: missing when a layer has no span there, boundary when the extents differ, else
-    label. Documents agreed on least come first.
+    Spans every finished layer has (with the same KB link) are agreed; the rest, grouped where they
+    share characters, are one disagreement each: missing when a layer has no span there, boundary when
+    the extents differ, label when the labels do, else link (the same spans, linked to different KB
+    entries or one not linked). Documents agreed on least come first.
     """
     from annotator.agreement import review_queue
 
@@ -180,7 +191,11 @@ def _disagreement_lines(reviews: list[DocumentReview], as_json: bool) -> list[st
     for review in reviews:
         for d in review.disagreements:
             text = " ".join(d.text.split())
-            layers = "  ".join(f"{name}={label or '-'}" for name, label in d.labels().items())
+            links = d.kb_ids()
+            layers = "  ".join(
+                f"{name}={label or '-'}" + (f"({links[name] or 'no link'})" if d.kind == "link" else "")
+                for name, label in d.labels().items()
+            )
             lines.append(f"{d.key}\t{d.start}-{d.end}\t{d.kind}\t{text}\t{layers}")
     return lines
 

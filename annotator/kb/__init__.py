@@ -10,7 +10,8 @@ from plain data, read by :meth:`KnowledgeBase.load` through what :class:`KbTable
 ``Store.kb`` has. The loaded index is read-only, so searches may run in any thread::
 
     with Store(db_path) as store:                  # in the TUI: a connection of the loading thread's own
-        kb = KnowledgeBase.load(store.kb)          # the kept index, or built (and kept) when the KB changed
+        layers = learning_layers("alice", store.layers.kinds())  # alice's own layer and gold
+        kb = KnowledgeBase.load(store.kb, layers=layers)  # the kept index, or built (and kept) when changed
     kb.search("Gubadli", label=None, limit=10)     # -> list[Suggestion], best first (~1-2 ms)
     kb.learn("Gubadli", "PLACE", "geonames:147305")  # after saving a span: that text ranks first now
 
@@ -23,7 +24,7 @@ of the same score. Proposing spans for a whole document is :mod:`annotator.sugge
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -35,7 +36,7 @@ from annotator.kb.fuzzy import (
     index_folder,
     open_or_build,
 )
-from annotator.kb.learned import Learned, LearnedName
+from annotator.kb.learned import Learned, LearnedName, learning_layers
 from annotator.kb.names import deletion_hashes, key_hashes, normalize, trigram_codes
 from annotator.model import KbRow, LearnedMention
 
@@ -53,6 +54,7 @@ __all__ = [
     "deletion_hashes",
     "index_folder",
     "key_hashes",
+    "learning_layers",
     "normalize",
     "trigram_codes",
 ]
@@ -74,8 +76,8 @@ class KbTables(Protocol):
         """Every entry (lazily: read only when the index is rebuilt)."""
         ...
 
-    def learned_mentions(self) -> Iterable[LearnedMention]:
-        """What saved spans teach."""
+    def learned_mentions(self, layers: Collection[str] | None = None) -> Iterable[LearnedMention]:
+        """What the spans of ``layers`` (every layer when None) teach."""
         ...
 
 
@@ -104,20 +106,27 @@ class KnowledgeBase:
         return cls(open_or_build(folder, version, rows, progress), learned)
 
     @classmethod
-    def load(cls, tables: KbTables, progress: Callable[[str], None] | None = None) -> KnowledgeBase:
+    def load(
+        cls,
+        tables: KbTables,
+        progress: Callable[[str], None] | None = None,
+        layers: Collection[str] | None = None,
+    ) -> KnowledgeBase:
         """The knowledge base of a database: :meth:`open` on its index folder with its KB tables' version,
-        entries and learned mentions. ``progress`` hears that an index build starts."""
+        entries and what the spans of ``layers`` teach (an annotator's :func:`learning_layers`; every
+        layer when None). ``progress`` hears that an index build starts."""
         return cls.open(
             index_folder(tables.path),
             version=tables.version(),
             rows=tables.rows(),
-            mentions=tables.learned_mentions(),
+            mentions=tables.learned_mentions(layers),
             progress=progress,
         )
 
-    def learn(self, text: str, label: str, kb_id: str | None) -> None:
-        """Count a span just saved, so the same text suggests it first without reloading."""
-        self.learned.add(text, label, kb_id)
+    def learn(self, text: str, label: str, kb_id: str | None, count: int = 1) -> None:
+        """Count a span just saved, so the same text suggests it first without reloading; ``count`` -1
+        takes back one removed or undone, so only spans that exist teach."""
+        self.learned.add(text, label, kb_id, count)
 
     def search(self, query: str, label: str | None = None, limit: int = 10) -> list[Suggestion]:
         """Earlier annotations and KB entries close to ``query``, best first; a learned text ranks above

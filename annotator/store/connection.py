@@ -62,6 +62,11 @@ class Connection:
         self.conn = conn
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection (another terminal, another
+        process) commits to the file, never for this connection's own writes."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction: committed at the end, rolled back on an error; nested, a savepoint.

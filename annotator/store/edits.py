@@ -1,8 +1,11 @@
 """The spans of each layer, the one way to change them, and the action log that undoes and redoes it.
 
 Every change to a layer's spans is one :meth:`Edits.edit`: spans removed and spans added, as one step of
-the action log. Undo replays a step backwards, redo forwards (``undone``: 0 live, 1 undone, 2 discarded
-by a newer edit). Its timestamps also say when each annotator worked.
+the action log; :meth:`Edits.tag` is the edit that puts spans in, each replacing what the layer has at
+the same extent (a relabel: one span per extent unless a different extent is nested on purpose), and
+:meth:`Edits.reject` the step that rejects proposals. Undo replays a step backwards, redo forwards
+(``undone``: 0 live, 1 undone, 2 discarded by a newer edit), rejections included. Its timestamps also
+say when each annotator worked.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from annotator.errors import AnnotatorError
 from annotator.model import Span
 from annotator.store.connection import Connection, Tables
+from annotator.store.kb import KnowledgeBaseTables
 from annotator.store.labels import Layers
 from annotator.store.progress import Progress
 
@@ -26,12 +30,15 @@ def as_accepted(proposals: Iterable[Span]) -> list[Span]:
 
 
 class Edits(Tables):
-    """The ``spans`` and ``actions`` tables."""
+    """The ``spans`` and ``actions`` tables (and, through ``store.kb``, the rejected proposals they log)."""
 
-    def __init__(self, connection: Connection, layers: Layers, progress: Progress) -> None:
+    def __init__(
+        self, connection: Connection, layers: Layers, progress: Progress, kb: KnowledgeBaseTables
+    ) -> None:
         super().__init__(connection)
         self._layers = layers
         self._progress = progress
+        self._kb = kb
 
     def spans(self, doc_id: int, layer: str) -> list[Span]:
         """The layer's spans on the document, by start, longest first, then label."""
@@ -59,8 +66,8 @@ class Edits(Tables):
         Every span of ``remove`` must be in the layer (else an error, and nothing changes); a span of
         ``add`` the layer already has is not added again, and so not removed by the undo. Only what
         changed is logged, and the document is then in progress for the layer (unless done). ``kind``
-        names the step in the log (``edit``; a review's ``review`` and ``agreed``). False when nothing
-        changed (then nothing is logged).
+        names the step in the log (``edit``; a review's ``review`` and ``agreed``; :meth:`reject` logs
+        ``reject``). False when nothing changed (then nothing is logged).
         """
         now = time.time()
         with self.transaction():
@@ -71,6 +78,65 @@ class Edits(Tables):
                 return False
             self._log(doc_id, layer, who, kind, {"removed": removed, "added": added}, now)
             self._progress.touch(doc_id, layer, now)
+        return True
+
+    def tag(
+        self, doc_id: int, layer: str, spans: Iterable[Span], *, who: str | None = None
+    ) -> tuple[list[Span], list[Span]]:
+        """Put ``spans`` in the layer as one undo step, each in place of what the layer has at its extent
+        (a relabel, a link, an accepted proposal on a span already there): one span per extent. A span
+        the layer has already (same label, and same KB link unless ``span`` is a manual tag without one)
+        stays as it is. Read and written in one transaction, so a screen showing an older state of the
+        layer cannot duplicate a span. Returns ``(removed, added)``, what changed (both empty: nothing).
+        """
+        spans = list(spans)
+        with self.transaction():
+            there = [
+                old
+                for extent in dict.fromkeys((s.start, s.end) for s in spans)
+                for old in self._at(doc_id, layer, *extent)
+            ]
+            kept: set[int] = set()
+            add: list[Span] = []
+            for span in spans:
+                same = [
+                    i
+                    for i, old in enumerate(there)
+                    if (old.start, old.end, old.label) == (span.start, span.end, span.label)
+                    and (old.kb_id == span.kb_id or (span.kb_id is None and span.source == "manual"))
+                ]
+                if same:
+                    kept.update(same)
+                else:
+                    add.append(span)
+            remove = [old for i, old in enumerate(there) if i not in kept]
+            if not add and not remove:
+                return [], []
+            self.edit(doc_id, layer, remove, add, who=who)
+        return remove, add
+
+    def _at(self, doc_id: int, layer: str, start: int, end: int) -> list[Span]:
+        """The layer's spans with exactly this extent (the spans' unique index finds them)."""
+        return [
+            Span(start, end, *row)
+            for row in self.conn.execute(
+                "SELECT label, kb_id, source, id FROM spans WHERE doc_id = ? AND layer = ? AND start = ?"
+                ' AND "end" = ? ORDER BY label',
+                (doc_id, layer, start, end),
+            )
+        ]
+
+    def reject(self, doc_id: int, layer: str, proposals: Iterable[Span], *, who: str | None = None) -> bool:
+        """Reject ``proposals`` for ``layer``'s annotator (``store.kb.rejected_suggestions`` has them, so
+        they are not proposed again) as one step of the action log: undo brings them back, redo rejects
+        them again. False when every one was rejected already (then nothing is logged)."""
+        now = time.time()
+        with self.transaction():
+            self._layers.ensure(layer)
+            rejected = [_span_dict(s) for s in proposals if self._kb.add_rejection(doc_id, layer, s, now)]
+            if not rejected:
+                return False
+            self._log(doc_id, layer, who, "reject", {"removed": [], "added": [], "rejected": rejected}, now)
         return True
 
     def undo(self, doc_id: int, layer: str) -> bool:
@@ -85,6 +151,8 @@ class Edits(Tables):
                 return False
             data = json.loads(row[1])
             self._replay(doc_id, layer, remove=data["added"], add=data["removed"])
+            for item in data.get("rejected", ()):
+                self._kb.remove_rejection(doc_id, layer, _span_from(item))
             self.conn.execute("UPDATE actions SET undone = 1 WHERE id = ?", (row[0],))
         return True
 
@@ -100,6 +168,8 @@ class Edits(Tables):
                 return False
             data = json.loads(row[1])
             self._replay(doc_id, layer, remove=data["removed"], add=data["added"])
+            for item in data.get("rejected", ()):
+                self._kb.add_rejection(doc_id, layer, _span_from(item), time.time())
             self.conn.execute("UPDATE actions SET undone = 0 WHERE id = ?", (row[0],))
         return True
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.model import KbEntry, KbRow, LearnedMention, check_label
+from annotator.model import KbEntry, KbRow, LearnedMention, Span, check_label
 from annotator.store.connection import Connection, Tables
 from annotator.store.labels import Labels
 
@@ -90,15 +89,20 @@ class KnowledgeBaseTables(Tables):
         ):
             yield kb_id, name, label, json.loads(aliases), description, prominence
 
-    def learned_mentions(self) -> list[LearnedMention]:
-        """What saved spans teach: ``(text, label, kb_id, count)`` over every layer and document."""
+    def learned_mentions(self, layers: Collection[str] | None = None) -> list[LearnedMention]:
+        """What saved spans teach: ``(text, label, kb_id, count)`` over every document, from the spans of
+        ``layers`` (an annotator's learning sources, ``annotator.kb.learning_layers``), or of every
+        layer when None. Only spans that exist now: an undone one is no longer in ``spans``."""
         # Texts are sliced here, not with SQL's substr: that walks each UTF-8 text from its start for
         # every span (4.4 s for 600,000 spans in 10,000 articles; this way 0.9 s).
         counts: Counter[tuple[str, str, str | None]] = Counter()
         doc, text = None, ""
+        wanted = json.dumps(sorted(layers)) if layers is not None else "[]"
         rows = self.conn.execute(
             'SELECT doc_id, start, "end", label, kb_id, count(*) FROM spans'
-            ' GROUP BY doc_id, start, "end", label, kb_id ORDER BY doc_id'
+            " WHERE ? OR layer IN (SELECT value FROM json_each(?))"
+            ' GROUP BY doc_id, start, "end", label, kb_id ORDER BY doc_id',
+            (layers is None, wanted),
         )
         for doc_id, start, end, label, kb_id, count in rows:
             if doc_id != doc:
@@ -107,14 +111,24 @@ class KnowledgeBaseTables(Tables):
             counts[text[start:end], label, kb_id] += count
         return [(text, label, kb_id, count) for (text, label, kb_id), count in counts.items()]
 
-    def reject_suggestion(self, doc_id: int, layer: str, start: int, end: int, label: str) -> None:
-        """Remember that ``layer``'s annotator rejected this proposal, so it is not proposed again."""
-        with self.transaction():
-            self.conn.execute(
-                'INSERT OR IGNORE INTO suggestion_rejections (doc_id, layer, start, "end", label, created)'
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (doc_id, layer, start, end, label, time.time()),
-            )
+    def add_rejection(self, doc_id: int, layer: str, span: Span, now: float) -> bool:
+        """Remember that ``layer``'s annotator rejected this proposal; False when it was already. Only
+        ``store.edits.reject`` (and its undo and redo) calls this, in its transaction: a rejection is a
+        step of the action log."""
+        cursor = self.conn.execute(
+            'INSERT OR IGNORE INTO suggestion_rejections (doc_id, layer, start, "end", label, created)'
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (doc_id, layer, span.start, span.end, span.label, now),
+        )
+        return cursor.rowcount > 0
+
+    def remove_rejection(self, doc_id: int, layer: str, span: Span) -> None:
+        """Forget a rejection (its step undone): the proposal comes back."""
+        self.conn.execute(
+            'DELETE FROM suggestion_rejections WHERE doc_id = ? AND layer = ? AND start = ? AND "end" = ?'
+            " AND label = ?",
+            (doc_id, layer, span.start, span.end, span.label),
+        )
 
     def rejected_suggestions(self, doc_id: int, layer: str) -> set[tuple[int, int, str]]:
         """``(start, end, label)`` of the proposals ``layer``'s annotator rejected on the document."""

@@ -61,6 +61,10 @@ class Layers(Tables):
     def names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM layers ORDER BY name")]
 
+    def kinds(self) -> dict[str, str]:
+        """Every layer's kind: ``annotator``, ``gold`` or ``conflict`` (another database's version)."""
+        return {name: kind for name, kind in self.conn.execute("SELECT name, kind FROM layers ORDER BY name")}
+
     def kind(self, layer: str) -> str | None:
         row = self.conn.execute("SELECT kind FROM layers WHERE name = ?", (layer,)).fetchone()
         return None if row is None else str(row[0])

@@ -116,7 +116,10 @@ class Merge(Tables):
                 continue
             my = mine.version(item)
             outcome = compare(my, their)
-            if outcome == "same":
+            if outcome == "same" and carried_further(their, my):
+                self._replace(item, my, their, result, kind)  # the same spans, and later steps (rejections)
+            elif outcome == "same":
+                self._reject_as_logged(doc_id, layer, their.actions)
                 if their.status is not None and their.status[2] > (my.status or ("", 0.0, -1.0))[2]:
                     self.conn.execute(
                         "INSERT INTO doc_status (doc_id, layer, status, seconds, updated)"
@@ -183,6 +186,12 @@ class Merge(Tables):
     def _replace(self, item: Item, mine: _Version, theirs: _Version, result: MergeResult, kind: str) -> None:
         """Put ``theirs`` (spans, status and log) in place of ``mine``."""
         doc_id, layer = item
+        for rejected in _rejected(mine.actions):
+            self.conn.execute(
+                'DELETE FROM suggestion_rejections WHERE doc_id = ? AND layer = ? AND start = ? AND "end" = ?'
+                " AND label = ?",
+                (doc_id, layer, *rejected),
+            )
         for table in ("spans", "actions", "doc_status"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ? AND layer = ?", (doc_id, layer))
         self._write([(doc_id, layer, theirs)], in_progress=False)
@@ -272,6 +281,17 @@ class Merge(Tables):
                 for doc_id, layer, version in versions
                 for ts, who, kind, data, undone in version.actions
             ],
+        )
+        for doc_id, layer, version in versions:
+            self._reject_as_logged(doc_id, layer, version.actions)
+
+    def _reject_as_logged(self, doc_id: int, layer: str, actions: list[ActionRow]) -> None:
+        """The proposals the live rejection steps of ``actions`` rejected are rejected here too."""
+        now = time.time()
+        self.conn.executemany(
+            'INSERT OR IGNORE INTO suggestion_rejections (doc_id, layer, start, "end", label, created)'
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(doc_id, layer, *rejected, now) for rejected in _rejected(actions)],
         )
 
 
@@ -387,6 +407,21 @@ def _effect(data: str) -> tuple[set[SpanKey], set[SpanKey]]:
         return {(s["start"], s["end"], s["label"], s.get("kb_id")) for s in step.get(name) or ()}
 
     return keys("added"), keys("removed")
+
+
+def _rejected(actions: list[ActionRow]) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of the proposals the live rejection steps of a log rejected."""
+    found: list[tuple[int, int, str]] = []
+    for _ts, _who, kind, data, undone in actions:
+        if kind != "reject" or undone != 0:
+            continue
+        try:
+            step = json.loads(data)
+        except ValueError:
+            continue
+        if isinstance(step, dict):
+            found.extend((s["start"], s["end"], s["label"]) for s in step.get("rejected") or ())
+    return found
 
 
 def layer_name_part(stem: str) -> str:

@@ -21,20 +21,29 @@ class AnnotatorApp(App[None]):
     ALLOW_SELECT = False
     BINDINGS = key_bindings(APP)
 
-    def __init__(self, store: Store, user: str, doc_key: str | None = None, review: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        user: str,
+        doc_key: str | None = None,
+        review: bool = False,
+        learn_from_others: bool = False,
+    ) -> None:
         super().__init__()
         self.store = store
         self.user = user
         self.doc_key = doc_key
         self.review = review
+        self.learn_from_others = learn_from_others
+        """``[learning] from_other_annotators``: suggestions learn from other annotators' layers too."""
 
     def on_mount(self) -> None:
         if self.review:
-            self.push_screen(ReviewScreen(self.store, self.user))
+            self.push_screen(ReviewScreen(self.store, self.user, self.learn_from_others))
             return
         doc_ids = self.store.teams.document_order(self.user)
         index = doc_ids.index(self.store.documents.id_of(self.doc_key)) if self.doc_key else 0
-        self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index))
+        self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index, self.learn_from_others))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every action with a key on this screen is in the command palette too."""
@@ -60,9 +69,11 @@ def make_app(
     doc_key: str | None = None,
     keymap: dict[str, str] | None = None,
     review: bool = False,
+    learn_from_others: bool = False,
 ) -> AnnotatorApp:
-    """The app for the annotation screen, or (``review``) the review screen into gold."""
-    app = AnnotatorApp(store, user, doc_key, review)
+    """The app for the annotation screen, or (``review``) the review screen into gold; with
+    ``learn_from_others``, suggestions learn from other annotators' layers too (annotator.toml)."""
+    app = AnnotatorApp(store, user, doc_key, review, learn_from_others)
     if keymap:
         app.set_keymap(keymap)
     return app

@@ -24,11 +24,13 @@ ReviewRow = tuple[int, str, float, bool]
 
 
 class KbLoaded(Message, bubble=False):
-    """The knowledge base is open (or built): suggestions and proposals can be looked up."""
+    """The knowledge base is open (or built): suggestions and proposals can be looked up. ``read_at``
+    (``time.monotonic()``) is when what the spans teach was read: edits saved later are not in it."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, read_at: float = 0.0) -> None:
         super().__init__()
         self.kb = kb
+        self.read_at = read_at
 
 
 class KbFailed(Message, bubble=False):

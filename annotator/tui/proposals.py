@@ -6,14 +6,17 @@ The document's proposals themselves come from ``annotator.suggest.propose`` (in 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from annotator.model import Span
 from annotator.text import Token, token_index_at
 
 if TYPE_CHECKING:
     from annotator.suggest import Candidate
+
+S = TypeVar("S", "Span", "Candidate")
 
 Rejected = set[tuple[int, int, str]]
 """``(start, end, label)`` of the proposals the user rejected in this document."""
@@ -55,6 +58,26 @@ def repeats(
                 found.append(Candidate(at, end, needle, taught))
             at = text.find(needle, at + 1)
     return found
+
+
+LONGEST = 256
+"""Characters a proposal (at most six word tokens) is assumed to span, at most, when looking for the
+ones near an edit; a longer one is shown or hidden with the next whole proposal of the document."""
+
+
+def overlapping(items: Sequence[S], ranges: Sequence[tuple[int, int]]) -> list[S]:
+    """The ``items`` (sorted by start) overlapping one of ``ranges``, in order: found by bisection near
+    each range, so an edit on a long article does not look at all its proposals."""
+    found: set[int] = set()
+    for start, end in ranges:
+        first = bisect.bisect_left(items, start - LONGEST, key=_start)
+        last = bisect.bisect_left(items, end, key=_start, lo=first)
+        found.update(k for k in range(first, last) if items[k].end > start)
+    return [items[k] for k in sorted(found)]
+
+
+def _start(item: Span | Candidate) -> int:
+    return item.start
 
 
 def _whole_tokens(tokens: Sequence[Token], start: int, end: int) -> bool:

@@ -85,19 +85,22 @@ class Lookup(Generic[Q, A]):
             post(self._target, self._answered(question, answer))
 
 
-def load_kb(db_path: Path, target: MessagePump) -> None:
-    """In a thread: open (or build, the first time) the KB index; ``KbLoaded`` or ``KbFailed`` follows."""
+def load_kb(db_path: Path, target: MessagePump, layer: str, from_others: bool) -> None:
+    """In a thread: open (or build, the first time) the KB index, with what the learning sources of
+    ``layer`` teach (``annotator.kb.learning_layers``); ``KbLoaded`` or ``KbFailed`` follows."""
 
     def run() -> None:
-        from annotator.kb import KnowledgeBase  # numpy: not before the first frame
+        from annotator.kb import KnowledgeBase, learning_layers  # numpy: not before the first frame
 
         try:
             with Store(db_path) as store:  # this thread's own connection
-                kb = KnowledgeBase.load(store.kb)
+                layers = learning_layers(layer, store.layers.kinds(), from_others)
+                read_at = time.monotonic()  # the learned mentions are read first, then the index
+                kb = KnowledgeBase.load(store.kb, layers=layers)
         except Exception as err:
             post(target, KbFailed(err))
             return
-        post(target, KbLoaded(kb))
+        post(target, KbLoaded(kb, read_at))
 
     threading.Thread(target=run, name="kb-load", daemon=True).start()
 

@@ -92,6 +92,7 @@ def test_disagreements_json_lines_through_the_cli(run, tmp_path: Path) -> None:
             "text": "Paris",
             "kind": "label",
             "layers": {"alice": "PLACE", "bob": "ACTOR"},
+            "kb_ids": {"alice": None, "bob": None},
         }
     ]
     plain = run("disagreements")

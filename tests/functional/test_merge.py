@@ -234,3 +234,24 @@ def test_merge_reports_renamed_keys(run, db: Path, tmp_path: Path) -> None:
     with Store(db) as store:
         keys = [store.documents.get(i).key for i in store.documents.ids()]
         assert len([k for k in keys if k.startswith("k1-")]) == 1
+
+
+def test_a_rejection_comes_over_with_its_step_of_the_log(run, db: Path, tmp_path: Path) -> None:
+    """Alice rejected a proposal on a copy of the database: after the merge it is rejected here too,
+    and undoing that step here brings it back."""
+    make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
+    laptop = tmp_path / "laptop.db"
+    assert run("backup", str(laptop)).exit_code == 0
+    with Store(laptop) as store:
+        doc = store.documents.id_of("k1")
+        assert store.edits.reject(doc, "alice", [Span(17, 22, "PLACE")], who="alice")
+    result = run("merge", str(laptop))
+    assert result.exit_code == 0, result.stderr
+    with Store(db) as store:
+        doc = store.documents.id_of("k1")
+        assert store.kb.rejected_suggestions(doc, "alice") == {(17, 22, "PLACE")}
+        assert store.edits.undo(doc, "alice")
+        assert store.kb.rejected_suggestions(doc, "alice") == set()
+    assert run("merge", str(laptop)).exit_code == 0  # again: the laptop's later log brings it back
+    with Store(db) as store:
+        assert store.kb.rejected_suggestions(store.documents.id_of("k1"), "alice") == {(17, 22, "PLACE")}

@@ -59,16 +59,16 @@ def test_earlier_annotations_propagate_to_other_documents_and_rank_first(run, db
         d1 = store.documents.id_of("d1")
         store.edits.edit(d1, "bob", add=[Span(29, 45, "ACTOR", "osce-mg")], who="bob")  # OSCE Minsk Group
         store.edits.edit(d1, "bob", add=[Span(13, 20, "PLACE", "geonames:147305")], who="bob")
-    found = suggestions(run, "--doc", "d2")
+    found = suggestions(run, "--doc", "d2", user="bob")  # what bob tagged teaches bob
     assert [(c["text"], c["label"], c["kb_id"], c["start"]) for c in found] == [
         ("OSCE Minsk Group", "ACTOR", "osce-mg", 10),
         ("Gubadli", "PLACE", "geonames:147305", 32),
         ("gubadli", "PLACE", "geonames:147305", 51),  # learned text matches whatever its case
     ]
     assert found[1]["score"] == 100.0 and found[1]["name"] == "Qubadlı"
-    # bob's own spans are not proposed to him again on d1, alice still sees them
+    # bob's own spans are not proposed to him again on d1; alice sees the KB's match only
     assert [c["text"] for c in suggestions(run, "--doc", "d1", user="bob")] == []
-    assert [c["text"] for c in suggestions(run, "--doc", "d1")] == ["Gubadli", "OSCE Minsk Group"]
+    assert [(c["text"], c["score"]) for c in suggestions(run, "--doc", "d1")] == [("Gubadli", 85.71)]
     kb = load_kb(db)
     first = kb.search("Gubadli")[0]
     assert (first.name, first.learned, first.score) == ("Qubadlı", 1, 100.0)
@@ -76,17 +76,45 @@ def test_earlier_annotations_propagate_to_other_documents_and_rank_first(run, db
     assert kb.search("Minsk Grp")[0].learned == 1
 
 
+def test_another_annotators_layer_teaches_only_when_the_project_says_so(
+    run, db: Path, two_docs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(db) as store:
+        d1 = store.documents.id_of("d1")
+        store.edits.edit(d1, "bob", add=[Span(29, 45, "ACTOR", "osce-mg")], who="bob")
+    assert suggestions(run, "--doc", "d2") == []  # nothing of bob's (and d2's Gubadli looks like a word)
+    assert "osce-mg" not in run("kb", "search", "OSCE Minsk Group").stdout
+    settings = tmp_path / "annotator.toml"
+    settings.write_text("[learning]\nfrom_other_annotators = true\n", encoding="utf-8")
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(settings))
+    shared = [(c["text"], c["label"], c["kb_id"]) for c in suggestions(run, "--doc", "d2")]
+    assert shared[0] == ("OSCE Minsk Group", "ACTOR", "osce-mg")
+    assert "OSCE Minsk Group  osce-mg" in run("kb", "search", "OSCE Minsk Group").stdout.splitlines()[0]
+    settings.write_text("[learning]\nfrom_other_annotators = 1\n", encoding="utf-8")
+    result = run("suggest")
+    assert result.exit_code == 1
+    assert result.stderr == f"annotator: error: {settings}:2: from_other_annotators: write true or false\n"
+
+
+def test_gold_teaches_every_annotator(run, db: Path, two_docs) -> None:
+    with Store(db) as store:
+        store.edits.edit(store.documents.id_of("d1"), "gold", add=[Span(29, 45, "ACTOR")], who="lead")
+    for user in ("alice", "bob"):
+        lines = run("suggest", "--doc", "d2", user=user).stdout.splitlines()
+        assert lines[0] == "d2\t10-26\tOSCE Minsk Group\tACTOR\tOSCE Minsk Group\t-\tlearned"
+
+
 def test_rejected_proposals_do_not_come_back_accepted_ones_are_spans(run, db: Path, two_docs) -> None:
     with Store(db) as store:
         d1 = store.documents.id_of("d1")
-        store.edits.edit(store.documents.id_of("d2"), "carol", add=[Span(10, 26, "ACTOR")], who="carol")
+        store.edits.edit(store.documents.id_of("d2"), "gold", add=[Span(10, 26, "ACTOR")], who="lead")
     by_text = {c["text"]: c for c in suggestions(run, "--doc", "d1")}
     assert list(by_text) == ["OSCE Minsk Group", "Gubadli"]  # best first: text tagged before leads
     minsk, gubadli = by_text["OSCE Minsk Group"], by_text["Gubadli"]
     with Store(db) as store:
-        store.kb.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])
-        # twice: no error
-        store.kb.reject_suggestion(d1, "alice", minsk["start"], minsk["end"], minsk["label"])
+        minsk_span = Span(minsk["start"], minsk["end"], minsk["label"])
+        assert store.edits.reject(d1, "alice", [minsk_span], who="alice")
+        assert not store.edits.reject(d1, "alice", [minsk_span], who="alice")  # twice: no error, no step
         assert [c["text"] for c in suggestions(run, "--doc", "d1")] == ["Gubadli"]
         assert "OSCE Minsk Group" in [c["text"] for c in suggestions(run, "--doc", "d1", user="dave")]
         accepted = as_accepted([Span(gubadli["start"], gubadli["end"], gubadli["label"], gubadli["kb_id"])])
@@ -103,8 +131,8 @@ def test_suggest_without_doc_covers_every_document_and_unknown_doc_fails(run, db
     # d2 also writes "gubadli" in lower case: there it looks like a word, and Qubadlı is not prominent
     assert [(c["doc"], c["text"]) for c in suggestions(run)] == [("d1", "Gubadli")]
     with Store(db) as store:
-        store.edits.edit(store.documents.id_of("d1"), "bob", add=[Span(13, 20, "PLACE")], who="bob")
-    assert {c["doc"] for c in suggestions(run)} == {"d1", "d2"}  # once tagged, it is proposed everywhere
+        store.edits.edit(store.documents.id_of("d1"), "gold", add=[Span(13, 20, "PLACE")], who="lead")
+    assert {c["doc"] for c in suggestions(run)} == {"d1", "d2"}  # once in gold, it is proposed everywhere
     result = run("suggest", "--doc", "nope")
     assert result.exit_code == 1 and "no document with key 'nope'" in result.stderr
 

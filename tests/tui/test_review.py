@@ -3,6 +3,7 @@ edit by hand, undo, move between disagreements, finish; gold checked in the data
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,66 @@ async def test_review_resolves_disagreements_into_gold(store: Store, db: Path) -
     # the annotators' layers are untouched
     with Store(db) as fresh:
         assert len(fresh.edits.spans(fresh.documents.id_of("hot"), "alice")) == 4
+
+
+LINKED = "Pompeo met them in Washington. Baku and Yerevan answered."
+
+
+async def test_review_keeps_kb_links_and_a_link_disagreement_is_its_own_kind(
+    run, db: Path, tmp_path: Path
+) -> None:
+    """Alice and bob link Washington to the same GeoNames entry; only alice links Baku."""
+    washington, baku = at(LINKED, "Washington", "PLACE"), at(LINKED, "Baku", "PLACE")
+    versions = {
+        "alice": [Span(washington.start, washington.end, "PLACE", "geonames:4140963"),
+                  Span(baku.start, baku.end, "PLACE", "geonames:587084"), at(LINKED, "Pompeo", "ACTOR")],
+        "bob": [Span(washington.start, washington.end, "PLACE", "geonames:4140963"),
+                Span(baku.start, baku.end, "PLACE"), at(LINKED, "Pompeo", "ACTOR")],
+    }  # fmt: skip
+    records = tmp_path / "layers.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for layer, spans in versions.items():
+            record = {"id": "linked", "text": LINKED, "_annotator_id": layer, "spans": [
+                {"start": s.start, "end": s.end, "label": s.label, "kb_id": s.kb_id} for s in spans
+            ]}  # fmt: skip
+            out.write(json.dumps(record) + "\n")
+    assert run("import", str(records)).exit_code == 0
+    lines = [json.loads(line) for line in run("disagreements", "--json").stdout.splitlines()]
+    assert lines == [
+        {"doc": "linked", "start": baku.start, "end": baku.end, "text": "Baku", "kind": "link",
+         "layers": {"alice": "PLACE", "bob": "PLACE"}, "kb_ids": {"alice": "geonames:587084", "bob": None}}
+    ]  # fmt: skip
+    plain = run("disagreements").stdout
+    assert (
+        plain
+        == f"linked\t{baku.start}-{baku.end}\tlink\tBaku\talice=PLACE(geonames:587084)  bob=PLACE(no link)\n"
+    )
+    agreement = json.loads(run("agreement", "--json").stdout)
+    assert agreement["pairs"][0]["f1_exact"] == 1.0  # links do not change the figures, only the review
+
+    store = Store(db)
+    app = make_app(store, "lead", review=True)
+    async with app.run_test(size=(130, 36)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await until(pilot, lambda: screen.review is not None)
+        with Store(db) as fresh:  # agreed spans go to gold with their agreed link
+            doc = fresh.documents.id_of("linked")
+            assert [(s.label, s.kb_id) for s in fresh.edits.spans(doc, GOLD)] == [
+                ("ACTOR", None), ("PLACE", "geonames:4140963")
+            ]  # fmt: skip
+        panel = screen.query_one(DisagreementPanel)
+        assert [(item.kind, item.text) for item in panel.items] == [("link", "Baku")]
+        assert [v.spans for v in panel.items[0].versions] == [
+            (("PLACE", "→ geonames:587084"),), (("PLACE", "→ no link"),)
+        ]  # fmt: skip
+        await pilot.press("1")  # alice's version: linked
+        assert screen.query_one(ArticleView).flags == []
+        await pilot.press("d")
+    store.close()
+    exported = tmp_path / "gold.jsonl"
+    assert run("export", "--format", "jsonl", "--layer", "gold", "--out", str(exported)).exit_code == 0
+    (record,) = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    assert [(LINKED[s["start"] : s["end"]], s.get("kb_id")) for s in record["spans"]] == [
+        ("Pompeo", None), ("Washington", "geonames:4140963"), ("Baku", "geonames:587084")
+    ]  # fmt: skip

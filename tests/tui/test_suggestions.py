@@ -79,12 +79,12 @@ async def test_proposals_take_reject_all_undo_and_rejections_stay_rejected(
     run, db: Path, tmp_path: Path
 ) -> None:
     setup(run, tmp_path)
-    with Store(db) as store:  # an earlier annotation by someone else: it is proposed too
+    with Store(db) as store:  # an earlier annotation in gold: it is proposed too
         from annotator.model import Span
 
         d1 = store.documents.id_of("d1")
         start = DOCS["d1"].index("OSCE Minsk Group")
-        store.edits.edit(d1, "bob", add=[Span(start + 5, start + 16, "ACTOR", "osce-mg")], who="bob")
+        store.edits.edit(d1, "gold", add=[Span(start + 5, start + 16, "ACTOR", "osce-mg")], who="lead")
     store = Store(db)
     app = make_app(store, "alice", "d2")
     async with app.run_test(size=(120, 30)) as pilot:

@@ -1,12 +1,15 @@
 """The annotation screen: one annotator's layer on one document at a time, with the KB's proposals.
 
 Proposals (pre-annotation, ``annotator.suggest.propose``) are computed in a look-up thread for each
-document opened and shown dimmed in the article; ``y``/``n`` take or reject the one selected, ``Y``
-takes them all. A span the user saves is proposed at once at its other places in the document.
+document opened, and again whenever the layer's spans change (what they learn from changed), and shown
+dimmed in the article: what ``annotator suggest`` lists for the document. ``y``/``n`` take or reject
+the one selected (both undoable), ``Y`` takes them all. A span the user saves is proposed at once at
+its other places in the document, before the thread's answer comes.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -20,7 +23,7 @@ from annotator.store import Store
 from annotator.store.edits import as_accepted
 from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
-from annotator.tui.proposals import repeats
+from annotator.tui.proposals import overlapping, repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
@@ -31,15 +34,26 @@ if TYPE_CHECKING:
 
 ProposalQuestion = tuple[int, str]
 """Proposals for a document: ``(doc_id, text)``."""
+PROPOSE_AGAIN_DELAY_S = 0.5
+"""After an edit, the document's proposals are computed again once the keys have paused this long, or
+:data:`PROPOSE_AGAIN_PAUSES` times as long as proposing the document took last (a 19,000-word article
+full of names takes a second, holding the interpreter the keys need meanwhile)."""
+PROPOSE_AGAIN_PAUSES = 4
+REDRAW_ALL = 200
+"""Proposals changed at once above which the article is redrawn whole, not line by line."""
 
 
 class AnnotateScreen(DocumentScreen):
     BINDINGS = key_bindings(ANNOTATE_SCREEN)
 
-    def __init__(self, store: Store, user: str, doc_ids: list[int], index: int = 0) -> None:
-        super().__init__(store, user, user, doc_ids, index)
+    def __init__(
+        self, store: Store, user: str, doc_ids: list[int], index: int = 0, learn_from_others: bool = False
+    ) -> None:
+        super().__init__(store, user, user, doc_ids, index, learn_from_others)
         self._proposer: Lookup[ProposalQuestion, list[Candidate]] | None = None
         self._proposed: list[Candidate] = []
+        self._propose_seconds = 0.0
+        """How long proposing the document took last (in the look-up thread)."""
         """This document's candidates as proposed (before the user's spans and rejections are removed)."""
 
     def label_keys(self, position: int, label: Label) -> list[str]:
@@ -79,9 +93,49 @@ class AnnotateScreen(DocumentScreen):
         if self._proposer is not None:
             self._proposer.ask((self.doc_id, self.article.text))
 
+    def spans_changed(self, removed: list[Span], added: list[Span]) -> None:
+        """The proposals follow: those where spans changed are shown or hidden again (none over a
+        span), the saved ones proposed at their other places at once, and all of them computed again
+        from what the spans teach now, once the keys pause."""
+        self._show_proposals_near([(s.start, s.end) for s in [*removed, *added]])
+        if self.kb is not None and added:
+            self._propagate(added)
+        if self._proposer is not None:
+            delay = max(PROPOSE_AGAIN_DELAY_S, PROPOSE_AGAIN_PAUSES * self._propose_seconds)
+            self._proposer.ask((self.doc_id, self.article.text), delay)
+
     def _reload_spans(self) -> None:
+        """After undo or redo (a rejection's too) or a change in another window: every proposal again."""
         super()._reload_spans()
         self._show_proposals()
+
+    def _show_proposals_near(self, ranges: list[tuple[int, int]]) -> None:
+        """:meth:`_show_proposals` for the proposals overlapping ``ranges`` only (the article's lines
+        there redraw): an edit changes nothing elsewhere."""
+        if not ranges:
+            return
+        from annotator.suggest import open_proposals
+
+        article = self.article
+        rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
+        candidates = overlapping(self._proposed, ranges)
+        wanted = {_key(c.span()): c.span() for c in open_proposals(candidates, rejected, self._covered)}
+        shown = {_key(p): p for p in overlapping(article.proposals, ranges)}
+        gone = [p for key, p in shown.items() if key not in wanted]
+        if gone:
+            article.remove_proposals(gone)
+        article.add_proposals([p for key, p in wanted.items() if key not in shown])
+        self._count_proposals()
+
+    def _covered(self, start: int, end: int) -> bool:
+        return bool(self.article.spans_between(start, end))
+
+    def sync(self) -> bool:
+        """Also the rejections another window made (or undid)."""
+        looked = super().sync()
+        if looked:
+            self._show_proposals()
+        return looked
 
     def kb_ready(self) -> None:
         self._proposer = Lookup(
@@ -95,7 +149,10 @@ class AnnotateScreen(DocumentScreen):
         from annotator.suggest import propose
 
         assert self.kb is not None
-        return list(propose(question[1], self.kb))
+        started = time.perf_counter()
+        found = list(propose(question[1], self.kb))
+        self._propose_seconds = time.perf_counter() - started
+        return found
 
     @while_shown
     def on_proposals_found(self, message: ProposalsFound) -> None:
@@ -111,24 +168,22 @@ class AnnotateScreen(DocumentScreen):
             from annotator.suggest import open_proposals
 
             rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
-
-            def covered(start: int, end: int) -> bool:
-                return bool(article.spans_between(start, end))
-
-            shown = [c.span() for c in open_proposals(self._proposed, rejected, covered)]
-        article.set_proposals(shown)
+            shown = [c.span() for c in open_proposals(self._proposed, rejected, self._covered)]
+        before = {_key(p): p for p in article.proposals}
+        after = {_key(p): p for p in shown}
+        gone = [before[key] for key in before.keys() - after.keys()]
+        came = [after[key] for key in after.keys() - before.keys()]
+        if len(gone) + len(came) > REDRAW_ALL:
+            article.set_proposals(shown)
+        elif gone or came:  # the lines they are on redraw, not the whole article
+            article.remove_proposals(gone)
+            article.add_proposals(came)
         self._count_proposals()
 
     def _count_proposals(self) -> None:
         count = len(self.article.proposals)
         text = f"{count} proposal{'s' * (count != 1)}: y/n/Y" if count else ""
         self.query_one(SuggestionList).show_proposals(text)
-
-    def _learn(self, spans: list[Span]) -> None:
-        """Saved spans teach the suggestions, and are proposed at their other places in this document."""
-        super()._learn(spans)
-        if self.kb is not None:
-            self._propagate(spans)
 
     def _propagate(self, spans: list[Span]) -> None:
         article = self.article
@@ -155,14 +210,12 @@ class AnnotateScreen(DocumentScreen):
             if following is not None:
                 self.article.select_offsets(following.start, following.end)
             return
+        self.sync()
         if accept:
-            saved = as_accepted([current])
-            self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
-            self._apply([], saved)
-            self._learn(saved)
+            self._saved(*self.store.edits.tag(self.doc_id, self.layer_name, as_accepted([current])))
         else:
-            start, end, label = current.start, current.end, current.label
-            self.store.kb.reject_suggestion(self.doc_id, self.layer_name, start, end, label)
+            self.store.edits.reject(self.doc_id, self.layer_name, [current], who=self.user)
+            self._data_version = self.store.data_version()
         self.article.remove_proposals([current])
         self._count_proposals()
         following = self.article.next_proposal(current.end)
@@ -171,13 +224,16 @@ class AnnotateScreen(DocumentScreen):
 
     @saving
     def action_accept_all(self) -> None:
+        self.sync()
         proposals = list(self.article.proposals)
         if not proposals:
             return
-        saved = as_accepted(proposals)
-        self.store.edits.edit(self.doc_id, self.layer_name, add=saved)
+        removed, added = self.store.edits.tag(self.doc_id, self.layer_name, as_accepted(proposals))
         self.article.remove_proposals(proposals)
-        self._apply([], saved)
-        self._learn(saved)
+        self._saved(removed, added)
         self._count_proposals()
-        self.notify(f"Took {len(saved)} proposal(s); u undoes them together", timeout=3)
+        self.notify(f"Took {len(added)} proposal(s); u undoes them together", timeout=3)
+
+
+def _key(proposal: Span) -> tuple[int, int, str, str | None]:
+    return (proposal.start, proposal.end, proposal.label, proposal.kb_id)

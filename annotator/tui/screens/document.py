@@ -9,17 +9,16 @@ which keys it has (``annotator.keymap``), what its side panels are and what its 
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from annotator.errors import AnnotatorError
@@ -30,55 +29,31 @@ from annotator.store import Store
 from annotator.text import tokenize
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
-from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
+from annotator.tui.messages import Question
+from annotator.tui.screens.guards import saving, while_shown
+from annotator.tui.screens.suggesting import SuggestingScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.prompt import Prompt
 from annotator.tui.widgets.status_line import StatusLine, selection_status
-from annotator.tui.widgets.suggestion_list import MAX_SHOWN, Shown, SuggestionList, suggestions_note
-from annotator.tui.workers import Lookup, load_kb
+from annotator.tui.widgets.suggestion_list import Shown, SuggestionList
+from annotator.tui.workers import Lookup
 
 if TYPE_CHECKING:
     from annotator.kb import KnowledgeBase
 
-MAX_QUERY = 80
-"""A selection longer than this (characters) is not a name: no look-up."""
-SEARCH_DELAY_S = 0.12
-"""Suggestions are looked up once the selection has stayed this long (not for every step of a drag)."""
 FLUSH_TIME_S = 30.0
 """How often the time spent is written while the screen is up (and on leaving a document)."""
+SYNC_S = 1.0
+"""How often the screen looks whether another window changed the database (it also looks before every
+edit): then it shows the layer's spans as they are now."""
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def saving(method: F) -> F:
-    """A write the database refuses (locked past the busy timeout by another writer, a full disk) is
-    said on screen and changes nothing there: the screen shows only what is on disk, and the app goes
-    on (an exception in an action would close it)."""
-
-    @functools.wraps(method)
-    def guarded(self: Screen[None], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.OperationalError as err:
-            message = f"Not saved: {err}. Nothing changed; try again."
-            self.notify(literal(message), severity="error", timeout=8, markup=False)
-            return None
-
-    return guarded  # type: ignore[return-value]
+__all__ = ["DocumentScreen", "find_next", "saving", "while_shown"]
 
 
-def while_shown(handler: F) -> F:
-    """A worker's answer that arrives while the screen is being taken down (its widgets already
-    removed) is dropped."""
-
-    @functools.wraps(handler)
-    def guarded(self: Screen[None], *args: Any, **kwargs: Any) -> Any:
-        if self.is_mounted and self.is_attached:
-            return handler(self, *args, **kwargs)
-        return None
-
-    return guarded  # type: ignore[return-value]
+def _teaching(span: Span) -> tuple[int, int, str, str | None]:
+    """What of a span teaches suggestions (and tells one version of a layer from another)."""
+    return (span.start, span.end, span.label, span.kb_id)
 
 
 def find_next(text: str, needle: str, after: int) -> tuple[int, int] | None:
@@ -90,15 +65,25 @@ def find_next(text: str, needle: str, after: int) -> tuple[int, int] | None:
     return None if found == -1 else (found, found + len(needle))
 
 
-class DocumentScreen(Screen[None]):
+class DocumentScreen(SuggestingScreen):
     CSS_PATH = "../annotator.tcss"
 
-    def __init__(self, store: Store, user: str, layer: str, doc_ids: list[int], index: int = 0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        user: str,
+        layer: str,
+        doc_ids: list[int],
+        index: int = 0,
+        learn_from_others: bool = False,
+    ) -> None:
         super().__init__()
         self.store = store
         self.user = user
         self.layer_name = layer
         """The layer shown and edited."""
+        self.learn_from_others = learn_from_others
+        """Whether the suggestions learn from other annotators' layers (else: this layer and gold)."""
         self.doc_ids = doc_ids
         self.index = index
         self.labels = store.labels.all()
@@ -114,10 +99,14 @@ class DocumentScreen(Screen[None]):
         self._collector = IdleCollector()
         self._places: dict[int, tuple[int, int]] = {}
         """Selection (anchor, cursor) per document left in this session."""
+        self._data_version = store.data_version()
+        self._status_note: Text | None = None
+        """A failed edit, said in the status line until the selection moves."""
         self.kb: KnowledgeBase | None = None
         self._searcher: Lookup[Question, list[Shown]] | None = None
         self._lookups: list[Lookup[Any, Any]] = []
         """Every look-up thread of this screen: closed when it goes."""
+        self._untaught = []
 
     # --- what each kind of document screen says ----------------------------------------------------
 
@@ -137,9 +126,6 @@ class DocumentScreen(Screen[None]):
 
     def document_opened(self) -> None:
         """Called when a document has been opened and shown."""
-
-    def kb_ready(self) -> None:
-        """Called when the KB has loaded, before the first look-up of suggestions."""
 
     # --- layout ------------------------------------------------------------------------------------
 
@@ -171,6 +157,7 @@ class DocumentScreen(Screen[None]):
         self.article.selection_listener = self._selection_moved
         self.article.focus()
         self.set_interval(FLUSH_TIME_S, self._flush_time)
+        self.set_interval(SYNC_S, self.sync)
         self._collector.start(self.set_interval)
         self.start()
 
@@ -192,6 +179,7 @@ class DocumentScreen(Screen[None]):
         document = self.store.documents.get(self.doc_ids[self.index])
         self.doc_id = document.id
         self.doc_key = document.key
+        self._data_version = self.store.data_version()
         self.spans = self.store.edits.spans(document.id, self.layer_name)
         self.article.load(document.text, tokenize(document.text), self.spans)
         if document.id in self._places:  # back to a document: where the annotator left it
@@ -226,16 +214,58 @@ class DocumentScreen(Screen[None]):
         """Show an edit already in the database: the article redraws the lines it touches."""
         self.article.change_spans(removed, added)
         self.spans = self.article.spans  # the article keeps the one sorted list
+        self._teach(removed, added)
         self._show_entities()
         if self._shown_status != "in_progress":
             self._show_title()
         self._show_status()
+        self.spans_changed(removed, added)
 
     def _reload_spans(self) -> None:
+        """Show the layer's spans as the database has them (after undo or redo, or a change made in
+        another window)."""
+        before = Counter(map(_teaching, self.spans))
         self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
+        after = Counter(map(_teaching, self.spans))
+        gone = [Span(*key) for key in (before - after).elements()]
+        came = [Span(*key) for key in (after - before).elements()]
+        self._teach(gone, came)
         self._show_spans()
+        self.spans_changed(gone, came)
+
+    def spans_changed(self, removed: list[Span], added: list[Span]) -> None:
+        """Called when the layer's spans on the document changed: ``removed`` and ``added``."""
+
+    def history_replayed(self) -> None:
+        """Called after an undo or redo, before the spans are shown again."""
+
+    def sync(self) -> bool:
+        """When another connection (another window of this layer, a reviewer) has written to the
+        database since the screen last looked, show the document as it is now; True when it looked.
+        Called on a timer and before every edit, so an edit never acts on a state that is gone."""
+        if self.doc_id < 0:
+            return False
+        try:
+            version = self.store.data_version()
+        except sqlite3.Error:
+            return False
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        now = self.store.edits.spans(self.doc_id, self.layer_name)
+        if Counter(map(_teaching, now)) != Counter(map(_teaching, self.spans)):
+            self._reload_spans()
+        return True
+
+    def say_failed(self, message: str) -> None:
+        """Say in the status line that an edit did not happen, until the selection moves."""
+        self._status_note = Text(literal(message), style="bold red")
+        self.query_one(StatusLine).show(self._status_note)
 
     def _show_status(self) -> None:
+        if self._status_note is not None:
+            self.query_one(StatusLine).show(self._status_note)
+            return
         article = self.article
         selection = article.selection
         under = article.spans_between(*selection) if selection else []
@@ -243,6 +273,7 @@ class DocumentScreen(Screen[None]):
 
     def _selection_moved(self) -> None:
         """Called by the article in the same tick as its redraw: one compositor pass per key."""
+        self._status_note = None
         self._show_status()
         self._ask_suggestions()
 
@@ -264,24 +295,31 @@ class DocumentScreen(Screen[None]):
 
     @saving
     def _tag(self, label: str, kb_id: str | None = None, source: str = "manual") -> None:
-        """Tag the selection (again: change its label); a suggestion also links it to ``kb_id``."""
+        """Tag the selection (again: change its label, one span per extent); a suggestion also links it
+        to ``kb_id``."""
         selection = self.article.selection
         if selection is None:
             return
+        self.sync()
         start, end = selection
-        same_place = [s for s in self.article.spans_between(start, end) if s.start == start and s.end == end]
-        if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
-            return
-        new = Span(start, end, label, kb_id, source)
-        self.store.edits.edit(self.doc_id, self.layer_name, remove=same_place, add=[new], who=self.user)
-        self._apply(same_place, [new])
-        self._learn([new])
+        removed, added = self.store.edits.tag(
+            self.doc_id, self.layer_name, [Span(start, end, label, kb_id, source)], who=self.user
+        )
+        self._saved(removed, added)
+
+    def _saved(self, removed: list[Span], added: list[Span]) -> None:
+        """Show an edit this screen just saved (nothing when it changed nothing)."""
+        if removed or added:
+            self._data_version = self.store.data_version()
+            self._status_note = None
+            self._apply(removed, added)
 
     @saving
     def action_remove(self) -> None:
         selection = self.article.selection
         if selection is None:
             return
+        self.sync()
         start, end = selection
         exact = [s for s in self.spans if s.start == start and s.end == end]
         if not exact:
@@ -290,18 +328,24 @@ class DocumentScreen(Screen[None]):
             exact = [innermost(covering)] if covering else []
         if exact:
             self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
-            self._apply(exact, [])
+            self._saved(exact, [])
 
     @saving
     def action_undo(self) -> None:
+        self.sync()
         if self.store.edits.undo(self.doc_id, self.layer_name):
+            self._status_note = None
+            self.history_replayed()
             self._reload_spans()
         else:
             self.notify("Nothing to undo", timeout=2)
 
     @saving
     def action_redo(self) -> None:
+        self.sync()
         if self.store.edits.redo(self.doc_id, self.layer_name):
+            self._status_note = None
+            self.history_replayed()
             self._reload_spans()
         else:
             self.notify("Nothing to redo", timeout=2)
@@ -359,68 +403,3 @@ class DocumentScreen(Screen[None]):
             self._time.save(
                 lambda seconds: self.store.progress.add_time(self.doc_id, self.layer_name, seconds)
             )
-
-    # --- suggestions for the selection -------------------------------------------------------------
-
-    def start_loading_kb(self) -> None:
-        load_kb(self.store.path, self)
-
-    @while_shown
-    def on_kb_failed(self, message: KbFailed) -> None:
-        self.query_one(SuggestionList).show([], "no suggestions: the knowledge base did not load")
-        self.notify(literal(f"Knowledge base: {message.error}"), severity="warning", markup=False)
-
-    @while_shown
-    def on_kb_loaded(self, message: KbLoaded) -> None:
-        self.kb = message.kb
-        self._searcher = Lookup(self._search, SuggestionsFound, self, "kb-search")
-        self._lookups.append(self._searcher)
-        self.kb_ready()
-        self._ask_suggestions()
-
-    @while_shown
-    def on_lookup_failed(self, message: LookupFailed) -> None:
-        self.notify(literal(f"Look-up failed: {message.error}"), severity="warning", markup=False)
-
-    def _ask_suggestions(self) -> None:
-        selection = self.article.selection
-        if self._searcher is None or selection is None:
-            return
-        start, end = selection
-        text = " ".join(self.article.text[start:end].split())
-        if len(text) > MAX_QUERY:
-            self.query_one(SuggestionList).show([], "select a name to see suggestions")
-            return
-        self._searcher.ask((self.doc_id, start, end, text), SEARCH_DELAY_S)
-
-    def _search(self, question: Question) -> list[Shown]:
-        """In the look-up thread."""
-        assert self.kb is not None
-        return [Shown.from_suggestion(s) for s in self.kb.search(question[3], limit=MAX_SHOWN)]
-
-    @while_shown
-    def on_suggestions_found(self, message: SuggestionsFound) -> None:
-        doc_id, start, end, text = message.question
-        if (doc_id, (start, end)) != (self.doc_id, self.article.selection):
-            return  # the selection moved on; its own answer is on the way
-        no_index = self.kb is not None and self.kb.index is None
-        self.query_one(SuggestionList).show(message.found, suggestions_note(text, message.found, no_index))
-
-    def action_take_suggestion(self, index: int = 0) -> None:
-        suggestions = self.query_one(SuggestionList)
-        if 0 <= index < len(suggestions.items):
-            self._take(suggestions.items[index])
-
-    def on_suggestion_list_taken(self, event: SuggestionList.Taken) -> None:
-        self._take(event.suggestion)
-        self.article.focus()
-
-    def _take(self, suggestion: Shown) -> None:
-        self._tag(suggestion.label, suggestion.kb_id, "suggestion")
-
-    def _learn(self, spans: list[Span]) -> None:
-        """Saved spans teach the suggestions at once."""
-        if self.kb is None:
-            return
-        for span in spans:
-            self.kb.learn(self.article.text[span.start : span.end], span.label, span.kb_id)

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from annotator.agreement import Disagreement, DocumentReview, review_document
 from annotator.keymap import REVIEW_SCREEN
 from annotator.literal import literal
-from annotator.model import GOLD, Label, Span
+from annotator.model import GOLD, Label, Span, SpanKey
 from annotator.review import agreed_spans, decision
 from annotator.store import Store
 from annotator.tui.bindings import key_bindings
@@ -30,8 +30,8 @@ from annotator.tui.workers import order_review
 class ReviewScreen(DocumentScreen):
     BINDINGS = key_bindings(REVIEW_SCREEN)
 
-    def __init__(self, store: Store, user: str) -> None:
-        super().__init__(store, user, GOLD, [], 0)
+    def __init__(self, store: Store, user: str, learn_from_others: bool = False) -> None:
+        super().__init__(store, user, GOLD, [], 0, learn_from_others)
         self.agreement: dict[int, float] = {}
         self.review: DocumentReview | None = None
         self.current = 0
@@ -113,28 +113,33 @@ class ReviewScreen(DocumentScreen):
         super()._apply(removed, added)
         self._show_review()
 
-    def _reload_spans(self) -> None:
+    def history_replayed(self) -> None:
         """After undo or redo: what is decided is read from gold again (an undone decision reopens)."""
         self.decided = {key for key in self.decided if key[0] != self.doc_id}
+
+    def _reload_spans(self) -> None:
         super()._reload_spans()
         self._show_review()
 
     # --- disagreements ---------------------------------------------------------------------------
 
-    def _gold_in(self, d: Disagreement) -> set[tuple[int, int, str]]:
+    def _gold_in(self, d: Disagreement) -> set[tuple[int, int, str, str | None]]:
+        """Gold's spans in the disagreement's range (not the agreed ones), with their KB links."""
         agreed = set(self.review.agreed) if self.review else set()
         return {
-            (s.start, s.end, s.label)
+            (s.start, s.end, s.label, s.kb_id)
             for s in self.article.spans_between(d.start, d.end)
             if (s.start, s.end, s.label) not in agreed
         }
 
     def _resolved(self, d: Disagreement) -> bool:
-        """Decided here, or gold holds one layer's (non-empty) version of it."""
+        """Decided here, or gold holds one layer's (non-empty) version of it, links included."""
         if (d.doc_id, d.start, d.end) in self.decided:
             return True
         gold = self._gold_in(d)
-        return bool(gold) and any(gold == set(v) for v in d.versions.values())
+        return bool(gold) and any(
+            gold == {(*span, d.link(layer, span)) for span in spans} for layer, spans in d.versions.items()
+        )
 
     def _show_review(self, select: bool = False) -> None:
         review = self.review
@@ -146,7 +151,7 @@ class ReviewScreen(DocumentScreen):
                 d.kind,
                 " ".join(d.text.split()),
                 tuple(
-                    Version(layer, tuple((label, " ".join(text[s:e].split())) for s, e, label in spans))
+                    Version(layer, tuple((span[2], _shown(text, d, layer, span)) for span in spans))
                     for layer, spans in d.versions.items()
                 ),
                 self._resolved(d),
@@ -191,11 +196,11 @@ class ReviewScreen(DocumentScreen):
             return
         layer = None if position < 0 else layers[position]
         remove, add = decision(review, d, layer, self.store.edits.spans(review.doc_id, GOLD))
+        self.sync()
         self.store.edits.edit(review.doc_id, GOLD, remove, add, kind="review", who=self.user)
         self.decided.add((d.doc_id, d.start, d.end))
-        self.spans = self.store.edits.spans(self.doc_id, GOLD)
-        self.article.set_spans(self.spans)
-        self._show_entities()
+        self._data_version = self.store.data_version()
+        self._reload_spans()
         following = [
             i
             for i in [*range(self.current + 1, len(review.disagreements)), *range(self.current)]
@@ -215,3 +220,11 @@ class ReviewScreen(DocumentScreen):
             if open_:
                 self.notify(f"{open_} disagreement(s) left open: gold keeps what it has there", timeout=3)
         self._open_next_unfinished("Every document is reviewed")
+
+
+def _shown(text: str, d: Disagreement, layer: str, span: SpanKey) -> str:
+    """A version's span as the panel shows it: its text, or in a ``link`` disagreement (where every
+    version has the same text, in the row above) its KB link."""
+    if d.kind == "link":
+        return f"→ {d.link(layer, span) or 'no link'}"
+    return " ".join(text[span[0] : span[1]].split())

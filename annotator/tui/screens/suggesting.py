@@ -1,0 +1,126 @@
+"""The suggestions for the selection: the KB (and what the layer's learning sources teach) loaded in a
+thread, looked up in another as the selection moves, taken with Enter or a digit; and what saved and
+removed spans teach, kept equal to the layer's spans as they are now. The base of ``DocumentScreen``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import Screen
+
+from annotator.literal import literal
+from annotator.model import Span
+from annotator.store import Store
+from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
+from annotator.tui.screens.guards import while_shown
+from annotator.tui.widgets.suggestion_list import MAX_SHOWN, Shown, SuggestionList, suggestions_note
+from annotator.tui.workers import Lookup, load_kb
+
+if TYPE_CHECKING:
+    from annotator.kb import KnowledgeBase
+    from annotator.tui.widgets.article import ArticleView
+
+MAX_QUERY = 80
+"""A selection longer than this (characters) is not a name: no look-up."""
+SEARCH_DELAY_S = 0.12
+"""Suggestions are looked up once the selection has stayed this long (not for every step of a drag)."""
+
+
+class SuggestingScreen(Screen[None]):
+    """What the document screens have of suggestions; they set the attributes below."""
+
+    store: Store
+    layer_name: str
+    learn_from_others: bool
+    doc_id: int
+    kb: KnowledgeBase | None
+    _searcher: Lookup[Question, list[Shown]] | None
+    _lookups: list[Lookup[Any, Any]]
+    _untaught: list[tuple[float, str, str, str | None, int]]
+    """Changes to the spans before the KB loaded: ``(when, text, label, kb_id, count)``."""
+
+    @property
+    def article(self) -> ArticleView:
+        raise NotImplementedError
+
+    def kb_ready(self) -> None:
+        """Called when the KB has loaded, before the first look-up of suggestions."""
+
+    def _tag(self, label: str, kb_id: str | None = None, source: str = "manual") -> None:
+        raise NotImplementedError
+
+    def start_loading_kb(self) -> None:
+        load_kb(self.store.path, self, self.layer_name, self.learn_from_others)
+
+    @while_shown
+    def on_kb_failed(self, message: KbFailed) -> None:
+        self.query_one(SuggestionList).show([], "no suggestions: the knowledge base did not load")
+        self.notify(literal(f"Knowledge base: {message.error}"), severity="warning", markup=False)
+
+    @while_shown
+    def on_kb_loaded(self, message: KbLoaded) -> None:
+        self.kb = message.kb
+        for at, text, label, kb_id, count in self._untaught:
+            if at > message.read_at:  # saved or removed after the load read what spans teach
+                self.kb.learn(text, label, kb_id, count)
+        self._untaught = []
+        self._searcher = Lookup(self._search, SuggestionsFound, self, "kb-search")
+        self._lookups.append(self._searcher)
+        self.kb_ready()
+        self._ask_suggestions()
+
+    @while_shown
+    def on_lookup_failed(self, message: LookupFailed) -> None:
+        self.notify(literal(f"Look-up failed: {message.error}"), severity="warning", markup=False)
+
+    def _ask_suggestions(self) -> None:
+        selection = self.article.selection
+        if self._searcher is None or selection is None:
+            return
+        start, end = selection
+        text = " ".join(self.article.text[start:end].split())
+        if len(text) > MAX_QUERY:
+            self.query_one(SuggestionList).show([], "select a name to see suggestions")
+            return
+        self._searcher.ask((self.doc_id, start, end, text), SEARCH_DELAY_S)
+
+    def _search(self, question: Question) -> list[Shown]:
+        """In the look-up thread."""
+        assert self.kb is not None
+        return [Shown.from_suggestion(s) for s in self.kb.search(question[3], limit=MAX_SHOWN)]
+
+    @while_shown
+    def on_suggestions_found(self, message: SuggestionsFound) -> None:
+        doc_id, start, end, text = message.question
+        if (doc_id, (start, end)) != (self.doc_id, self.article.selection):
+            return  # the selection moved on; its own answer is on the way
+        no_index = self.kb is not None and self.kb.index is None
+        self.query_one(SuggestionList).show(message.found, suggestions_note(text, message.found, no_index))
+
+    def action_take_suggestion(self, index: int = 0) -> None:
+        suggestions = self.query_one(SuggestionList)
+        if 0 <= index < len(suggestions.items):
+            self._take(suggestions.items[index])
+
+    def on_suggestion_list_taken(self, event: SuggestionList.Taken) -> None:
+        self._take(event.suggestion)
+        self.article.focus()
+
+    def _take(self, suggestion: Shown) -> None:
+        self._tag(suggestion.label, suggestion.kb_id, "suggestion")
+
+    def _teach(self, removed: list[Span], added: list[Span]) -> None:
+        """What suggestions learn is the layer's spans as they are now: a saved span teaches at once,
+        a removed (or undone) one no longer does. Before the KB has loaded, the change is kept until it
+        has (unless the load read it already)."""
+        text = self.article.text
+        now = time.monotonic()
+        for spans, count in ((removed, -1), (added, 1)):
+            for span in spans:
+                mention = text[span.start : span.end]
+                if self.kb is None:
+                    self._untaught.append((now, mention, span.label, span.kb_id, count))
+                else:
+                    self.kb.learn(mention, span.label, span.kb_id, count)
