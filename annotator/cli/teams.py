@@ -83,7 +83,7 @@ def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     from annotator.agreement import agreement
 
     if obj.learn_from_other_annotators():
-        click.echo(NOT_BLIND_WARNING, err=True)
+        echo(NOT_BLIND_WARNING, err=True)
     with obj.store() as store:
         labels = [label.name for label in store.labels.all()]
         report = agreement(store.teams.finished_documents(), labels)
