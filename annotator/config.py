@@ -32,6 +32,10 @@ class Config:
     """``[learning] from_other_annotators``: whether an annotator's suggestions, proposals and model
     learn from other annotators' layers too (then double annotation is not blind); by default only from
     their own layer and gold (``annotator.kb.learning_layers``)."""
+    threshold: float = 0.5
+    """``[suggest] threshold``: the model's proposals below this confidence (0-1) are not shown."""
+    model: bool = True
+    """``[suggest] model``: propose with the model (false: only the KB's and text tagged before)."""
 
 
 def config_path() -> Path | None:
@@ -58,10 +62,11 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         line = int(found.group(1)) if found else None
         raise AnnotatorError(f"not valid TOML: {reason}", path, line) from None
     for section in data:
-        if section not in ("keys", "labels", "learning"):
+        if section not in ("keys", "labels", "learning", "suggest"):
             line = _line_of(source, section)
-            reason = f"unknown section [{section}] (known: [labels], [keys], [learning])"
+            reason = f"unknown section [{section}] (known: [labels], [keys], [learning], [suggest])"
             raise AnnotatorError(reason, path, line)
+    threshold, model = _suggest(data.get("suggest", {}), source, path)
     labels = _labels(data.get("labels"), source, path) if "labels" in data else None
     from_others = _learning(data.get("learning", {}), source, path)
     keys = data.get("keys", {})
@@ -76,7 +81,7 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
     keymap = {action_id: value.replace(" ", "") for action_id, value in keys.items()}
-    return Config(path, keymap, labels, from_others)
+    return Config(path, keymap, labels, from_others, threshold, model)
 
 
 LEARNING_SETTINGS = ("from_other_annotators",)
@@ -94,6 +99,26 @@ def _learning(table: object, source: str, path: Path) -> bool:
         if not isinstance(value, bool):
             raise AnnotatorError(f"{name}: write true or false", path, line)
     return bool(table.get("from_other_annotators", False))
+
+
+def _suggest(table: object, source: str, path: Path) -> tuple[float, bool]:
+    """``[suggest] threshold = 0.5`` (a number from 0 to 1) and ``model = true``."""
+    default = Config.threshold
+    if not isinstance(table, dict):
+        raise AnnotatorError("'suggest' must be a table: [suggest]", path, _line_of(source, "suggest"))
+    unknown = set(table) - {"threshold", "model"}
+    if unknown:
+        name = sorted(unknown)[0]
+        reason = f"unknown setting {name!r} in [suggest] (known: threshold, model)"
+        raise AnnotatorError(reason, path, _line_of(source, name))
+    value = table.get("threshold", default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        reason = f"threshold must be a number from 0 to 1, not {value!r}"
+        raise AnnotatorError(reason, path, _line_of(source, "threshold"))
+    model = table.get("model", Config.model)
+    if not isinstance(model, bool):
+        raise AnnotatorError(f"model must be true or false, not {model!r}", path, _line_of(source, "model"))
+    return float(value), model
 
 
 MAX_LABELS = 9
@@ -148,6 +173,12 @@ def default_config(actions: Iterable[KeyAction]) -> str:
         "# are proposed to the next), and 'annotator agreement' says so.",
         "# [learning]",
         "# from_other_annotators = false",
+        "",
+        "# Proposals of the model below this confidence (0-1) are not shown; model = false proposes",
+        "# only what the KB and text tagged before find.",
+        "# [suggest]",
+        f"# threshold = {Config.threshold}",
+        "# model = true",
         "",
         "[keys]",
         "# Each action has an id; give it one key or several separated by commas.",

@@ -235,6 +235,8 @@ class MergeResult:
     kept_earlier: int = 0
     """Conflicts whose other version an earlier merge already kept as a layer of its own."""
     renamed_keys: int = 0
+    models_added: int = 0
+    """Proposal models the other side trained that this database lacked (both sides' are kept)."""
     layers: dict[str, LayerChange] = field(default_factory=dict)
     dry_run: bool = False
 
@@ -247,6 +249,25 @@ class MergeResult:
         self.layer_documents_copied += 1
         self.spans_added += added
         self.spans_removed += removed
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """A proposal model as the database keeps it: whose it is, its bytes (``kind`` says their format),
+    the layers and how many documents and tokens it was trained on, its held-out scores and those of the
+    model it replaced on the same documents (``baseline``), as JSON-ready dicts."""
+
+    user: str
+    kind: str
+    data: bytes
+    digest: str
+    trained_from: tuple[str, ...]
+    documents: int
+    tokens: int
+    scores: dict[str, Any] | None
+    baseline: dict[str, Any] | None
+    created: float
+    id: int | None = None
 
 
 @dataclass

@@ -30,14 +30,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
+from annotator.kb import FuzzyIndex, KnowledgeBase, Learned, Suggestion, normalize
 from annotator.model import Span, SpanKey
 from annotator.spans import longest_first, overlaps
+from annotator.tagger.features import Hint
+
+if TYPE_CHECKING:
+    from annotator.tagger import Tagger
 from annotator.text import sentences, tokenize
 
 MAX_TOKENS = 6
+GAZETTEER, LEARNED, MODEL = "kb", "learned", "model"
+"""Where a proposal comes from: the KB (the gazetteer and other entries), text tagged before, the model."""
 PROMINENT = 100_000.0
 SHORT = 4
 # Lower-case words that may join a multi-word place name (Bosnia and Herzegovina, Rio de Janeiro).
@@ -78,6 +84,28 @@ class Candidate:
     end: int
     text: str
     suggestion: Suggestion
+    model_confidence: float | None = None
+    """The model's confidence (0-1) when the model proposed it; None for the gazetteer and learned text."""
+    also: tuple[str, ...] = ()
+    """The other sources that propose the same span (a model proposal the gazetteer also finds)."""
+
+    @property
+    def source(self) -> str:
+        """Where the proposal comes from: ``model``, ``learned`` or ``gazetteer``."""
+        if self.model_confidence is not None:
+            return MODEL
+        return LEARNED if self.learned else GAZETTEER
+
+    @property
+    def confidence(self) -> float:
+        """0-1: the model's confidence, else the match score (a learned text's is 1)."""
+        return self.model_confidence if self.model_confidence is not None else self.score / 100
+
+    @property
+    def because(self) -> str:
+        """Why it is proposed, for the panel and ``suggest``: ``model 0.83 + gazetteer``."""
+        head = f"{self.source} {self.confidence:.2f}"
+        return " + ".join([head, *self.also])
 
     @property
     def label(self) -> str:
@@ -114,6 +142,9 @@ class Candidate:
             "doc": doc_key,
             "start": self.start,
             "end": self.end,
+            "source": self.source,
+            "confidence": round(self.confidence, 4),
+            "also": list(self.also),
         }
 
 
@@ -231,8 +262,8 @@ def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
 
 
 def best_first(found: list[Candidate]) -> list[Candidate]:
-    """Text tagged before first, then the best score, the best known entity, the earliest position."""
-    return sorted(found, key=lambda c: (not c.learned, -c.score, -c.prominence, c.start))
+    """Text tagged before first, then the most confident, the best known entity, the earliest position."""
+    return sorted(found, key=lambda c: (not c.learned, -c.confidence, -c.prominence, c.start))
 
 
 def open_proposals(
@@ -245,13 +276,93 @@ def open_proposals(
 
 
 def candidates(
-    text: str, kb: KnowledgeBase, spans: Iterable[Span], rejected: Collection[SpanKey]
+    text: str,
+    kb: KnowledgeBase,
+    spans: Iterable[Span],
+    rejected: Collection[SpanKey],
+    tagger: Tagger | None = None,
+    threshold: float = 0.0,
 ) -> list[Candidate]:
     """The proposals for an annotator on a document's ``text`` that are open to them
-    (:func:`open_proposals`), ``spans`` being their spans there."""
+    (:func:`open_proposals`), ``spans`` being their spans there; the model's with ``tagger``."""
     have = [(s.start, s.end) for s in spans]
 
     def covered(start: int, end: int) -> bool:
         return any(overlaps(start, end, s, e) for s, e in have)
 
-    return open_proposals(propose(text, kb), rejected, covered)
+    return open_proposals(propose_all(text, kb, tagger, threshold), rejected, covered)
+
+
+def propose_all(text: str, kb: KnowledgeBase, tagger: Tagger | None, threshold: float) -> list[Candidate]:
+    """The proposals for ``text``: without a model, :func:`propose`'s; with one, the model's at or above
+    ``threshold`` (the KB's and learned strings' proposals are its features), each with the other sources
+    that propose the same span and their KB link. Learned text the model leaves out is not added: on
+    held-out news that lowered precision more than it raised recall (bench/model.py)."""
+    if tagger is None:
+        return propose(text, kb)
+    by_source = _proposals_by_source(text, kb)
+    found = [Hint(c.start, c.end, c.label, source) for source, cs in by_source.items() for c in cs]
+    same: dict[tuple[int, int, str], list[Candidate]] = {}
+    for cs in by_source.values():
+        for c in cs:
+            same.setdefault((c.start, c.end, c.label), []).append(c)
+    countries = _countries_mentioned(text, found)
+    proposed: list[Candidate] = []
+    for p in tagger.predict(text, found):
+        if p.confidence < threshold:
+            continue
+        mention = text[p.start : p.end]
+        others = same.get((p.start, p.end, p.label), [])
+        linked = [c.suggestion for c in others if c.kb_id]
+        link = linked[0] if linked else kb_link(kb, mention, p.label, countries)
+        also = tuple(sorted({c.source for c in others}))
+        proposed.append(Candidate(p.start, p.end, mention, link, model_confidence=p.confidence, also=also))
+    return proposed
+
+
+def _proposals_by_source(text: str, kb: KnowledgeBase) -> dict[str, list[Candidate]]:
+    """:func:`propose` with the KB alone and with the learned text alone."""
+    found: dict[str, list[Candidate]] = {}
+    if kb.index is not None:
+        found[GAZETTEER] = propose(text, KnowledgeBase(kb.index, Learned()))
+    if kb.learned.by_key:
+        found[LEARNED] = propose(text, KnowledgeBase(None, kb.learned))
+    return found
+
+
+LINK_MIN_SCORE = 90.0
+"""A model proposal links to a KB entry only when the entry's name matches the mention this well."""
+
+
+def kb_link(kb: KnowledgeBase, mention: str, label: str, countries: Collection[str] = ()) -> Suggestion:
+    """The suggestion behind a model proposal: the best KB entry of ``label`` for ``mention`` scoring at
+    least :data:`LINK_MIN_SCORE`, those in one of ``countries`` (the countries the document mentions) first
+    (``Martuni`` in an article about Azerbaijan and Armenia); no KB id when none does."""
+    best: Suggestion | None = None
+    best_key: tuple[bool, float, float] | None = None
+    for found in kb.search(mention, label, limit=10) if kb.index is not None else []:
+        if found.score < LINK_MIN_SCORE or not found.kb_id:
+            continue
+        country = (found.description or "").split(",")[0].strip()
+        key = (country in countries, found.score, found.prominence)
+        if best_key is None or key > best_key:
+            best, best_key = found, key
+    if best is None:
+        return Suggestion(mention, mention, label, 0.0, None)
+    return Suggestion(best.name, mention, label, best.score, best.kb_id, best.description, 0, best.prominence)
+
+
+def _countries_mentioned(text: str, found: Iterable[Hint]) -> set[str]:
+    """The places the gazetteer finds in ``text``, as written: the countries an entry's description
+    may name."""
+    return {text[h.start : h.end] for h in found if h.source == GAZETTEER and h.label == "PLACE"}
+
+
+def hints(text: str, kb: KnowledgeBase) -> list[Hint]:
+    """What the KB and the learned strings propose in ``text``, each on its own (the model's features:
+    where both propose a span, it sees both)."""
+    return [
+        Hint(c.start, c.end, c.label, source)
+        for source, found in _proposals_by_source(text, kb).items()
+        for c in found
+    ]

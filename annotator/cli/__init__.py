@@ -3,6 +3,7 @@
 - :mod:`~annotator.cli.documents`: import, init, stats
 - :mod:`~annotator.cli.screens`: annotate, review, serve (and no command: the annotation screen)
 - :mod:`~annotator.cli.kb`: kb import / add-geonames / search, suggest
+- :mod:`~annotator.cli.models`: train (the proposal model)
 - :mod:`~annotator.cli.export`: export
 - :mod:`~annotator.cli.teams`: assign, agreement, disagreements, merge
 - :mod:`~annotator.cli.maintenance`: backup, check
@@ -20,7 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
-from annotator.cli import documents, export, kb, maintenance, screens, teams
+from annotator.cli import documents, export, kb, maintenance, models, screens, teams
 from annotator.cli.context import Context, default_user
 from annotator.cli.output import echo, echo_error
 from annotator.errors import AnnotatorError
@@ -96,6 +97,7 @@ COMMANDS: list[click.Command] = [
     screens.serve,
     kb.kb,
     kb.suggest,
+    models.train,
     export.export,
     teams.assign,
     teams.agreement_,

@@ -84,7 +84,9 @@ def init(out: Path, force: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_obj
 def stats(obj: Context, as_json: bool) -> None:
-    """Documents, spans per label and layer, progress and time spent per annotator."""
+    """Documents, spans per label and layer, progress and time spent per annotator; and per annotator,
+    over the documents worked on in the annotation screen, seconds and keys per span and the share of
+    spans accepted from proposals."""
     with obj.store() as store:
         data = store.progress.stats()
     if as_json:
@@ -92,7 +94,37 @@ def stats(obj: Context, as_json: bool) -> None:
 
         echo_json(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    console().print(_stats_table(data))
+    shown = console()
+    shown.print(_stats_table(data))
+    effort = _effort_table(data)
+    if effort is not None:
+        shown.print(effort)
+
+
+def _effort_table(data: dict[str, Any]) -> Any:
+    """Per annotator, over the documents they worked on in the annotation screen: time and keys per
+    span, and the share of spans accepted from proposals; None when nobody has."""
+    rows = [(name, layer["effort"]) for name, layer in data["layers"].items() if layer.get("effort")]
+    if not rows:
+        return None
+    effort = table(
+        "effort in the annotation screen (k: keys; share: spans taken from proposals)", title_justify="left"
+    )
+    # by hand: spans tagged by hand; taken: accepted from proposals or suggestions; share: taken / all
+    for column in ("layer", "docs", "time", "keys", "by hand", "taken", "s/span", "k/span", "share"):
+        effort.add_column(column, justify="left" if column == "layer" else "right")
+
+    def per_span(value: float | None, digits: int) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    for name, e in rows:
+        share = "-" if e["accepted_share"] is None else f"{e['accepted_share']:.0%}"
+        effort.add_row(
+            name, str(e["documents"]), duration(e["seconds"]), str(e["keys"]), str(e["spans_by_hand"]),
+            str(e["spans_accepted"]), per_span(e["seconds_per_span"], 1), per_span(e["keys_per_span"], 1),
+            share,
+        )  # fmt: skip
+    return effort
 
 
 def _stats_table(data: dict[str, Any]) -> Any:

@@ -157,30 +157,51 @@ def _stdin_queries() -> list[str]:
 @click.command()
 @click.option("--doc", "doc_key", help="Only this document (its key); default every document.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per candidate.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    help="Leave out the model's proposals below this confidence; default [suggest] threshold in "
+    "annotator.toml (0.5).",
+)
+@click.option(
+    "--no-model", is_flag=True, help="Only the gazetteer and text tagged before, as without a model."
+)
 @click.pass_obj
-def suggest(obj: Context, doc_key: str | None, as_json: bool) -> None:
-    """Pre-annotation candidates (KB matches and text tagged before) that --user has not accepted or
-    rejected, document by document, best first: text tagged before, then by score and prominence.
+def suggest(
+    obj: Context, doc_key: str | None, as_json: bool, threshold: float | None, no_model: bool
+) -> None:
+    """Proposals that --user has not accepted or rejected, document by document, best first: from
+    --user's model (or the starter model shipped with annotator), with the KB and text tagged before as
+    its features, each with its confidence and source (model, kb, learned).
 
     Text tagged before means in --user's own layer or in gold; other annotators' layers only when
     annotator.toml says so ([learning] from_other_annotators = true)."""
+    from annotator.config import config_path, load_config
     from annotator.suggest import best_first, candidates
+    from annotator.training import current_tagger
 
+    config = load_config(config_path())
+    threshold = config.threshold if threshold is None else threshold
+    no_model = no_model or not config.model
     with obj.store() as store:
         doc_ids = [store.documents.id_of(doc_key)] if doc_key is not None else store.documents.ids()
         kb = _knowledge_base(store, say, obj.learning_layers(store))
+        tagger = None
+        if not no_model:
+            tagger, described = current_tagger(store.models.current(obj.user), kb.index is not None)
+            echo(f"annotator: proposing with the {described}, threshold {threshold:g}", err=True)
         for doc_id in doc_ids:
             document = store.documents.get(doc_id)
             spans = store.edits.spans(doc_id, obj.user)
             rejected = store.kb.rejected_suggestions(doc_id, obj.user)
-            for c in best_first(candidates(document.text, kb, spans, rejected)):
+            for c in best_first(candidates(document.text, kb, spans, rejected, tagger, threshold)):
                 (echo_json if as_json else echo)(_candidate_line(c, document.key, as_json))
 
 
 def _candidate_line(c: Candidate, key: str, as_json: bool) -> str:
+    """``key  start-end  text  label  KB name  KB id  why`` (``why``: ``model 0.83 + gazetteer``)."""
     if as_json:
         import json
 
         return json.dumps(c.to_json(key), ensure_ascii=False)
-    source = "learned" if c.learned else f"{c.score:.0f}"
-    return f"{key}\t{c.start}-{c.end}\t{c.text}\t{c.label}\t{c.name}\t{c.kb_id or '-'}\t{source}"
+    return f"{key}\t{c.start}-{c.end}\t{c.text}\t{c.label}\t{c.name}\t{c.kb_id or '-'}\t{c.because}"

@@ -33,7 +33,16 @@ def run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) 
     actions = key_actions()
     config = load_config(config_path(), actions)
     check_label_keys(config, actions)
-    app = make_app(store, user, doc_key, config.keys, review, config.learn_from_other_annotators)
+    app = make_app(
+        store,
+        user,
+        doc_key,
+        config.keys,
+        review,
+        config.learn_from_other_annotators,
+        config.threshold,
+        config.model,
+    )
     app.run()
     if app.return_code:  # the app stopped on an error (Textual printed it): not a success
         raise SystemExit(app.return_code)

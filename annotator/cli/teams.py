@@ -272,5 +272,6 @@ def _merge_lines(result: MergeResult, databases: int) -> list[str]:
         )
         + (f"; {result.kept_earlier} conflict(s) kept by an earlier merge" if result.kept_earlier else "")
         + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
+        + (f"; {result.models_added} proposal model(s) added" if result.models_added else "")
     )
     return lines

@@ -19,6 +19,7 @@ from annotator.store.kb import KnowledgeBaseTables
 from annotator.store.labels import Labels, Layers
 from annotator.store.maintenance import Maintenance
 from annotator.store.merge import Merge
+from annotator.store.models import Models
 from annotator.store.progress import Progress
 from annotator.store.schema import check_opened, migrate
 from annotator.store.teams import Teams
@@ -93,7 +94,8 @@ class Store(Connection):
         self.tokens = Tokens(self)
         self.exports = Exports(self)
         self.teams = Teams(self)
-        self.merge = Merge(self, self.documents)
+        self.models = Models(self)
+        self.merge = Merge(self, self.documents, self.models)
         self.maintenance = Maintenance(self)
 
     def close(self) -> None:

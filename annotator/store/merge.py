@@ -15,6 +15,10 @@ Documents match by content. Per document and layer the two versions compare so:
   ``conflict`` and its documents come in progress, not done, so no agreement figure or review counts it.
 
 A kept version comes with its status and its action log, so undo goes on working on it.
+
+Proposal models (``store.models``): every model the other database has and this one lacks is copied,
+so both sides' are kept; each user's newest is their current one. Keys pressed per document and layer
+(``effort``): the larger count of the two.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from annotator.model import (
 )
 from annotator.store.connection import BATCH, Connection, Tables, connect_read_only
 from annotator.store.documents import Documents
+from annotator.store.models import Models
 from annotator.store.schema import FIRST, applied_names, newer_names
 
 SpanRow = tuple[int, int, str, str | None, str, str | None, float]
@@ -62,9 +67,10 @@ class _DryRun(Exception):
 class Merge(Tables):
     """Writes every table but the KB's and the token cache, from another database's rows."""
 
-    def __init__(self, connection: Connection, documents: Documents) -> None:
+    def __init__(self, connection: Connection, documents: Documents, models: Models) -> None:
         super().__init__(connection)
         self._documents = documents
+        self._models = models
 
     def from_databases(
         self, paths: Iterable[Path], prefer: str | None = None, dry_run: bool = False
@@ -102,6 +108,8 @@ class Merge(Tables):
                 "INSERT OR IGNORE INTO layers (name, kind, created) VALUES (?, ?, ?)", (name, kind, created)
             ).rowcount
         ids = self._merge_documents(other, result)
+        result.models_added += self._models.copy_from(other)
+        self._merge_effort(other, ids)
         theirs = _LayerStates.read(other, ids.__getitem__)
         mine = _LayerStates.read(self.conn, None, set(ids.values()))
         mine_present = mine.keys()
@@ -157,6 +165,20 @@ class Merge(Tables):
             by_key[key] = name
             names.add(name)
             result.labels_added += 1
+
+    def _merge_effort(self, other: sqlite3.Connection, ids: dict[int, int]) -> None:
+        """Keys pressed per document and layer: the larger count of the two sides (merging the same
+        database again adds nothing). A database from before the effort table has none."""
+        if not other.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'effort'"
+        ).fetchone():
+            return
+        for doc_id, layer, keys in other.execute("SELECT doc_id, layer, keys FROM effort"):
+            self.conn.execute(
+                "INSERT INTO effort (doc_id, layer, keys) VALUES (?, ?, ?)"
+                " ON CONFLICT (doc_id, layer) DO UPDATE SET keys = max(keys, excluded.keys)",
+                (ids[doc_id], layer, keys),
+            )
 
     def _merge_documents(self, other: sqlite3.Connection, result: MergeResult) -> dict[int, int]:
         """Add the documents whose text this database lacks; their document id → ours, for all."""

@@ -42,7 +42,8 @@ class Progress(Tables):
             self._layers.ensure(layer)
             self.write_status(doc_id, layer, status, time.time())
 
-    def add_time(self, doc_id: int, layer: str, seconds: float) -> None:
+    def add_time(self, doc_id: int, layer: str, seconds: float, keys: int = 0) -> None:
+        """Count ``seconds`` spent and ``keys`` pressed on a document in a layer."""
         with self.transaction():
             self._layers.ensure(layer)
             self.touch(doc_id, layer, time.time())
@@ -50,6 +51,45 @@ class Progress(Tables):
                 "UPDATE doc_status SET seconds = seconds + ? WHERE doc_id = ? AND layer = ?",
                 (seconds, doc_id, layer),
             )
+            if keys:
+                self.conn.execute(
+                    "INSERT INTO effort (doc_id, layer, keys) VALUES (?, ?, ?)"
+                    " ON CONFLICT (doc_id, layer) DO UPDATE SET keys = keys + excluded.keys",
+                    (doc_id, layer, keys),
+                )
+
+    def keys(self, doc_id: int, layer: str) -> int:
+        row = self.conn.execute(
+            "SELECT keys FROM effort WHERE doc_id = ? AND layer = ?", (doc_id, layer)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def effort(self) -> dict[str, dict[str, Any]]:
+        """Per layer, over the documents worked on in the annotation screen (time or keys counted):
+        seconds, keys, spans tagged by hand (source ``manual``) and accepted from proposals or
+        suggestions (source ``suggestion``), seconds and keys per span, and the share accepted."""
+        out: dict[str, dict[str, Any]] = {}
+        worked = (
+            "SELECT doc_id, layer, seconds, 0 AS keys FROM doc_status WHERE seconds > 0"
+            " UNION ALL SELECT doc_id, layer, 0, keys FROM effort"
+        )
+        for layer, documents, seconds, keys in self.conn.execute(
+            f"SELECT layer, count(DISTINCT doc_id), sum(seconds), sum(keys) FROM ({worked}) GROUP BY layer"
+        ):
+            out[layer] = {"documents": documents, "seconds": seconds or 0.0, "keys": keys or 0,
+                          "spans_by_hand": 0, "spans_accepted": 0}  # fmt: skip
+        for layer, source, count in self.conn.execute(
+            "SELECT s.layer, s.source, count(*) FROM spans s"
+            f" WHERE (s.doc_id, s.layer) IN (SELECT doc_id, layer FROM ({worked}))"
+            " AND s.source IN ('manual', 'suggestion') GROUP BY s.layer, s.source"
+        ):
+            out[layer]["spans_by_hand" if source == "manual" else "spans_accepted"] = count
+        for entry in out.values():
+            spans = entry["spans_by_hand"] + entry["spans_accepted"]
+            entry["seconds_per_span"] = entry["seconds"] / spans if spans else None
+            entry["keys_per_span"] = entry["keys"] / spans if spans else None
+            entry["accepted_share"] = entry["spans_accepted"] / spans if spans else None
+        return out
 
     def write_status(self, doc_id: int, layer: str, status: str, now: float) -> None:
         """Set the status, in the caller's write transaction."""
@@ -99,6 +139,9 @@ class Progress(Tables):
         for entry in layers.values():
             for label, count in entry["labels"].items():
                 per_label[label] = per_label.get(label, 0) + count
+        effort = self.effort()
+        for name, entry in layers.items():
+            entry["effort"] = effort.get(name)
         return {
             "documents": documents,
             "characters": int(

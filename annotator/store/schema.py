@@ -173,6 +173,41 @@ def _teams(db: sqlite_utils.Database) -> None:
     db.table("assignments").create_index(["user"])
 
 
+@migrations(name="0006_models")
+def _models(db: sqlite_utils.Database) -> None:
+    """Proposal models trained from the team's work (see :mod:`annotator.store.models`), and the keys
+    each annotator pressed on each document (the effort figures of ``annotator stats``)."""
+    db.execute(
+        """
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            data BLOB NOT NULL,
+            digest TEXT NOT NULL,
+            trained_from TEXT NOT NULL,
+            documents INTEGER NOT NULL,
+            tokens INTEGER NOT NULL,
+            scores TEXT,
+            baseline TEXT,
+            created REAL NOT NULL,
+            UNIQUE (user, digest)
+        )
+        """
+    )
+    db.table("models").create_index(["user", "created"])
+    db.execute(
+        """
+        CREATE TABLE effort (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            layer TEXT NOT NULL,
+            keys INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (doc_id, layer)
+        )
+        """
+    )
+
+
 @migrations(name="0007_export_files")
 def _export_files(db: sqlite_utils.Database) -> None:
     """The files exports wrote, as they were when written, so that a later export replaces only a file

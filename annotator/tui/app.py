@@ -28,6 +28,8 @@ class AnnotatorApp(App[None]):
         doc_key: str | None = None,
         review: bool = False,
         learn_from_others: bool = False,
+        threshold: float = 0.5,
+        use_model: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
@@ -36,6 +38,8 @@ class AnnotatorApp(App[None]):
         self.review = review
         self.learn_from_others = learn_from_others
         """``[learning] from_other_annotators``: suggestions learn from other annotators' layers too."""
+        self.threshold = threshold
+        self.use_model = use_model
 
     def on_mount(self) -> None:
         if self.review:
@@ -43,7 +47,11 @@ class AnnotatorApp(App[None]):
             return
         doc_ids = self.store.teams.document_order(self.user)
         index = doc_ids.index(self.store.documents.id_of(self.doc_key)) if self.doc_key else 0
-        self.push_screen(AnnotateScreen(self.store, self.user, doc_ids, index, self.learn_from_others))
+        self.push_screen(
+            AnnotateScreen(
+                self.store, self.user, doc_ids, index, self.learn_from_others, self.threshold, self.use_model
+            )
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every action with a key on this screen is in the command palette too."""
@@ -70,10 +78,14 @@ def make_app(
     keymap: dict[str, str] | None = None,
     review: bool = False,
     learn_from_others: bool = False,
+    threshold: float = 0.5,
+    use_model: bool = True,
 ) -> AnnotatorApp:
     """The app for the annotation screen, or (``review``) the review screen into gold; with
-    ``learn_from_others``, suggestions learn from other annotators' layers too (annotator.toml)."""
-    app = AnnotatorApp(store, user, doc_key, review, learn_from_others)
+    ``learn_from_others``, suggestions learn from other annotators' layers too (annotator.toml);
+    ``threshold``: the model's proposals below this confidence are not shown; ``use_model`` false: only
+    the KB's and learned text's proposals."""
+    app = AnnotatorApp(store, user, doc_key, review, learn_from_others, threshold, use_model)
     if keymap:
         app.set_keymap(keymap)
     return app

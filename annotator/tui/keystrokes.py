@@ -17,21 +17,26 @@ Every = Callable[[float, Callable[[], None]], object]
 
 
 class TimeSpent:
-    """Seconds spent on the open document not yet saved: the time between keys, each gap capped."""
+    """Seconds spent on the open document and keys pressed there not yet saved: the time between keys,
+    each gap capped."""
 
     def __init__(self) -> None:
         self._last_key = time.monotonic()
         self.unsaved = 0.0
+        self.keys = 0
 
     def key(self, now: float) -> None:
         self.unsaved += min(now - self._last_key, IDLE_CAP_S)
         self._last_key = now
+        self.keys += 1
 
-    def save(self, write: Callable[[float], None]) -> None:
-        """``write`` the unsaved seconds (once there is at least one); kept if ``write`` raises."""
-        if self.unsaved >= 1:
-            write(self.unsaved)
+    def save(self, write: Callable[[float, int], None]) -> None:
+        """``write`` the unsaved seconds and keys (once there is a second or a key); kept if ``write``
+        raises."""
+        if self.unsaved >= 1 or self.keys:
+            write(self.unsaved, self.keys)
             self.unsaved = 0.0
+            self.keys = 0
 
 
 class IdleCollector:

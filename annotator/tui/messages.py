@@ -14,6 +14,7 @@ from annotator.tui.widgets.suggestion_list import Shown
 
 if TYPE_CHECKING:
     from annotator.kb import KnowledgeBase
+    from annotator.model import StoredModel
     from annotator.suggest import Candidate
 
 Question = tuple[int, int, int, str]
@@ -78,4 +79,16 @@ class ReviewOrdered(Message, bubble=False):
 class ReviewOrderFailed(Message, bubble=False):
     def __init__(self, error: Exception) -> None:
         super().__init__()
+        self.error = error
+
+
+class ModelRetrained(Message, bubble=False):
+    """A retrain in the background has ended: ``model`` is the user's current model now (None: they have
+    none, the starter stays), ``summary`` the last line ``annotator train`` printed, ``error`` its error
+    line when it failed."""
+
+    def __init__(self, model: StoredModel | None, summary: str, error: str | None) -> None:
+        super().__init__()
+        self.model = model
+        self.summary = summary
         self.error = error

@@ -14,6 +14,9 @@ thread computing holds the interpreter lock the UI thread needs.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +28,14 @@ from textual.message_pump import MessagePump
 
 from annotator.agreement import review_order
 from annotator.store import Store
-from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, ReviewOrdered, ReviewOrderFailed
+from annotator.tui.messages import (
+    KbFailed,
+    KbLoaded,
+    LookupFailed,
+    ModelRetrained,
+    ReviewOrdered,
+    ReviewOrderFailed,
+)
 
 Q = TypeVar("Q")
 A = TypeVar("A")
@@ -119,3 +129,61 @@ def order_review(db_path: Path, target: MessagePump) -> None:
         post(target, ReviewOrdered(order))
 
     threading.Thread(target=run, name="review-order", daemon=True).start()
+
+
+class Retrainer:
+    """Retrains a user's proposal model in the background: ``annotator train`` in a child process (its
+    own interpreter, so training never holds the lock the UI thread needs), watched by a thread that
+    posts ``ModelRetrained`` when it ends. One at a time: a request while one runs starts one more after
+    it (the newest finished documents count), however many requests came meanwhile."""
+
+    def __init__(self, db_path: Path, user: str, target: MessagePump) -> None:
+        self._db_path = db_path
+        self._user = user
+        self._target = target
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+        self.runs = 0
+        """Retrains finished (for tests and the status)."""
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def request(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._run, name="model-retrain", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            post(self._target, self._train_once())
+            with self._lock:
+                self.runs += 1
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
+
+    def _train_once(self) -> ModelRetrained:
+        command = [sys.executable, "-m", "annotator", "--db", str(self._db_path), "--user", self._user]
+        command.append("train")
+        nice = shutil.which("nice")
+        if nice is not None:  # below the screen's priority: on two cores the keys still come first
+            command = [nice, "-n", "15", *command]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            return ModelRetrained(None, "", str(err))
+        lines = done.stdout.strip().splitlines()
+        error = done.stderr.strip().splitlines()[-1] if done.returncode and done.stderr.strip() else None
+        try:
+            with Store(self._db_path) as store:  # this thread's own connection
+                model = store.models.current(self._user)
+        except Exception as err:
+            return ModelRetrained(None, "", str(err))
+        return ModelRetrained(model, lines[-1] if lines else "", error)

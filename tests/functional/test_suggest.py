@@ -39,7 +39,8 @@ def two_docs(run, tmp_path: Path) -> None:
 
 
 def suggestions(run, *args: str, user: str = "alice") -> list[dict]:
-    result = run("suggest", "--json", *args, user=user)
+    """The KB's and learned text's proposals, without the model (tests/functional/test_train.py has it)."""
+    result = run("suggest", "--json", "--no-model", *args, user=user)
     assert result.exit_code == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -48,10 +49,10 @@ def test_kb_matches_are_proposed_with_the_spec_shape(run, two_docs) -> None:
     found = suggestions(run, "--doc", "d1")
     assert found == [
         {"name": "Qubadlı", "text": "Gubadli", "label": "PLACE", "score": 85.71, "kb_id": "geonames:147305",
-         "doc": "d1", "start": 13, "end": 20},
+         "doc": "d1", "start": 13, "end": 20, "source": "kb", "confidence": 0.8571, "also": []},
     ]  # fmt: skip
-    text = run("suggest", "--doc", "d1")
-    assert text.stdout == "d1\t13-20\tGubadli\tPLACE\tQubadlı\tgeonames:147305\t86\n"
+    text = run("suggest", "--doc", "d1", "--no-model")
+    assert text.stdout == "d1\t13-20\tGubadli\tPLACE\tQubadlı\tgeonames:147305\tkb 0.86\n"
 
 
 def test_earlier_annotations_propagate_to_other_documents_and_rank_first(run, db: Path, two_docs) -> None:
@@ -100,8 +101,8 @@ def test_gold_teaches_every_annotator(run, db: Path, two_docs) -> None:
     with Store(db) as store:
         store.edits.edit(store.documents.id_of("d1"), "gold", add=[Span(29, 45, "ACTOR")], who="lead")
     for user in ("alice", "bob"):
-        lines = run("suggest", "--doc", "d2", user=user).stdout.splitlines()
-        assert lines[0] == "d2\t10-26\tOSCE Minsk Group\tACTOR\tOSCE Minsk Group\t-\tlearned"
+        lines = run("suggest", "--doc", "d2", "--no-model", user=user).stdout.splitlines()
+        assert lines[0] == "d2\t10-26\tOSCE Minsk Group\tACTOR\tOSCE Minsk Group\t-\tlearned 1.00"
 
 
 def test_rejected_proposals_do_not_come_back_accepted_ones_are_spans(run, db: Path, two_docs) -> None:
@@ -133,7 +134,7 @@ def test_suggest_without_doc_covers_every_document_and_unknown_doc_fails(run, db
     with Store(db) as store:
         store.edits.edit(store.documents.id_of("d1"), "gold", add=[Span(13, 20, "PLACE")], who="lead")
     assert {c["doc"] for c in suggestions(run)} == {"d1", "d2"}  # once in gold, it is proposed everywhere
-    result = run("suggest", "--doc", "nope")
+    result = run("suggest", "--doc", "nope", "--no-model")
     assert result.exit_code == 1 and "no document with key 'nope'" in result.stderr
 
 

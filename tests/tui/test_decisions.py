@@ -33,9 +33,11 @@ def stored(db: Path, layer: str = "alice") -> list[tuple[int, int, str, str | No
         return [(s.start, s.end, s.label, s.kb_id, s.source) for s in store.edits.spans(doc, layer)]
 
 
-def suggested(run, user: str = "alice") -> set[tuple[int, int, str]]:
-    """What `annotator suggest` lists for the seed article, as (start, end, label)."""
-    result = run("suggest", "--doc", KEY, "--json", user=user)
+def suggested(run, user: str = "alice", *options: str) -> set[tuple[int, int, str]]:
+    """What `annotator suggest` lists for the seed article, as (start, end, label): the KB's and learned
+    text's proposals (``--no-model``, as the screens here: make_app(use_model=False)) unless ``options``
+    say otherwise (tests/tui/test_model.py has the model's)."""
+    result = run("suggest", "--doc", KEY, "--json", *(options or ("--no-model",)), user=user)
     assert result.exit_code == 0, result.stderr
     return {(c["start"], c["end"], c["label"]) for c in map(json.loads, result.stdout.splitlines())}
 
@@ -54,7 +56,7 @@ def nth(word: str, n: int) -> int:
 async def test_relabelling_a_proposal_replaces_it_one_span_per_place(run, db: Path, tmp_path: Path) -> None:
     seeded(run, tmp_path)
     store = Store(db)
-    app = make_app(store, "alice")
+    app = make_app(store, "alice", use_model=False)
     second = nth("Azerbaijan", 1)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
@@ -88,7 +90,7 @@ async def test_relabelling_a_proposal_replaces_it_one_span_per_place(run, db: Pa
 async def test_a_rejection_is_undone_and_redone_like_any_edit(run, db: Path, tmp_path: Path) -> None:
     seeded(run, tmp_path)
     store = Store(db)
-    app = make_app(store, "alice")
+    app = make_app(store, "alice", use_model=False)
     first = nth("Azerbaijan", 1)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
@@ -122,7 +124,7 @@ async def test_a_rejection_is_undone_and_redone_like_any_edit(run, db: Path, tmp
 async def test_undone_spans_teach_nothing(run, db: Path, tmp_path: Path) -> None:
     seeded(run, tmp_path)
     store = Store(db)
-    app = make_app(store, "alice")
+    app = make_app(store, "alice", use_model=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
@@ -145,7 +147,7 @@ async def test_undone_spans_teach_nothing(run, db: Path, tmp_path: Path) -> None
 async def test_after_a_tag_the_screen_proposes_what_suggest_lists(run, db: Path, tmp_path: Path) -> None:
     seeded(run, tmp_path)
     store = Store(db)
-    app = make_app(store, "alice")
+    app = make_app(store, "alice", use_model=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
@@ -178,7 +180,7 @@ async def test_another_annotators_spans_are_not_proposed_by_default(run, db: Pat
     assert second in suggested(run, "alice") and second not in suggested(run, "bob")
     for user, learns, from_others in (("bob", False, False), ("alice", True, False), ("bob", True, True)):
         store = Store(db)
-        app = make_app(store, user, learn_from_others=from_others)
+        app = make_app(store, user, learn_from_others=from_others, use_model=False)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.screen
             assert isinstance(screen, AnnotateScreen)
@@ -197,7 +199,7 @@ async def test_an_edit_of_a_state_that_is_gone_is_said_in_the_status_line(
 
     seeded(run, tmp_path)
     store = Store(db)
-    app = make_app(store, "alice")
+    app = make_app(store, "alice", use_model=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)

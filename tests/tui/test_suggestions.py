@@ -86,7 +86,7 @@ async def test_proposals_take_reject_all_undo_and_rejections_stay_rejected(
         start = DOCS["d1"].index("OSCE Minsk Group")
         store.edits.edit(d1, "gold", add=[Span(start + 5, start + 16, "ACTOR", "osce-mg")], who="lead")
     store = Store(db)
-    app = make_app(store, "alice", "d2")
+    app = make_app(store, "alice", "d2", use_model=False)  # the KB's and learned text's proposals
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
@@ -125,7 +125,7 @@ async def test_a_tag_proposes_the_same_text_elsewhere_in_the_document(run, db: P
     docs.write_text(json.dumps({"id": "d", "text": text}) + "\n", encoding="utf-8")
     assert run("import", str(docs)).exit_code == 0
     store = Store(db)
-    app = make_app(store, "alice")
+    app = make_app(store, "alice", use_model=False)  # the KB's and learned text's proposals
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)

@@ -20,6 +20,8 @@ MAX_CLASS_LINES = 350
 ABOVE_THE_STORE = (
     "annotator.agreement",
     "annotator.suggest",
+    "annotator.tagger",
+    "annotator.training",
     "annotator.kb",
     "annotator.assignment",
     "annotator.review",

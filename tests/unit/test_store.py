@@ -105,3 +105,35 @@ def test_an_edit_waits_for_another_writer(db: Path, hold_write_lock) -> None:
         store.progress.set_status(doc_id, "bob", "done")
     with Store(db) as store:
         assert [(s.start, s.end) for s in store.edits.spans(doc_id, "bob")] == [(10, 13)]
+
+
+def test_models_are_kept_per_user_newest_current_and_copied_once(tmp_path) -> None:
+    import sqlite3
+
+    from annotator.model import StoredModel
+
+    def model(user: str, data: bytes, created: float) -> StoredModel:
+        return StoredModel(
+            user, "crfsuite-1", data, data.hex(), ("gold", user), 2, 10, {"all": {}}, None, created
+        )
+
+    with Store(tmp_path / "a.db") as store:
+        assert store.models.current("alice") is None
+        first = store.models.save(model("alice", b"one", 1.0))
+        assert store.models.save(model("alice", b"one", 5.0)) == first  # the same bytes: the same model
+        store.models.save(model("alice", b"two", 2.0))
+        store.models.save(model("bob", b"three", 3.0))
+        current = store.models.current("alice")
+        assert current is not None and current.data == b"two" and current.trained_from == ("gold", "alice")
+        assert current.scores == {"all": {}} and current.baseline is None
+    with Store(tmp_path / "b.db") as store:
+        store.models.save(model("alice", b"newer", 9.0))
+        with store.transaction():
+            assert store.models.copy_from(sqlite3.connect(tmp_path / "a.db")) == 3
+            assert store.models.copy_from(sqlite3.connect(tmp_path / "a.db")) == 0
+        assert store.models.current("alice").data == b"newer"
+        assert [m.data for m in store.models.all()] == [b"one", b"two", b"three", b"newer"]
+        empty = sqlite3.connect(tmp_path / "old.db")  # a database with no models table
+        empty.execute("CREATE TABLE documents (id INTEGER)")
+        with store.transaction():
+            assert store.models.copy_from(empty) == 0

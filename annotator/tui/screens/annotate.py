@@ -1,10 +1,15 @@
-"""The annotation screen: one annotator's layer on one document at a time, with the KB's proposals.
+"""The annotation screen: one annotator's layer on one document at a time, with proposals.
 
-Proposals (pre-annotation, ``annotator.suggest.propose``) are computed in a look-up thread for each
-document opened, and again whenever the layer's spans change (what they learn from changed), and shown
-dimmed in the article: what ``annotator suggest`` lists for the document. ``y``/``n`` take or reject
-the one selected (both undoable), ``Y`` takes them all. A span the user saves is proposed at once at
-its other places in the document, before the thread's answer comes.
+Proposals (pre-annotation, ``annotator.suggest.propose_all``: the user's model, or the starter model,
+over the KB's and learned text's proposals) are computed in a look-up thread for each document opened,
+and again whenever the layer's spans change (what they learn from changed), and shown dimmed in the
+article: what ``annotator suggest`` lists for the document. ``y``/``n`` take or reject the one selected
+(both undoable), ``Y`` takes them all; the suggestions panel says why the selected one is proposed
+(source and confidence). A span the user saves is proposed at once at its other places in the document,
+before the thread's answer comes.
+
+Marking a document done retrains the user's model in the background (``workers.Retrainer``: a child
+process); the proposals shown stay until the new model's arrive, and keys go on meanwhile.
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ from annotator.tui.proposals import overlapping, repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
-from annotator.tui.workers import Lookup
+from annotator.tui.workers import Lookup, Retrainer
 
 if TYPE_CHECKING:
     from annotator.suggest import Candidate
+    from annotator.tagger import Tagger
+    from annotator.tui.messages import ModelRetrained
 
 ProposalQuestion = tuple[int, str]
 """Proposals for a document: ``(doc_id, text)``."""
@@ -47,7 +54,14 @@ class AnnotateScreen(DocumentScreen):
     BINDINGS = key_bindings(ANNOTATE_SCREEN)
 
     def __init__(
-        self, store: Store, user: str, doc_ids: list[int], index: int = 0, learn_from_others: bool = False
+        self,
+        store: Store,
+        user: str,
+        doc_ids: list[int],
+        index: int = 0,
+        learn_from_others: bool = False,
+        threshold: float = 0.5,
+        use_model: bool = True,
     ) -> None:
         super().__init__(store, user, user, doc_ids, index, learn_from_others)
         self._proposer: Lookup[ProposalQuestion, list[Candidate]] | None = None
@@ -55,6 +69,15 @@ class AnnotateScreen(DocumentScreen):
         self._propose_seconds = 0.0
         """How long proposing the document took last (in the look-up thread)."""
         """This document's candidates as proposed (before the user's spans and rejections are removed)."""
+        self.threshold = threshold
+        """The model's proposals below this confidence are not shown (``[suggest] threshold``)."""
+        self.use_model = use_model
+        self.model_data: bytes | None = None
+        """The model proposing (the user's, or the starter): swapped when a retrain gives a better one."""
+        self.model_described = ""
+        self._proposer_tagger: tuple[bytes, Tagger] | None = None
+        """The proposer thread's own tagger, for the model bytes it was made from (only that thread)."""
+        self.retrainer = Retrainer(store.path, user, self)
 
     def label_keys(self, position: int, label: Label) -> list[str]:
         """A label's key, and the digit of its position."""
@@ -84,6 +107,8 @@ class AnnotateScreen(DocumentScreen):
     @saving
     def action_done(self) -> None:
         self._open_next_unfinished("Every document is done")
+        if self.use_model:
+            self.retrainer.request()
 
     # --- proposals ---------------------------------------------------------------------------------
 
@@ -138,6 +163,12 @@ class AnnotateScreen(DocumentScreen):
         return looked
 
     def kb_ready(self) -> None:
+        from annotator.training import current_model
+
+        assert self.kb is not None
+        if self.use_model:
+            stored = self.store.models.current(self.user)
+            self.model_data, self.model_described = current_model(stored, self.kb.index is not None)
         self._proposer = Lookup(
             self._propose, lambda question, found: ProposalsFound(question[0], found), self, "kb-propose"
         )
@@ -146,13 +177,37 @@ class AnnotateScreen(DocumentScreen):
 
     def _propose(self, question: ProposalQuestion) -> list[Candidate]:
         """In the look-up thread."""
-        from annotator.suggest import propose
+        from annotator.suggest import propose_all
+        from annotator.tagger import Tagger
 
         assert self.kb is not None
+        data = self.model_data
+        tagger = None
+        if data is not None:
+            if self._proposer_tagger is None or self._proposer_tagger[0] is not data:
+                self._proposer_tagger = (data, Tagger(data))
+            tagger = self._proposer_tagger[1]
         started = time.perf_counter()
-        found = list(propose(question[1], self.kb))
+        found = propose_all(question[1], self.kb, tagger, self.threshold)
         self._propose_seconds = time.perf_counter() - started
         return found
+
+    @while_shown
+    def on_model_retrained(self, message: ModelRetrained) -> None:
+        """A better model is swapped in and this document's proposals asked for again; the ones shown stay
+        until the new ones arrive."""
+        if message.error:
+            self.notify(f"Retraining the model: {message.error}", severity="warning", markup=False)
+            return
+        model = message.model
+        if model is None or model.data == self.model_data:
+            return  # the current model stays: the new one did not beat it on held-out documents
+        from annotator.training import current_model
+
+        self.model_data, self.model_described = current_model(model)
+        if self._proposer is not None:
+            self._proposer.ask((self.doc_id, self.article.text))
+        self.notify(f"New proposal model ({self.model_described})", timeout=3, markup=False)
 
     @while_shown
     def on_proposals_found(self, message: ProposalsFound) -> None:
@@ -183,7 +238,27 @@ class AnnotateScreen(DocumentScreen):
     def _count_proposals(self) -> None:
         count = len(self.article.proposals)
         text = f"{count} proposal{'s' * (count != 1)}: y/n/Y" if count else ""
-        self.query_one(SuggestionList).show_proposals(text)
+        self.query_one(SuggestionList).show_proposals(text, self._why_selected())
+
+    def _selection_moved(self) -> None:
+        super()._selection_moved()
+        self.query_one(SuggestionList).show_proposals(
+            self.query_one(SuggestionList).proposals, self._why_selected()
+        )
+
+    def _why_selected(self) -> str:
+        """Why the proposal selected is proposed (``why: model 0.83 + kb → Qubadlı``); empty elsewhere."""
+        selection = self.article.selection
+        if selection is None:
+            return ""
+        current = self.article.proposal_at(*selection)
+        if current is None or (current.start, current.end) != selection:
+            return ""
+        for c in self._proposed:
+            if (c.start, c.end, c.label) == (current.start, current.end, current.label):
+                link = f" → {c.name}" if c.kb_id else ""
+                return f"why: {c.because}{link}"
+        return ""
 
     def _propagate(self, spans: list[Span]) -> None:
         article = self.article

@@ -401,5 +401,7 @@ class DocumentScreen(SuggestingScreen):
     def _flush_time(self) -> None:
         if self.doc_id >= 0:
             self._time.save(
-                lambda seconds: self.store.progress.add_time(self.doc_id, self.layer_name, seconds)
+                lambda seconds, keys: self.store.progress.add_time(
+                    self.doc_id, self.layer_name, seconds, keys
+                )
             )

@@ -75,6 +75,8 @@ class SuggestionList(Widget, can_focus=True):
         self.items: list[Shown] = []
         self.note = "loading the knowledge base…"
         self.proposals = ""
+        self.why = ""
+        """Why the proposal selected is proposed: its label, source and confidence."""
         self.highlighted = 0
         self._styles: dict[str, Style] = {}
         self._drawn: list[list[Segment]] | None = None
@@ -89,9 +91,10 @@ class SuggestionList(Widget, can_focus=True):
         self.highlighted = 0
         self.refresh()  # a fixed height: answers arrive between keys, and a new layout costs 12 ms
 
-    def show_proposals(self, text: str) -> None:
-        if text != self.proposals:
-            self.proposals = text
+    def show_proposals(self, text: str, why: str = "") -> None:
+        """The proposals line (how many, the keys), and why the selected one is proposed."""
+        if (text, why) != (self.proposals, self.why):
+            self.proposals, self.why = text, why
             self.refresh()
 
     def refresh(self, *args: Any, **kwargs: Any) -> Self:
@@ -125,6 +128,8 @@ class SuggestionList(Widget, can_focus=True):
             rows.append(row)
         if self.proposals:
             rows.append([Segment(self.proposals, dim)])
+        if self.why:
+            rows.append([Segment(visible(self.why), base)])
         return rows
 
     def render_line(self, y: int) -> Strip:

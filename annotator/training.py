@@ -1,0 +1,143 @@
+"""Training a user's model on their finished documents, and deciding whether it replaces the current one.
+
+Plain data in and out (no store): the caller reads the finished documents of the layers the user may
+learn from (:func:`annotator.tagger.training_layers`), the knowledge base, and the current model, calls
+:func:`train_model`, and saves the result when :attr:`TrainingResult.replaces` says so::
+
+    documents = [TrainingDocument(key, text, spans) for ...]       # spans: (start, end, label)
+    result = train_model(documents, kb.index, current)            # current: the stored or starter model
+    if result.replaces: store.models.save(...)
+
+The learned-strings hints of a training document come from the *other* training documents only (as they
+would when it was annotated), so the model does not learn to copy a feature that is always right in
+training and rarely at work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+from annotator.model import StoredModel
+from annotator.suggest import hints
+from annotator.tagger import Example, Scores, Tagger, TrainedModel, evaluate, split_held_out, train
+from annotator.tagger.crf import KIND
+from annotator.tagger.starter import META_FILE, MODEL_FILE, PLAIN_MODEL_FILE, starter_bytes, starter_meta
+
+
+@dataclass(frozen=True)
+class TrainingDocument:
+    key: str
+    text: str
+    spans: Sequence[tuple[int, int, str]]
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    model: TrainedModel
+    """Trained on every document given."""
+    scores: Scores | None
+    """A model trained on all but the held-out documents, scored on them (None with one document)."""
+    current_scores: Scores | None
+    """The current model on the same held-out documents (None without a current model)."""
+    held_out: tuple[str, ...]
+    had_current: bool = False
+
+    @property
+    def replaces(self) -> bool:
+        """Whether the new model should become the user's: there is no current model, or the new one
+        beats it on the held-out documents (all-label F1). Without held-out documents (one finished
+        document) it cannot be measured, so it does not replace one."""
+        if not self.had_current:
+            return True
+        if self.scores is None or self.current_scores is None:
+            return False
+        return self.scores.overall.f1 > self.current_scores.overall.f1
+
+
+def examples(
+    documents: Sequence[TrainingDocument], index: FuzzyIndex | None, learned_from: Sequence[TrainingDocument]
+) -> list[Example]:
+    """Each document with the gazetteer's hints and the learned strings of ``learned_from`` other than
+    itself."""
+    out: list[Example] = []
+    for document in documents:
+        learned = Learned(
+            (other.text[s:e], label, None, 1)
+            for other in learned_from
+            if other.key != document.key
+            for s, e, label in other.spans
+        )
+        kb = KnowledgeBase(index, learned)
+        out.append(Example(document.key, document.text, document.spans, hints(document.text, kb)))
+    return out
+
+
+def train_model(
+    documents: Sequence[TrainingDocument], index: FuzzyIndex | None, current: Tagger | None = None
+) -> TrainingResult:
+    """Train on ``documents``; hold some out to score the new model and ``current`` side by side."""
+    if not documents:
+        raise ValueError("no finished documents to train on")
+    train_at, held_at = split_held_out([d.key for d in documents])
+    scores = current_scores = None
+    if held_at:
+        training = [documents[i] for i in train_at]
+        held = [documents[i] for i in held_at]
+        held_examples = examples(held, index, training)
+        partial = train(examples(training, index, training))
+        scores = evaluate(Tagger(partial.data), held_examples)
+        if current is not None:
+            current_scores = evaluate(current, held_examples)
+    model = train(examples(documents, index, documents))
+    held_keys = tuple(documents[i].key for i in held_at)
+    return TrainingResult(model, scores, current_scores, held_keys, current is not None)
+
+
+def current_model(stored: StoredModel | None, with_kb: bool = True) -> tuple[bytes, str]:
+    """The model to propose with, as bytes: the user's stored one, else the starter shipped in the
+    package (the one trained with KB hints when the project's KB has an index, ``with_kb``); and what it
+    is (``model of alice, 12 document(s)`` / ``starter model, 22 GUM document(s)``). A stored model of
+    another format (``kind``: trained on another version's features) is not used."""
+    if stored is not None and stored.kind == KIND:
+        return stored.data, f"model of {stored.user}, {stored.documents} document(s)"
+    return starter_bytes(with_kb), f"starter model, {starter_meta()['documents']} GUM document(s)"
+
+
+def current_tagger(stored: StoredModel | None, with_kb: bool = True) -> tuple[Tagger, str]:
+    """:func:`current_model`, ready to predict."""
+    data, described = current_model(stored, with_kb)
+    return Tagger(data), described
+
+
+def build_starter(corpus: Path, index: FuzzyIndex | None, out: Path) -> dict[str, Any]:
+    """Train the starter models on every document of ``corpus`` (the project's JSONL import shape), one
+    with the gazetteer ``index``'s and the other documents' learned strings as hints, one without hints,
+    and write them and their metadata into ``out``."""
+    documents = []
+    sources = []
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        spans = [(s["start"], s["end"], s["label"]) for s in record["spans"]]
+        documents.append(TrainingDocument(record["id"], record["text"], spans))
+        sources.append({"id": record["id"], **{k: record["meta"].get(k) for k in ("source_url", "license")}})
+    with_hints = examples(documents, index, documents)
+    model = train(with_hints)
+    plain = train([dataclasses.replace(e, hints=()) for e in with_hints])
+    meta = {
+        "kind": KIND,
+        "labels": list(model.labels),
+        "documents": model.documents,
+        "tokens": model.tokens,
+        "gazetteer": index is not None,
+        "trained_on": sources,
+    }
+    (out / MODEL_FILE).write_bytes(model.data)
+    (out / PLAIN_MODEL_FILE).write_bytes(plain.data)
+    (out / META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return meta

@@ -1,0 +1,296 @@
+"""The proposal model on the dev corpus (../shared/corpus/gum_dev.jsonl, real news): learning curve,
+speed, size, and the library comparison, side by side in one run.
+
+- Held out: the 6 Wikinews news articles after the first 6 (file order); never trained on.
+- The team's documents, in order: the other 6 news articles, then the travel guides and interviews.
+- k = 0, 2, 5, 10, 15 team documents: label-aware exact-span precision, recall and F1 per label on the
+  held-out articles for the model trained on them, for the gazetteer-only proposer, for learned strings
+  only (the k documents' tagged text), and for the starter model. At k = 0 the starter is trained on the
+  travel guides and interviews only (the shipped one saw every document, the held-out ones included, so
+  it cannot be measured on them).
+- Speed: training on about 20,000 tokens, predicting a 5,000-word article (median of 5), model size.
+- ``--compare-spacy``: a spaCy NER component trained from scratch on the same documents, same scores.
+
+    .venv/bin/python bench/model.py [--db GAZETTEER_DB] [--compare-spacy] [--threshold 0.0] [--build-starter]
+
+``--db``: a database holding the GeoNames gazetteer (``annotator kb add-geonames``); without it the
+gazetteer is loaded into a temporary database first (about 25 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from annotator.config import Config  # noqa: E402
+from annotator.kb import FuzzyIndex, KnowledgeBase, Learned  # noqa: E402
+from annotator.store import Store  # noqa: E402
+from annotator.suggest import propose  # noqa: E402
+from annotator.tagger import Example, Scores, Tagger, evaluate, train  # noqa: E402
+from annotator.tagger.crf import score_spans  # noqa: E402
+from annotator.text import token_range, tokenize  # noqa: E402
+from annotator.training import TrainingDocument, examples  # noqa: E402
+
+# ../shared/corpus from the main checkout; a worktree sits one folder deeper.
+CORPUS = next(
+    (
+        p / "shared" / "corpus" / "gum_dev.jsonl"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "corpus" / "gum_dev.jsonl").exists()
+    ),
+    Path("../shared/corpus/gum_dev.jsonl"),
+)
+KS = (0, 2, 5, 10, 15)
+LABELS = ("ACTOR", "PLACE", "EVENT")
+
+
+def load_corpus(path: Path) -> tuple[list[TrainingDocument], list[TrainingDocument], list[TrainingDocument]]:
+    """(team documents in order, held-out news, the starter's documents)."""
+    docs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        docs.append(
+            TrainingDocument(d["id"], d["text"], [(s["start"], s["end"], s["label"]) for s in d["spans"]])
+        )
+    news = [d for d in docs if d.key.startswith("GUM_news_")]
+    rest = [d for d in docs if not d.key.startswith("GUM_news_")]
+    return news[:6] + rest, news[6:], rest
+
+
+Spans = list[tuple[int, int, str]]
+
+# The oracle's stated cost per action, in keys, as the annotation screen takes them: y on a proposal
+# takes it and selects the next one, n rejects it and selects the next one, a label key on a selected
+# proposal tags it with that label; a span by hand costs getting there and selecting its tokens.
+ACCEPT, REJECT, RELABEL = 1, 1, 1
+REACH = 2
+"""Keys to put the cursor on a span's first token by hand (a search or a few moves, on average)."""
+
+
+def proposer_spans(held: Sequence[TrainingDocument], kb: KnowledgeBase) -> list[Spans]:
+    return [[(c.start, c.end, c.label) for c in propose(d.text, kb)] for d in held]
+
+
+def model_spans(tagger: Tagger, held_examples: Sequence[Example], threshold: float) -> list[Spans]:
+    return [
+        [(p.start, p.end, p.label) for p in tagger.predict(e.text, e.hints) if p.confidence >= threshold]
+        for e in held_examples
+    ]
+
+
+def oracle_keys(held: Sequence[TrainingDocument], proposed: Sequence[Spans]) -> float:
+    """Keys per correct span for an annotator who knows the gold: each proposal taken (right), relabelled
+    (right span, wrong label) or rejected; each gold span left tagged by hand: reach it, extend the
+    selection over its other tokens (shift+right each), press the label key."""
+    keys = spans = 0
+    for document, found in zip(held, proposed, strict=True):
+        gold = set(document.spans)
+        tokens = tokenize(document.text)
+        done: set[tuple[int, int, str]] = set()
+        by_place = {(s, e): label for s, e, label in gold}
+        for start, end, label in found:
+            if (start, end, label) in gold:
+                keys += ACCEPT
+                done.add((start, end, label))
+            elif (start, end) in by_place:
+                keys += RELABEL
+                done.add((start, end, by_place[start, end]))
+            else:
+                keys += REJECT
+        for start, end, _ in gold - done:
+            covered = token_range(tokens, start, end)
+            extra = covered[1] - covered[0] - 1 if covered else 0
+            keys += REACH + extra + 1
+        spans += len(gold)
+    return keys / spans if spans else 0.0
+
+
+def row(name: str, s: Scores) -> str:
+    cells = [f"{s.overall.precision:.2f} / {s.overall.recall:.2f} / **{s.overall.f1:.2f}**"]
+    for label in LABELS:
+        one = s.labels.get(label)
+        cells.append(f"{one.precision:.2f} / {one.recall:.2f} / {one.f1:.2f}" if one else "-")
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def spacy_scores(
+    training: Sequence[TrainingDocument], held: Sequence[TrainingDocument]
+) -> tuple[Scores, float, float]:
+    """A spaCy NER trained from scratch (blank English, 30 epochs): scores, training seconds, and
+    prediction seconds per 1,000 words."""
+    import random
+
+    import spacy
+    from spacy.training import Example as SpacyExample
+    from spacy.util import filter_spans, minibatch
+
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    for label in LABELS:
+        ner.add_label(label)
+    data = []
+    for d in training:
+        doc = nlp.make_doc(d.text)
+        ents = [doc.char_span(s, e, label, alignment_mode="contract") for s, e, label in d.spans]
+        doc.ents = filter_spans([x for x in ents if x is not None])
+        data.append(SpacyExample(nlp.make_doc(d.text), doc))
+    started = time.perf_counter()
+    optimizer = nlp.initialize(lambda: data)
+    rng = random.Random(0)
+    for _ in range(30):
+        rng.shuffle(data)
+        for batch in minibatch(data, 4):
+            nlp.update(batch, sgd=optimizer, drop=0.2)
+    trained = time.perf_counter() - started
+    started = time.perf_counter()
+    predicted = [[(e.start_char, e.end_char, e.label_) for e in nlp(d.text).ents] for d in held]
+    words = sum(len(d.text.split()) for d in held)
+    per_1000 = (time.perf_counter() - started) / words * 1000
+    return score_spans((d.spans for d in held), predicted), trained, per_1000
+
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_874653b030f5b32a.txt"
+COUNTRIES = ("Armenia", "Azerbaijan", "Turkey", "Russia", "Iran", "France")
+
+
+def sample_article(index: FuzzyIndex | None) -> None:
+    """The sample article, the first mention of each country tagged ACTOR (learned text), the starter
+    model proposing: how each later mention is proposed."""
+    import re
+    from collections import Counter
+
+    from annotator.suggest import propose_all
+    from annotator.tagger.starter import starter_bytes
+
+    text = SEED.read_text(encoding="utf-8")
+    firsts = {c: m.span() for c in COUNTRIES if (m := re.search(rf"\b{c}\b", text))}
+    kb = KnowledgeBase(index, Learned((c, "ACTOR", None, 1) for c in firsts))
+    found = {
+        (c.start, c.end): c.label
+        for c in propose_all(text, kb, Tagger(starter_bytes(index is not None)), 0.5)
+    }
+    later: Counter[str] = Counter()
+    for country, first in firsts.items():
+        for m in re.finditer(rf"\b{country}\b", text):
+            if m.span() != first:
+                later[found.get(m.span(), "none")] += 1
+    print(f"\nsample article, first mention of {len(firsts)} countries tagged ACTOR; their later mentions"
+          f" proposed as: {dict(later)}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--threshold", type=float, default=Config.threshold)
+    parser.add_argument("--compare-spacy", action="store_true")
+    parser.add_argument(
+        "--build-starter", action="store_true", help="Rebuild the starter model shipped in the package first."
+    )
+    args = parser.parse_args()
+    if args.db is None:
+        from bench.suggest import prepare
+
+        args.db = Path(tempfile.mkdtemp()) / "gazetteer.db"
+        prepare(args.db)
+    with Store(args.db) as store:
+        kb = KnowledgeBase.load(store.kb)
+    index: FuzzyIndex | None = kb.index
+    if args.build_starter:
+        from annotator.training import build_starter
+
+        out = Path(__file__).resolve().parent.parent / "annotator" / "tagger" / "data"
+        meta = build_starter(args.corpus, index, out)
+        print(f"starter model rebuilt in {out}: {meta['documents']} documents, {meta['tokens']:,} tokens")
+    team, held, starter_docs = load_corpus(args.corpus)
+    print(f"held out: {len(held)} news articles, {sum(len(d.spans) for d in held)} gold spans;"
+          f" team documents: {len(team)}; threshold {args.threshold}")  # fmt: skip
+    starter = Tagger(train(examples(starter_docs, index, starter_docs)).data)
+    columns = " | ".join(f"{label} P / R / F1" for label in LABELS)
+    header = f"| k | proposer | all labels P / R / **F1** | {columns} |"
+    print(header)
+    print("|---|---|---|---|---|---|")
+    gazetteer = proposer_spans(held, KnowledgeBase(index, Learned()))
+    gold = [d.spans for d in held]
+    effort: list[str] = []
+    for k in KS:
+        done = team[:k]
+        held_examples = examples(held, index, done)
+        rows = [("starter model", model_spans(starter, held_examples, args.threshold))]
+        if k:
+            model = Tagger(train(examples(done, index, done)).data)
+            rows.append(("team model", model_spans(model, held_examples, args.threshold)))
+            learned = Learned((d.text[s:e], label, None, 1) for d in done for s, e, label in d.spans)
+            rows.append(("learned strings only", proposer_spans(held, KnowledgeBase(None, learned))))
+        rows.append(("gazetteer only", gazetteer))
+        for name, spans in rows:
+            print(row(f"{k} | {name}", score_spans(gold, spans)))
+        effort.append(
+            f"| {k} | " + " | ".join(f"{name} {oracle_keys(held, spans):.2f}" for name, spans in rows) + " |"
+        )
+    print("\nkeys per correct span (oracle; accept, reject, relabel 1 key; by hand: 2 to reach + 1 per extra"
+          f" token + 1 to tag; nothing proposed: {oracle_keys(held, [[] for _ in held]):.2f}):")  # fmt: skip
+    print("| k | keys per correct span |\n|---|---|")
+    print("\n".join(effort))
+    sample_article(index)
+
+    # Speed and size: about 20,000 tokens of training, a 5,000-word article to predict.
+    all_docs = team + held
+    big = examples(all_docs, index, all_docs)
+    started, cpu = time.perf_counter(), time.process_time()
+    model = train(big)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    tagger = Tagger(model.data)
+    words, article = 0, []
+    for d in all_docs:
+        article.append(d.text)
+        words += len(d.text.split())
+        if words >= 5000:
+            break
+    text = "\n\n".join(article)
+    text = " ".join(text.split(" ")[:5000])
+    times, cpu_times = [], []
+    for _ in range(5):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        tagger.predict(text)
+        times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu_started)
+    hint_times = []
+    full = KnowledgeBase(index, Learned())
+    from annotator.suggest import hints
+
+    for _ in range(5):
+        started = time.perf_counter()
+        hints(text, full)
+        hint_times.append(time.perf_counter() - started)
+    print(f"\ntraining on {model.tokens:,} tokens ({model.documents} documents): {seconds:.2f} s"
+          f" ({cpu:.2f} s CPU);"
+          f" model {len(model.data) / 1024:.0f} KB compressed")  # fmt: skip
+    print(f"predicting a {len(text.split()):,}-word article: {statistics.median(times) * 1000:.1f} ms median"
+          f" ({statistics.median(cpu_times) * 1000:.1f} ms CPU)"
+          f" (the gazetteer hints it needs: {statistics.median(hint_times) * 1000:.1f} ms)")  # fmt: skip
+
+    if args.compare_spacy:
+        crf_started = time.perf_counter()
+        crf = train(examples(team, index, team))
+        crf_seconds = time.perf_counter() - crf_started
+        crf_scores = evaluate(Tagger(crf.data), examples(held, index, team), args.threshold)
+        spacy, spacy_seconds, per_1000 = spacy_scores(team, held)
+        print("\nlibrary comparison, trained on the 16 team documents, scored on the held-out 6:")
+        print(header.replace("| k | proposer", "| library | training"))
+        print("|---|---|---|---|---|---|")
+        print(row(f"python-crfsuite | {crf_seconds:.1f} s", crf_scores))
+        print(row(f"spaCy NER from scratch | {spacy_seconds:.1f} s", spacy))
+        print(f"spaCy predicts {per_1000 * 5 * 1000:.0f} ms per 5,000 words (the CRF: see above)")
+
+
+if __name__ == "__main__":
+    main()

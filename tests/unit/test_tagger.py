@@ -1,0 +1,182 @@
+"""The proposal model on small fixed data: features, tags, deterministic training and prediction,
+confidences, held-out scores and the default training layers."""
+
+from __future__ import annotations
+
+from annotator.tagger import Example, Hint, Tagger, evaluate, split_held_out, train, training_layers
+from annotator.tagger.crf import score_spans
+from annotator.tagger.features import bio_tags, shape, short_shape, spans_of, token_features
+from annotator.text import tokenize
+
+SENTENCES = [
+    ("Armenia says Azerbaijan shelled Stepanakert during the war.", [(0, 7, "ACTOR"), (13, 23, "ACTOR"),
+     (32, 43, "PLACE"), (55, 58, "EVENT")]),
+    ("Reporters in Baku saw the attack on Martuni.", [(13, 17, "PLACE"), (26, 32, "EVENT"),
+     (36, 43, "PLACE")]),
+    ("Turkey says the ceasefire in Shusha holds.", [(0, 6, "ACTOR"), (16, 25, "EVENT"),
+     (29, 35, "PLACE")]),
+    ("Officials in Yerevan said Russia brokered the truce.", [(13, 20, "PLACE"), (26, 32, "ACTOR"),
+     (46, 51, "EVENT")]),
+]  # fmt: skip
+
+
+def fixed_examples(copies: int = 5) -> list[Example]:
+    return [
+        Example(f"d{i}-{j}", text, spans) for j in range(copies) for i, (text, spans) in enumerate(SENTENCES)
+    ]
+
+
+def test_the_fixed_spans_are_the_words_they_name() -> None:
+    texts = {SENTENCES[0][0][s:e] for s, e, _ in SENTENCES[0][1]}
+    assert texts == {"Armenia", "Azerbaijan", "Stepanakert", "war"}
+
+
+def test_shapes() -> None:
+    assert (shape("Paris"), short_shape("Paris")) == ("Xxx", "Xx")
+    assert (shape("U.S."), short_shape("2020")) == ("X.X.", "d")
+
+
+def test_bio_tags_keep_the_longest_of_overlapping_spans_and_read_back() -> None:
+    text = "the United States Navy said"
+    tokens = tokenize(text)
+    tags = bio_tags(tokens, [(4, 17, "PLACE"), (4, 22, "ACTOR")])
+    assert tags == ["O", "B-ACTOR", "I-ACTOR", "I-ACTOR", "O"]
+    assert spans_of(tags) == [(1, 4, "ACTOR")]
+    assert spans_of(["I-PLACE", "B-ACTOR", "B-ACTOR", "I-EVENT"]) == [
+        (0, 1, "PLACE"), (1, 2, "ACTOR"), (2, 3, "ACTOR"), (3, 4, "EVENT")]  # fmt: skip
+
+
+def test_hints_become_features_of_their_tokens_and_neighbours() -> None:
+    text = "Troops left Baku today"
+    features = token_features(text, tokenize(text), [Hint(12, 16, "PLACE", "kb")])
+    assert "kb=B-PLACE" in features[2]
+    assert "+1kb=B-PLACE" in features[1]
+    assert not any(f.startswith("kb") for f in features[1])
+
+
+def test_training_is_deterministic_and_predicts_what_it_learned() -> None:
+    first, second = train(fixed_examples()), train(fixed_examples())
+    assert first.data == second.data
+    assert first.labels == ("ACTOR", "EVENT", "PLACE")
+    assert first.documents == 20
+    text, spans = SENTENCES[1]
+    found = Tagger(first.data).predict(text)
+    assert found == Tagger(second.data).predict(text)
+    assert {(p.start, p.end, p.label) for p in found} == set(spans)
+    assert all(0.5 < p.confidence <= 1.0 for p in found)
+
+
+def test_a_new_sentence_gets_context_proposals_with_lower_confidence() -> None:
+    tagger = Tagger(train(fixed_examples()).data)
+    text = "Georgia says Armenia shelled Martuni during the war."
+    found = {(text[p.start : p.end], p.label): p.confidence for p in tagger.predict(text)}
+    assert found.get(("Armenia", "ACTOR"), 0) > 0.5
+    assert ("war", "EVENT") in found
+    assert all(c <= 1.0 for c in found.values())
+
+
+def test_scores_are_exact_and_label_aware() -> None:
+    gold = [[(0, 5, "PLACE"), (10, 15, "ACTOR")]]
+    scores = score_spans(gold, [[(0, 5, "PLACE"), (10, 15, "PLACE"), (20, 25, "EVENT")]])
+    assert (scores.overall.precision, scores.overall.recall) == (1 / 3, 1 / 2)
+    assert scores.labels["PLACE"].precision == 0.5
+    assert scores.labels["ACTOR"].recall == 0.0
+    assert scores.to_json()["labels"]["PLACE"]["gold"] == 1
+
+
+def test_threshold_leaves_out_proposals_below_it() -> None:
+    model = Tagger(train(fixed_examples()).data)
+    held = [Example("x", "Georgia says Armenia shelled Martuni during the war.", [(13, 20, "ACTOR")])]
+    assert evaluate(model, held, threshold=1.01).overall.predicted == 0
+    assert evaluate(model, held, threshold=0.0).overall.predicted >= 1
+
+
+def test_held_out_documents_are_the_same_every_time() -> None:
+    keys = [f"doc{i}" for i in range(10)]
+    train_at, held = split_held_out(keys)
+    assert len(held) == 2 and sorted(train_at + held) == list(range(10))
+    assert split_held_out(list(reversed(keys)))[1] == sorted(9 - i for i in held)
+    assert split_held_out(["only"]) == ([0], [])
+
+
+def test_a_user_learns_from_their_own_layer_and_gold_only() -> None:
+    assert training_layers("bob") == ["gold", "bob"]
+    assert training_layers("gold") == ["gold"]
+
+
+def test_the_starter_model_ships_with_its_attribution_and_proposes_actors_and_events() -> None:
+    from importlib import resources
+
+    from annotator.tagger.starter import starter_bytes, starter_meta
+
+    data = resources.files("annotator.tagger").joinpath("data")
+    attribution = data.joinpath("ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "GUM" in attribution and "CC BY 4.0" in attribution and "CC BY-SA 3.0" in attribution
+    meta = starter_meta()
+    assert meta["documents"] == 22 and all(d["license"] for d in meta["trained_on"])
+    assert len(starter_bytes()) + len(starter_bytes(with_kb=False)) < 20 * 1024 * 1024
+    text = "President Donald Trump met Angela Merkel in Berlin at the G20 summit."
+    plain = Tagger(starter_bytes(with_kb=False))  # for a project without a KB: no hints
+    assert plain.labels == ("ACTOR", "EVENT", "PLACE")
+    found = {(text[p.start : p.end], p.label) for p in plain.predict(text)}
+    assert {("Donald Trump", "ACTOR"), ("Angela Merkel", "ACTOR"), ("Berlin", "PLACE")} <= found
+    with_kb = Tagger(starter_bytes())  # the gazetteer proposes Berlin
+    found = {(text[p.start : p.end], p.label) for p in with_kb.predict(text, [Hint(43, 49, "PLACE", "kb")])}
+    assert {("Donald Trump", "ACTOR"), ("Berlin", "PLACE")} <= found
+
+
+def test_a_model_proposal_links_to_the_kb_entry_in_a_country_the_document_mentions() -> None:
+    from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+    from annotator.suggest import LINK_MIN_SCORE, kb_link
+
+    rows = [
+        ("geonames:1", "Martuni", "PLACE", [], "Armenia, population 11,000", 11_000.0),
+        ("geonames:2", "Martuni", "PLACE", [], "Azerbaijan, population 5,000", 5_000.0),
+        ("geonames:3", "Martakert", "PLACE", [], "Azerbaijan, population 4,000", 4_000.0),
+    ]
+    kb = KnowledgeBase(FuzzyIndex.build(rows), Learned())
+    assert kb_link(kb, "Martuni", "PLACE").kb_id == "geonames:1"  # the better known, with no country said
+    linked = kb_link(kb, "Martuni", "PLACE", {"Azerbaijan"})
+    assert (linked.kb_id, linked.name, linked.text) == ("geonames:2", "Martuni", "Martuni")
+    assert linked.score >= LINK_MIN_SCORE
+    unlinked = kb_link(kb, "Martuzzi", "PLACE", {"Azerbaijan"})  # close, but below the shown score
+    assert (unlinked.kb_id, unlinked.score) == (None, 0.0)
+
+
+def test_proposals_with_a_model_say_their_source_confidence_and_the_other_sources() -> None:
+    from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+    from annotator.suggest import propose_all
+
+    rows = [("geonames:9", "Stepanakert", "PLACE", [], "Azerbaijan, population 55,000", 55_000.0)]
+    kb = KnowledgeBase(FuzzyIndex.build(rows), Learned([("Armenia", "ACTOR", None, 3)]))
+    hints = [Hint(32, 43, "PLACE", "kb"), Hint(0, 7, "ACTOR", "learned")]
+    data = train(
+        [
+            Example(e.key, e.text, e.spans, [h for h in hints if e.text.startswith("Armenia")])
+            for e in fixed_examples()
+        ]
+    ).data
+    text = SENTENCES[0][0]
+    found = {c.text: c for c in propose_all(text, kb, Tagger(data), 0.5)}
+    assert found["Stepanakert"].source == "model" and found["Stepanakert"].also == ("kb",)
+    assert found["Stepanakert"].kb_id == "geonames:9"  # the KB proposal's link
+    assert found["Armenia"].also == ("learned",) and found["Armenia"].kb_id is None
+    assert all(0.5 <= c.confidence <= 1 for c in found.values())
+    assert found["Stepanakert"].because.startswith("model 0.") or found["Stepanakert"].because.startswith(
+        "model 1"
+    )
+    assert propose_all(text, kb, Tagger(data), 1.01) == []
+
+
+def test_a_stored_model_of_another_format_is_not_used() -> None:
+    from annotator.model import StoredModel
+    from annotator.tagger.crf import KIND
+    from annotator.tagger.starter import starter_bytes
+    from annotator.training import current_model
+
+    data = train(fixed_examples(1)).data
+    mine = StoredModel("alice", KIND, data, "d", ("gold", "alice"), 4, 40, None, None, 1.0)
+    assert current_model(mine) == (data, "model of alice, 4 document(s)")
+    older = StoredModel("alice", "crfsuite-0", data, "d", ("gold", "alice"), 4, 40, None, None, 1.0)
+    assert current_model(older)[0] == starter_bytes()
+    assert current_model(None, with_kb=False)[0] == starter_bytes(with_kb=False)
