@@ -63,6 +63,14 @@ ACCEPT_PROPOSAL = _key("annotate.accept_proposal", "y", "Accept proposal", "prop
 REJECT_PROPOSAL = _key("annotate.reject_proposal", "n", "Reject proposal", "proposal(False)")
 ACCEPT_ALL = _key("annotate.accept_all", "Y", "Accept all proposals", "accept_all")
 
+WORD_MOVES = (
+    _key("annotate.word_right", "ctrl+right,w", "Next word", "word(1)"),
+    _key("annotate.word_left", "ctrl+left,b", "Previous word", "word(-1)"),
+    _key("annotate.extend_word_right", "ctrl+shift+right,W", "Extend by a word", "word(1, True)"),
+    _key("annotate.extend_word_left", "ctrl+shift+left,B", "Extend back by a word", "word(-1, True)"),
+)
+"""Moving by whole words (text between spaces), so that a hyphenated word costs one key, not three."""
+
 DOCUMENT_EDITING = (REMOVE, UNDO, REDO, SEARCH, NEXT_DOCUMENT, PREVIOUS_DOCUMENT)
 """The keys both screens of one document start with (their order is the footer's)."""
 
@@ -75,6 +83,7 @@ ANNOTATE_SCREEN = (
     REJECT_PROPOSAL,
     ACCEPT_ALL,
     FOCUS_PANEL,
+    *WORD_MOVES,
 )
 """The annotation screen's keys besides the labels' (``tag_bindings``)."""
 
@@ -102,6 +111,7 @@ REVIEW_SCREEN = (
     *REVIEW_TAKE,
     REVIEW_TAKE_NONE,
     REVIEW_PREVIOUS,
+    *WORD_MOVES,
 )
 """The review screen's keys besides the labels' (no digits for labels there: they take a layer)."""
 

@@ -105,11 +105,13 @@ def export(
     force: bool,
     verbose: bool,
 ) -> None:
-    """Write training data: CoNLL, Prodigy/spaCy JSONL, doccano JSONL or brat.
+    """Write training data: CoNLL, Prodigy/spaCy JSONL, doccano JSONL, brat or a spaCy DocBin.
 
     CoNLL cannot hold overlapping spans or spans off token boundaries: a span is widened to whole
     tokens, and of overlapping spans the longest is kept; the counts go to stderr (--verbose: each
-    span). JSONL, doccano and brat keep every span as it is. Documents stream one at a time.
+    span); spaCy's converter finds documents in --columns 4 only. JSONL, doccano and brat keep every
+    span as it is; spacy (.spacy, for spacy train) has CoNLL's entities as doc.ents and every span in the
+    span group sc. Documents stream one at a time (a DocBin is written whole at the end).
 
     An export replaces the previous one only once it is complete, and never destroys a file: it never
     writes onto the database, its WAL or its index; a file already at --out is replaced only when an

@@ -32,6 +32,10 @@ class Sink:
     def write_pair(self, key: str, text: str, annotations: str) -> None:
         raise NotImplementedError
 
+    def write_bytes(self, data: bytes) -> None:
+        """A binary format's whole file (spaCy's DocBin), after no text."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -51,6 +55,13 @@ class _StreamSink(Sink):
     def write_text(self, chunk: str) -> None:
         try:
             self._stream.write(chunk)
+        except OSError as err:
+            raise failed(err, self._where) from None
+
+    def write_bytes(self, data: bytes) -> None:
+        try:
+            self._stream.flush()
+            self._stream.buffer.write(data)
         except OSError as err:
             raise failed(err, self._where) from None
 
@@ -75,6 +86,12 @@ class _StdoutSink(Sink):
     def write_text(self, chunk: str) -> None:
         try:
             self._stream.write(chunk.encode("utf-8"))
+        except OSError as err:
+            raise failed(err, self.name) from None
+
+    def write_bytes(self, data: bytes) -> None:
+        try:
+            self._stream.write(data)
         except OSError as err:
             raise failed(err, self.name) from None
 

@@ -230,3 +230,28 @@ def test_a_hostile_document_key_and_user_name_act_on_nothing(tmux: Tmux, db: Pat
     coloured = tmux("capture-pane", "-p", "-e", "-t", "app")
     title_line = next(line for line in coloured.splitlines() if "RED" in line)
     assert "\x1b[31m" not in title_line and "\x1b[32m" not in title_line
+
+
+def test_a_part_of_a_hyphenated_word_and_whole_words_in_a_real_terminal(tmux: Tmux, db: Path) -> None:
+    """The terminal's ctrl+arrows move by whole words; US alone in US-backed takes a tag."""
+    from annotator.model import ImportRecord
+
+    text = "the US-backed truce and Baku-Yerevan talks."
+    with Store(db) as store:
+        store.documents.import_records([ImportRecord(text, "hyphens", "t")], default_layer="alice")
+    tmux.start(app_command(db, "annotate"), width=80, height=24)
+    tmux.wait_for(lambda s: "the US-backed truce" in s)
+    tmux.keys("Right")
+    tmux.wait_for(lambda s: "selection US" in s)
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "US PLACE-backed" in s)
+    tmux.keys("C-Right", "C-Right", "C-Right")  # truce, and, Baku
+    tmux.wait_for(lambda s: "selection Baku" in s)
+    tmux.keys("C-S-Right")
+    tmux.wait_for(lambda s: "selection Baku-Yerevan" in s)
+    tmux.keys("e")
+    tmux.wait_for(lambda s: "Baku-Yerevan EVENT" in s)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
+    conn.close()
+    assert [(text[s:e], label) for s, e, label in spans] == [("US", "PLACE"), ("Baku-Yerevan", "EVENT")]

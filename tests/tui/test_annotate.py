@@ -318,3 +318,27 @@ async def test_annotation_screen_opens_the_first_assigned_document(run, db: Path
         async with app.run_test() as pilot:
             await pilot.pause()
             assert app.screen.doc_id == first  # type: ignore[attr-defined]
+
+
+async def test_a_part_of_a_hyphenated_word_is_tagged_and_whole_words_take_one_key(db: Path) -> None:
+    text = "the US-backed truce and Baku-Yerevan talks."
+    store = Store(db)
+    store.documents.import_records([ImportRecord(text, "hyphens", "t")], default_layer="alice")
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("right", "p")  # US alone: the hyphen is a token of its own
+        await pilot.press("w", "w", "w")  # by whole words: truce, and, Baku
+        assert view.selection == (text.index("Baku"), text.index("Baku") + 4)
+        await pilot.press("W", "e")  # extended by a word: all of Baku-Yerevan
+        await pilot.press("ctrl+left", "ctrl+left", "ctrl+left")  # back: Baku (its start), and, truce
+        assert view.selection == (text.index("truce"), text.index("truce") + 5)
+        await pilot.press("ctrl+shift+left", "a")  # truce, extended back over US-backed
+    saved = store.edits.spans(store.documents.id_of("hyphens"), "alice")
+    assert {(text[s.start : s.end], s.label) for s in saved} == {
+        ("US", "PLACE"),
+        ("Baku-Yerevan", "EVENT"),
+        ("US-backed truce", "ACTOR"),
+    }
+    store.close()

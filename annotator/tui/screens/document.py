@@ -26,7 +26,7 @@ from annotator.literal import literal
 from annotator.model import Label, Span
 from annotator.spans import innermost, overlaps
 from annotator.store import Store
-from annotator.text import tokenize
+from annotator.text import tokenize, word_token
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import Question
@@ -280,6 +280,13 @@ class DocumentScreen(SuggestingScreen):
     def on_entity_panel_chosen(self, event: EntityPanel.Chosen) -> None:
         self.article.select_offsets(event.span.start, event.span.end)
         self.article.focus()
+
+    def action_word(self, delta: int, extend: bool = False) -> None:
+        """Move the cursor by a whole word (``text.word_token``); ``extend`` keeps the anchor."""
+        article = self.article
+        if article.tokens:
+            target = word_token(article.tokens, article.cursor, delta, to_last=extend and delta > 0)
+            article.select_tokens(article.anchor_token if extend else target, target)
 
     def action_focus_panel(self) -> None:
         """Tab: the article, then the suggestions, then the entities, and back."""
