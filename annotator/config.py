@@ -16,7 +16,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.keymap import KeyAction, is_tag
-from annotator.model import DEFAULT_LABELS, Label
+from annotator.model import DEFAULT_LABELS, Label, label_problem
 
 CONFIG_NAME = "annotator.toml"
 
@@ -147,14 +147,11 @@ def _suggest(table: object, source: str, path: Path) -> tuple[float, bool]:
     return float(value), model
 
 
-_LABEL_NAME = re.compile(r"^[^\W_][\w-]*$")
 MAX_LABELS = 9
 
 
 def _labels(table: object, source: str, path: Path) -> list[Label]:
     """``NAME = { key = "x", colour = "#rrggbb" }`` per label, in order."""
-    from rich.color import Color, ColorParseError
-
     where = _line_of(source, "labels")
     if not isinstance(table, dict) or not table:
         raise AnnotatorError("[labels] must list at least one label", path, where)
@@ -164,22 +161,17 @@ def _labels(table: object, source: str, path: Path) -> list[Label]:
     keys: dict[str, str] = {}
     for name, spec in table.items():
         line = _line_of(source, name)
-        if not _LABEL_NAME.match(name):
-            reason = f"label name {name!r}: letters, digits, - and _ only (it becomes CoNLL tags)"
-            raise AnnotatorError(reason, path, line)
+        if (problem := label_problem(name, "x", "#888888")) is not None:
+            raise AnnotatorError(problem, path, line)
         if not isinstance(spec, dict) or set(spec) - {"key", "colour"} or "key" not in spec:
             raise AnnotatorError(f'{name}: write {{ key = "x", colour = "#rrggbb" }}', path, line)
         key, colour = spec["key"], spec.get("colour", "#888888")
-        if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key.isdigit() or key == " ":
-            reason = f"{name}: key must be one letter or sign (the digits 1-9 go by position)"
-            raise AnnotatorError(reason, path, line)
-        if key in keys:
-            raise AnnotatorError(f"{name}: key {key!r} is {keys[key]}'s already", path, line)
-        try:
-            Color.parse(colour)
-        except (ColorParseError, AttributeError):
-            reason = f'{name}: colour {colour!r} is not a colour (say "#3584e4")'
-            raise AnnotatorError(reason, path, line) from None
+        problem = label_problem(name, key, "#888888")
+        if problem is None and key in keys:
+            problem = f"{name}: key {key!r} is {keys[key]}'s already"
+        problem = problem or label_problem(name, key, colour)
+        if problem is not None:
+            raise AnnotatorError(problem, path, line)
         keys[key] = name
         labels.append(Label(name, key, colour))
     return labels

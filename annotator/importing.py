@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from annotator import formats
 from annotator.errors import AnnotatorError
 from annotator.formats import Format, Progress
-from annotator.model import ImportRecord, ImportResult, check_label
+from annotator.formats.reading import check_readable
+from annotator.model import ImportRecord, ImportResult, check_label, name_problem, text_problem
 
 if TYPE_CHECKING:
     from annotator.store import Store
@@ -46,7 +47,10 @@ def find_files(paths: list[Path], fmt: str) -> list[tuple[Path, Format]]:
                 )
             found.extend((p, chosen or formats.detect(p)) for p in inside)
         else:
+            check_readable(path)
             found.append((path, chosen or formats.detect(path)))
+    for path, _ in found:
+        check_readable(path)
     return _once_per_document(found)
 
 
@@ -73,9 +77,42 @@ def read_files(
     for path, fmt in files:
         assert fmt.read is not None, f"{fmt.name} is not a format import reads"
         for record in fmt.read(path, progress):
+            check_record(record)
             if labels is not None:
                 check_labels(record, labels)
             yield record
+
+
+def check_record(record: ImportRecord) -> None:
+    """Refuse what the database must not hold, whatever the format: a text left empty once its control
+    characters are removed, a key or layer name with control characters or lone surrogates (a key is
+    shown on screens and printed), meta JSON cannot hold."""
+    where, line = record.source, record.line
+    if not record.text.strip():
+        raise AnnotatorError("no text left once control characters are removed", where, line)
+    problem = text_problem(record.text)
+    if problem is not None:
+        raise AnnotatorError(f"the record's text: {problem.removeprefix('its text ')}", where, line)
+    if record.key is not None and (problem := name_problem(record.key, "key")) is not None:
+        raise AnnotatorError(problem, where, line)
+    if record.layer is not None and (problem := name_problem(record.layer, "layer")) is not None:
+        raise AnnotatorError(problem, where, line)
+    for n, span in enumerate(record.spans or ()):
+        if span.kb_id is not None and (problem := name_problem(span.kb_id, "kb_id")) is not None:
+            span_line = record.span_lines[n] if record.span_lines is not None else line
+            raise AnnotatorError(f"span {n + 1}: {problem}", where, span_line)
+    if record.meta:
+        import json
+
+        try:
+            encoded = json.dumps(record.meta, ensure_ascii=False)
+            encoded.encode("utf-8")
+        except (RecursionError, UnicodeEncodeError, ValueError):
+            raise AnnotatorError(
+                "'meta' cannot be stored: nested too deep, or a lone surrogate (\\ud800...) in it",
+                where,
+                line,
+            ) from None
 
 
 def check_labels(record: ImportRecord, labels: Collection[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,50 @@ def check_label(
     if label not in known:
         listed = known if isinstance(known, Sequence) else sorted(known)
         raise AnnotatorError(f"unknown label {label!r} (known: {', '.join(listed)})", where, line)
+
+
+_LABEL_NAME = re.compile(r"^[^\W_][\w-]*$")
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def label_problem(name: object, key: object, colour: object) -> str | None:
+    """What is wrong with a label definition (name, key, colour), or None: the rules ``[labels]`` in
+    annotator.toml is held to, and everything a merge brings in."""
+    if not isinstance(name, str) or not _LABEL_NAME.match(name):
+        return f"label name {name!r}: letters, digits, - and _ only (it becomes CoNLL tags)"
+    if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key.isdigit() or key == " ":
+        return f"{name}: key must be one letter or sign (the digits 1-9 go by position)"
+    from rich.color import Color, ColorParseError
+
+    try:
+        Color.parse(colour)
+    except (ColorParseError, AttributeError, TypeError):
+        return f'{name}: colour {colour!r} is not a colour (say "#3584e4")'
+    return None
+
+
+def text_problem(text: object) -> str | None:
+    """What keeps ``text`` from being a document's stored text, or None: a non-empty string without the
+    control characters an import removes (``text.clean_text``) or lone surrogates."""
+    if not isinstance(text, str) or not text.strip():
+        return "its text is empty or not a string"
+    found = _NOT_IN_TEXT.search(text)
+    if found is not None or "\r" in text:
+        char = found.group() if found is not None else "\r"
+        return f"its text holds {char!r} at {text.index(char)}, which an import would have removed"
+    return None
+
+
+def name_problem(name: object, what: str) -> str | None:
+    """What is wrong with a document key or layer name, or None: a non-empty string without control
+    characters or lone surrogates."""
+    if not isinstance(name, str) or not name.strip():
+        return f"{what} {name!r} is empty or not a string"
+    found = _NOT_IN_NAME.search(name)
+    if found is not None:
+        return f"{what} {name!r} holds the control character {found.group()!r}"
+    return None
 
 
 @dataclass(frozen=True)

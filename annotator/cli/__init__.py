@@ -24,6 +24,7 @@ import click
 from annotator.cli import documents, export, kb, maintenance, models, screens, teams
 from annotator.cli.context import Context, default_user
 from annotator.cli.examples import add_examples
+from annotator.cli.output import echo, echo_error
 from annotator.errors import AnnotatorError
 
 __all__ = ["Context", "cli", "main"]
@@ -74,7 +75,7 @@ def _fail(message: str) -> NoReturn:
         sys.stdout.flush()
     except OSError:
         _discard_stdout()
-    click.echo(f"annotator: error: {message}", err=True)
+    echo_error(message)
     sys.exit(1)
 
 
@@ -111,7 +112,7 @@ COMMANDS: list[click.Command] = [
 @click.group(cls=_Group, invoke_without_command=True, commands=COMMANDS)
 @click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
     default=lambda: os.environ.get("ANNOTATOR_DB", "annotations.db"),
     show_default="$ANNOTATOR_DB or annotations.db",
     help="The project database.",
@@ -136,7 +137,7 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
                 from annotator.importing import SEEDS, import_seeds
 
                 result = import_seeds(store, user)
-                click.echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
+                echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
             screens.run_tui(store, user, None)
 
 

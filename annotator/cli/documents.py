@@ -9,7 +9,7 @@ import click
 
 from annotator.cli.context import Context
 from annotator.cli.options import FormatChoice, layer_name
-from annotator.cli.output import LateProgress, duration
+from annotator.cli.output import LateProgress, console, duration, echo, echo_json, table
 
 
 def _import_formats() -> list[str]:
@@ -19,7 +19,7 @@ def _import_formats() -> list[str]:
 
 
 @click.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--format",
     "fmt",
@@ -56,7 +56,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
             )
     finally:
         progress.close()
-    click.echo(
+    echo(
         f"imported {result.documents_added} document(s) and {result.spans_added} span(s) from "
         f"{len(files)} file(s); {result.documents_present} already present"
         + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
@@ -66,7 +66,7 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
 @click.command()
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
     default=Path("annotator.toml"),
     show_default=True,
     help="Where to write the settings.",
@@ -78,7 +78,7 @@ def init(out: Path, force: bool) -> None:
     from annotator.keymap import key_actions
 
     write_default_config(out, key_actions(), force)
-    click.echo(f"wrote {out}: uncomment a line to change a key", err=True)
+    echo(f"wrote {out}: uncomment a line to change a key", err=True)
 
 
 @click.command()
@@ -93,61 +93,54 @@ def stats(obj: Context, as_json: bool) -> None:
     if as_json:
         import json
 
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
-
-    console = Console()
-    console.print(_stats_table(data))
+    shown = console()
+    shown.print(_stats_table(data))
     effort = _effort_table(data)
     if effort is not None:
-        console.print(effort)
+        shown.print(effort)
 
 
 def _effort_table(data: dict[str, Any]) -> Any:
     """Per annotator, over the documents they worked on in the annotation screen: time and keys per
     span, and the share of spans accepted from proposals; None when nobody has."""
-    from rich.table import Table
-
     rows = [(name, layer["effort"]) for name, layer in data["layers"].items() if layer.get("effort")]
     if not rows:
         return None
-    table = Table(
-        title="effort in the annotation screen (k: keys; share: spans taken from proposals)",
-        title_justify="left",
+    effort = table(
+        "effort in the annotation screen (k: keys; share: spans taken from proposals)", title_justify="left"
     )
     # by hand: spans tagged by hand; taken: accepted from proposals or suggestions; share: taken / all
     for column in ("layer", "docs", "time", "keys", "by hand", "taken", "s/span", "k/span", "share"):
-        table.add_column(column, justify="left" if column == "layer" else "right")
+        effort.add_column(column, justify="left" if column == "layer" else "right")
 
     def per_span(value: float | None, digits: int) -> str:
         return "-" if value is None else f"{value:.{digits}f}"
 
     for name, e in rows:
         share = "-" if e["accepted_share"] is None else f"{e['accepted_share']:.0%}"
-        table.add_row(
+        effort.add_row(
             name, str(e["documents"]), duration(e["seconds"]), str(e["keys"]), str(e["spans_by_hand"]),
             str(e["spans_accepted"]), per_span(e["seconds_per_span"], 1), per_span(e["keys_per_span"], 1),
             share,
         )  # fmt: skip
-    return table
+    return effort
 
 
 def _stats_table(data: dict[str, Any]) -> Any:
     """The Rich table of ``store.progress.stats()``: a row per layer, a column per label."""
-    from rich.table import Table
-
     labels = list(data["labels"])
-    table = Table(title=f"{data['documents']} documents, {data['spans']} spans", title_justify="left")
-    table.add_column("layer")
+    shown = table(f"{data['documents']} documents, {data['spans']} spans", title_justify="left")
+    shown.add_column("layer")
     for label in labels:
-        table.add_column(label, justify="right")
-    table.add_column("spans", justify="right")
-    table.add_column("done", justify="right")
-    table.add_column("in progress", justify="right")
-    table.add_column("time", justify="right")
+        shown.add_column(label, justify="right")
+    shown.add_column("spans", justify="right")
+    shown.add_column("done", justify="right")
+    shown.add_column("in progress", justify="right")
+    shown.add_column("time", justify="right")
     for name, layer in data["layers"].items():
-        table.add_row(
+        shown.add_row(
             name,
             *(str(layer["labels"].get(label, 0)) for label in labels),
             str(layer["spans"]),
@@ -155,4 +148,4 @@ def _stats_table(data: dict[str, Any]) -> Any:
             str(layer["documents_in_progress"]),
             duration(layer["seconds"]),
         )
-    return table
+    return shown

@@ -8,7 +8,7 @@ import click
 
 from annotator.cli.context import Context
 from annotator.cli.options import FormatChoice, layer_name
-from annotator.cli.output import LateProgress
+from annotator.cli.output import LateProgress, echo
 from annotator.errors import AnnotatorError
 
 
@@ -84,6 +84,12 @@ _DEFAULT = click.core.ParameterSource.DEFAULT
     help="Only documents marked done in the layer, or all.  [default: done only for an annotator's layer;"
     " for gold, the documents review has worked on]",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a file at --out that no export of this database wrote, or a previous export's file"
+    " changed since.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="List every span widened or dropped on stderr.")
 @click.pass_obj
 def export(
@@ -96,6 +102,7 @@ def export(
     split: tuple[float, ...] | None,
     seed: int,
     done_only: bool | None,
+    force: bool,
     verbose: bool,
 ) -> None:
     """Write training data: CoNLL, Prodigy/spaCy JSONL, doccano JSONL, brat or a spaCy DocBin.
@@ -106,10 +113,13 @@ def export(
     span as it is; spacy (.spacy, for spacy train) has CoNLL's entities as doc.ents and every span in the
     span group sc. Documents stream one at a time (a DocBin is written whole at the end).
 
-    An export replaces the previous one: --split removes the train/dev/test files of the format (brat:
-    folders) it does not write; brat removes the .txt/.ann files and annotation.conf in its folder, and
-    refuses a folder holding anything else. A device, FIFO or symbolic link given to --out is written
-    through; a regular file is replaced only once the export is complete.
+    An export replaces the previous one only once it is complete, and never destroys a file: it never
+    writes onto the database, its WAL or its index; a file already at --out is replaced only when an
+    export of this database wrote it and it has not changed since (else --force); a symbolic link is
+    not written through. brat and --split write a whole folder beside the old one and swap it in; the
+    old folder is replaced only when it holds nothing but what an export wrote (its manifest,
+    .annotator-export.json, lists it), so nothing else there is ever removed. A FIFO or device given to
+    --out is written into.
     """
     _check_options(fmt, scheme, columns, out, split)
     if not obj.db_path.exists():
@@ -127,12 +137,13 @@ def export(
         split=split,
         seed=seed,
         which=None if done_only is None else "done" if done_only else "all",
+        force=force,
     )
     progress = LateProgress(0, "exporting")
     try:
         with obj.store() as store:
-            notes = (lambda line: click.echo(line, err=True)) if verbose else None
+            notes = (lambda line: echo(line, err=True)) if verbose else None
             summary = run_export(store, request, progress.advance, notes)
     finally:
         progress.close()
-    click.echo(summary.describe(verbose), err=True)
+    echo(summary.describe(verbose), err=True)

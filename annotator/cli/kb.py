@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import click
 
 from annotator.cli.context import Context
-from annotator.cli.output import LateProgress, say, still_working
+from annotator.cli.output import LateProgress, echo, echo_json, say, still_working
+from annotator.errors import AnnotatorError
 from annotator.model import check_label
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def kb() -> None:
 
 
 @kb.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, readable=False))
 @click.option("--label", help="Label for rows that give none.")
 @click.pass_obj
 def kb_import(obj: Context, file: Path, label: str | None) -> None:
@@ -38,7 +39,7 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
     with obj.store(create=True) as store:
         added, replaced = store.kb.import_entries(entries, file)
         _index_kb(store)
-    click.echo(
+    echo(
         f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
         + (f", replaced {replaced} with the same id and label" if replaced else "")
         + f" from {file}"
@@ -68,7 +69,7 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
                 _index_kb(store)
     finally:
         progress.close()
-    click.echo(f"added {count} gazetteer entries")
+    echo(f"added {count} gazetteer entries")
 
 
 def _knowledge_base(
@@ -85,8 +86,17 @@ def _index_kb(store: Store) -> None:
     """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
     started = time.monotonic()
     kb = _knowledge_base(store)
+    if kb.index is not None and kb.index.save_error is not None:
+        from annotator.kb.fuzzy import index_folder
+
+        err = kb.index.save_error
+        raise AnnotatorError(
+            f"{err.strerror or err}: the knowledge base is saved, its index is not (it is built again when"
+            " next needed)",
+            index_folder(store.path),
+        )
     if kb.index is not None:
-        click.echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
+        echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
 
 
 @kb.command(name="search")
@@ -124,14 +134,14 @@ def kb_search(
             check_label(label, [lab.name for lab in store.labels.all()], store.path)
         kb = _knowledge_base(store, say, obj.learning_layers(store))
     if kb.index is None and not kb.learned.by_key:
-        click.echo(
+        echo(
             "annotator: the knowledge base is empty: see 'annotator kb add-geonames' and 'kb import'",
             err=True,
         )
     for q in queries:
         for found in kb.search(q, label, limit):
             if found.score >= min_score:
-                click.echo(_search_line(found, q if batch else None, as_json))
+                (echo_json if as_json else echo)(_search_line(found, q if batch else None, as_json))
 
 
 def _search_line(found: Suggestion, query: str | None, as_json: bool) -> str:
@@ -190,13 +200,13 @@ def suggest(
         tagger = None
         if not no_model:
             tagger, described = current_tagger(store.models.current(obj.user), kb.index is not None)
-            click.echo(f"annotator: proposing with the {described}, threshold {threshold:g}", err=True)
+            echo(f"annotator: proposing with the {described}, threshold {threshold:g}", err=True)
         for doc_id in doc_ids:
             document = store.documents.get(doc_id)
             spans = store.edits.spans(doc_id, obj.user)
             rejected = store.kb.rejected_suggestions(doc_id, obj.user)
             for c in best_first(candidates(document.text, kb, spans, rejected, tagger, threshold)):
-                click.echo(_candidate_line(c, document.key, as_json))
+                (echo_json if as_json else echo)(_candidate_line(c, document.key, as_json))
 
 
 def _candidate_line(c: Candidate, key: str, as_json: bool) -> str:

@@ -7,18 +7,19 @@ from pathlib import Path
 import click
 
 from annotator.cli.context import Context
+from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 
 
 @click.command()
-@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False, readable=False))
 @click.pass_obj
 def backup(obj: Context, target: Path) -> None:
     """Copy the database to TARGET (a new file) while it is in use: SQLite's online backup."""
     with obj.store() as store:
         store.maintenance.backup(target)
         documents = store.documents.count()
-    click.echo(f"backed up {documents} document(s) to {target}")
+    echo(f"backed up {documents} document(s) to {target}")
 
 
 @click.command()
@@ -29,7 +30,7 @@ def check(obj: Context) -> None:
         problems = store.maintenance.check()
         documents, spans = store.documents.count(), store.progress.stats()["spans"]
     for problem in problems:
-        click.echo(problem)
+        echo(problem)
     if problems:
         raise AnnotatorError(f"{len(problems)} problem(s), listed above", obj.db_path)
-    click.echo(f"ok: {documents} document(s), {spans} span(s)")
+    echo(f"ok: {documents} document(s), {spans} span(s)")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from annotator.cli.context import Context
+from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
@@ -59,17 +60,17 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
         result = train_model(documents, index, current)
         seconds = time.monotonic() - started
         model = result.model
-        click.echo(
+        echo(
             f"trained on {model.documents} document(s), {model.tokens:,} tokens of layer(s)"
             f" {', '.join(chosen)} in {seconds:.1f} s"
         )
         if result.scores is None:
-            click.echo("one finished document: none held out to measure the model on")
+            echo("one finished document: none held out to measure the model on")
         else:
-            click.echo(f"held out {len(result.held_out)} document(s): {', '.join(result.held_out)}")
-            click.echo(_scores_table(result.scores, result.current_scores, described))
+            echo(f"held out {len(result.held_out)} document(s): {', '.join(result.held_out)}")
+            echo(_scores_table(result.scores, result.current_scores, described))
         if not result.replaces:
-            click.echo(f"kept the current {described}: the new model does not beat it on held-out documents")
+            echo(f"kept the current {described}: the new model does not beat it on held-out documents")
             return
         store.models.save(
             StoredModel(
@@ -87,9 +88,7 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
                 created=time.time(),
             )
         )
-        click.echo(
-            f"saved as {obj.user}'s model ({len(model.data) / 1024:.0f} KB), replacing the {described}"
-        )
+        echo(f"saved as {obj.user}'s model ({len(model.data) / 1024:.0f} KB), replacing the {described}")
 
 
 def _scores_table(new: Scores, current: Scores | None, described: str) -> str:

@@ -1,5 +1,12 @@
 """Printing shared by the commands: a late progress bar, titled tables, durations, notes on stderr.
-Rich is imported only when something is drawn."""
+Rich is imported only when something is drawn.
+
+This is the command line's one way to the terminal: every line goes through :func:`echo` (or
+:func:`echo_json`), every table through :func:`table` and :func:`console`, so that every string from
+the data (keys, layer and label names, texts, file names) is made literal (``annotator.literal``) and
+Rich reads no markup, emoji code or highlighting into it. Only an export to standard output is written
+as it is: that is the file's bytes, not a message.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,48 @@ from collections.abc import Iterator
 from typing import Any
 
 import click
+
+from annotator.literal import literal, literal_json, literal_line
+
+
+def echo(message: str, err: bool = False) -> None:
+    """One message (or several lines) on stdout or stderr, every character that could act spelled out."""
+    click.echo(literal_line(message), err=err)
+
+
+def echo_error(message: str) -> None:
+    """The one line of an error on stderr: everything in it spelled out, line breaks too."""
+    click.echo(f"annotator: error: {literal(message)}", err=True)
+
+
+def echo_json(encoded: str) -> None:
+    """A JSON document or line on stdout, the characters a terminal acts on as JSON escapes."""
+    click.echo(literal_json(encoded))
+
+
+def console(stderr: bool = False) -> Any:
+    """A Rich console that reads no markup, emoji codes or highlighting into what it prints."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+
+def table(title: str | None = None, **options: Any) -> Any:
+    """A Rich table whose title, headers and cells are literal text (see :func:`literal`)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    class LiteralTable(Table):
+        def add_column(self, header: Any = "", *args: Any, **kwargs: Any) -> None:
+            super().add_column(_text(header), *args, **kwargs)
+
+        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+            super().add_row(*(_text(r) for r in renderables), **kwargs)
+
+    def _text(value: Any) -> Any:
+        return Text(literal(value)) if isinstance(value, str) else value
+
+    return LiteralTable(title=None if title is None else Text(literal(title)), **options)
 
 
 class LateProgress:
@@ -63,10 +112,8 @@ def still_working(message: str) -> Iterator[None]:
 
 
 def titled_table(title: str) -> Any:
-    """A Rich table whose title stays on one line however narrow the columns are."""
-    from rich.table import Table
-
-    return Table(title=title, title_justify="left", min_width=len(title))
+    """A literal :func:`table` whose title stays on one line however narrow the columns are."""
+    return table(title, title_justify="left", min_width=len(literal(title)))
 
 
 def duration(seconds: float) -> str:
@@ -77,4 +124,4 @@ def duration(seconds: float) -> str:
 
 def say(message: str) -> None:
     """A note on stderr about slow work under way (building the KB index)."""
-    click.echo(f"annotator: {message}...", err=True)
+    echo(f"annotator: {message}...", err=True)

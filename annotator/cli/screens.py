@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from annotator.cli.context import Context
+from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 
 if TYPE_CHECKING:
@@ -77,13 +78,50 @@ def review(obj: Context) -> None:
     "--host", default="127.0.0.1", show_default=True, help="Where to listen (127.0.0.1: this machine only)."
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The port.")
+@click.option(
+    "--token",
+    help="Require this secret in every request (the printed URL carries it); 'auto' makes one up."
+    "  [default: $ANNOTATOR_SERVE_TOKEN, else none]",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(obj: Context, host: str, port: int, token: str | None) -> None:
     """The annotation screen in a web browser (textual-serve): each visitor gets a process of their own,
-    as --user on --db. Ctrl+C stops the server."""
+    as --user on --db. Ctrl+C stops the server.
+
+    Anyone who reaches the port annotates as --user: off 127.0.0.1 give --token (and prefer an SSH
+    tunnel or a proxy with TLS: the connection itself is plain http).
+    """
+    import os
+
+    token = token or os.environ.get("ANNOTATOR_SERVE_TOKEN") or None
+    if token == "auto":
+        import secrets
+
+        token = secrets.token_urlsafe(18)
     with obj.store() as store:
         require_documents(store)
     from annotator.tui.serve import serve_in_browser
 
-    click.echo(f"annotator for {obj.user} at http://{host}:{port}/ (Ctrl+C stops it)", err=True)
-    serve_in_browser(obj.db_path, obj.user, host, port)
+    for line in serve_warnings(host, port, obj.user, token):
+        echo(f"annotator: warning: {line}", err=True)
+    query = f"?token={token}" if token else ""
+    echo(f"annotator for {obj.user} at http://{host}:{port}/{query} (Ctrl+C stops it)", err=True)
+    serve_in_browser(obj.db_path, obj.user, host, port, token)
+
+
+def serve_warnings(host: str, port: int, user: str, token: str | None) -> list[str]:
+    """What to say before serving: off loopback, who can annotate, and that http is not encrypted."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return []
+    if token is None:
+        return [
+            f"serving on {host}, not this machine only, with no token: anyone who can reach port {port}"
+            f" annotates as {user}; give --token auto, or serve on 127.0.0.1 behind an SSH tunnel"
+        ]
+    return [f"serving on {host} over plain http: the token and the text travel unencrypted"]

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from annotator.cli.context import Context, remove_database
-from annotator.cli.output import titled_table
+from annotator.cli.output import console as literal_console
+from annotator.cli.output import echo, echo_json, titled_table
 
 if TYPE_CHECKING:
     from annotator.agreement import AgreementReport, DocumentReview
@@ -54,7 +55,7 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
     with obj.store() as store:
         change = assign_documents(store, users, overlap)
     added, removed = change.added_and_removed()
-    click.echo(
+    echo(
         f"assigned {len(change.after)} document(s) to {overlap} of {len(users)} annotator(s): "
         + ", ".join(f"{name} {count}" for name, count in change.loads().items())
         + f"; {added} assignment(s) added, {removed} removed"
@@ -82,14 +83,14 @@ def agreement_(obj: Context, as_json: bool, worst: int) -> None:
     from annotator.agreement import agreement
 
     if obj.learn_from_other_annotators():
-        click.echo(NOT_BLIND_WARNING, err=True)
+        echo(NOT_BLIND_WARNING, err=True)
     with obj.store() as store:
         labels = [label.name for label in store.labels.all()]
         report = agreement(store.teams.finished_documents(), labels)
     if as_json:
         import json
 
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo_json(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
     _print_agreement(report, worst)
 
@@ -106,14 +107,9 @@ def _number(value: float | None) -> str:
 
 def _print_agreement(report: AgreementReport, worst: int) -> None:
     """The agreement report as tables: pairs, alpha, per label, label confusion, the worst documents."""
-    from rich.console import Console
-
-    console = Console()
+    console = literal_console()
     if not report.pairs:
-        console.print(
-            f"{len(report.annotators)} annotator(s) with finished documents: agreement needs two.",
-            markup=False,
-        )
+        console.print(f"{len(report.annotators)} annotator(s) with finished documents: agreement needs two.")
         return
     console.print(_pairs_table(report))
     console.print(f"alpha_token (Krippendorff, nominal, all annotators): {_number(report.alpha_token)}")
@@ -175,10 +171,13 @@ def disagreements(obj: Context, as_json: bool) -> None:
         reviews = review_queue(store.teams.finished_documents())
     lines = _disagreement_lines(reviews, as_json)
     if lines:
-        click.echo("\n".join(lines))
+        if as_json:
+            echo_json("\n".join(lines))
+        else:
+            echo("\n".join(lines))
     if not as_json:
         count = sum(len(r.disagreements) for r in reviews)
-        click.echo(f"{count} disagreement(s) in {len(reviews)} document(s) finished by two or more", err=True)
+        echo(f"{count} disagreement(s) in {len(reviews)} document(s) finished by two or more", err=True)
 
 
 def _disagreement_lines(reviews: list[DocumentReview], as_json: bool) -> list[str]:
@@ -202,7 +201,7 @@ def _disagreement_lines(reviews: list[DocumentReview], as_json: bool) -> list[st
 
 
 @click.command()
-@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--prefer",
     type=click.Choice(["mine", "theirs"]),
@@ -229,9 +228,9 @@ def merge(obj: Context, others: tuple[Path, ...], prefer: str | None, dry_run: b
     if dry_run and not existed:
         remove_database(obj.db_path)
     for conflict in result.conflicts:
-        click.echo(_conflict_line(conflict, obj.db_path, dry_run), err=True)
+        echo(_conflict_line(conflict, obj.db_path, dry_run), err=True)
     for line in _merge_lines(result, len(others)):
-        click.echo(line)
+        echo(line)
 
 
 def _conflict_line(c: MergeConflict, db: Path, dry_run: bool) -> str:

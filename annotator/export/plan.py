@@ -34,6 +34,7 @@ class ExportRequest:
     split: tuple[float, ...] | None = None
     seed: int = 0
     which: str | None = None  # "done", "worked" or "all"; None: by the layer's kind (see choose_documents)
+    force: bool = False  # replace a file at --out that no export of this database wrote
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from annotator.export.files import Guard, database_files
 from annotator.export.plan import WHICH, ExportPlan, ExportRequest, plan_export
-from annotator.export.sinks import Sink, open_sinks
+from annotator.export.sinks import Sink, open_output
 from annotator.export.tokens import export_document, fill_token_cache
 from annotator.formats import ExportDocument, SpanNote, Writer, Written
 from annotator.store import Store
@@ -59,7 +60,9 @@ def export(
     assert fmt.write is not None or fmt.collect is not None, f"{fmt.name} is not a format export writes"
     collect = fmt.collect  # made first: a collector that cannot start (no spaCy) leaves no file behind
     collectors = [collect(plan.options) for _ in plan.names] if collect is not None else None
-    sinks = open_sinks(fmt, plan.out, plan.names, [label.name for label in store.labels.all()])
+    guard = Guard(database_files(store.path), request.force, store.exports.written, store.exports.remember)
+    output = open_output(fmt, plan.out, plan.names, [label.name for label in store.labels.all()], guard)
+    sinks = output.sinks
     summary = ExportSummary(plan.layer, plan.which, [s.name for s in sinks])
     if plan.parts is not None:
         summary.per_part = dict.fromkeys(plan.names, 0)
@@ -86,18 +89,16 @@ def export(
             if progress:
                 progress(1, total)
     except BaseException:
-        for sink in sinks:
-            sink.abort()
+        output.abort()
         raise
-    for n, sink in enumerate(sinks):
+    if collectors is not None:
         try:
-            if collectors is not None:
-                sink.write_bytes(collectors[n].finish())
-            sink.close()
+            for sink, collector in zip(sinks, collectors, strict=True):
+                sink.write_bytes(collector.finish())
         except BaseException:
-            for rest in sinks[n + 1 :]:
-                rest.abort()
+            output.abort()
             raise
+    output.commit()
     return summary
 
 

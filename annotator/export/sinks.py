@@ -1,7 +1,9 @@
-"""Where an export's bytes go: a file (replaced only once complete), standard output, or a brat folder.
+"""Where an export's bytes go: a file, standard output, or a folder (brat's pairs, a split's parts).
 
-A failure to write (disk full, no permission, read-only file system) is an ``AnnotatorError`` naming the
-output, so that the command line shows one line.
+Nothing is written onto the output until the export is complete (see :mod:`annotator.export.files`:
+what may be replaced, temporary names, swapping a folder in whole). A failure to write (disk full, no
+permission, read-only file system) is an ``AnnotatorError`` naming the output, so that the command line
+shows one line, and leaves the previous export as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from annotator.errors import AnnotatorError
-from annotator.export.plan import PART_NAMES
+from annotator.export.files import FileTarget, FolderTarget, Guard, failed
 from annotator.formats import Format, brat
 from annotator.formats.names import file_stem
 
@@ -41,79 +43,37 @@ class Sink:
         pass
 
 
-def _failed(err: OSError, path: str | Path, exact: bool = False) -> AnnotatorError:
-    """The error line for a failure to write ``path``; ``exact``: name ``path`` even when the failure
-    names another file (a file's temporary name)."""
-    where = path if exact or err.filename is None else err.filename
-    return AnnotatorError(err.strerror or str(err), where)
+class _StreamSink(Sink):
+    """A text stream on a file descriptor: the output file's temporary name, a part in a split folder
+    being written, or a FIFO or device written in place."""
 
-
-def _make_folder(folder: Path) -> None:
-    """``folder`` and its parents, or an error naming the file that is in the way."""
-    for ancestor in (folder, *folder.parents):
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise AnnotatorError("is a file, not a folder", ancestor)
-            break
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise _failed(err, folder) from None
-
-
-class _FileSink(Sink):
-    """A regular file is written under a temporary name and renamed when complete, so that a failed
-    export leaves the previous file as it was; so is the target of a symbolic link to a regular file (the
-    link stays). Anything else that already exists (a device, a FIFO, ``/dev/fd/N``, a dangling link) is
-    written in place: renaming would replace the device, FIFO or link with a regular file.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = str(path)
-        self._temp: Path | None = None
-        self._target = path
-        try:
-            if path.is_dir():
-                raise AnnotatorError("is a folder; --out names a file for this format", path)
-            real = Path(os.path.realpath(path)) if path.is_symlink() else path
-            if (path.is_symlink() and not real.is_file()) or (path.exists() and not path.is_file()):
-                self._stream: TextIO = path.open("w", encoding="utf-8", newline="\n")
-                return
-            _make_folder(real.parent)
-            self._target = real  # a link to a regular file: its target, renamed onto, the link kept
-            self._temp = real.with_name(f".{real.name}.{os.getpid()}.tmp")
-            self._stream = self._temp.open("w", encoding="utf-8", newline="\n")
-        except OSError as err:
-            raise _failed(err, path, exact=True) from None
+    def __init__(self, fd: int, name: str, where: Path) -> None:
+        self.name = name
+        self._where = where
+        self._stream: TextIO = open(fd, "w", encoding="utf-8", newline="\n", closefd=True)  # noqa: SIM115
 
     def write_text(self, chunk: str) -> None:
         try:
             self._stream.write(chunk)
         except OSError as err:
-            raise _failed(err, self.path, exact=True) from None
+            raise failed(err, self._where) from None
 
     def write_bytes(self, data: bytes) -> None:
         try:
             self._stream.flush()
             self._stream.buffer.write(data)
         except OSError as err:
-            raise _failed(err, self.path, exact=True) from None
+            raise failed(err, self._where) from None
 
     def close(self) -> None:
         try:
             self._stream.close()
-            if self._temp is not None:
-                os.replace(self._temp, self._target)
         except OSError as err:
-            self.abort()
-            raise _failed(err, self.path, exact=True) from None
+            raise failed(err, self._where) from None
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):  # already failing; the first error is the one reported
             self._stream.close()
-        if self._temp is not None:
-            self._temp.unlink(missing_ok=True)
 
 
 class _StdoutSink(Sink):
@@ -127,128 +87,87 @@ class _StdoutSink(Sink):
         try:
             self._stream.write(chunk.encode("utf-8"))
         except OSError as err:
-            raise _failed(err, self.name) from None
+            raise failed(err, self.name) from None
 
     def write_bytes(self, data: bytes) -> None:
         try:
             self._stream.write(data)
         except OSError as err:
-            raise _failed(err, self.name) from None
+            raise failed(err, self.name) from None
 
     def close(self) -> None:
         try:
             self._stream.flush()
         except OSError as err:
-            raise _failed(err, self.name) from None
+            raise failed(err, self.name) from None
 
 
 class _BratSink(Sink):
-    """``KEY.txt`` and ``KEY.ann`` per document in a folder, and an ``annotation.conf`` naming the labels.
+    """``KEY.txt`` and ``KEY.ann`` per document, and an ``annotation.conf`` naming the labels, in the
+    folder being written (``part``: a split's part folder in it)."""
 
-    The folder may hold a previous brat export, which is replaced: its ``.txt``/``.ann`` files and
-    ``annotation.conf`` are removed first. Any other file there is not ours to remove, and is an error.
-    """
-
-    def __init__(self, folder: Path, labels: Sequence[str]) -> None:
-        if folder.exists() and not folder.is_dir():
-            raise AnnotatorError("is a file; brat and --split write a folder", folder)
-        self.folder = folder
-        self.name = f"{folder}{os.sep}"
+    def __init__(self, target: FolderTarget, part: str, labels: Sequence[str]) -> None:
+        self._target = target
+        self._prefix = f"{part}/" if part else ""
+        self.name = f"{target.shown / part if part else target.shown}{os.sep}"
         self._labels = labels
-        previous = _previous_brat_export(folder)
-        _make_folder(folder)
-        _remove(previous, folder)
 
     def write_pair(self, key: str, text: str, annotations: str) -> None:
         stem = file_stem(key)
-        try:
-            (self.folder / f"{stem}.txt").write_text(text, encoding="utf-8", newline="")
-            (self.folder / f"{stem}.ann").write_text(annotations, encoding="utf-8", newline="")
-        except OSError as err:
-            raise _failed(err, self.folder) from None
+        self._target.write(f"{self._prefix}{stem}.txt", text)
+        self._target.write(f"{self._prefix}{stem}.ann", annotations)
 
     def close(self) -> None:
+        self._target.write(f"{self._prefix}{brat.CONF_NAME}", brat.annotation_conf(self._labels))
+
+
+class Output:
+    """An export's sinks (one per part) and where they go: ``commit`` puts the whole export in place
+    once every sink is closed; ``abort`` leaves the previous one as it was."""
+
+    def __init__(self, sinks: list[Sink], target: FileTarget | FolderTarget | None) -> None:
+        self.sinks = sinks
+        self._target = target
+
+    def commit(self) -> None:
         try:
-            conf = brat.annotation_conf(self._labels)
-            (self.folder / brat.CONF_NAME).write_text(conf, encoding="utf-8")
-        except OSError as err:
-            raise _failed(err, self.folder) from None
+            for sink in self.sinks:
+                sink.close()
+            if self._target is not None:
+                self._target.commit()
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        for sink in self.sinks:
+            sink.abort()
+        if self._target is not None:
+            self._target.abort()
 
 
-def _previous_brat_export(folder: Path) -> list[Path]:
-    """The files of a previous brat export in ``folder`` (``.txt``, ``.ann``, ``annotation.conf``); an
-    error when anything else is there, which is not ours to remove."""
-    if not folder.is_dir():
-        return []
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError as err:
-        raise _failed(err, folder) from None
-    ours = [p for p in entries if p.is_file() and (p.suffix in (".txt", ".ann") or p.name == brat.CONF_NAME)]
-    others = [p for p in entries if p not in ours]
-    if others:
-        raise AnnotatorError(
-            f"holds {others[0].name!r}, which a brat export does not write; a brat export replaces only a"
-            " previous one (.txt/.ann files and annotation.conf): give an empty or new folder",
-            folder,
-        )
-    return ours
-
-
-def _remove(paths: Sequence[Path], folder: Path) -> None:
-    try:
-        for path in paths:
-            path.unlink(missing_ok=True)
-    except OSError as err:
-        raise _failed(err, folder) from None
-
-
-def _remove_other_parts(fmt: Format, out: Path, names: Sequence[str]) -> None:
-    """A split replaces the previous one: the parts of this format it does not write are removed, so that
-    no old ``test`` file is left beside a new two-part split."""
-    for name in PART_NAMES:
-        if name in names:
-            continue
-        if fmt.writes_folder:
-            folder = out / name
-            _remove(_previous_brat_export(folder), folder)
-            try:
-                if folder.is_dir():
-                    folder.rmdir()
-            except OSError as err:
-                raise _failed(err, folder) from None
-        else:
-            _remove([out / f"{name}{fmt.part_suffix}"], out)
-
-
-def open_sinks(fmt: Format, out: Path, names: Sequence[str], labels: Sequence[str]) -> list[Sink]:
-    """The outputs, one per part; a split first checks every brat folder, then removes the old parts."""
-    if names != ("",) and str(out) != "-":
-        if out.exists() and not out.is_dir():
-            raise AnnotatorError("is a file; --split writes a folder", out)
-        if fmt.writes_folder:
-            for name in PART_NAMES:
-                _previous_brat_export(out / name)
-        _remove_other_parts(fmt, out, names)
+def open_output(fmt: Format, out: Path, names: Sequence[str], labels: Sequence[str], guard: Guard) -> Output:
+    """The outputs, one per part (``names`` is ``("",)`` without --split), checked before anything is
+    written: standard output, one file, or a folder written whole (brat, or a split)."""
+    if str(out) == "-":
+        if names != ("",) or fmt.writes_folder:
+            raise AnnotatorError("brat and --split write a folder, not standard output; give --out FOLDER")
+        return Output([_StdoutSink()], None)
+    if names == ("",) and not fmt.writes_folder:
+        file_target = FileTarget(out, guard)
+        fd, _ = file_target.open()
+        return Output([_StreamSink(fd, str(out), out)], file_target)
+    folder = FolderTarget(out, guard)
     sinks: list[Sink] = []
+    output = Output(sinks, folder)
     try:
         for name in names:
-            sinks.append(_open_sink(fmt, out, name, labels))
+            if fmt.writes_folder:
+                sinks.append(_BratSink(folder, name, labels))
+            else:
+                part = f"{name}{fmt.part_suffix}"
+                sinks.append(_StreamSink(folder.create(part), str(out / part), out))
     except BaseException:
-        for sink in sinks:
-            sink.abort()
+        output.abort()
         raise
-    return sinks
-
-
-def _open_sink(fmt: Format, out: Path, name: str, labels: Sequence[str]) -> Sink:
-    """The output for one part (``name`` is ``train``, ``dev``, ``test``, or empty without --split)."""
-    if str(out) == "-":
-        if name or fmt.writes_folder:
-            raise AnnotatorError("brat and --split write a folder, not standard output; give --out FOLDER")
-        return _StdoutSink()
-    if fmt.writes_folder:
-        return _BratSink(out / name if name else out, labels)
-    if name:
-        return _FileSink(out / f"{name}{fmt.part_suffix}")
-    return _FileSink(out)
+    return output

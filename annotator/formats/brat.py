@@ -198,6 +198,8 @@ def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, 
     head = fields[1].split(" ", 1) if len(fields) >= 2 else []
     if len(head) != 2 or not head[0] or not _FRAGMENTS.fullmatch(head[1]):
         raise AnnotatorError("expected T<n><TAB>LABEL START END[;START END...]<TAB>TEXT", ann, number)
+    if any(len(digits) > 18 for digits in head[1].replace(";", " ").split(" ")):
+        raise AnnotatorError(f"{fields[0]}: an offset of more than 18 digits, beyond any text", ann, number)
     frags = [(int(a), int(b)) for a, b in (f.split(" ") for f in head[1].split(";"))]
     start, end = frags[0][0], frags[-1][1]
     if any(not 0 <= a < b <= len(raw) for a, b in frags) or start >= end:

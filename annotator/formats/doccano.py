@@ -48,7 +48,7 @@ def looks_like_doccano(path: Path) -> bool:
             if raw.strip():
                 try:
                     first = json.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):
                     return False
                 return (
                     isinstance(first, dict)

@@ -136,7 +136,7 @@ def make_record(
             key = record["meta"]["key"]
         else:
             key = meta.get("id")
-    if key is not None and not isinstance(key, str | int):
+    if key is not None and (isinstance(key, bool) or not isinstance(key, str | int)):
         raise AnnotatorError(f"'id' must be a string or number, not {key!r}", path, line)
     checked = (
         None

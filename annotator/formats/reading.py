@@ -3,7 +3,10 @@ text."""
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -13,11 +16,46 @@ from annotator.formats import Progress
 from annotator.model import Span
 from annotator.text import OffsetMap
 
-__all__ = ["Progress", "checked_spans", "decode", "json_objects", "lines", "read_json_lines"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_LINE_BYTES",
+    "Progress",
+    "check_readable",
+    "checked_spans",
+    "decode",
+    "json_objects",
+    "lines",
+    "read_json_lines",
+]
+
+MAX_FILE_BYTES = 4 << 30
+"""The largest file import reads (4 GiB): a bound on what one import can take of memory and time."""
+MAX_LINE_BYTES = 256 << 20
+"""The longest line of a JSON Lines or CoNLL file import reads (256 MiB): one record is read whole."""
+
+
+def check_readable(path: Path) -> None:
+    """Refuse what import cannot read to its end: anything but a regular file (a FIFO would wait for a
+    writer forever, ``/dev/zero`` never ends), or a file larger than :data:`MAX_FILE_BYTES`."""
+    try:
+        st = os.stat(path)
+    except OSError as err:
+        raise AnnotatorError(err.strerror or str(err), path) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise AnnotatorError("not a regular file (a FIFO, device or socket); import reads files", path)
+    if st.st_size > MAX_FILE_BYTES:
+        raise AnnotatorError(
+            f"{st.st_size} bytes: larger than the {MAX_FILE_BYTES >> 30} GiB one import reads; split it",
+            path,
+        )
+    if not os.access(path, os.R_OK):
+        raise AnnotatorError("Permission denied", path)
 
 
 def decode(raw: bytes, path: Path, line: int | None = None) -> str:
     """UTF-8 text of ``raw`` (a leading BOM dropped); a binary or non-UTF-8 file is an error."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and line in (None, 1):
+        raise AnnotatorError("UTF-16 text, not UTF-8: save it as UTF-8", path, line)
     if b"\x00" in raw:
         raise AnnotatorError("binary file (NUL bytes), not text", path, line)
     try:
@@ -34,8 +72,13 @@ def _column(raw: bytes, offset: int) -> int:
 
 
 def lines(stream: BinaryIO, path: Path, progress: Progress | None) -> Iterator[tuple[int, str]]:
-    """Non-blank lines of a text file as ``(line number, text)``, decoded one by one."""
-    for number, raw in enumerate(stream, 1):
+    """Non-blank lines of a text file as ``(line number, text)``, decoded one by one; a line longer than
+    :data:`MAX_LINE_BYTES` is an error."""
+    number = 0
+    while raw := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise AnnotatorError(f"line longer than {MAX_LINE_BYTES >> 20} MiB", path, number)
         if progress is not None:
             progress(len(raw))
         if raw.strip():
@@ -51,6 +94,8 @@ def json_objects(numbered: Iterable[tuple[int, str]], path: Path) -> Iterator[tu
         except ValueError as err:  # a JSONDecodeError, or a number too long for int()
             why = f"{err.msg} at column {err.colno}" if isinstance(err, json.JSONDecodeError) else str(err)
             raise AnnotatorError(f"not JSON: {why}", path, line) from None
+        except RecursionError:
+            raise AnnotatorError("not JSON this reads: nested too deep", path, line) from None
         if not isinstance(record, dict):
             raise AnnotatorError(f"expected a JSON object, found {type(record).__name__}", path, line)
         yield line, record

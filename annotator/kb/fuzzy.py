@@ -100,6 +100,9 @@ class FuzzyIndex:
     def __init__(self, arrays: dict[str, np.ndarray], labels: list[str], version: str | None) -> None:
         self.version = version
         self.labels = labels
+        self.save_error: OSError | None = None
+        """Why :func:`open_or_build` could not keep this index in its folder (a full disk, a read-only
+        folder): it lives in memory for this run, and is built again next time."""
         a = arrays
         self.keys = _Strings(a["key_blob"].tobytes(), a["key_offsets"])
         self.key_len = a["key_len"]
@@ -214,14 +217,21 @@ class FuzzyIndex:
         return a
 
     def save(self, folder: Path) -> None:
-        """Write the index to ``folder``, replacing what is there only once the new one is complete."""
+        """Write the index to ``folder``, replacing what is there only once the new one is complete. A
+        failure (a full disk) leaves no temporary folder; those of processes killed while saving are
+        removed first."""
+        remove_stale_saves(folder)
         tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        for name, values in self._arrays().items():
-            np.save(tmp / f"{name}.npy", values, allow_pickle=False)
-        meta = {"format": INDEX_FORMAT, "version": self.version, "labels": self.labels}
-        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        try:
+            tmp.mkdir(parents=True)
+            for name, values in self._arrays().items():
+                np.save(tmp / f"{name}.npy", values, allow_pickle=False)
+            meta = {"format": INDEX_FORMAT, "version": self.version, "labels": self.labels}
+            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
         if folder.exists():
             folder.rename(old)
@@ -421,6 +431,31 @@ def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return grams[start], np.append(start, len(grams)).astype(np.int64), owners
 
 
+def remove_stale_saves(folder: Path) -> None:
+    """``<index>.tmp-PID`` and ``<index>.old-PID`` folders whose process is gone (killed while saving)."""
+    try:
+        entries = list(folder.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        for mark in (".tmp-", ".old-"):
+            pid = entry.name.removeprefix(folder.name + mark)
+            if pid != entry.name and pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def index_folder(db_path: str | Path) -> Path:
     """Where the index of the database at ``db_path`` is kept: ``<db>.kbindex/`` next to it."""
     path = Path(db_path)
@@ -441,6 +476,6 @@ def open_or_build(
         try:
             index.save(folder)
             index = FuzzyIndex.open(folder) or index
-        except OSError:
-            pass  # a read-only folder: the index lives in memory for this run
+        except OSError as err:  # a full disk, a read-only folder: the index lives in memory for this run
+            index.save_error = err
     return index

@@ -27,6 +27,20 @@ from annotator.store.tokens import Tokens
 
 __all__ = ["Store"]
 
+WAL_SIZE_LIMIT = 64 << 20
+
+
+def _cannot_open(err: sqlite3.OperationalError) -> str:
+    """What to say when SQLite cannot open or write the file (not a damaged one: that is a DatabaseError)."""
+    reason = str(err)
+    if reason in ("unable to open database file", "attempt to write a readonly database"):
+        return (
+            f"cannot open the database to write ({reason}): the file or its folder is read-only; annotator"
+            " keeps its WAL file beside the database and writes it even to read: give write access, or"
+            " copy the database to a folder you can write"
+        )
+    return reason
+
 
 class Store(Connection):
     """An open annotator database. Every method that writes commits before it returns.
@@ -44,10 +58,17 @@ class Store(Connection):
             raise AnnotatorError("is a folder, not a database file", path)
         if not create and not path.exists():
             raise AnnotatorError("no such database (use 'annotator import PATH' to create one)", path)
-        conn = connect(path, create)
+        if not path.parent.is_dir():
+            raise AnnotatorError(f"no such folder {str(path.parent)!r}: create it first", path)
+        try:
+            conn = connect(path, create)
+        except sqlite3.OperationalError as err:
+            raise AnnotatorError(_cannot_open(err), path) from None
         try:
             try:
                 rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            except sqlite3.OperationalError as err:
+                raise AnnotatorError(_cannot_open(err), path) from None
             except sqlite3.DatabaseError as err:
                 raise AnnotatorError(f"not an annotator database ({err})", path) from None
             super().__init__(path, conn)
@@ -57,6 +78,9 @@ class Store(Connection):
             raise
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A WAL that a long import or merge grew (or that a killed one left) is cut back to this once
+        # checkpointed, rather than keeping its largest size on disk for good.
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         migrate(self)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 
 from annotator.model import ExportRow, Span
@@ -17,8 +19,36 @@ EXPORT_FILTERS = {
 """Which documents an export takes, by their status in the exported layer: SQL on ``documents d``."""
 
 
+FileStamp = tuple[int, int, int, int]
+"""A file as an export left it: device, inode, size, modification time in nanoseconds."""
+
+
 class Exports(Tables):
-    """Reads the ``documents``, ``doc_status``, ``spans`` and ``token_cache`` tables for an export."""
+    """Reads the ``documents``, ``doc_status``, ``spans`` and ``token_cache`` tables for an export, and
+    keeps ``export_files``: what each file an export wrote looked like when it was written."""
+
+    def written(self, path: str) -> FileStamp | None:
+        """How the file at ``path`` (resolved) was when an export of this database last wrote it."""
+        row = self.conn.execute(
+            "SELECT device, inode, size, mtime_ns FROM export_files WHERE path = ?", (path,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+    def remember(self, path: str, stamp: FileStamp) -> bool:
+        """Record that an export wrote ``path`` as ``stamp``; False when the database cannot be written
+        (read-only): the next export there then needs ``--force``."""
+        try:
+            with self.transaction():
+                self.conn.execute(
+                    "INSERT INTO export_files (path, device, inode, size, mtime_ns, written)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET device = excluded.device,"
+                    " inode = excluded.inode, size = excluded.size, mtime_ns = excluded.mtime_ns,"
+                    " written = excluded.written",
+                    (path, *stamp, time.time()),
+                )
+        except sqlite3.OperationalError:
+            return False
+        return True
 
     def document_ids(self, layer: str, which: str) -> list[int]:
         """Ids of the documents an export takes, in export order."""

@@ -34,7 +34,16 @@ from pathlib import Path
 from typing import Literal
 
 from annotator.errors import AnnotatorError
-from annotator.model import CONFLICT, MergeConflict, MergeResult
+from annotator.model import (
+    CONFLICT,
+    GOLD,
+    STATUSES,
+    MergeConflict,
+    MergeResult,
+    label_problem,
+    name_problem,
+    text_problem,
+)
 from annotator.store.connection import BATCH, Connection, Tables, connect_read_only
 from annotator.store.documents import Documents
 from annotator.store.models import Models
@@ -90,6 +99,7 @@ class Merge(Tables):
         return result
 
     def _merge_one(self, path: Path, other: sqlite3.Connection, prefer: str, result: MergeResult) -> None:
+        check_database(path, other)
         self._merge_labels(path, other, result)
         their_layers: dict[str, str] = {}
         for name, kind, created in other.execute("SELECT name, kind, created FROM layers"):
@@ -307,6 +317,63 @@ class Merge(Tables):
         )
 
 
+LAYER_KINDS = ("annotator", GOLD, CONFLICT)
+
+
+def check_database(path: Path, other: sqlite3.Connection) -> None:
+    """Everything merge would bring in from ``other`` held to the rules an import is: label names, keys
+    and colours as ``[labels]`` has them; layer names and document keys without control characters;
+    texts as an import stores them; spans inside their texts, of known labels and layers; known statuses.
+    The first problem is an error naming the database, before anything is written."""
+
+    def refuse(problem: str) -> AnnotatorError:
+        return AnnotatorError(f"cannot merge: {problem}", path)
+
+    for name, key, colour in other.execute("SELECT name, key, colour FROM labels"):
+        if (problem := label_problem(name, key, colour)) is not None:
+            raise refuse(problem)
+    for name, kind in other.execute("SELECT name, kind FROM layers"):
+        if (problem := name_problem(name, "layer")) is not None:
+            raise refuse(problem)
+        if kind not in LAYER_KINDS:
+            raise refuse(f"layer {name!r} has the kind {kind!r} (known: {', '.join(LAYER_KINDS)})")
+    for key, text, meta in other.execute("SELECT key, text, meta FROM documents"):
+        problem = name_problem(key, "document key") or text_problem(text)
+        if problem is None and meta is not None:
+            try:
+                parsed = json.loads(meta)
+            except (TypeError, ValueError, RecursionError):
+                parsed = None
+            if not isinstance(parsed, dict):
+                problem = "its meta is not a JSON object"
+        if problem is not None:
+            raise refuse(problem if problem.startswith("document key") else f"document {key!r}: {problem}")
+    bad_span = other.execute(
+        'SELECT d.key, s.layer, s.start, s."end", s.label FROM spans s JOIN documents d ON d.id = s.doc_id'
+        " WHERE typeof(s.start) != 'integer' OR typeof(s.\"end\") != 'integer' OR s.start < 0"
+        ' OR s."end" > length(d.text) OR s.start >= s."end"'
+        " OR s.label NOT IN (SELECT name FROM labels) OR s.layer NOT IN (SELECT name FROM layers)"
+        " LIMIT 1"
+    ).fetchone()
+    if bad_span is not None:
+        key, layer, start, end, label = bad_span
+        raise refuse(
+            f"document {key!r}, layer {layer!r}: span {start!r}-{end!r} {label!r} is outside its text"
+            " or of a label or layer the database does not define"
+        )
+    orphan = other.execute(
+        "SELECT count(*) FROM spans WHERE doc_id NOT IN (SELECT id FROM documents)"
+    ).fetchone()[0]
+    if orphan:
+        raise refuse(f"{orphan} span(s) of no document")
+    placeholders = ",".join("?" * len(STATUSES))
+    bad_status = other.execute(
+        f"SELECT status FROM doc_status WHERE status NOT IN ({placeholders}) LIMIT 1", STATUSES
+    ).fetchone()
+    if bad_status is not None:
+        raise refuse(f"a document has the status {bad_status[0]!r} (known: {', '.join(STATUSES)})")
+
+
 def compare(mine: _Version, theirs: _Version) -> Outcome:
     """Which version of a layer's document to keep: ``same`` spans, ``mine``, ``theirs``, or both
     changed (``conflict``)."""
@@ -392,6 +459,11 @@ def _open_other(path: Path, own: Path) -> sqlite3.Connection:
         raise AnnotatorError("no such database file", path)
     if own.exists() and path.resolve() == own.resolve():
         raise AnnotatorError("is the database being merged into", path)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as err:
+        raise AnnotatorError(err.strerror or str(err), path) from None
     conn = connect_read_only(path)
     try:
         applied = applied_names(conn)

@@ -208,6 +208,24 @@ def _models(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0007_export_files")
+def _export_files(db: sqlite_utils.Database) -> None:
+    """The files exports wrote, as they were when written, so that a later export replaces only a file
+    this tool wrote and nobody changed since (see :mod:`annotator.export.files`)."""
+    db.execute(
+        """
+        CREATE TABLE export_files (
+            path TEXT PRIMARY KEY,
+            device INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            written REAL NOT NULL
+        )
+        """
+    )
+
+
 def known_names() -> set[str]:
     return {m.name for m in migrations._migrations}
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from textual.binding import Binding, BindingType
 
 from annotator.keymap import MAX_LABELS, KeyAction, tag_action, tag_id
+from annotator.literal import literal
 from annotator.model import Label
 
 
@@ -27,7 +28,11 @@ def tag_bindings(
     for position, label in enumerate(labels[:MAX_LABELS]):
         for key in keys(position, label):
             binding = Binding(
-                key, tag_action(position), label.name.title(), show=key == label.key, id=tag_id(position)
+                key,
+                tag_action(position),
+                literal(label.name.title()),
+                show=key == label.key,
+                id=tag_id(position),
             )
             tags[key] = [binding]
     return tags

@@ -301,6 +301,47 @@ def test_the_footer_at_80x24_has_help_quit_and_the_focused_panels_keys(tmux: Tmu
     assert "Annotation screen: whatever has the focus" in help_screen
 
 
+def test_a_hostile_document_key_and_user_name_act_on_nothing(tmux: Tmux, db: Path) -> None:
+    """A key an earlier annotator let in (OSC 0 title, OSC 52 clipboard, CSI colour, C1 CSI, a bidi
+    override) and a user name with an escape in it, in the title line: shown spelled out, nothing acts."""
+    with Store(db) as store:
+        from annotator.model import ImportRecord
+
+        store.documents.import_records([ImportRecord("Troops left Gubadli.", "k", "t")], "alice")
+    key = "\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07\x1b[31mRED\x9b32m\u202eevil"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE documents SET key = ?", (key,))
+    conn.commit()
+    conn.close()
+    tmux("new-session", "-d", "-s", "probe", "-x", "40", "-y", "5", "sleep 60")
+    tmux("set-option", "-s", "set-clipboard", "on")  # OSC 52 would make a tmux buffer
+    command = [
+        sys.executable,
+        "-m",
+        "annotator",
+        "--db",
+        str(db),
+        "--user",
+        "al\x1b]2;owned\x07ice",
+        "annotate",
+    ]
+    line = "exec " + " ".join(f"'{part}'" for part in command)
+    tmux("new-session", "-d", "-s", "app", "-x", "160", "-y", "30", line)
+    title_before = tmux("display-message", "-p", "-t", "probe", "#{pane_title}")
+    screen = tmux.wait_for(lambda s: "Troops left" in s and "evil" in s)
+    assert "\\x1b]0;pwned\\x07\\x1b]52;c;cHduZWQ=\\x07\\x1b[31mRED\\x9b32m\\u202eevil" in screen
+    assert "al\\x1b]2;owned\\x07ice" in screen
+    time.sleep(0.3)
+    for pane in ("app", "probe"):
+        title = tmux("display-message", "-p", "-t", pane, "#{pane_title}")
+        assert "pwned" not in title and "owned" not in title
+    assert tmux("display-message", "-p", "-t", "probe", "#{pane_title}") == title_before
+    assert tmux("list-buffers") == ""
+    coloured = tmux("capture-pane", "-p", "-e", "-t", "app")
+    title_line = next(line for line in coloured.splitlines() if "RED" in line)
+    assert "\x1b[31m" not in title_line and "\x1b[32m" not in title_line
+
+
 def test_a_part_of_a_hyphenated_word_and_whole_words_in_a_real_terminal(tmux: Tmux, db: Path) -> None:
     """The terminal's ctrl+arrows move by whole words; US alone in US-backed takes a tag."""
     from annotator.model import ImportRecord

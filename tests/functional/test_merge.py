@@ -181,7 +181,7 @@ def test_bad_files_change_nothing(run, db: Path, tmp_path: Path) -> None:
     clash = make(tmp_path / "clash.db", "bob", {"k3": []})
     with Store(clash) as store:  # a label whose key is ACTOR's here
         store.conn.execute(
-            "INSERT INTO labels (name, key, colour, position) VALUES ('PERSON', 'a', '#fff', 9)"
+            "INSERT INTO labels (name, key, colour, position) VALUES ('PERSON', 'a', '#ffffff', 9)"
         )
         store.conn.commit()
     before = dump(db)

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from annotator.literal import visible
 from annotator.model import Span
 from annotator.text import tokenize
 from annotator.tui.article_layout import ArticleLayout, wrap
-from annotator.tui.widgets.article_lines import visible
 from tests.conftest import SEED
 
 LABELS = ("ACTOR", "PLACE", "EVENT")

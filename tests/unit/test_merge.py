@@ -259,7 +259,7 @@ def test_a_label_whose_key_is_taken_is_refused(tmp_path: Path) -> None:
     server, laptop = server_and_copy(tmp_path, [ALICE])
     with Store(laptop) as store:
         store.conn.execute(
-            "INSERT INTO labels (name, key, colour, position) VALUES ('PERSON', 'a', '#fff', 9)"
+            "INSERT INTO labels (name, key, colour, position) VALUES ('PERSON', 'a', '#ffffff', 9)"
         )
         store.conn.commit()
     edit(laptop, add=[Span(0, 5, "PERSON")])

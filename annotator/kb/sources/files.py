@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
-from annotator.formats.reading import decode, json_objects
+from annotator.formats.reading import check_readable, decode, json_objects
 from annotator.model import KbEntry
 from annotator.text import clean_text
 
@@ -23,8 +25,9 @@ _COLUMNS = ("name", "label", "aliases", "id")
 
 def read_kb_file(path: Path, default_label: str | None = None) -> list[KbEntry]:
     """Every entry of the file; the first bad line raises :class:`AnnotatorError` naming it."""
-    if not path.is_file():
-        raise AnnotatorError("no such file" if not path.exists() else "not a file", path)
+    if not path.exists():
+        raise AnnotatorError("no such file", path)
+    check_readable(path)
     text = decode(path.read_bytes(), path)
     kind = SUFFIXES.get(path.suffix.lower()) or _sniff(text)
     if kind == "jsonl":
@@ -41,6 +44,9 @@ def _sniff(text: str) -> str:
     if first.lstrip().startswith("{"):
         return "jsonl"
     return "tsv" if "\t" in first else "csv"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _field(value: str) -> str:
@@ -66,6 +72,15 @@ def _entry(
         raise AnnotatorError(f"description must be a string, not {description!r}", path, line)
     if isinstance(prominence, bool) or not isinstance(prominence, int | float):
         raise AnnotatorError(f"prominence must be a number, not {prominence!r}", path, line)
+    try:
+        finite = math.isfinite(float(prominence))
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise AnnotatorError(f"prominence must be a finite number, not {prominence!r}", path, line)
+    for value in (name, label, kb_id, description, *aliases):
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise AnnotatorError("a lone surrogate (\\ud800...) in a field: not text", path, line)
     clean_name = _field(name)
     clean_aliases = tuple(dict.fromkeys(a for a in map(_field, aliases) if a and a != clean_name))
     return KbEntry(

@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from annotator.keymap import ACCEPT_ALL, ACCEPT_PROPOSAL, ANNOTATE_SCREEN, REJECT_PROPOSAL
+from annotator.literal import literal
 from annotator.model import Label, Span
 from annotator.store import Store
 from annotator.store.edits import as_accepted
@@ -106,10 +107,10 @@ class AnnotateScreen(DocumentScreen):
             [
                 (Text("annotator", "bold"), 5),
                 (Text(f"document {self.index + 1} of {len(self.doc_ids)}"), 0),
-                (Text(self.doc_key, "bold"), 1),
+                (Text(literal(self.doc_key), "bold"), 1),
                 (Text(f"[{self._shown_status.replace('_', ' ')}]"), 2),
                 (Text(of), 3),
-                (Text.assemble("user: ", (self.user, "bold")), 4),
+                (Text.assemble("user: ", (literal(self.user), "bold")), 4),
             ]
         )
 

@@ -12,8 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.screen import Screen
 
+from annotator.literal import literal, visible
 from annotator.tui.widgets.article import ArticleView
-from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.notice import Notice
 from annotator.tui.widgets.prompt import Prompt
@@ -62,7 +62,7 @@ class ArticleScreen(Screen[None]):
 
     def say_failed(self, message: str) -> None:
         """Say in the status line that an edit did not happen, until the selection moves."""
-        self._status_note = Text(message, style="bold red")
+        self._status_note = Text(literal(message), style="bold red")
         self.query_one(StatusLine).show(self._status_note)
 
     def _show_status(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar
 from textual.screen import Screen
 
 from annotator.errors import AnnotatorError
+from annotator.literal import literal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +40,7 @@ def saving(method: F) -> F:
             return method(self, *args, **kwargs)
         except sqlite3.OperationalError as err:
             message = f"Not saved: {err}. Nothing changed; try again."
-            self.notify(message, severity="error", timeout=8, markup=False)
+            self.notify(literal(message), severity="error", timeout=8, markup=False)
             self.say_failed(message)
             return None
         except AnnotatorError as err:

@@ -13,8 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from annotator.literal import visible
 from annotator.store import Store
-from annotator.tui.widgets.article_lines import visible
 
 MAX_ROWS = 200
 """Rows listed at most (the best matches): a filter narrows a long corpus."""

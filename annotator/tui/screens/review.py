@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 
 from annotator.agreement import Disagreement, DocumentReview, review_document
 from annotator.keymap import REVIEW_SCREEN
+from annotator.literal import literal
 from annotator.model import GOLD, Label, Span, SpanKey
 from annotator.review import agreed_spans, decision
 from annotator.store import Store
@@ -69,7 +70,7 @@ class ReviewScreen(DocumentScreen):
 
     @while_shown
     def on_review_order_failed(self, message: ReviewOrderFailed) -> None:
-        self.notify(f"Review order failed: {message.error}", severity="error", markup=False)
+        self.notify(literal(f"Review order failed: {message.error}"), severity="error", markup=False)
 
     @while_shown
     def on_review_ordered(self, message: ReviewOrdered) -> None:
@@ -107,12 +108,12 @@ class ReviewScreen(DocumentScreen):
             [
                 (Text("annotator review", "bold"), 6),
                 (Text(f"document {self.index + 1} of {len(self.doc_ids)}"), 0),
-                (Text(self.doc_key, "bold"), 1),
+                (Text(literal(self.doc_key), "bold"), 1),
                 (Text(f"[{self._shown_status.replace('_', ' ')}]"), 3),
                 (Text(f"agreement {self.agreement.get(self.doc_id, 1.0):.2f}"), 4),
                 (Text(f"{left} of {total} open"), 2),
-                (Text.assemble(("layers: ", "dim"), layers), 5),
-                (Text.assemble("user: ", (self.user, "bold")), 7),
+                (Text.assemble(("layers: ", "dim"), literal(layers)), 5),
+                (Text.assemble("user: ", (literal(self.user), "bold")), 7),
             ]
         )
 

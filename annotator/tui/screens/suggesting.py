@@ -8,12 +8,12 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from annotator.literal import literal, visible
 from annotator.model import Span
 from annotator.store import Store
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
 from annotator.tui.screens.article_screen import ArticleScreen
 from annotator.tui.screens.guards import while_shown
-from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.suggestion_list import (
     MAX_SHOWN,
     MIN_ENTER_SCORE,
@@ -58,7 +58,7 @@ class SuggestingScreen(ArticleScreen):
     @while_shown
     def on_kb_failed(self, message: KbFailed) -> None:
         self.query_one(SuggestionList).show([], "no suggestions: the knowledge base did not load")
-        self.notify(f"Knowledge base: {message.error}", severity="warning", markup=False)
+        self.notify(literal(f"Knowledge base: {message.error}"), severity="warning", markup=False)
 
     @while_shown
     def on_kb_loaded(self, message: KbLoaded) -> None:
@@ -74,7 +74,7 @@ class SuggestingScreen(ArticleScreen):
 
     @while_shown
     def on_lookup_failed(self, message: LookupFailed) -> None:
-        self.notify(f"Look-up failed: {message.error}", severity="warning", markup=False)
+        self.notify(literal(f"Look-up failed: {message.error}"), severity="warning", markup=False)
 
     def _ask_suggestions(self) -> None:
         selection = self.article.selection

@@ -18,11 +18,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.keymap import ARTICLE
+from annotator.literal import visible
 from annotator.model import Span
 from annotator.text import Token, token_index_at
 from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_one, paragraph_break
 from annotator.tui.bindings import key_bindings
-from annotator.tui.widgets.article_lines import ArticleLook, tag_cells, visible
+from annotator.tui.widgets.article_lines import ArticleLook, tag_cells
 
 
 def keep_row_visible(view: ScrollView, row: int) -> None:

@@ -1,5 +1,5 @@
-"""How one line of the article is drawn, as Rich segments (no Textual in it), and ``visible``: the one-cell
-pictures of control characters that every panel shows article text with.
+"""How one line of the article is drawn, as Rich segments (no Textual in it). Article text is drawn
+through ``visible`` (``annotator.literal``): one-cell pictures of the characters a terminal acts on.
 
 Spans are drawn in their label's colour with the label after them; where spans overlap, the innermost
 colour shows and the text is underlined. Proposals are the label's colour on the text, underlined;
@@ -14,23 +14,14 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
+from annotator.literal import visible
 from annotator.model import Span
 from annotator.spans import innermost, overlaps
 from annotator.text import Token
 from annotator.tui.article_layout import ArticleLayout, overlapping
 
-# Control characters never reach the terminal: each shows as one visible symbol, so offsets stay 1:1.
-_VISIBLE = {cp: 0x2400 + cp for cp in range(0x20) if cp not in (0x0A,)}
-_VISIBLE.update({0x7F: 0x2421, 0x09: 0x2409})
-_VISIBLE.update({cp: 0xFFFD for cp in range(0x80, 0xA0)})
-
 FLAG = Style(color="#ff8787", bold=True, underline=True, strike=False)
 """Open disagreements: red, bold, underlined, over any span colour."""
-
-
-def visible(text: str) -> str:
-    """``text`` with every control character replaced by a one-cell picture of it."""
-    return text.translate(_VISIBLE)
 
 
 def tag_cells(label: str) -> int:

@@ -15,8 +15,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.literal import visible
 from annotator.tui.widgets.article import keep_row_visible
-from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.wrapping import Piece, wrapped
 
 

@@ -18,10 +18,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.keymap import ENTITY_PANEL
+from annotator.literal import visible
 from annotator.model import Label, Span
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article import keep_row_visible
-from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.notice import Notice
 
 Row = tuple[str, Style | None, Span | None, int]
@@ -83,7 +83,7 @@ class EntityPanel(ScrollView, can_focus=True):
         for name, entities in by_label.items():
             shown = {w: members for w, members in entities.items() if needle in w.casefold()}
             count = sum(len(m) for m in entities.values())
-            heading = f" {name} \t{count}"
+            heading = f" {visible(name)} \t{count}"
             if needle and entities:
                 heading += f" ({len(shown)} of {len(entities)} shown)"
             rows.append((heading, styles.get(name, Style(reverse=True)), None, 0))

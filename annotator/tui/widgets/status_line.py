@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
+from annotator.literal import visible
 from annotator.model import Span
-from annotator.tui.widgets.article_lines import visible
 
 
 def selection_status(
@@ -22,11 +22,12 @@ def selection_status(
         return Text()
     start, end = selection
     words = " ".join(text[start:end].split())
-    line = Text.assemble(("selection ", "dim"), Text(words if len(words) < 60 else words[:57] + "…"))
+    shown = visible(words if len(words) < 60 else words[:57] + "…")
+    line = Text.assemble(("selection ", "dim"), Text(shown))
     for span in under:
         line.append("  ")
-        line.append(f" {span.label} ", styles.get(span.label, Style(reverse=True)))
-        line.append(" " + " ".join(text[span.start : span.end].split()))
+        line.append(f" {visible(span.label)} ", styles.get(span.label, Style(reverse=True)))
+        line.append(" " + visible(" ".join(text[span.start : span.end].split())))
         if span.kb_id:
             line.append(f" → {visible(span.kb_id)}", "dim")
     return line

@@ -18,8 +18,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotator.keymap import MAX_SUGGESTIONS, SUGGESTIONS
+from annotator.literal import visible
 from annotator.tui.bindings import key_bindings
-from annotator.tui.widgets.article_lines import visible
 from annotator.tui.widgets.notice import Notice
 from annotator.tui.widgets.wrapping import wrapped
 
