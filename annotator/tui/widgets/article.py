@@ -24,6 +24,7 @@ from annotator.text import Token, token_index_at
 from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_one, paragraph_break
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article_lines import ArticleLook, tag_cells
+from annotator.tui.widgets.frame_style import FrameStyle
 
 
 def keep_row_visible(view: ScrollView, row: int) -> None:
@@ -47,7 +48,7 @@ def changed_ranges(
     return [*moved, *cursors]
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(FrameStyle, ScrollView, can_focus=True):
     """A scrollable, token-addressed view of one article."""
 
     ALLOW_SELECT = False
@@ -376,13 +377,13 @@ class ArticleView(ScrollView, can_focus=True):
         line = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
         if line >= len(self.text_layout.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style)
         key = self.text_layout.lines[line]
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_article_line(line)
             self._cache[key] = strip
-        return strip.crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.rich_style)
+        return strip.crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.base_style)
 
     def _render_article_line(self, line: int) -> Strip:
         cursor = self.tokens[self.cursor] if self.tokens else None
@@ -390,7 +391,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.text_layout,
             line,
             self._shown,
-            self.rich_style,
+            self.base_style,
             self.selection,
             cursor,
             self.proposals,

@@ -22,6 +22,7 @@ from annotator.literal import visible
 from annotator.model import Label, Span
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article import keep_row_visible
+from annotator.tui.widgets.frame_style import FrameStyle
 from annotator.tui.widgets.notice import Notice
 
 Row = tuple[str, Style | None, Span | None, int]
@@ -29,7 +30,7 @@ Row = tuple[str, Style | None, Span | None, int]
 entity: its first span, and how many times the document has it (same label, same words)."""
 
 
-class EntityPanel(ScrollView, can_focus=True):
+class EntityPanel(FrameStyle, ScrollView, can_focus=True):
     ALLOW_SELECT = False
     HELP_TITLE = "Entities panel (Tab to it)"
     DEFAULT_CSS = """
@@ -131,7 +132,7 @@ class EntityPanel(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         if index >= len(self.rows):
             return Strip.blank(width, base)
         text, chip, _span, count = self.rows[index]

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from annotator.literal import visible
 from annotator.model import Span
+from annotator.tui.widgets.frame_style import FrameStyle
 
 
 def selection_status(
@@ -63,7 +64,7 @@ def change_note(
     return note, (first[0], first[1])
 
 
-class StatusLine(Widget):
+class StatusLine(FrameStyle, Widget):
     """Shows a `Text` on one line, cropped to the width, and another at its right end (dropped when the
     line is too narrow for both).
 
@@ -99,9 +100,9 @@ class StatusLine(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
         if y != 0:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style)
         if self._strip is None or self._strip.cell_length != width:
-            base = self.rich_style
+            base = self.base_style
             right = self._right.cell_len
             # the position gives way to what a key said, which is never cut short for it
             fits = right and self._text.cell_len <= width - right - 2
@@ -113,7 +114,7 @@ class StatusLine(Widget):
         return self._strip
 
     def _segments(self, text: Text) -> list[Segment]:
-        base = self.rich_style
+        base = self.base_style
         return [
             Segment(segment.text, base + segment.style if segment.style else base)
             for segment in text.render(self.app.console)

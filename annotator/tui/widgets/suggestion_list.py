@@ -20,6 +20,7 @@ from textual.widget import Widget
 from annotator.keymap import MAX_SUGGESTIONS, SUGGESTIONS
 from annotator.literal import visible
 from annotator.tui.bindings import key_bindings
+from annotator.tui.widgets.frame_style import FrameStyle
 from annotator.tui.widgets.notice import Notice
 from annotator.tui.widgets.wrapping import wrapped
 
@@ -66,7 +67,7 @@ def suggestions_note(text: str, found: Sequence[Shown], no_index: bool) -> str:
     return f"nothing close to “{shown}”"
 
 
-class SuggestionList(Widget, can_focus=True):
+class SuggestionList(FrameStyle, Widget, can_focus=True):
     ALLOW_SELECT = False
     HELP_TITLE = "Suggestions panel (Tab to it)"
     DEFAULT_CSS = """
@@ -124,7 +125,7 @@ class SuggestionList(Widget, can_focus=True):
         proposals' line (and why the selected one is proposed) stays at the bottom. The digits show
         only while the list has the focus: in the article the digits tag with the labels; there ``▸``
         marks what Enter takes."""
-        base = self.rich_style
+        base = self.base_style
         dim = base + Style(dim=True)
         width = max(self.content_region.width, 8)
         height = max(self.content_region.height, 1)
@@ -169,8 +170,8 @@ class SuggestionList(Widget, can_focus=True):
         width = self.content_region.width
         rows = self._rows()
         if y >= len(rows):
-            return Strip.blank(width, self.rich_style)
-        return Strip(rows[y]).crop_extend(0, width, self.rich_style)
+            return Strip.blank(width, self.base_style)
+        return Strip(rows[y]).crop_extend(0, width, self.base_style)
 
     def action_step(self, delta: int) -> None:
         if not self.items:
