@@ -113,3 +113,54 @@ async def test_the_entity_panel_lists_each_entity_once_with_its_count_and_filter
         await pilot.press("f", "ctrl+a", "ctrl+k", "enter")  # an empty filter: all again
         assert len(panel.rows) == 6
     store.close()
+
+
+async def test_the_entity_panel_after_edits_lists_what_grouping_all_the_spans_again_lists() -> None:
+    """An edit regroups only the labels it touched; the rows are those a fresh grouping gives, in the
+    order of each entity's first place, after random tags, relabels and removals (a filter too)."""
+    import random
+
+    from textual.app import App, ComposeResult
+
+    from annotator.model import Label
+    from annotator.tui.article_layout import span_order
+
+    class PanelApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield EntityPanel()
+            yield EntityPanel(id="fresh")
+
+    words = ["Baku", "Armenia", "Azerbaijan", "talks", "Baku", "Yerevan", "Armenia", "summit", "Moscow"]
+    text = " ".join(words[i % len(words)] for i in range(60))
+    tokens = [(m, m + len(w)) for m, w in _offsets(text)]
+    labels = [Label("ACTOR", "a", "#e69f00"), Label("PLACE", "p", "#56b4e9"), Label("EVENT", "e", "#cc79a7")]
+    rng = random.Random(5)
+    async with PanelApp().run_test(size=(40, 200)) as pilot:
+        panel, fresh = pilot.app.query(EntityPanel)
+        spans: list[Span] = []
+        panel.show(text, spans, labels, {})
+        for step in range(200):
+            if step == 120:
+                panel.set_filter("ba")
+                fresh.set_filter("ba")
+            start, end = tokens[rng.randrange(len(tokens))]
+            if rng.random() < 0.3:
+                end = tokens[min(tokens.index((start, end)) + 1, len(tokens) - 1)][1]
+            here = [s for s in spans if (s.start, s.end) == (start, end)]
+            removed = here if here and rng.random() < 0.5 else []
+            added = [] if removed and rng.random() < 0.5 else [Span(start, end, rng.choice(labels).name)]
+            if added and here and not removed:
+                removed = here  # relabel: one span per extent
+            spans = sorted([s for s in spans if s not in removed] + added, key=span_order)
+            panel.change(spans, removed, added)
+            fresh.show(text, spans, labels, {})
+            assert panel.rows == fresh.rows, step
+        await pilot.pause()
+
+
+def _offsets(text: str) -> list[tuple[int, str]]:
+    found, at = [], 0
+    for word in text.split(" "):
+        found.append((at, word))
+        at += len(word) + 1
+    return found

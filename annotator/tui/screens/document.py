@@ -232,7 +232,7 @@ class DocumentScreen(SuggestingScreen):
         self.article.change_spans(removed, added)
         self.spans = self.article.spans  # the article keeps the one sorted list
         self._teach(removed, added)
-        self._show_entities()
+        self.query_one(EntityPanel).change(self.spans, removed, added)
         if self._shown_status != "in_progress":
             self._show_title()
         self._show_status()

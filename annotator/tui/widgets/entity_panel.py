@@ -6,6 +6,7 @@ option list re-measured every row on every change: 75 ms per tag at 2,000 spans)
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -20,6 +21,7 @@ from textual.strip import Strip
 from annotator.keymap import ENTITY_PANEL
 from annotator.literal import visible
 from annotator.model import Label, Span
+from annotator.tui.article_layout import span_order
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article import keep_row_visible
 from annotator.tui.widgets.frame_style import FrameStyle
@@ -57,7 +59,10 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
         self._text = ""
         self._words: dict[tuple[int, int], str] = {}
         """The words of each span's range in this text (kept between calls: a tag looks up one)."""
-        self._occurrences: dict[tuple[str, str], list[Span]] = {}
+        self._groups: dict[str, dict[str, list[Span]]] = {}
+        """Per label, its entities (words) in the order of their first place, each with its spans."""
+        self._label_rows: dict[str, list[Row]] = {}
+        """Per label, its heading and entity rows (built again only for the labels an edit touched)."""
         self._shown: tuple[Sequence[Span], Sequence[Label], dict[str, Style]] = ((), (), {})
         self._next: dict[int, int] = {}
         """Per entity row, which of its occurrences Enter jumps to next."""
@@ -70,27 +75,70 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
         self._shown = (spans, labels, styles)
         if text != self._text:
             self._words = {}
-        words = self._words
-        by_label: dict[str, dict[str, list[Span]]] = {label.name: {} for label in labels}
+        self._groups = {label.name: {} for label in labels}
         for span in spans:
-            key = (span.start, span.end)
-            said = words.get(key)
-            if said is None:
-                said = words[key] = visible(" ".join(text[span.start : span.end].split()))
-            by_label.setdefault(span.label, {}).setdefault(said, []).append(span)
+            self._groups.setdefault(span.label, {}).setdefault(self._said(text, span), []).append(span)
+        self._label_rows = {}
+        self._show_rows(text, self._groups)
+
+    def change(self, spans: Sequence[Span], removed: Sequence[Span], added: Sequence[Span]) -> None:
+        """What ``show`` with the new ``spans`` lists, after an edit that removed and added these: only
+        the entities of the labels it touched are grouped again (a tag among 2,000 spans: one entity
+        looked up, not 2,000)."""
+        text, (_, labels, styles) = self._text, self._shown
+        if any(span.label not in self._groups for span in added):
+            self.show(text, spans, labels, styles)  # a label the project does not have: in span order
+            return
+        self._shown = (spans, labels, styles)
+        touched: dict[str, dict[str, list[Span]]] = {}
+        for span in removed:
+            entities = self._groups.get(span.label, {})
+            said = self._said(text, span)
+            members = entities.get(said, [])
+            kept = [m for m in members if (m.start, m.end) != (span.start, span.end)]
+            if len(kept) == len(members):
+                continue
+            if kept:
+                entities[said] = kept
+            else:
+                del entities[said]
+            touched[span.label] = entities
+        for span in added:
+            entities = self._groups[span.label]
+            bisect.insort(entities.setdefault(self._said(text, span), []), span, key=span_order)
+            touched[span.label] = entities
+        for name, entities in touched.items():  # the entities in the order of their first place
+            self._groups[name] = dict(sorted(entities.items(), key=lambda item: span_order(item[1][0])))
+        self._show_rows(text, touched)
+
+    def _said(self, text: str, span: Span) -> str:
+        """The words of a span's range as the panel shows them (kept: a tag looks up one)."""
+        key = (span.start, span.end)
+        said = self._words.get(key)
+        if said is None:
+            said = self._words[key] = visible(" ".join(text[span.start : span.end].split()))
+        return said
+
+    def _show_rows(self, text: str, changed: dict[str, dict[str, list[Span]]]) -> None:
+        """The rows again, those of the labels ``changed`` built anew; repaint what changed on screen."""
+        styles = self._shown[2]
         needle = self.filter.casefold()
-        rows: list[Row] = []
-        self._occurrences = {}
-        for name, entities in by_label.items():
-            shown = {w: members for w, members in entities.items() if needle in w.casefold()}
+        for name in changed:
+            entities = self._groups[name]
+            shown = (
+                {w: members for w, members in entities.items() if needle in w.casefold()}
+                if needle
+                else entities
+            )
             count = sum(len(m) for m in entities.values())
             heading = f" {visible(name)} \t{count}"
             if needle and entities:
                 heading += f" ({len(shown)} of {len(entities)} shown)"
-            rows.append((heading, styles.get(name, Style(reverse=True)), None, 0))
-            for said, members in shown.items():
-                self._occurrences[(name, said)] = members
-                rows.append((said, None, members[0], len(members)))
+            self._label_rows[name] = [
+                (heading, styles.get(name, Style(reverse=True)), None, 0),
+                *((said, None, members[0], len(members)) for said, members in shown.items()),
+            ]
+        rows = [row for name in self._groups for row in self._label_rows[name]]
         before, self.rows = self.rows, rows
         same_text = text == self._text
         self._text = text
@@ -175,7 +223,7 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
         text, _chip, span, _count = self.rows[self.highlighted]
         assert span is not None
         label = span.label
-        members = self._occurrences.get((label, text), [span])
+        members = self._groups.get(label, {}).get(text, [span])
         nth = self._next.get(self.highlighted, 0) % len(members)
         self._next = {self.highlighted: nth + 1}
         self.post_message(self.Chosen(members[nth]))
