@@ -9,8 +9,7 @@ from collections.abc import Callable
 IDLE_CAP_S = 120.0
 """A pause longer than this between keys counts as this long: time away is not time spent."""
 IDLE_COLLECT_S = 1.0
-"""The garbage collector runs once the keys have paused this long (and at least every 30 s)."""
-COLLECT_EVERY_S = 30.0
+"""What the screen made since the last freeze is collected once the keys have paused this long."""
 
 Every = Callable[[float, Callable[[], None]], object]
 """Call a function every so many seconds on the UI thread (``Screen.set_interval``)."""
@@ -40,11 +39,14 @@ class TimeSpent:
 
 
 class IdleCollector:
-    """The garbage collector, run only when the keys pause.
+    """The garbage collector while a screen is up: never a full pass over the heap while keys come.
 
-    Python's automatic full collections took 15-60 ms here (a long article, its spans, the KB's learned
-    names, Textual's caches) and landed on keystrokes. While a screen is up the collector runs when the
-    keys pause (1 s), and at least every 30 s; reference counting frees everything else at once.
+    Python's full collections traverse every object tracked; with the gazetteer loaded that is millions
+    (its names and entries, the article, its spans, Textual's widgets), 0.1-6 s each. What lives as long as
+    the screen is frozen (``gc.freeze``) when the screen starts and again once the KB has loaded, so no
+    collection traverses it; the young generations stay automatic (they free the cycles each key makes
+    at once, a fraction of a millisecond each), and the rest made since the freeze is collected when the
+    keys pause (1 s): only that, never the frozen heap.
     """
 
     def __init__(self) -> None:
@@ -52,17 +54,23 @@ class IdleCollector:
         self._collected = False
 
     def start(self, every: Every) -> None:
-        gc.disable()
-        self._collected = False
+        gc.enable()
+        self.freeze()
         every(IDLE_COLLECT_S / 2, self._collect_if_idle)
-        every(COLLECT_EVERY_S, self.collect)
+
+    def freeze(self) -> None:
+        """Move what lives now out of every later collection (call once a big long-lived load is in:
+        the KB); the young generations are collected first, so little garbage is kept with it."""
+        gc.collect(1)
+        gc.freeze()
 
     def key(self, now: float) -> None:
         self._collected = False
         self._last_key = now
 
     def stop(self) -> None:
-        gc.enable()
+        """The screen has gone: what it froze is collected as usual again."""
+        gc.unfreeze()
 
     def _collect_if_idle(self) -> None:
         if not self._collected and time.monotonic() - self._last_key >= IDLE_COLLECT_S:

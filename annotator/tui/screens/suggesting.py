@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.literal import literal, visible
 from annotator.model import Span
 from annotator.store import Store
+from annotator.tui.keystrokes import IdleCollector
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
 from annotator.tui.screens.article_screen import ArticleScreen
 from annotator.tui.screens.guards import while_shown
@@ -45,6 +46,7 @@ class SuggestingScreen(ArticleScreen):
     _lookups: list[Lookup[Any, Any]]
     _untaught: list[tuple[float, str, str, str | None, int]]
     """Changes to the spans before the KB loaded: ``(when, text, label, kb_id, count)``."""
+    _collector: IdleCollector
 
     def kb_ready(self) -> None:
         """Called when the KB has loaded, before the first look-up of suggestions."""
@@ -67,6 +69,7 @@ class SuggestingScreen(ArticleScreen):
             if at > message.read_at:  # saved or removed after the load read what spans teach
                 self.kb.learn(text, label, kb_id, count)
         self._untaught = []
+        self._collector.freeze()  # the KB lives as long as the screen: no collection traverses it
         self._searcher = Lookup(self._search, SuggestionsFound, self, "kb-search")
         self._lookups.append(self._searcher)
         self.kb_ready()
