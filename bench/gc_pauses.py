@@ -144,6 +144,11 @@ def main() -> None:
             )
         else:
             print(f"gen {generation} collections:     0")
+    tracked, tracked_after, frozen = found["tracked"]
+    print(
+        f"objects a collection traverses: {tracked:,} at the first key, {tracked_after:,} at the last"
+        f" ({frozen:,} frozen, traversed by none)"
+    )
     print(
         f"resident memory: {memory[0]:.0f} MB at the first key, {memory[-1]:.0f} MB at the last"
         f", peak {max(memory):.0f} MB"

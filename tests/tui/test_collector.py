@@ -21,13 +21,16 @@ def test_the_only_collection_on_a_timer_waits_for_the_keys_to_pause() -> None:
     def every(seconds: float, call: Callable[[], None]) -> None:
         timers.append(seconds)
 
+    before = gc.get_threshold()
     collector = IdleCollector()
     try:
         collector.start(every)
         assert gc.isenabled()
         assert timers == [0.5]  # the idle check only: no collection every 30 s whatever the keys
+        assert gc.get_threshold() == (before[0], before[1], 100)  # a full one rarely between pauses
     finally:
         collector.stop()
+    assert gc.get_threshold() == before
 
 
 async def test_with_the_kb_loaded_keys_run_with_young_collections_and_the_kb_is_never_traversed(
