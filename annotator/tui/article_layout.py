@@ -247,7 +247,10 @@ class ArticleLayout:
         another line); when a paragraph's line count changes, every line after it moves too.
         """
         gone = {_key(s) for s in removed}
-        self.spans = [s for s in self.spans if _key(s) not in gone]
+        for key in gone:  # found by bisection, not by a pass over every span
+            i = bisect.bisect_left(self.spans, (key[0], -key[1], key[2]), key=span_order)
+            while i < len(self.spans) and _key(self.spans[i]) == key:
+                del self.spans[i]
         for span in added:
             bisect.insort(self.spans, span, key=span_order)
         if self.tag_cells is not None:

@@ -94,9 +94,12 @@ class SuggestionList(FrameStyle, Widget, can_focus=True):
         self.highlighted = 0
         self._styles: dict[str, Style] = {}
         self._drawn: list[list[Segment]] | None = None
+        self._top: tuple[tuple[Any, ...], list[list[Segment]]] | None = None
+        """The suggestions' rows and what they were built from."""
 
     def set_label_styles(self, styles: dict[str, Style]) -> None:
         self._styles = styles
+        self._top = None
 
     def show(self, items: Sequence[Shown], note: str) -> None:
         """Rows for the selection (at most nine), with ``note`` above them (what they are for)."""
@@ -130,11 +133,24 @@ class SuggestionList(FrameStyle, Widget, can_focus=True):
         width = max(self.content_region.width, 8)
         height = max(self.content_region.height, 1)
         console = self.app.console
-        rows = wrapped([(self.note, dim)], width, console)
         bottom = [[Segment(self.proposals, dim)]] if self.proposals else []
         if self.why:  # why the selected proposal is proposed, under the proposals' line
             bottom += wrapped([(visible(self.why), None)], width, console)
         room = max(height - len(bottom), 1)
+        # A tag changes the proposals' line only: the suggestions' rows above it are kept
+        key = (width, room, base, self.note, tuple(self.items), self.highlighted, self.has_focus)
+        if self._top is None or self._top[0] != key:
+            self._top = (key, self._suggestion_rows(width, room, base, dim))
+        rows = list(self._top[1])
+        if bottom:
+            rows.extend([[]] * (room - len(rows)))
+            rows.extend(bottom)
+        return rows
+
+    def _suggestion_rows(self, width: int, room: int, base: Style, dim: Style) -> list[list[Segment]]:
+        """The note and the suggestions, wrapped, as many as fit ``room`` rows."""
+        console = self.app.console
+        rows = wrapped([(self.note, dim)], width, console)
         for n, item in enumerate(self.items, 1):
             highlight = n - 1 == self.highlighted and self.has_focus
             style = base + Style(reverse=True) if highlight else base
@@ -157,11 +173,7 @@ class SuggestionList(FrameStyle, Widget, can_focus=True):
             if len(rows) + len(lines) > room:
                 break
             rows.extend(lines)
-        rows = rows[:room]
-        if bottom:
-            rows.extend([[]] * (room - len(rows)))
-            rows.extend(bottom)
-        return rows
+        return rows[:room]
 
     def on_resize(self) -> None:
         self.refresh()
