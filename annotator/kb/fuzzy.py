@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from annotator.kb.names import deletion_hashes, key_hashes, normalize, trigram_codes
+from annotator.leftovers import writer_running
 from annotator.model import KbRow
 
 MIN_SCORE = 60.0
@@ -440,20 +441,8 @@ def remove_stale_saves(folder: Path) -> None:
     for entry in entries:
         for mark in (".tmp-", ".old-"):
             pid = entry.name.removeprefix(folder.name + mark)
-            if pid != entry.name and pid.isdigit() and not _running(int(pid)):
+            if pid != entry.name and pid.isdigit() and not writer_running(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def index_folder(db_path: str | Path) -> Path:
