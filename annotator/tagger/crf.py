@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.model import GOLD
-from annotator.tagger.features import OUTSIDE, Hint, bio_tags, spans_of, token_features
+from annotator.tagger.features import OUTSIDE, Hint, Known, bio_tags, spans_of, token_features
 from annotator.text import Token, tokenize
 
 KIND = "crfsuite-1"
@@ -161,14 +161,20 @@ class Tagger:
         self._raw = zlib.decompress(data)
         self._tagger.open_inmemory(self._raw)
         self.labels = tuple(sorted({t[2:] for t in self._tagger.labels() if t != OUTSIDE}))
+        # The features the model weighs; the others are neither built nor passed to crfsuite.
+        self._known = Known(attribute for attribute, _ in self._tagger.info().state_features)
 
-    def predict(self, text: str, hints: Iterable[Hint] = ()) -> list[Prediction]:
-        """Every span the model tags in ``text``, in text order, with its confidence."""
-        tokens = tokenize(text)
+    def predict(
+        self, text: str, hints: Iterable[Hint] = (), tokens: Sequence[Token] | None = None
+    ) -> list[Prediction]:
+        """Every span the model tags in ``text``, in text order, with its confidence. ``tokens``:
+        ``tokenize(text)`` when the caller has it already."""
+        if tokens is None:
+            tokens = tokenize(text)
         if not tokens:
             return []
         tagger = self._tagger
-        tagger.set(token_features(text, tokens, hints))
+        tagger.set(token_features(text, tokens, hints, self._known))
         tags = tagger.tag()
         found: list[Prediction] = []
         for first, last, label in spans_of(tags):

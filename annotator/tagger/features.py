@@ -8,6 +8,10 @@ stands (as in CoNLL), since a tag sequence cannot hold nesting.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import re
+import string
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -15,6 +19,7 @@ from annotator.spans import span_precedence
 from annotator.text import Token, sentences, token_range
 
 OUTSIDE = "O"
+_NEWLINE = re.compile("\n")
 WINDOW = 2
 """Tokens either side whose words are features of a token (the nearest one's shape too)."""
 
@@ -29,24 +34,38 @@ class Hint(NamedTuple):
     source: str
 
 
+_ASCII_KINDS = str.maketrans(
+    {**{c: "X" for c in string.ascii_uppercase}, **{c: "x" for c in string.ascii_lowercase},
+     **{c: "d" for c in string.digits}}
+)  # fmt: skip
+_RUN_OF_THREE = re.compile(r"(.)\1\1+", re.DOTALL)
+_RUN = re.compile(r"(.)\1+", re.DOTALL)
+
+
+def _kinds(word: str) -> str:
+    """Each character's kind: ``X`` upper case, ``x`` lower case, ``d`` a digit, else itself."""
+    if word.isascii():
+        return word.translate(_ASCII_KINDS)
+    return "".join(
+        "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch for ch in word
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _shapes(kinds: str) -> tuple[str, str]:
+    """:func:`shape` and :func:`short_shape` of a word whose characters' kinds are ``kinds`` (words of
+    one shape share them: cached)."""
+    return _RUN_OF_THREE.sub(r"\1\1", kinds), _RUN.sub(r"\1", kinds)
+
+
 def shape(word: str) -> str:
     """``Xxxx`` for ``Paris``, ``dd`` for ``12``: runs of one kind of character cut to two."""
-    out: list[str] = []
-    for ch in word:
-        kind = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
-        if len(out) < 2 or out[-1] != kind or out[-2] != kind:
-            out.append(kind)
-    return "".join(out)
+    return _shapes(_kinds(word))[0]
 
 
 def short_shape(word: str) -> str:
     """``Xx`` for ``Paris``, ``X.X.`` for ``U.S.``: runs collapsed to one character."""
-    out: list[str] = []
-    for ch in word:
-        kind = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
-        if not out or out[-1] != kind:
-            out.append(kind)
-    return "".join(out)
+    return _shapes(_kinds(word))[1]
 
 
 def bio_tags(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> list[str]:
@@ -86,72 +105,146 @@ def spans_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
 def word_features(word: str) -> list[str]:
     """The features of a word on its own: itself in lower case, its shapes, prefixes and suffixes."""
     lower = word.lower()
+    long_shape, short = _shapes(_kinds(word))
     return [
         "bias",
         f"w={lower}",
-        f"shape={shape(word)}",
-        f"short={short_shape(word)}",
+        f"shape={long_shape}",
+        f"short={short}",
         f"p3={lower[:3]}",
         f"s3={lower[-3:]}",
         f"s4={lower[-4:]}",
     ]
 
 
-def token_features(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = ()) -> list[list[str]]:
-    """The feature strings of every token of ``text`` (crfsuite reads each as a binary feature)."""
-    words = [text[s:e] for s, e in tokens]
-    lowers = [w.lower() for w in words]
+class Known:
+    """The features a trained model holds weights for. The others change nothing in its predictions, so
+    :func:`token_features` given one builds only these: fewer strings to build and to pass to crfsuite."""
+
+    def __init__(self, attributes: Iterable[str]) -> None:
+        self.attributes = frozenset(attributes)
+        self.left_pairs: dict[str, set[str]] = {}
+        """``-1w|w=a|b`` as ``{a: {b}}``: looked up without building the string."""
+        self.right_pairs: dict[str, set[str]] = {}
+        for attribute in self.attributes:
+            for head, pairs in (("-1w|w=", self.left_pairs), ("w|+1w=", self.right_pairs)):
+                if attribute.startswith(head):
+                    first, second = _split_pair(attribute[len(head) :])
+                    pairs.setdefault(first, set()).add(second)
+
+
+def _split_pair(words: str) -> tuple[str, str]:
+    """``a|b`` into its two lower-case words; a word holding ``|`` is the token ``|`` itself (one
+    character of punctuation)."""
+    if words.startswith("||"):
+        return "|", words[2:]
+    first, _, second = words.partition("|")
+    return first, second
+
+
+class _Word(NamedTuple):
+    """A distinct word's feature strings, built once per document: its own, and the ones it gives the
+    tokens next to it (with a :class:`Known`, only those it holds)."""
+
+    own: list[str]
+    lower: str
+    capitalised: bool
+    before: list[str]
+    """``-1w=`` and ``-1short=``: what the next token sees of it."""
+    after: list[str]
+    """``+1w=`` and ``+1short=``: what the previous token sees of it."""
+    two_before: list[str]
+    two_after: list[str]
+
+
+def _word(word: str, known: Known | None) -> _Word:
+    own = word_features(word)
+    lower = own[1][2:]
+    short = own[3][6:]
+    before, after = [f"-1w={lower}", f"-1short={short}"], [f"+1w={lower}", f"+1short={short}"]
+    two_before, two_after = [f"-2w={lower}"], [f"+2w={lower}"]
+    if known is not None:
+        held = known.attributes
+        own = [f for f in own if f in held]
+        before = [f for f in before if f in held]
+        after = [f for f in after if f in held]
+        two_before = two_before if two_before[0] in held else []
+        two_after = two_after if two_after[0] in held else []
+    return _Word(own, lower, word[:1].isupper(), before, after, two_before, two_after)
+
+
+def token_features(
+    text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (), known: Known | None = None
+) -> list[list[str]]:
+    """The feature strings of every token of ``text`` (crfsuite reads each as a binary feature); with
+    ``known``, only those it holds (the same predictions, faster). The strings of a word are built once
+    however often it occurs."""
     n = len(tokens)
-    cache: dict[str, list[str]] = {}
-    own: list[list[str]] = []
-    shapes: list[str] = []
+    words = [text[s:e] for s, e in tokens]
+    cache: dict[str, _Word] = {}
+    info: list[_Word] = []
     for word in words:
         found = cache.get(word)
         if found is None:
-            found = cache[word] = word_features(word)
-        own.append(found)
-        shapes.append(found[3][6:])  # short=...
+            found = cache[word] = _word(word, known)
+        info.append(found)
     first_of_sentence = {first for first, _ in sentences(text, tokens)}
-    hinted: list[list[str]] = [[] for _ in range(n)]
+    hinted: dict[int, list[str]] = {}
     for start, end, label, source in hints:
         found_range = token_range(tokens, start, end)
         if found_range is None:
             continue
         first, last = found_range
-        hinted[first].append(f"{source}=B-{label}")
+        hinted.setdefault(first, []).append(f"{source}=B-{label}")
         for i in range(first + 1, last):
-            hinted[i].append(f"{source}=I-{label}")
+            hinted.setdefault(i, []).append(f"{source}=I-{label}")
     # Whether a word is also written in lower case in the document (a common word when capitalised).
-    lower_elsewhere = {w for w in words if w.islower()}
+    lower_elsewhere = {w for w in cache if w.islower()}
+    line_starts = _line_starts(text, tokens)
 
-    out: list[list[str]] = []
-    for i, word in enumerate(words):
-        lower = lowers[i]
-        f = own[i].copy()
-        if i in first_of_sentence:
-            f.append("sentence_start")
-            if word[:1].isupper():
-                f.append(f"sentence_start_word={lower}")
-        if word[:1].isupper() and lower in lower_elsewhere:
-            f.append("lower_elsewhere")
-        if i > 0 and "\n" in text[tokens[i - 1][1] : tokens[i][0]]:
-            f.append("line_start")
-        f.extend(hinted[i])
+    # The edges: the first token's previous one is -1edge and it has no -2 (nor the last a +2).
+    far = _Word([], "", False, [], [], [], [])
+    edge = _Word([], "", False, ["-1edge"], ["+1edge"], ["-2edge"], ["+2edge"])
+    padded = [far, edge, *info, edge, far]
+    out = [
+        [*here.own, *previous.before, *following.after, *two_before.two_before, *two_after.two_after]
+        for two_before, previous, here, following, two_after in zip(
+            padded, padded[1:], padded[2:], padded[3:], padded[4:], strict=False
+        )
+    ]
+    left_pairs = known.left_pairs if known is not None else None
+    right_pairs = known.right_pairs if known is not None else None
+    for i in range(1, n):
+        left, right = info[i - 1].lower, info[i].lower
+        if left_pairs is None or right in left_pairs.get(left, ()):
+            out[i].append(f"-1w|w={left}|{right}")
+        if right_pairs is None or right in right_pairs.get(left, ()):
+            out[i - 1].append(f"w|+1w={left}|{right}")
+    for i in sorted(first_of_sentence):
+        out[i].append("sentence_start")
+        if info[i].capitalised:
+            out[i].append(f"sentence_start_word={info[i].lower}")
+    for i, word_info in enumerate(info):
+        if word_info.capitalised and word_info.lower in lower_elsewhere:
+            out[i].append("lower_elsewhere")
+    for i in sorted(line_starts):
+        out[i].append("line_start")
+    for i, own_hints in sorted(hinted.items()):
+        out[i] += own_hints
         if i > 0:
-            f.append(f"-1w={lowers[i - 1]}")
-            f.append(f"-1short={shapes[i - 1]}")
-            f.append(f"-1w|w={lowers[i - 1]}|{lower}")
-            f.extend(f"-1{h}" for h in hinted[i - 1])
-            f.append(f"-2w={lowers[i - 2]}" if i > 1 else "-2edge")
-        else:
-            f.append("-1edge")
+            out[i - 1] += [f"+1{h}" for h in own_hints]
         if i + 1 < n:
-            f.append(f"+1w={lowers[i + 1]}")
-            f.append(f"+1short={shapes[i + 1]}")
-            f.append(f"w|+1w={lower}|{lowers[i + 1]}")
-            f.extend(f"+1{h}" for h in hinted[i + 1])
-            f.append(f"+2w={lowers[i + 2]}" if i + 2 < n else "+2edge")
-        else:
-            f.append("+1edge")
-        out.append(f)
+            out[i + 1] += [f"-1{h}" for h in own_hints]
+    return out
+
+
+def _line_starts(text: str, tokens: Sequence[Token]) -> set[int]:
+    """Indices of the tokens (not the first) with a line break between them and the token before."""
+    breaks = [m.start() for m in _NEWLINE.finditer(text)]
+    out: set[int] = set()
+    starts = [s for s, _ in tokens]
+    for at in breaks:
+        i = bisect.bisect_right(starts, at)
+        if 0 < i < len(tokens) and tokens[i - 1][1] <= at:
+            out.add(i)
     return out
