@@ -1,5 +1,7 @@
-"""What the CRF sees of each token: its shape, affixes, a window of context, and which other proposer
-(gazetteer, learned strings) put it inside a proposal of which label.
+"""What the CRF sees of each token: its shape, affixes, its WordNet noun senses (``exhibit``, ``war``
+and ``election`` are acts and events the team may never have tagged), a window of context, whether a
+capitalised word is part of a longer name elsewhere in the document (``Mohamed`` of ``Ahmed Mohamed``),
+and which other proposer (gazetteer, learned strings) put it inside a proposal of which label.
 
 Tokens are the project's own (:func:`annotator.text.tokenize`), so a predicted span is always a span the
 annotation screen could make. Spans become BIO tags: where spans of one layer overlap only the longest
@@ -10,9 +12,11 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gzip
 import re
 import string
 from collections.abc import Iterable, Sequence
+from importlib import resources
 from typing import NamedTuple
 
 from annotator.spans import span_precedence
@@ -102,11 +106,42 @@ def spans_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return found
 
 
+SUPERSENSES_FILE = "supersenses.tsv.gz"
+
+
+@functools.cache
+def supersenses() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """WordNet's noun lemmas (``data/supersenses.tsv.gz``, built by ``bench/lexicon.py``): the
+    lexicographer file of each one's most frequent sense (``act``, ``event``, ``person``, ``location``...)
+    and those of its first three senses. What says ``exhibit`` or ``ceasefire`` may be an event when
+    the team's documents never held it."""
+    raw = resources.files("annotator.tagger").joinpath("data", SUPERSENSES_FILE).read_bytes()
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for line in gzip.decompress(raw).decode().splitlines():
+        lemma, first, top = line.split("\t")
+        out[lemma] = (first, tuple(top.split(",")))
+    return out
+
+
+def _senses(lower: str) -> tuple[str, tuple[str, ...]] | None:
+    """The noun senses of a word in lower case, or of its singular (``-s``, ``-es``, ``-ies``)."""
+    lexicon = supersenses()
+    found = lexicon.get(lower)
+    if found is None and lower.endswith("s") and len(lower) > 3:
+        found = (
+            (lexicon.get(lower[:-3] + "y") if lower.endswith("ies") else None)
+            or lexicon.get(lower[:-1])
+            or (lexicon.get(lower[:-2]) if lower.endswith("es") else None)
+        )
+    return found
+
+
 def word_features(word: str) -> list[str]:
-    """The features of a word on its own: itself in lower case, its shapes, prefixes and suffixes."""
+    """The features of a word on its own: itself in lower case, its shapes, prefixes and suffixes, and
+    its WordNet noun senses."""
     lower = word.lower()
     long_shape, short = _shapes(_kinds(word))
-    return [
+    out = [
         "bias",
         f"w={lower}",
         f"shape={long_shape}",
@@ -115,6 +150,11 @@ def word_features(word: str) -> list[str]:
         f"s3={lower[-3:]}",
         f"s4={lower[-4:]}",
     ]
+    senses = _senses(lower)
+    if senses is not None:
+        out.append(f"ss={senses[0]}")
+        out += [f"ss3={sense}" for sense in senses[1]]
+    return out
 
 
 class Known:
@@ -143,18 +183,19 @@ def _split_pair(words: str) -> tuple[str, str]:
 
 
 class _Word(NamedTuple):
-    """A distinct word's feature strings, built once per document: its own, and the ones it gives the
-    tokens next to it (with a :class:`Known`, only those it holds)."""
+    """A distinct word's feature strings, built once: its own, and the ones it gives the tokens next to
+    it (with a :class:`Known`, only those it holds). Tuples of strings only, so that the garbage
+    collector stops tracking them: a tagger keeps thousands."""
 
-    own: list[str]
+    own: tuple[str, ...]
     lower: str
     capitalised: bool
-    before: list[str]
-    """``-1w=`` and ``-1short=``: what the next token sees of it."""
-    after: list[str]
-    """``+1w=`` and ``+1short=``: what the previous token sees of it."""
-    two_before: list[str]
-    two_after: list[str]
+    before: tuple[str, ...]
+    """``-1w=``, ``-1short=``, ``-1ss=``: what the next token sees of it."""
+    after: tuple[str, ...]
+    """``+1w=``, ``+1short=``, ``+1ss=``: what the previous token sees of it."""
+    two_before: tuple[str, ...]
+    two_after: tuple[str, ...]
 
 
 def _word(word: str, known: Known | None) -> _Word:
@@ -162,32 +203,46 @@ def _word(word: str, known: Known | None) -> _Word:
     lower = own[1][2:]
     short = own[3][6:]
     before, after = [f"-1w={lower}", f"-1short={short}"], [f"+1w={lower}", f"+1short={short}"]
+    senses = _senses(lower)
+    if senses is not None:
+        before.append(f"-1ss={senses[0]}")
+        after.append(f"+1ss={senses[0]}")
     two_before, two_after = [f"-2w={lower}"], [f"+2w={lower}"]
     if known is not None:
         held = known.attributes
-        own = [f for f in own if f in held]
-        before = [f for f in before if f in held]
-        after = [f for f in after if f in held]
-        two_before = two_before if two_before[0] in held else []
-        two_after = two_after if two_after[0] in held else []
-    return _Word(own, lower, word[:1].isupper(), before, after, two_before, two_after)
+        own, before, after, two_before, two_after = (
+            [f for f in part if f in held] for part in (own, before, after, two_before, two_after)
+        )
+    return _Word(
+        tuple(own), lower, word[:1].isupper(), tuple(before), tuple(after), tuple(two_before),
+        tuple(two_after),
+    )  # fmt: skip
+
+
+WordCache = dict[str, "_Word"]
+"""The feature strings of words seen before, for one :class:`Known` (a tagger keeps one)."""
 
 
 def token_features(
-    text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (), known: Known | None = None
+    text: str,
+    tokens: Sequence[Token],
+    hints: Iterable[Hint] = (),
+    known: Known | None = None,
+    seen: WordCache | None = None,
 ) -> list[list[str]]:
     """The feature strings of every token of ``text`` (crfsuite reads each as a binary feature); with
     ``known``, only those it holds (the same predictions, faster). The strings of a word are built once
-    however often it occurs."""
+    however often it occurs, and kept in ``seen`` (built with the same ``known``) for the next text."""
     n = len(tokens)
     words = [text[s:e] for s, e in tokens]
-    cache: dict[str, _Word] = {}
+    cache: WordCache = {} if seen is None else seen
     info: list[_Word] = []
     for word in words:
         found = cache.get(word)
         if found is None:
             found = cache[word] = _word(word, known)
         info.append(found)
+    document_words = set(words)
     first_of_sentence = {first for first, _ in sentences(text, tokens)}
     hinted: dict[int, list[str]] = {}
     for start, end, label, source in hints:
@@ -199,12 +254,12 @@ def token_features(
         for i in range(first + 1, last):
             hinted.setdefault(i, []).append(f"{source}=I-{label}")
     # Whether a word is also written in lower case in the document (a common word when capitalised).
-    lower_elsewhere = {w for w in cache if w.islower()}
+    lower_elsewhere = {w for w in document_words if w.islower()}
     line_starts = _line_starts(text, tokens)
 
     # The edges: the first token's previous one is -1edge and it has no -2 (nor the last a +2).
-    far = _Word([], "", False, [], [], [], [])
-    edge = _Word([], "", False, ["-1edge"], ["+1edge"], ["-2edge"], ["+2edge"])
+    far = _Word((), "", False, (), (), (), ())
+    edge = _Word((), "", False, ("-1edge",), ("+1edge",), ("-2edge",), ("+2edge",))
     padded = [far, edge, *info, edge, far]
     out = [
         [*here.own, *previous.before, *following.after, *two_before.two_before, *two_after.two_after]
@@ -224,9 +279,22 @@ def token_features(
         out[i].append("sentence_start")
         if info[i].capitalised:
             out[i].append(f"sentence_start_word={info[i].lower}")
+    # Capitalised words that follow or precede another capitalised word somewhere in the document, on
+    # one line (Mohamed of Ahmed Mohamed): alone elsewhere, still part of a name.
+    tails: set[str] = set()
+    heads: set[str] = set()
+    for i in range(1, n):
+        if info[i].capitalised and info[i - 1].capitalised and i not in line_starts:
+            tails.add(words[i])
+            heads.add(words[i - 1])
     for i, word_info in enumerate(info):
-        if word_info.capitalised and word_info.lower in lower_elsewhere:
-            out[i].append("lower_elsewhere")
+        if word_info.capitalised:
+            if word_info.lower in lower_elsewhere:
+                out[i].append("lower_elsewhere")
+            if words[i] in tails:
+                out[i].append("name_tail_elsewhere")
+            if words[i] in heads:
+                out[i].append("name_head_elsewhere")
     for i in sorted(line_starts):
         out[i].append("line_start")
     for i, own_hints in sorted(hinted.items()):

@@ -221,3 +221,24 @@ def test_a_tagger_builds_only_the_features_its_model_weighs_and_predicts_the_sam
 def test_word_shapes_outside_ascii() -> None:
     assert (shape("Ünïcode"), short_shape("Ünïcode")) == ("Xxx", "Xx")
     assert (shape("١٢٣"), short_shape("ǅx")) == ("dd", "ǅx")
+
+
+def test_words_carry_their_wordnet_noun_senses_singular_or_plural() -> None:
+    text = "The truce ended the attacks on Stepanakert xqzt."
+    features = token_features(text, tokenize(text))
+    assert "ss=state" in features[1] and "ss3=state" in features[1]  # truce
+    assert "ss=act" in features[4]  # attacks, as attack
+    assert "+1ss=act" in features[3] and "-1ss=act" in features[5]
+    assert not any(f.startswith("ss") for f in features[7])  # no noun of that spelling
+
+
+def test_a_capitalised_word_that_is_part_of_a_longer_name_elsewhere_says_so() -> None:
+    text = "Ahmed Mohamed built a clock.\nMohamed was arrested. Paris agreed."
+    features = token_features(text, tokenize(text))
+    words = [text[s:e] for s, e in tokenize(text)]
+    mohamed = words.index("Mohamed", 2)
+    assert "name_tail_elsewhere" in features[mohamed]
+    assert "name_head_elsewhere" in features[words.index("Ahmed")]
+    assert not any(f.startswith("name_") for f in features[words.index("Paris")])
+    # A line break between two capitalised words does not make a name.
+    assert "name_head_elsewhere" not in features[words.index("clock") + 1]
