@@ -12,6 +12,7 @@ speed, size, and the library comparison, side by side in one run.
 - ``--compare-spacy``: a spaCy NER component trained from scratch on the same documents, same scores.
 
     .venv/bin/python bench/model.py [--db GAZETTEER_DB] [--compare-spacy] [--threshold 0.0] [--build-starter]
+    .venv/bin/python bench/model.py --db GAZETTEER_DB --team-folds   # to tune by: no held-out article
 
 ``--db``: a database holding the GeoNames gazetteer (``annotator kb add-geonames``); without it the
 gazetteer is loaded into a temporary database first (about 25 s).
@@ -186,12 +187,36 @@ def sample_article(index: FuzzyIndex | None) -> None:
           f" proposed as: {dict(later)}")  # fmt: skip
 
 
+def team_folds(team: Sequence[TrainingDocument], starter_docs: Sequence[TrainingDocument],
+               index: FuzzyIndex | None, threshold: float) -> None:  # fmt: skip
+    """Scores to choose features and parameters by without the held-out articles: leave one out over
+    the team's news articles (train on the other 5), and a starter trained on the travel guides and
+    interviews scored on those articles."""
+    news = [d for d in team if d.key.startswith("GUM_news_")]
+
+    def spans(training: Sequence[TrainingDocument], scored: Sequence[TrainingDocument]) -> list[Spans]:
+        tagger = Tagger(train(examples(training, index, training)).data)
+        return model_spans(tagger, examples(scored, index, training), threshold)
+
+    gold: list[Spans] = []
+    found: list[Spans] = []
+    for i, held_back in enumerate(news):
+        gold.append(list(held_back.spans))
+        found += spans([d for j, d in enumerate(news) if j != i], [held_back])
+    print(f"team folds (leave one out over {len(news)} team news articles; never the held-out ones):")
+    print(row("team model, 5 documents", score_spans(gold, found)))
+    print(row("starter on the guides and interviews", score_spans(gold, spans(starter_docs, news))))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--threshold", type=float, default=Config.threshold)
     parser.add_argument("--compare-spacy", action="store_true")
+    parser.add_argument(
+        "--team-folds", action="store_true", help="Only the scores on the team documents (for tuning)."
+    )
     parser.add_argument(
         "--build-starter", action="store_true", help="Rebuild the starter model shipped in the package first."
     )
@@ -211,6 +236,9 @@ def main() -> None:
         meta = build_starter(args.corpus, index, out)
         print(f"starter model rebuilt in {out}: {meta['documents']} documents, {meta['tokens']:,} tokens")
     team, held, starter_docs = load_corpus(args.corpus)
+    if args.team_folds:
+        team_folds(team, starter_docs, index, args.threshold)
+        return
     print(f"held out: {len(held)} news articles, {sum(len(d.spans) for d in held)} gold spans;"
           f" team documents: {len(team)}; threshold {args.threshold}")  # fmt: skip
     starter = Tagger(train(examples(starter_docs, index, starter_docs)).data)
