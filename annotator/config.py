@@ -28,6 +28,9 @@ class Config:
     """Binding id → keys (comma-separated), as Textual's ``App.set_keymap`` takes them."""
     labels: list[Label] | None = None
     """The label set in order (``[labels]``), None to keep the database's."""
+    guidelines: Path | None = None
+    """The annotation guidelines (Markdown) the TUI shows on a key: ``guidelines = "FILE.md"``, a path
+    from the settings file's folder."""
     learn_from_other_annotators: bool = False
     """``[learning] from_other_annotators``: whether an annotator's suggestions, proposals and model
     learn from other annotators' layers too (then double annotation is not blind); by default only from
@@ -62,11 +65,13 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         line = int(found.group(1)) if found else None
         raise AnnotatorError(f"not valid TOML: {reason}", path, line) from None
     for section in data:
-        if section not in ("keys", "labels", "learning", "suggest"):
+        if section not in ("keys", "labels", "learning", "suggest", "guidelines"):
             line = _line_of(source, section)
-            reason = f"unknown section [{section}] (known: [labels], [keys], [learning], [suggest])"
+            sections = "guidelines, [labels], [keys], [learning], [suggest]"
+            reason = f"unknown section [{section}] (known: {sections})"
             raise AnnotatorError(reason, path, line)
     threshold, model = _suggest(data.get("suggest", {}), source, path)
+    guidelines = _guidelines(data.get("guidelines"), source, path)
     labels = _labels(data.get("labels"), source, path) if "labels" in data else None
     from_others = _learning(data.get("learning", {}), source, path)
     keys = data.get("keys", {})
@@ -81,7 +86,15 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
         if not isinstance(value, str) or not value.strip() or any(not k.strip() for k in value.split(",")):
             raise AnnotatorError(f'{action_id}: keys must be a string like "a,1"', path, line)
     keymap = {action_id: value.replace(" ", "") for action_id, value in keys.items()}
-    return Config(path, keymap, labels, from_others, threshold, model)
+    return Config(
+        path,
+        keymap,
+        labels,
+        guidelines=guidelines,
+        learn_from_other_annotators=from_others,
+        threshold=threshold,
+        model=model,
+    )
 
 
 LEARNING_SETTINGS = ("from_other_annotators",)
@@ -99,6 +112,19 @@ def _learning(table: object, source: str, path: Path) -> bool:
         if not isinstance(value, bool):
             raise AnnotatorError(f"{name}: write true or false", path, line)
     return bool(table.get("from_other_annotators", False))
+
+
+def _guidelines(value: object, source: str, path: Path) -> Path | None:
+    """``guidelines = "FILE.md"``: a Markdown file that exists, from the settings file's folder."""
+    if value is None:
+        return None
+    line = _line_of(source, "guidelines")
+    if not isinstance(value, str) or not value.strip():
+        raise AnnotatorError('guidelines: write guidelines = "FILE.md" (before any [section])', path, line)
+    found = (path.parent / value).resolve()
+    if not found.is_file():
+        raise AnnotatorError(f"guidelines: no such file {str(found)!r}", path, line)
+    return found
 
 
 def _suggest(table: object, source: str, path: Path) -> tuple[float, bool]:
@@ -170,6 +196,9 @@ def default_config(actions: Iterable[KeyAction]) -> str:
     lines = [
         "# annotator settings. Remove the '#' in front of a line to change it.",
         "# Read from $ANNOTATOR_CONFIG, else annotator.toml in the folder annotator runs in.",
+        "",
+        "# The annotation guidelines, a Markdown file (from this file's folder) the screens show on H.",
+        '# guidelines = "GUIDELINES.md"',
         "",
         "# The label set, in order: the keys 1-9 tag with them too. Changing it changes the project's",
         "# database when annotator next opens it (a label that spans still use is kept).",

@@ -36,23 +36,34 @@ class KeyAction:
     """What the key runs, in Textual's action syntax (``document(1)``), on the node that binds it."""
     show: bool = False
     """Shown in the footer."""
+    footer: str = ""
+    """A panel's key: its few words in the footer while the panel has the focus (keys side by side with
+    the same words are shown as one: ``↑↓ Move``)."""
 
 
-def _key(action_id: str, keys: str, description: str, action: str, show: bool = False) -> KeyAction:
-    return KeyAction(action_id, keys, description, action, show)
+def _key(
+    action_id: str, keys: str, description: str, action: str, show: bool = False, footer: str = ""
+) -> KeyAction:
+    return KeyAction(action_id, keys, description, action, show, footer)
 
 
 # --- the screen of one document (both the annotation and the review screen) ---------------------------
 
 REMOVE = _key("annotate.remove", "x,delete,backspace", "Remove", "remove", show=True)
 UNDO = _key("annotate.undo", "u,ctrl+z", "Undo", "undo", show=True)
-REDO = _key("annotate.redo", "ctrl+r,ctrl+y", "Redo", "redo", show=True)
+REDO = _key("annotate.redo", "ctrl+r,ctrl+y", "Redo", "undo(True)", show=True)
 SEARCH = _key("annotate.search", "slash", "Search", "search", show=True)
+SEARCH_NEXT = _key("annotate.search_next", "n", "Next match", "search_next(1)")
+SEARCH_PREVIOUS = _key("annotate.search_previous", "N", "Previous match", "search_next(-1)")
 NEXT_DOCUMENT = _key("annotate.next_document", "right_square_bracket", "Next doc", "document(1)", show=True)
 PREVIOUS_DOCUMENT = _key(
     "annotate.previous_document", "left_square_bracket", "Prev doc", "document(-1)", show=True
 )
-GOTO = _key("annotate.goto", "g", "Go to doc", "goto")
+GOTO = _key("annotate.goto", "g", "Documents (pick one)", "goto")
+GROW_START = _key("annotate.grow_start", "less_than_sign", "Span start a token left", "span_edge(-1, -1)")
+SHRINK_START = _key("annotate.shrink_start", "comma", "Span start a token right", "span_edge(-1, 1)")
+GROW_END = _key("annotate.grow_end", "greater_than_sign", "Span end a token right", "span_edge(1, 1)")
+SHRINK_END = _key("annotate.shrink_end", "full_stop", "Span end a token left", "span_edge(1, -1)")
 TAKE_SUGGESTION = _key("annotate.take_suggestion", "enter", "Take 1st suggestion", "take_suggestion")
 FOCUS_PANEL = _key("annotate.focus_panel", "tab", "Next panel", "focus_panel")
 
@@ -60,10 +71,33 @@ FOCUS_PANEL = _key("annotate.focus_panel", "tab", "Next panel", "focus_panel")
 
 DONE = _key("annotate.done", "d", "Done", "done", show=True)
 ACCEPT_PROPOSAL = _key("annotate.accept_proposal", "y", "Accept proposal", "proposal(True)")
-REJECT_PROPOSAL = _key("annotate.reject_proposal", "n", "Reject proposal", "proposal(False)")
+# Not on ``n``: there less and vim go to the next match, which loses nothing. ``X`` beside ``x``
+# (remove the span): in vim too a deleting key (and ``r``, ``o`` are label keys in the CoNLL set).
+REJECT_PROPOSAL = _key("annotate.reject_proposal", "X", "Reject proposal", "proposal(False)")
 ACCEPT_ALL = _key("annotate.accept_all", "Y", "Accept all proposals", "accept_all")
 
-DOCUMENT_EDITING = (REMOVE, UNDO, REDO, SEARCH, NEXT_DOCUMENT, PREVIOUS_DOCUMENT)
+WORD_MOVES = (
+    _key("annotate.word_right", "ctrl+right,w", "Next word", "word(1)"),
+    _key("annotate.word_left", "ctrl+left,b", "Previous word", "word(-1)"),
+    _key("annotate.extend_word_right", "ctrl+shift+right,W", "Extend by a word", "word(1, True)"),
+    _key("annotate.extend_word_left", "ctrl+shift+left,B", "Extend back by a word", "word(-1, True)"),
+)
+"""Moving by whole words (text between spaces), so that a hyphenated word costs one key, not three."""
+
+DOCUMENT_EDITING = (
+    REMOVE,
+    UNDO,
+    REDO,
+    SEARCH,
+    NEXT_DOCUMENT,
+    PREVIOUS_DOCUMENT,
+    SEARCH_NEXT,
+    SEARCH_PREVIOUS,
+    GROW_START,
+    SHRINK_START,
+    GROW_END,
+    SHRINK_END,
+)
 """The keys both screens of one document start with (their order is the footer's)."""
 
 ANNOTATE_SCREEN = (
@@ -75,18 +109,22 @@ ANNOTATE_SCREEN = (
     REJECT_PROPOSAL,
     ACCEPT_ALL,
     FOCUS_PANEL,
+    *WORD_MOVES,
 )
 """The annotation screen's keys besides the labels' (``tag_bindings``)."""
 
 # --- the review screen ------------------------------------------------------------------------------
 
-REVIEW_TAKE = tuple(
-    _key(f"review.take_{n}", str(n), f"Take layer {n}'s version", f"take({n - 1})")
-    for n in range(1, MAX_LAYERS + 1)
+# One line in the help for the nine digits, as for the suggestions'.
+REVIEW_TAKE = (
+    _key("review.take_1", "1", "Take layer 1-9's version (the digit)", "take(0)"),
+    *(_key(f"review.take_{n}", str(n), "", f"take({n - 1})") for n in range(2, MAX_LAYERS + 1)),
 )
 REVIEW_TAKE_NONE = _key("review.take_none", "0", "Take none", "take(-1)")
-REVIEW_NEXT = _key("review.next", "n", "Next disagreement", "disagreement(1)", show=True)
-REVIEW_PREVIOUS = _key("review.previous", "N", "Previous disagreement", "disagreement(-1)")
+# ``n``/``N`` are the search's next and previous match on both screens; the disagreements are a list
+# on the right, walked down and up as vim walks lines.
+REVIEW_NEXT = _key("review.next", "j", "Next disagreement", "disagreement(1)", show=True)
+REVIEW_PREVIOUS = _key("review.previous", "k", "Previous disagreement", "disagreement(-1)")
 REVIEW_DONE = _key("review.done", "d", "Finish doc", "done", show=True)
 
 REVIEW = (*REVIEW_TAKE, REVIEW_TAKE_NONE, REVIEW_NEXT, REVIEW_PREVIOUS, REVIEW_DONE)
@@ -102,6 +140,7 @@ REVIEW_SCREEN = (
     *REVIEW_TAKE,
     REVIEW_TAKE_NONE,
     REVIEW_PREVIOUS,
+    *WORD_MOVES,
 )
 """The review screen's keys besides the labels' (no digits for labels there: they take a layer)."""
 
@@ -110,6 +149,7 @@ REVIEW_SCREEN = (
 HELP = (_key("help.close", "escape,q,question_mark", "Close", "dismiss", show=True),)
 APP = (
     _key("app.help", "question_mark", "Help", "help", show=True),
+    _key("app.guidelines", "H", "Guidelines", "guidelines"),
     _key("app.quit", "q", "Quit", "quit", show=True),
 )
 
@@ -130,23 +170,33 @@ ARTICLE = (
     _key("article.paragraph_down", "ctrl+down", "Paragraph down", "paragraph(1)"),
     _key("article.home", "home", "Line start", "edge(-1)"),
     _key("article.end", "end", "Line end", "edge(1)"),
+    _key("article.start", "ctrl+home", "Start of document", "ends(-1)"),
+    _key("article.finish", "ctrl+end,G", "End of document", "ends(1)"),
+    # vim's ``o`` in visual mode; ``o`` itself is a label key in the CoNLL set (ORG).
+    _key("article.swap", "O", "Swap the selection's ends", "swap"),
     _key("article.collapse", "escape", "Clear selection", "collapse"),
     _key("article.toggle_labels", "l", "Labels on/off", "toggle_labels"),
 )
 
 SUGGESTIONS = (
-    _key("suggestions.up", "up", "Previous suggestion", "step(-1)"),
-    _key("suggestions.down", "down", "Next suggestion", "step(1)"),
-    _key("suggestions.take", "enter", "Take suggestion", "take"),
+    _key("suggestions.up", "up", "Previous suggestion", "step(-1)", footer="Move"),
+    _key("suggestions.down", "down", "Next suggestion", "step(1)", footer="Move"),
+    _key("suggestions.take", "enter", "Take suggestion", "take", footer="Take"),
     # One line in the help for the nine digits: the first says it for all of them.
-    _key("suggestions.take_1", "1", "Take suggestion 1-9 (the digit)", "take(0)"),
-    *(_key(f"suggestions.take_{n}", str(n), "", f"take({n - 1})") for n in range(2, MAX_SUGGESTIONS + 1)),
+    _key("suggestions.take_1", "1", "Take suggestion 1-9 (the digit)", "take(0)", footer="Take nth"),
+    *(
+        _key(f"suggestions.take_{n}", str(n), "", f"take({n - 1})", footer="Take nth")
+        for n in range(2, MAX_SUGGESTIONS + 1)
+    ),
+    _key("suggestions.back", "escape", "Back to the article", "screen.focus_article", footer="Back"),
 )
 
 ENTITY_PANEL = (
-    _key("panel.up", "up", "Previous entity", "step(-1)"),
-    _key("panel.down", "down", "Next entity", "step(1)"),
-    _key("panel.choose", "enter", "Jump to entity", "choose"),
+    _key("panel.up", "up", "Previous entity", "step(-1)", footer="Move"),
+    _key("panel.down", "down", "Next entity", "step(1)", footer="Move"),
+    _key("panel.choose", "enter", "Jump to entity (again: its next place)", "choose", footer="Jump"),
+    _key("panel.filter", "f", "Filter the entities by their words", "filter", footer="Filter"),
+    _key("panel.back", "escape", "Back to the article", "screen.focus_article", footer="Back"),
 )
 
 # --- labels -----------------------------------------------------------------------------------------

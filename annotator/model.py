@@ -10,10 +10,12 @@ from typing import Any, NamedTuple
 from annotator.errors import AnnotatorError
 
 DEFAULT_LABELS: tuple[tuple[str, str, str], ...] = (
-    ("ACTOR", "a", "#e5a50a"),
-    ("PLACE", "p", "#3584e4"),
-    ("EVENT", "e", "#c061cb"),
+    ("ACTOR", "a", "#e69f00"),
+    ("PLACE", "p", "#56b4e9"),
+    ("EVENT", "e", "#009e73"),
 )
+"""Okabe and Ito's colours for colour-blind readers: orange, sky blue, bluish green stay apart under
+protanopia and deuteranopia (the former blue and purple did not); the label's name shows beside them."""
 GOLD = "gold"
 STATUSES = ("todo", "in_progress", "done")
 SpanKey = tuple[int, int, str]

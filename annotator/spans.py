@@ -8,7 +8,8 @@ module may use them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Iterable, Sequence
 
 from annotator.model import Span, SpanKey
 
@@ -23,6 +24,23 @@ def longest_first(start: int, end: int) -> int:
     """The sort key of "the longest span wins" (ascending: the longest first), where spans of one layer
     overlap and only one may stand (a token's category in agreement, an entity in CoNLL, a proposal)."""
     return start - end
+
+
+def moved_edge(span: Span, tokens: Sequence[tuple[int, int]], side: int, delta: int) -> Span | None:
+    """``span`` with its start (``side`` -1) or end (``side`` 1) moved by ``delta`` tokens (a negative
+    ``delta`` to the left); None where that would leave the text or no token inside the span. The edges
+    stay on token boundaries (``tokens`` sorted ``(start, end)`` offsets)."""
+    starts = [start for start, _ in tokens]
+    ends = [end for _, end in tokens]
+    if side < 0:
+        i = bisect.bisect_left(starts, span.start) + delta
+        if not 0 <= i < len(tokens) or starts[i] >= span.end:
+            return None
+        return Span(starts[i], span.end, span.label, span.kb_id, span.source)
+    i = bisect.bisect_left(ends, span.end) + delta
+    if not 0 <= i < len(tokens) or ends[i] <= span.start:
+        return None
+    return Span(span.start, ends[i], span.label, span.kb_id, span.source)
 
 
 def innermost(covering: Iterable[Span]) -> Span:

@@ -30,8 +30,10 @@ _SPACE = r"[\s\p{Z}\u200b\u2060\ufeff]"
 _FORMAT = r"[\p{Cf}--[\u200b\u2060\ufeff]]"
 _WORD_RUN = rf"{_WORD}+(?:{_FORMAT}+{_WORD}+)*"
 _TOKEN = regex.compile(
-    # words, joined by hyphens (US-backed) and, between digits, by . and , (3,000 and 1.5)
-    rf"{_WORD_RUN}(?:(?:[-\u2010\u2011]|(?<=\p{{Nd}})[.,](?=\p{{Nd}})){_WORD_RUN})*"
+    # words, joined by a hyphen between a letter and a digit (COVID-19, F-16) and, between digits, by . and ,
+    # (3,000 and 1.5). Any other hyphen between word characters is a token of its own, as spaCy's English
+    # tokenizer splits it (US - backed, 3 - year, 2020 - 21), so that US in US-backed can be a span.
+    rf"{_WORD_RUN}(?:(?:(?<=\p{{L}})[-\u2010\u2011](?=\p{{Nd}})|(?<=\p{{Nd}})[.,](?=\p{{Nd}})){_WORD_RUN})*"
     # an apostrophe after a word starts a new token; with a clitic it keeps it ('s, 're, 've, 'll, 'd, 'm)
     rf"|(?<=\w)['\u2019](?:[sSdDmM]|[rR][eE]|[vV][eE]|[lL][lL])(?!\w)"
     # anything else that is not a space: one grapheme cluster (punctuation, an emoji sequence, a CJK char)
@@ -137,6 +139,38 @@ def token_range(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int
     return first, last + 1
 
 
+def word_token(tokens: Sequence[Token], cursor: int, delta: int, to_last: bool = False) -> int:
+    """The token a move by one whole word (text between spaces) from token ``cursor`` lands on.
+
+    A word is a run of tokens with nothing between them (``US-backed`` is three tokens, one word).
+    Forwards: the first token of the next word, or with ``to_last`` the last token of this word (of the
+    next one when the cursor is there already), which is where a selection extended by a word ends.
+    Backwards: the first token of this word, or of the previous one when the cursor is there already.
+    """
+    count = len(tokens)
+    if not count:
+        return 0
+    cursor = min(max(cursor, 0), count - 1)
+
+    def first(i: int) -> int:
+        while i > 0 and tokens[i - 1][1] == tokens[i][0]:
+            i -= 1
+        return i
+
+    def last(i: int) -> int:
+        while i + 1 < count and tokens[i][1] == tokens[i + 1][0]:
+            i += 1
+        return i
+
+    if delta > 0:
+        end = last(cursor)
+        if not to_last:
+            return min(end + 1, count - 1)
+        return end if end > cursor else last(min(cursor + 1, count - 1))
+    start = first(cursor)
+    return start if start < cursor else first(max(cursor - 1, 0))
+
+
 def snap(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
     """Widen ``[start, end)`` to whole tokens; None when it holds no token."""
     found = token_range(tokens, start, end)
@@ -147,7 +181,7 @@ def snap(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | Non
 
 # Bump when tokenize() or sentences() change in a way the patterns below do not show: cached token offsets
 # (the export's cache in the database) are keyed by this fingerprint.
-_RULES_VERSION = 1
+_RULES_VERSION = 2  # 2: a hyphen between words is a token of its own
 
 
 def tokenizer_fingerprint() -> str:

@@ -23,6 +23,7 @@ import click
 
 from annotator.cli import documents, export, kb, maintenance, models, screens, teams
 from annotator.cli.context import Context, default_user
+from annotator.cli.examples import add_examples
 from annotator.errors import AnnotatorError
 
 __all__ = ["Context", "cli", "main"]
@@ -137,6 +138,9 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
                 result = import_seeds(store, user)
                 click.echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
             screens.run_tui(store, user, None)
+
+
+add_examples(cli)
 
 
 def main() -> None:

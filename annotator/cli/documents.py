@@ -36,7 +36,8 @@ def _import_formats() -> list[str]:
 )
 @click.pass_obj
 def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) -> None:
-    """Import articles from files or folders: txt (one document per file), jsonl, doccano, conll, brat.
+    """Import articles from files or folders: txt (one document per file), jsonl, doccano, conll, brat,
+    spacy (a DocBin .spacy file; jsonl also reads spaCy's Doc.to_json() lines).
 
     CoNLL tags may be IOB1, IOB2, BILOU or BIOES (an I- after O starts an entity, as in IOB1); the text is
     rebuilt with a space between tokens and a line break between sentences. brat reads .txt + .ann pairs.

@@ -98,11 +98,13 @@ def export(
     done_only: bool | None,
     verbose: bool,
 ) -> None:
-    """Write training data: CoNLL, Prodigy/spaCy JSONL, doccano JSONL or brat.
+    """Write training data: CoNLL, Prodigy/spaCy JSONL, doccano JSONL, brat or a spaCy DocBin.
 
     CoNLL cannot hold overlapping spans or spans off token boundaries: a span is widened to whole
     tokens, and of overlapping spans the longest is kept; the counts go to stderr (--verbose: each
-    span). JSONL, doccano and brat keep every span as it is. Documents stream one at a time.
+    span); spaCy's converter finds documents in --columns 4 only. JSONL, doccano and brat keep every
+    span as it is; spacy (.spacy, for spacy train) has CoNLL's entities as doc.ents and every span in the
+    span group sc. Documents stream one at a time (a DocBin is written whole at the end).
 
     An export replaces the previous one: --split removes the train/dev/test files of the format (brat:
     folders) it does not write; brat removes the .txt/.ann files and annotation.conf in its folder, and

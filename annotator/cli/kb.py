@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from annotator.cli.context import Context
-from annotator.cli.output import LateProgress, say
+from annotator.cli.output import LateProgress, say, still_working
 from annotator.model import check_label
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
         with obj.store(create=True) as store:
             count = store.kb.add(geonames_entries(min_population, report))
             progress.close()
-            _index_kb(store)
+            with still_working("building the knowledge-base index (about a minute for all of GeoNames)"):
+                _index_kb(store)
     finally:
         progress.close()
     click.echo(f"added {count} gazetteer entries")
@@ -98,9 +99,18 @@ def _index_kb(store: Store) -> None:
     show_default=True,
     help="At most this many results per query.",
 )
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=0.0,
+    show_default=True,
+    help="Only results scoring this much or more (100: the same name).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result, best first.")
 @click.pass_obj
-def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: bool) -> None:
+def kb_search(
+    obj: Context, query: str, label: str | None, limit: int, min_score: float, as_json: bool
+) -> None:
     """Fuzzy look-up of QUERY in the knowledge base and earlier annotations, best first.
 
     QUERY - reads one query a line from stdin; each result then carries its "query".
@@ -120,7 +130,8 @@ def kb_search(obj: Context, query: str, label: str | None, limit: int, as_json: 
         )
     for q in queries:
         for found in kb.search(q, label, limit):
-            click.echo(_search_line(found, q if batch else None, as_json))
+            if found.score >= min_score:
+                click.echo(_search_line(found, q if batch else None, as_json))
 
 
 def _search_line(found: Suggestion, query: str | None, as_json: bool) -> str:

@@ -3,8 +3,10 @@ Rich is imported only when something is drawn."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -45,6 +47,19 @@ class LateProgress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+@contextlib.contextmanager
+def still_working(message: str) -> Iterator[None]:
+    """Work that reports no steps: a spinner with ``message`` on a terminal, else one line on stderr."""
+    if not sys.stderr.isatty():
+        say(message)
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
 
 
 def titled_table(title: str) -> Any:

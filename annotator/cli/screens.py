@@ -41,6 +41,7 @@ def run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) 
         config.learn_from_other_annotators,
         config.threshold,
         config.model,
+        config.guidelines,
     )
     app.run()
     if app.return_code:  # the app stopped on an error (Textual printed it): not a success

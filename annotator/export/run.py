@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from annotator.export.plan import WHICH, ExportPlan, ExportRequest, plan_export
 from annotator.export.sinks import Sink, open_sinks
 from annotator.export.tokens import export_document, fill_token_cache
-from annotator.formats import ExportDocument, SpanNote, Writer
+from annotator.formats import ExportDocument, SpanNote, Writer, Written
 from annotator.store import Store
 from annotator.text import tokenizer_fingerprint
 
@@ -56,8 +56,9 @@ def export(
     """Write the export ``request`` asks for; ``notes`` hears every span not written as it is."""
     plan = plan_export(store, request)
     fmt = plan.format
-    write = fmt.write
-    assert write is not None, f"{fmt.name} is not a format export writes"
+    assert fmt.write is not None or fmt.collect is not None, f"{fmt.name} is not a format export writes"
+    collect = fmt.collect  # made first: a collector that cannot start (no spaCy) leaves no file behind
+    collectors = [collect(plan.options) for _ in plan.names] if collect is not None else None
     sinks = open_sinks(fmt, plan.out, plan.names, [label.name for label in store.labels.all()])
     summary = ExportSummary(plan.layer, plan.which, [s.name for s in sinks])
     if plan.parts is not None:
@@ -74,7 +75,11 @@ def export(
         for row in store.exports.rows(plan.layer, plan.which, version):
             doc = export_document(row, fmt.needs_tokens)
             part = plan.parts[row.doc_id] if plan.parts is not None else 0
-            _write(plan, write, doc, sinks[part], summary, notes)
+            if collectors is not None:
+                _count(doc, collectors[part].add(doc), summary, notes)
+            else:
+                assert fmt.write is not None
+                _write(plan, fmt.write, doc, sinks[part], summary, notes)
             summary.documents += 1
             if plan.parts is not None:
                 summary.per_part[plan.names[part]] += 1
@@ -86,6 +91,8 @@ def export(
         raise
     for n, sink in enumerate(sinks):
         try:
+            if collectors is not None:
+                sink.write_bytes(collectors[n].finish())
             sink.close()
         except BaseException:
             for rest in sinks[n + 1 :]:
@@ -102,8 +109,19 @@ def _write(
     summary: ExportSummary,
     notes: Callable[[str], None] | None,
 ) -> None:
-    summary.tokens += len(doc.tokens)
     written = write(doc, plan.options)
+    _count(doc, written, summary, notes)
+    if plan.format.writes_folder:
+        sink.write_pair(doc.key, doc.text, written.text)
+    else:
+        sink.write_text(written.text)
+
+
+def _count(
+    doc: ExportDocument, written: Written, summary: ExportSummary, notes: Callable[[str], None] | None
+) -> None:
+    """Add a written document's tokens, spans and notes to the summary; ``notes`` hears each note."""
+    summary.tokens += len(doc.tokens)
     for note in written.notes:
         if note.kind == "widened":
             summary.widened += 1
@@ -112,10 +130,6 @@ def _write(
         if notes is not None:
             notes(describe_note(doc.key, doc.text, note))
     summary.spans += written.spans
-    if plan.format.writes_folder:
-        sink.write_pair(doc.key, doc.text, written.text)
-    else:
-        sink.write_text(written.text)
 
 
 def describe_note(key: str, text: str, note: SpanNote) -> str:

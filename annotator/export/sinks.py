@@ -30,6 +30,10 @@ class Sink:
     def write_pair(self, key: str, text: str, annotations: str) -> None:
         raise NotImplementedError
 
+    def write_bytes(self, data: bytes) -> None:
+        """A binary format's whole file (spaCy's DocBin), after no text."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -89,6 +93,13 @@ class _FileSink(Sink):
         except OSError as err:
             raise _failed(err, self.path, exact=True) from None
 
+    def write_bytes(self, data: bytes) -> None:
+        try:
+            self._stream.flush()
+            self._stream.buffer.write(data)
+        except OSError as err:
+            raise _failed(err, self.path, exact=True) from None
+
     def close(self) -> None:
         try:
             self._stream.close()
@@ -115,6 +126,12 @@ class _StdoutSink(Sink):
     def write_text(self, chunk: str) -> None:
         try:
             self._stream.write(chunk.encode("utf-8"))
+        except OSError as err:
+            raise _failed(err, self.name) from None
+
+    def write_bytes(self, data: bytes) -> None:
+        try:
+            self._stream.write(data)
         except OSError as err:
             raise _failed(err, self.name) from None
 

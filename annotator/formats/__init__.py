@@ -15,7 +15,7 @@ import pkgutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from annotator.errors import AnnotatorError
 from annotator.model import ImportRecord, Span
@@ -77,6 +77,20 @@ class Written:
 Writer = Callable[[ExportDocument, WriteOptions], Written]
 
 
+class Collector(Protocol):
+    """The writer of a format whose file is one whole, not a document after another (spaCy's ``DocBin``):
+    documents are added one at a time, and the file's bytes come once all are in."""
+
+    def add(self, doc: ExportDocument) -> Written:
+        """Take one document; ``Written.text`` is unused (the bytes come from ``finish``)."""
+        ...
+
+    def finish(self) -> bytes: ...
+
+
+Collect = Callable[[WriteOptions], Collector]
+
+
 @dataclass(frozen=True)
 class Format:
     """A file format: how import reads it, how export writes it, or both.
@@ -88,7 +102,8 @@ class Format:
 
     Writing: one file named ``LAYER`` + ``file_suffix`` (``train`` + ``part_suffix`` in a split folder), or
     with ``writes_folder`` a folder of ``KEY.txt``/``KEY.ann`` pairs; ``variant`` names written options
-    that change the default file name (CoNLL's ``bilou``).
+    that change the default file name (CoNLL's ``bilou``). ``write`` gives each document's text as it
+    comes; ``collect`` instead makes a ``Collector`` per file, for a binary file written whole at the end.
 
     ``read_order`` and ``write_order`` place it in the lists of formats that read and that write.
     """
@@ -100,6 +115,7 @@ class Format:
     document_file: Callable[[Path], Path] | None = None
     read_order: int = 0
     write: Writer | None = None
+    collect: Collect | None = None
     needs_tokens: bool = False
     file_suffix: str = ""
     part_suffix: str = ""
@@ -137,7 +153,10 @@ def readers() -> list[Format]:
 
 def writers() -> list[Format]:
     """The formats export writes, in their listed order."""
-    return sorted((f for f in _load().values() if f.write is not None), key=lambda f: f.write_order)
+    return sorted(
+        (f for f in _load().values() if f.write is not None or f.collect is not None),
+        key=lambda f: f.write_order,
+    )
 
 
 def reader_names() -> list[str]:

@@ -1,6 +1,7 @@
 """brat standoff: ``KEY.txt`` (the text) beside ``KEY.ann`` (``T1<TAB>LABEL START END<TAB>TEXT`` lines).
 
-KB links are ``N`` lines (``N1<TAB>Reference T1 KB:ID<TAB>TEXT``). Offsets are code points, as brat counts.
+KB links are ``N`` lines (``N1<TAB>Reference T1 KB:ID<TAB>TEXT``, see ``written_kb_id``). Offsets are
+code points, as brat counts.
 A span across line breaks is written as fragments split at them (``START END;START END``), as brat draws
 it; reading takes such fragments as one span. A discontinuous span that leaves out other text is refused.
 """
@@ -11,6 +12,7 @@ import codecs
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from urllib.parse import unquote
 
 from annotator.errors import AnnotatorError
 from annotator.formats import ExportDocument, Format, WriteOptions, Written, register
@@ -21,6 +23,9 @@ from annotator.text import OffsetMap, clean_text
 SUFFIXES = (".ann",)
 CONF_NAME = "annotation.conf"
 KB_PREFIX = "KB:"
+OVERLAP_RULE = "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n"
+_NAMED_DB = re.compile(r"[^\s:%]+:")
+_ENCODED = re.compile(r"[%\s]")
 _FRAGMENTS = re.compile(r"\d+ \d+(?:;\d+ \d+)*")
 # The other kinds of brat annotation (relations, events, attributes, normalizations, equivalences, notes):
 # read for N, skipped otherwise, since a span layer has no place for them.
@@ -55,8 +60,26 @@ def format_annotations(text: str, spans: Sequence[Span]) -> str:
         shown = _fragment_text(text, frags)
         lines.append(f"T{n}\t{span.label} {where}\t{shown}\n")
         if span.kb_id is not None:
-            links.append(f"N{len(links) + 1}\tReference T{n} {KB_PREFIX}{span.kb_id}\t{shown}\n")
+            links.append(f"N{len(links) + 1}\tReference T{n} {written_kb_id(span.kb_id)}\t{shown}\n")
     return "".join(lines + links)
+
+
+def written_kb_id(kb_id: str) -> str:
+    """A KB id as an ``N`` line's ``DB:ID``: as it is when it names its database already
+    (``Wikidata:Q473239``), else after ``KB:`` (``KB:Q1``; ``KB:KB:x`` for an id that starts with ``KB:``).
+
+    brat reads the id up to the first space, so ``%`` and whitespace are written percent-encoded (UTF-8),
+    as in a URL: ``am mod`` is ``KB:am%20mod``.
+    """
+    encoded = _ENCODED.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), kb_id)
+    named = _NAMED_DB.match(encoded) is not None and not encoded.startswith(KB_PREFIX)
+    return encoded if named else KB_PREFIX + encoded
+
+
+def read_kb_id(written: str) -> str:
+    """The KB id of an ``N`` line's ``DB:ID``: ``KB:`` dropped, percent-encoding undone (``written_kb_id``
+    the other way round); another database's name is kept (``GeoNames:587084``)."""
+    return unquote(written.removeprefix(KB_PREFIX))
 
 
 def write_document(doc: ExportDocument, options: WriteOptions) -> Written:
@@ -65,9 +88,15 @@ def write_document(doc: ExportDocument, options: WriteOptions) -> Written:
 
 
 def annotation_conf(labels: Sequence[str]) -> str:
-    """brat's ``annotation.conf`` naming the entity types, so that brat opens the folder as it is."""
+    """brat's ``annotation.conf`` naming the entity types, so that brat opens the folder as it is, with
+    an ``<OVERLAP>`` rule that lets any entity nest in or cross any other (brat's validator reports
+    overlapping spans as errors without one)."""
     return (
-        "[entities]\n" + "".join(f"{label}\n" for label in labels) + "[relations]\n[events]\n[attributes]\n"
+        "[entities]\n"
+        + "".join(f"{label}\n" for label in labels)
+        + "[relations]\n"
+        + OVERLAP_RULE
+        + "[events]\n[attributes]\n"
     )
 
 
@@ -87,9 +116,13 @@ def pair(path: Path) -> tuple[Path, Path]:
 def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRecord]:
     """One document from a ``.txt``/``.ann`` pair (either may be named).
 
-    ``T`` lines become spans and ``N`` lines their ``kb_id`` (a leading ``KB:`` dropped); relations,
-    events, attributes and notes have no place in a span layer and are skipped. The text after the second
-    tab must be what the offsets point at (fragments joined by a space, line breaks as spaces).
+    ``T`` lines become spans and ``N`` lines their ``kb_id`` (see ``read_kb_id``); relations, events,
+    attributes and notes have no place in a span layer and are skipped. The text after the second tab must
+    be what the offsets point at (fragments joined by a space, line breaks as spaces).
+
+    Offsets count the text as brat reads it: with universal newlines, so a CRLF line end is one character.
+    A file whose offsets count the CR as well (as some other tools write them) is read that way when its
+    offsets fit only so.
     """
     txt, ann = pair(path)
     raw_bytes = txt.read_bytes()
@@ -102,11 +135,32 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
     ann_bytes = ann.read_bytes()
     if progress is not None:
         progress(len(raw_bytes) + len(ann_bytes))
+    lines = decode(ann_bytes, ann).split("\n")
+    as_brat_reads = raw.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        spans, span_lines = _spans(lines, as_brat_reads, bom, ann)
+    except AnnotatorError:
+        if as_brat_reads == raw:
+            raise
+        try:
+            spans, span_lines = _spans(lines, raw, bom, ann)
+        except AnnotatorError:
+            pass
+        else:
+            yield ImportRecord(text=text, key=txt.stem, source=str(ann), spans=spans, span_lines=span_lines)
+            return
+        raise
+    yield ImportRecord(text=text, key=txt.stem, source=str(ann), spans=spans, span_lines=span_lines)
+
+
+def _spans(lines: list[str], raw: str, bom: str, ann: Path) -> tuple[list[Span], list[int]]:
+    """The spans of an ``.ann`` file's ``lines`` whose offsets count ``raw`` (after ``bom``), moved onto
+    the cleaned text, and the line of each."""
     items: list[tuple[int, int, str, str | None]] = []
     span_lines: list[int] = []
     where: dict[str, int] = {}
     links: list[tuple[str, str, int]] = []
-    for number, line in enumerate(decode(ann_bytes, ann).split("\n"), 1):
+    for number, line in enumerate(lines, 1):
         line = line.removesuffix("\r")
         if line.startswith("T"):
             ident, start, end, label = _text_bound(line, bom + raw, ann, number)
@@ -125,18 +179,18 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
             ref = fields[1].split(" ", 2) if len(fields) >= 2 else []
             if len(ref) != 3 or ref[0] != "Reference":
                 raise AnnotatorError("expected N<n><TAB>Reference T<n> DB:ID<TAB>TEXT", ann, number)
-            links.append((ref[1], ref[2].removeprefix(KB_PREFIX), number))
+            links.append((ref[1], read_kb_id(ref[2]), number))
     for target, kb_id, number in links:
         if target not in where:
             raise AnnotatorError(f"the link points at {target}, which is not a text span", ann, number)
         start, end, label, _ = items[where[target]]
         items[where[target]] = (start, end, label, kb_id)
-    offsets = OffsetMap(raw) if text != raw else OffsetMap("")
+    offsets = OffsetMap(raw) if clean_text(raw) != raw else OffsetMap("")
     spans = [
         checked_spans([item], raw, offsets, ann, number)[0]
         for item, number in zip(items, span_lines, strict=True)
     ]
-    yield ImportRecord(text=text, key=txt.stem, source=str(ann), spans=spans, span_lines=span_lines)
+    return spans, span_lines
 
 
 def _text_bound(line: str, raw: str, ann: Path, number: int) -> tuple[str, int, int, str]:

@@ -22,7 +22,10 @@ from annotator.text import Token, clean_text, token_range
 
 SUFFIXES = (".conll",)
 SCHEMES = ("iob2", "bilou")
-DOCSTART = "-DOCSTART- -X- -X- O"
+# The document-start line has as many fields as every token line (conlleval refuses a file otherwise, and
+# flair's ColumnCorpus then finds no tag column): in four columns it is the exact line spaCy's converter
+# splits documents on; in two, ``-DOCSTART- O`` (spaCy's converter knows no two-column form).
+DOCSTARTS = {2: "-DOCSTART- O", 4: "-DOCSTART- -X- O O"}
 _COLUMN_SEPARATORS = {2: " ", 4: " _ _ "}
 _SPLIT = re.compile(r"[ \t]+")
 _BREAKS_A_TOKEN = re.compile(r"[ \t\n]")
@@ -133,7 +136,7 @@ def format_document(
         inside.update(range(e.first + 1, e.last))
     bounds = [0, *(b for b in sentence_starts if b and b not in inside), len(lines)]
     body = "".join("\n".join(lines[a:b]) + "\n\n" for a, b in pairwise(bounds) if b > a)
-    return DOCSTART + "\n\n" + body
+    return DOCSTARTS[columns] + "\n\n" + body
 
 
 def write_document(doc: ExportDocument, options: WriteOptions) -> Written:

@@ -1,4 +1,5 @@
-"""Prodigy/spaCy JSON Lines: ``text``, ``id``, ``meta``, ``spans`` (and ``tokens`` in what we write).
+"""Prodigy/spaCy JSON Lines: ``text``, ``id``, ``meta``, ``spans`` (and ``tokens`` in what we write); spaCy's
+``Doc.to_json()`` lines (``ents``, and ``spans`` as span groups) too.
 
 The record reading here is shared with doccano's JSON Lines (formats/doccano.py)."""
 
@@ -22,23 +23,52 @@ _SKIPPED_ANSWERS = frozenset({"reject", "ignore"})
 
 
 def read_jsonl(path: Path, progress: Progress | None = None) -> Iterator[ImportRecord]:
-    """Prodigy/spaCy records; spans go to the record's ``_annotator_id``/``annotator`` layer if it has one.
+    """Prodigy/spaCy records and ``Doc.to_json()`` lines (``record_spans``); spans go to the record's
+    ``_annotator_id``/``annotator`` layer if it has one.
 
     A record with a ``spans`` list (even an empty one) is an annotated document; Prodigy answers
     ``reject`` and ``ignore`` import the text without its spans.
     """
     for line, record in records(path, progress):
-        refuse_unread_spans(record, ("spans",), path, line)
+        refuse_unread_spans(record, ("spans", "ents"), path, line)
         spans = None
-        raw_spans = record.get("spans")
-        if raw_spans is not None and record.get("answer") not in _SKIPPED_ANSWERS:
-            if not isinstance(raw_spans, list) or not all(isinstance(s, dict) for s in raw_spans):
-                raise AnnotatorError("'spans' must be a list of objects", path, line)
-            for n, s in enumerate(raw_spans, 1):
-                _check_span_text(s, record["text"], n, path, line)
-            spans = [(s.get("start"), s.get("end"), s.get("label"), s.get("kb_id")) for s in raw_spans]
+        if record.get("answer") not in _SKIPPED_ANSWERS:
+            spans = record_spans(record, path, line)
         layer = record.get("_annotator_id") or record.get("annotator")
         yield make_record(path, line, record, spans, layer if isinstance(layer, str) else None)
+
+
+def record_spans(record: dict[str, Any], path: Path, line: int) -> list[tuple[Any, Any, Any, Any]] | None:
+    """``(start, end, label, kb_id)`` of a record's spans: Prodigy's ``spans`` list, or spaCy's
+    ``Doc.to_json()`` ``ents`` and ``spans`` (span groups by name); None when it has no span key.
+
+    A span in several places (an entity that is also in a span group) is read once, with the KB id that
+    any of them gives it (spaCy writes ``""`` for none); anything else under those keys is an error.
+    """
+    groups: list[tuple[str, Any]] = []
+    if "ents" in record:
+        groups.append(("'ents'", record["ents"]))
+    raw_spans = record.get("spans")
+    if isinstance(raw_spans, dict):
+        groups.extend((f"span group {name!r}", group) for name, group in raw_spans.items())
+    elif raw_spans is not None:
+        groups.append(("'spans'", raw_spans))
+    if not groups:
+        return None
+    found: dict[tuple[Any, Any, Any], Any] = {}
+    for where, items in groups:
+        if not isinstance(items, list) or not all(isinstance(s, dict) for s in items):
+            raise AnnotatorError(f"{where} must be a list of objects", path, line)
+        for n, item in enumerate(items, 1):
+            _check_span_text(item, record["text"], n, path, line)
+            key = (item.get("start"), item.get("end"), item.get("label"))
+            if not all(isinstance(v, int | str) and not isinstance(v, bool) for v in key):
+                raise AnnotatorError(
+                    f"{where}, span {n}: needs integer 'start' and 'end' and a 'label'", path, line
+                )
+            kb_id = item.get("kb_id") or None  # spaCy's "" is no link
+            found[key] = found.get(key) or kb_id
+    return [(start, end, label, kb_id) for (start, end, label), kb_id in found.items()]
 
 
 def records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -57,15 +87,15 @@ def records(path: Path, progress: Progress | None) -> Iterator[tuple[int, dict[s
 
 
 # Keys that hold a record's spans in one JSON Lines format or another (doccano's "labels" in some versions).
-SPAN_KEYS = ("spans", "label", "labels", "entities")
+SPAN_KEYS = ("spans", "ents", "label", "labels", "entities")
 _READER_NAMES = {"spans": "the Prodigy/spaCy reader (--format jsonl)", "label": "the doccano reader"}
 
 
 def refuse_unread_spans(record: dict[str, Any], read: tuple[str, ...], path: Path, line: int) -> None:
-    """A list under a span key the reader does not read is an error rather than spans silently dropped
-    (a Prodigy file forced through the doccano reader, or the other way round)."""
+    """A list or object under a span key the reader does not read is an error rather than spans silently
+    dropped (a Prodigy file forced through the doccano reader, or the other way round)."""
     for key in SPAN_KEYS:
-        if key not in read and isinstance(record.get(key), list):
+        if key not in read and isinstance(record.get(key), list | dict):
             reader = _READER_NAMES[read[0]]
             wanted = " or ".join(repr(k) for k in read)
             raise AnnotatorError(
@@ -141,9 +171,11 @@ def format_document(
     """One Prodigy/spaCy record: ``text``, ``meta`` with the key, ``tokens``, ``spans``, ``_annotator_id``.
 
     The tokens are spaCy's (see ``spacy_tokens``), so that ``Doc(vocab, words, spaces)`` rebuilds the text.
-    Every span is written as it is; ``token_start`` and ``token_end`` (inclusive, as Prodigy has it) name
-    the tokens it touches, and are left out for a span that holds no token. The tokens are formatted here
-    rather than by ``json.dumps`` (the same bytes, 2.5 times as fast: they are most of an export's bytes).
+    Every span is written as it is, always with the same keys (so that schema-inferring readers such as
+    Hugging Face ``datasets`` load any split): ``token_start`` and ``token_end`` (inclusive, as Prodigy has
+    it) name the tokens it touches, null for a span that holds no token; ``kb_id`` is null where unlinked.
+    The tokens and spans are formatted here rather than by ``json.dumps`` (the same bytes, 2.5 times as
+    fast: they are most of an export's bytes).
     """
     written, ids = spacy_tokens(text, tokens)
     token_items = ",".join(
@@ -154,16 +186,16 @@ def format_document(
     )
     span_items = []
     for span in spans:
-        item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
         found = token_range(tokens, span.start, span.end)
-        if found is not None:
-            item["token_start"], item["token_end"] = ids[found[0]], ids[found[1] - 1]
-        if span.kb_id is not None:
-            item["kb_id"] = span.kb_id
-        span_items.append(item)
+        first, last = ("null", "null") if found is None else (ids[found[0]], ids[found[1] - 1])
+        kb_id = "null" if span.kb_id is None else _quoted(span.kb_id)
+        span_items.append(
+            f'{{"start":{span.start},"end":{span.end},"label":{_quoted(span.label)},'
+            f'"token_start":{first},"token_end":{last},"kb_id":{kb_id}}}'
+        )
     return (
         f'{{"text":{_quoted(text)},"meta":{_compact({**meta, "key": key})},"tokens":[{token_items}],'
-        f'"spans":{_compact(span_items)},"_annotator_id":{_quoted(layer)}}}\n'
+        f'"spans":[{",".join(span_items)}],"_annotator_id":{_quoted(layer)}}}\n'
     )
 
 

@@ -81,13 +81,21 @@ class Edits(Tables):
         return True
 
     def tag(
-        self, doc_id: int, layer: str, spans: Iterable[Span], *, who: str | None = None
+        self,
+        doc_id: int,
+        layer: str,
+        spans: Iterable[Span],
+        *,
+        who: str | None = None,
+        replacing: Iterable[Span] = (),
     ) -> tuple[list[Span], list[Span]]:
         """Put ``spans`` in the layer as one undo step, each in place of what the layer has at its extent
         (a relabel, a link, an accepted proposal on a span already there): one span per extent. A span
         the layer has already (same label, and same KB link unless ``span`` is a manual tag without one)
         stays as it is. Read and written in one transaction, so a screen showing an older state of the
-        layer cannot duplicate a span. Returns ``(removed, added)``, what changed (both empty: nothing).
+        layer cannot duplicate a span. ``replacing`` are other spans of the layer the new ones take the
+        place of, in the same step (a wider tag over spans of its label). Returns ``(removed, added)``,
+        what changed (both empty: nothing).
         """
         spans = list(spans)
         with self.transaction():
@@ -110,6 +118,14 @@ class Edits(Tables):
                 else:
                     add.append(span)
             remove = [old for i, old in enumerate(there) if i not in kept]
+            extents = {(old.start, old.end, old.label) for old in remove}
+            remove += [
+                old
+                for extent in dict.fromkeys((s.start, s.end, s.label) for s in replacing)
+                if extent not in extents
+                for old in self._at(doc_id, layer, extent[0], extent[1])
+                if old.label == extent[2]
+            ]
             if not add and not remove:
                 return [], []
             self.edit(doc_id, layer, remove, add, who=who)

@@ -26,6 +26,11 @@ class Progress(Tables):
         ).fetchone()
         return str(row[0]) if row else "todo"
 
+    def statuses(self, layer: str) -> dict[int, str]:
+        """Each document's status in ``layer``, for those that have one (the others are todo)."""
+        rows = self.conn.execute("SELECT doc_id, status FROM doc_status WHERE layer = ?", (layer,))
+        return {int(doc_id): str(status) for doc_id, status in rows}
+
     def next_unfinished(self, doc_ids: Sequence[int], after: int, layer: str) -> int | None:
         """The position in ``doc_ids`` of the first document after position ``after`` (wrapping round,
         ``after`` itself last) that is not done in ``layer``; None when every one is."""
@@ -43,10 +48,16 @@ class Progress(Tables):
             self.write_status(doc_id, layer, status, time.time())
 
     def add_time(self, doc_id: int, layer: str, seconds: float, keys: int = 0) -> None:
-        """Count ``seconds`` spent and ``keys`` pressed on a document in a layer."""
+        """Count ``seconds`` spent and ``keys`` pressed on a document in a layer; it leaves the status
+        alone: reading a document does not begin it (an edit does), so ``assign`` may still give it to
+        someone else."""
         with self.transaction():
             self._layers.ensure(layer)
-            self.touch(doc_id, layer, time.time())
+            self.conn.execute(
+                "INSERT INTO doc_status (doc_id, layer, status, updated) VALUES (?, ?, 'todo', ?)"
+                " ON CONFLICT (doc_id, layer) DO NOTHING",
+                (doc_id, layer, time.time()),
+            )
             self.conn.execute(
                 "UPDATE doc_status SET seconds = seconds + ? WHERE doc_id = ? AND layer = ?",
                 (seconds, doc_id, layer),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -12,6 +13,7 @@ from annotator.keymap import APP
 from annotator.store import Store
 from annotator.tui.bindings import key_bindings
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.guidelines import GuidelinesScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
 
@@ -30,8 +32,10 @@ class AnnotatorApp(App[None]):
         learn_from_others: bool = False,
         threshold: float = 0.5,
         use_model: bool = True,
+        guidelines: Path | None = None,
     ) -> None:
         super().__init__()
+        self.guidelines = guidelines
         self.store = store
         self.user = user
         self.doc_key = doc_key
@@ -57,7 +61,7 @@ class AnnotatorApp(App[None]):
         """Every action with a key on this screen is in the command palette too."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
-        for node in [*screen.query("*"), screen]:
+        for node in [*screen.query("*"), screen, self]:
             for bindings in node._bindings.key_to_bindings.values():
                 for binding in bindings:
                     if binding.id is None or not binding.description or binding.id in seen:
@@ -70,6 +74,19 @@ class AnnotatorApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_guidelines(self) -> None:
+        if isinstance(self.screen, GuidelinesScreen):
+            return
+        if self.guidelines is None:
+            note = 'No guidelines: name a Markdown file in annotator.toml, guidelines = "FILE.md"'
+            say = getattr(self.screen, "say", None)
+            if say is not None:
+                say(note)
+            else:
+                self.notify(note, markup=False)
+            return
+        self.push_screen(GuidelinesScreen(self.guidelines))
+
 
 def make_app(
     store: Store,
@@ -80,12 +97,13 @@ def make_app(
     learn_from_others: bool = False,
     threshold: float = 0.5,
     use_model: bool = True,
+    guidelines: Path | None = None,
 ) -> AnnotatorApp:
     """The app for the annotation screen, or (``review``) the review screen into gold; with
     ``learn_from_others``, suggestions learn from other annotators' layers too (annotator.toml);
     ``threshold``: the model's proposals below this confidence are not shown; ``use_model`` false: only
-    the KB's and learned text's proposals."""
-    app = AnnotatorApp(store, user, doc_key, review, learn_from_others, threshold, use_model)
+    the KB's and learned text's proposals; ``guidelines`` is the Markdown file shown on a key."""
+    app = AnnotatorApp(store, user, doc_key, review, learn_from_others, threshold, use_model, guidelines)
     if keymap:
         app.set_keymap(keymap)
     return app

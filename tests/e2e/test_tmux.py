@@ -58,13 +58,11 @@ class Tmux:
         self("send-keys", "-t", "app", *keys)
 
     def search(self, word: str) -> None:
-        """``/`` WORD Enter Esc, as a user types it: the match selected, the prompt closed."""
+        """``/`` WORD Enter, as a user types it: the match selected, the prompt closed."""
         self.keys("/")
         self.wait_for(lambda s: "Search the article" in s)
         self.keys(word, "Enter")
-        self.wait_for(lambda s: f"selection {word}" in s)
-        self.keys("Escape")  # a key sent straight after Escape would read as alt+key, as in any terminal
-        self.wait_for(lambda s: "▔▔▔" not in s)
+        self.wait_for(lambda s: f"selection {word}" in s and "▔▔▔" not in s)
 
     def pane_pid(self) -> int:
         return int(self("display-message", "-p", "-t", "app", "#{pane_pid}").strip())
@@ -181,7 +179,7 @@ def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, 
     tmux.start(app_command(db, "annotate"))
     tmux.wait_for(lambda s: "Shelling hit" in s)
     tmux.search("Gubadli")
-    tmux.wait_for(lambda s: "1 Qubadlı" in s)
+    tmux.wait_for(lambda s: "▸  PLACE  Qubadlı 86" in s)  # ▸: what Enter takes (close enough)
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "Gubadli PLACE" in s)
     os.kill(tmux.pane_pid(), signal.SIGKILL)
@@ -189,3 +187,140 @@ def test_a_suggestion_taken_with_enter_links_the_kb_entry(tmux: Tmux, db: Path, 
     spans = conn.execute('SELECT start, "end", label, kb_id, source FROM spans').fetchall()
     conn.close()
     assert spans == [(13, 20, "PLACE", "geonames:147305", "suggestion")]
+
+
+def seeded_db(db: Path) -> str:
+    from annotator.importing import find_files, read_files
+
+    with Store(db) as store:
+        store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    return SEED.read_text(encoding="utf-8")
+
+
+def test_search_enter_hands_the_keys_back_and_n_shift_n_walk_the_matches(tmux: Tmux, db: Path) -> None:
+    text = seeded_db(db)
+    first = text.index("Gubadli")
+    second = text.index("Gubadli", first + 1)
+    tmux.start(app_command(db, "annotate"), width=80, height=24)
+    tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "Search the article" in s)
+    tmux.keys("Gubadli", "Enter", "p")  # no Esc: the tag key goes to the article, not the prompt
+    tmux.wait_for(lambda s: "PLACE  1" in s)
+    tmux.keys("n")  # the second Gubadli, further down: the article scrolls to it
+    tmux.wait_for(lambda s: "selection Gubadli" in s and "line 1/" not in s)
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "PLACE  2" in s)
+    tmux.keys("N", "N")  # back to the first, then wrapped to the last: said in the status line
+    tmux.wait_for(lambda s: "wrapped to the bottom" in s)
+    assert "Gubadlip" not in tmux.screen()
+    os.kill(tmux.pane_pid(), signal.SIGKILL)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
+    conn.close()
+    assert spans == [(first, first + 7, "PLACE"), (second, second + 7, "PLACE")]
+
+
+SCROLLBAR = "▁▂▃▄▅▆▇█"
+"""What a vertical scroll bar's thumb is drawn with (beside the text, never part of it)."""
+
+
+def two_layers_on_the_seed(db: Path) -> str:
+    """alice and bob finished the seed article, disagreeing on long names (they wrap in the panel)."""
+    from annotator.model import Span
+
+    text = seeded_db(db)
+
+    def at(words: str, label: str) -> Span:
+        start = text.index(words)
+        return Span(start, start + len(words), label)
+
+    with Store(db) as store:
+        doc = store.documents.ids()[0]
+        alice = [
+            at("Arthur Hansen", "ACTOR"),
+            at("Armenian Defense Ministry official", "ACTOR"),
+            at("Gubadli settlement south of the enclave", "PLACE"),
+            at("news conference", "EVENT"),
+        ]
+        bob = [at("Arthur Hansen", "ACTOR"), at("Armenian Defense Ministry", "ACTOR"),
+               at("Gubadli", "PLACE"), at("news conference", "ACTOR")]  # fmt: skip
+        for layer, spans in (("alice", alice), ("bob", bob)):
+            store.edits.edit(doc, layer, add=spans, who=layer)
+            store.progress.set_status(doc, layer, "done")
+    return text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_nothing_on_the_review_screen_is_cut_off(tmux: Tmux, db: Path, size: tuple[int, int]) -> None:
+    text = two_layers_on_the_seed(db)
+    flat = " ".join(text.split())
+    tmux.start(app_command(db, "review"), width=size[0], height=size[1])
+    screen = tmux.wait_for(lambda s: "Disagreements" in s and "1. boundary" in s)
+    tmux.keys("l")  # no label tags after the spans: what is left on each line is the article's own text
+    panel = screen.splitlines()[1].index("╭─ Disagreements")
+
+    def untagged(screen: str) -> bool:
+        article = [row[:panel] for row in screen.splitlines()[1:-2]]
+        return not any(label in row for row in article for label in ("ACTOR", "PLACE", "EVENT"))
+
+    rows = tmux.wait_for(untagged).splitlines()
+    article_rows = [row[:panel].rstrip().rstrip(SCROLLBAR).strip() for row in rows[1:-2]]
+    assert sum(bool(row) for row in article_rows) >= size[1] // 2
+    for row in article_rows:
+        assert " ".join(row.split()) in flat, f"not a slice of the article: {row!r}"
+    # the panel's text wraps between words: joined up, each disagreement reads whole
+    end = next(i for i, row in enumerate(rows) if i > 1 and row[panel:].startswith("╰"))
+    panel_text = " ".join(row[panel + 1 :].rstrip().rstrip("│ " + SCROLLBAR) for row in rows[2:end])
+    panel_text = " ".join(panel_text.split())
+    assert "1. boundary Armenian Defense Ministry official" in panel_text
+    assert "alice: ACTOR Armenian Defense Ministry official" in panel_text
+    assert "bob: ACTOR Armenian Defense Ministry" in panel_text
+
+
+def test_the_footer_at_80x24_has_help_quit_and_the_focused_panels_keys(tmux: Tmux, db: Path) -> None:
+    seeded_db(db)
+    tmux.start(app_command(db, "annotate"), width=80, height=24)
+    screen = tmux.wait_for(lambda s: "document 1 of 1" in s and "Armenia says" in s)
+    footer = screen.splitlines()[-1]
+    assert "? Help" in " ".join(footer.split()) and "q Quit" in " ".join(footer.split())
+    assert " a  Actor " in footer  # the article's: the label keys first
+    tmux.keys("Tab")
+    footer = " ".join(tmux.wait_for(lambda s: "Suggestions:" in s.splitlines()[-1]).splitlines()[-1].split())
+    assert footer.startswith("Suggestions: ↑↓ Move ⏎ Take 1-9 Take nth")
+    assert footer.endswith("? Help q Quit")
+    tmux.keys("Tab")
+    footer = " ".join(tmux.wait_for(lambda s: "Entities:" in s.splitlines()[-1]).splitlines()[-1].split())
+    assert footer.startswith("Entities: ↑↓ Move ⏎ Jump f Filter esc Back") and footer.endswith(
+        "? Help q Quit"
+    )
+    tmux.keys("Escape")  # back to the article
+    tmux.wait_for(lambda s: " a  Actor " in s.splitlines()[-1])
+    tmux.keys("?")
+    help_screen = tmux.wait_for(lambda s: "Keys (Esc closes)" in s)
+    assert "Annotation screen: whatever has the focus" in help_screen
+
+
+def test_a_part_of_a_hyphenated_word_and_whole_words_in_a_real_terminal(tmux: Tmux, db: Path) -> None:
+    """The terminal's ctrl+arrows move by whole words; US alone in US-backed takes a tag."""
+    from annotator.model import ImportRecord
+
+    text = "the US-backed truce and Baku-Yerevan talks."
+    with Store(db) as store:
+        store.documents.import_records([ImportRecord(text, "hyphens", "t")], default_layer="alice")
+    tmux.start(app_command(db, "annotate"), width=80, height=24)
+    tmux.wait_for(lambda s: "the US-backed truce" in s)
+    tmux.keys("Right")
+    tmux.wait_for(lambda s: "selection US" in s)
+    tmux.keys("p")
+    tmux.wait_for(lambda s: "US PLACE-backed" in s)
+    tmux.keys("C-Right", "C-Right", "C-Right")  # truce, and, Baku
+    tmux.wait_for(lambda s: "selection Baku" in s)
+    tmux.keys("C-S-Right")
+    tmux.wait_for(lambda s: "selection Baku-Yerevan" in s)
+    tmux.keys("e")
+    tmux.wait_for(lambda s: "Baku-Yerevan EVENT" in s)
+    conn = sqlite3.connect(db)
+    spans = conn.execute('SELECT start, "end", label FROM spans ORDER BY start').fetchall()
+    conn.close()
+    assert [(text[s:e], label) for s, e, label in spans] == [("US", "PLACE"), ("Baku-Yerevan", "EVENT")]

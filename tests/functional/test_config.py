@@ -43,6 +43,8 @@ def test_init_writes_every_action_commented_and_will_not_overwrite(
         ('[labels]\nA = { key = "4" }\n', "annotator.toml:2: A: key must be one letter"),
         ('[labels]\nA = "w"\n', 'annotator.toml:2: A: write { key = "x", colour = "#rrggbb" }'),
         ('[labels]\nA = { key = "x" }\n', "annotator.toml:2: A: key 'x' already does 'Remove'"),
+        ('\nguidelines = "nowhere.md"\n', "annotator.toml:2: guidelines: no such file"),
+        ("guidelines = 3\n", 'annotator.toml:1: guidelines: write guidelines = "FILE.md"'),
     ],
 )
 def test_a_bad_settings_file_is_one_line_and_the_app_does_not_start(

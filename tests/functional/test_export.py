@@ -77,8 +77,8 @@ def test_stdout_holds_exactly_the_file(run, project: Path) -> None:
 def test_conll_reports_widened_and_dropped_spans(run, project: Path) -> None:
     quiet = run("export", "--format", "conll", "--out", str(project / "a.conll"))
     assert quiet.stderr.strip().splitlines() == [
-        f"exported 4 document(s), 24 span(s), 558 tokens from layer 'gold' (documents in progress"
-        f" or done) to {project / 'a.conll'}; 2 span(s) widened to whole tokens, 4 span(s) dropped"
+        f"exported 4 document(s), 24 span(s), 574 tokens from layer 'gold' (documents in progress"
+        f" or done) to {project / 'a.conll'}; 1 span(s) widened to whole tokens, 4 span(s) dropped"
         " (overlapping: the longest kept; or holding no token); --verbose lists them"
     ]
     loud = run("export", "--format", "conll", "--out", str(project / "a.conll"), "--verbose")
@@ -101,7 +101,7 @@ def test_default_layer_is_gold_when_it_has_spans_else_the_user(run, project: Pat
     assert result.exit_code == 0, result.stderr
     assert "from layer 'bob' (documents marked done)" in result.stderr
     assert (project / "exports" / "bob.bilou.conll").read_text(encoding="utf-8") == (
-        "-DOCSTART- -X- -X- O\n\nBob O\nsaw O\nBaku O\n. O\n\n"
+        "-DOCSTART- O\n\nBob O\nsaw O\nBaku O\n. O\n\n"
     )
     assert run("export", "--format", "brat").exit_code == 1  # alice has no layer
     missing = run("export", "--format", "brat", user="alice")

@@ -30,7 +30,8 @@ def test_a_registered_format_is_offered_and_written(
     assert result.exit_code == 0, result.stderr
     assert out.read_text(encoding="utf-8") == "alice\tk1\tBAKU\n"
     assert "1 span(s)" in result.stderr
-    assert "--format [conll|jsonl|doccano|brat|upper]" in run("export", "--help").stdout
+    assert "--format [conll|jsonl|doccano|brat|spacy|upper]" in run("export", "--help").stdout
     refused = run("import", "--format", "upper", str(source))  # it writes, it does not read
     assert refused.exit_code == 2
-    assert "'upper' is not one of 'auto', 'txt', 'jsonl', 'doccano', 'conll', 'brat'." in refused.stderr
+    readers = "'auto', 'txt', 'jsonl', 'doccano', 'conll', 'brat', 'spacy'"
+    assert f"'upper' is not one of {readers}." in refused.stderr

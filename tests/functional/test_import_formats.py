@@ -186,7 +186,7 @@ def _bad(tmp: Path) -> dict[str, tuple[str, str]]:
         "doccano_labels": (
             "labels.jsonl",
             "labels.jsonl:1: record has spans under 'labels', which the Prodigy/spaCy reader (--format"
-            " jsonl) does not read (it reads 'spans'); choose the reader with --format",
+            " jsonl) does not read (it reads 'spans' or 'ents'); choose the reader with --format",
         ),
     }
 

@@ -268,3 +268,13 @@ def test_kb_search_unknown_label_and_empty_query(run, db: Path, kb_project: None
     assert run("kb", "search", "Paris", "--label", "PLACE").stdout.startswith("100.0  PLACE  Paris")
     usage_error(run("kb", "search", ""), "Invalid value for QUERY: a name to look up")
     usage_error(run("kb", "search", "  "), "Invalid value for QUERY")
+
+
+def test_search_min_score_keeps_only_the_close_results(run, small_kb) -> None:
+    every = search(run, "Mart")  # Martuni about 73, Martakert about 62
+    assert [r["name"] for r in every] == ["Martuni", "Martakert"]
+    assert search(run, "Mart", "--min-score", "70") == every[:1]
+    assert search(run, "Mart", "--min-score", "100") == []
+    assert search(run, "Martuni", "--min-score", "100")[0]["name"] == "Martuni"
+    bad = run("kb", "search", "Martuni", "--min-score", "101")
+    assert bad.exit_code == 2 and "--min-score" in bad.stderr

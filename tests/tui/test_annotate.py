@@ -36,7 +36,7 @@ async def test_search_tag_relabel_remove_undo_redo(seeded: Store, db: Path) -> N
     gubadli = text.index("Gubadli")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("slash", *"gubadli", "enter", "escape")
+        await pilot.press("slash", *"gubadli", "enter")
         view = app.screen.query_one(ArticleView)
         assert view.selection == (gubadli, gubadli + 7)
         await pilot.press("p")
@@ -67,8 +67,10 @@ async def test_done_records_status_and_help_lists_keys(seeded: Store, db: Path) 
     app = make_app(seeded, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("d")
+        await pilot.press("d")  # no spans: it asks first
         doc = seeded.documents.ids()[0]
+        assert seeded.progress.status(doc, "alice") == "todo"
+        await pilot.press("d")  # the same key straight after: yes
         assert seeded.progress.status(doc, "alice") == "done"
         await pilot.press("question_mark")
         await pilot.pause()
@@ -89,6 +91,8 @@ async def test_entity_panel_jumps_to_a_span(seeded: Store, db: Path) -> None:
         await pilot.press("tab", "tab", "down", "enter")  # past the suggestions to the entities
         view = app.screen.query_one(ArticleView)
         assert view.selection == (start, start + 9)
+        assert app.screen.query_one("EntityPanel").has_focus  # Enter again: its next place
+        await pilot.press("escape")
         assert view.has_focus
 
 
@@ -113,10 +117,10 @@ async def test_documents_next_previous_goto_and_done_goes_to_the_next_unfinished
         assert screen.doc_key == "k2"  # wraps around
         await pilot.press("g", *"k1", "enter")
         assert screen.doc_key == "k1"
-        await pilot.press("d")
+        await pilot.press("d", "d")  # no spans: d asks, d again says yes
         assert store.progress.status(store.documents.id_of("k1"), "alice") == "done"
         assert screen.doc_key == "k2"
-        await pilot.press("d", "d")
+        await pilot.press("d", "d", "d", "d")
         assert screen.doc_key == "k0"
         assert {store.progress.status(i, "alice") for i in store.documents.ids()} == {"done"}
     store.close()
@@ -139,7 +143,8 @@ async def test_mouse_drag_selects_tokens_and_time_is_recorded(seeded: Store, db:
         app.screen._time.unsaved = 5.0  # as if the annotator had worked five seconds
     doc = seeded.documents.ids()[0]
     assert seeded.progress.stats()["layers"]["alice"]["seconds"] >= 5.0
-    assert seeded.progress.status(doc, "alice") == "in_progress"  # time spent on it: it is begun
+    # only looked at, nothing tagged: not begun (assign may still give it to someone else)
+    assert seeded.progress.status(doc, "alice") == "todo"
 
 
 async def test_line_page_paragraph_and_edge_moves(seeded: Store) -> None:
@@ -173,6 +178,7 @@ async def test_command_palette_lists_our_actions(seeded: Store) -> None:
         await pilot.pause()
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Actor", "Place", "Event", "Remove", "Undo", "Redo", "Done", "Search", "Next doc"} <= titles
+        assert {"Guidelines", "Help", "Next match", "Documents (pick one)"} <= titles  # the app's too
 
 
 async def test_search_again_jumps_to_the_next_match_and_unknown_key_is_a_notice(seeded: Store) -> None:
@@ -185,7 +191,7 @@ async def test_search_again_jumps_to_the_next_match_and_unknown_key_is_a_notice(
         view = app.screen.query_one(ArticleView)
         await pilot.press("slash", *"gubadli", "enter")
         assert view.selection == (first, first + 7)
-        await pilot.press("enter")
+        await pilot.press("n")  # the next match, as in less and vim
         assert view.selection == (second, second + 7)
         await pilot.press("escape", "g", *"nope", "enter")
         assert app.screen.doc_key == SEED.stem  # still here, with a notice
@@ -227,7 +233,7 @@ async def test_labels_show_after_spans_and_l_hides_them(seeded: Store, db: Path)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         view = app.screen.query_one(ArticleView)
-        await pilot.press("slash", *"gubadli", "enter", "escape")
+        await pilot.press("slash", *"gubadli", "enter")
         lines_before = len(view.text_layout.lines)
         await pilot.press("p")
         assert "Gubadli PLACE" in _row_text(view, gubadli)
@@ -248,7 +254,7 @@ async def test_resize_rewraps_and_keeps_the_cursor_on_screen(seeded: Store) -> N
         await pilot.pause()
         view = app.screen.query_one(ArticleView)
         # near the end of the article; Esc leaves the prompt and keeps the whole match selected
-        await pilot.press("slash", *"for the sake", "enter", "escape")
+        await pilot.press("slash", *"for the sake", "enter")
         selection = view.selection
         assert selection is not None and text[selection[0] : selection[1]] == "for the sake"
         wide_lines = len(view.text_layout.lines)
@@ -271,10 +277,10 @@ async def test_entity_panel_rows_follow_tags_and_removals(seeded: Store) -> None
         def drawn() -> list[str]:
             return ["".join(s.text for s in panel.render_line(y)).rstrip() for y in range(6)]
 
-        await pilot.press("slash", *"gubadli", "enter", "escape", "p")
+        await pilot.press("slash", *"gubadli", "enter", "p")
         await pilot.pause()
         assert drawn()[:4] == [" ACTOR  0", " PLACE  1", "  Gubadli", " EVENT  0"]
-        await pilot.press("slash", *"arthur hansen", "enter", "escape", "a")
+        await pilot.press("slash", *"arthur hansen", "enter", "a")
         await pilot.pause()
         assert drawn()[:5] == [" ACTOR  1", "  Arthur Hansen", " PLACE  1", "  Gubadli", " EVENT  0"]
         await pilot.press("x")
@@ -318,3 +324,27 @@ async def test_annotation_screen_opens_the_first_assigned_document(run, db: Path
         async with app.run_test() as pilot:
             await pilot.pause()
             assert app.screen.doc_id == first  # type: ignore[attr-defined]
+
+
+async def test_a_part_of_a_hyphenated_word_is_tagged_and_whole_words_take_one_key(db: Path) -> None:
+    text = "the US-backed truce and Baku-Yerevan talks."
+    store = Store(db)
+    store.documents.import_records([ImportRecord(text, "hyphens", "t")], default_layer="alice")
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("right", "p")  # US alone: the hyphen is a token of its own
+        await pilot.press("w", "w", "w")  # by whole words: truce, and, Baku
+        assert view.selection == (text.index("Baku"), text.index("Baku") + 4)
+        await pilot.press("W", "e")  # extended by a word: all of Baku-Yerevan
+        await pilot.press("ctrl+left", "ctrl+left", "ctrl+left")  # back: Baku (its start), and, truce
+        assert view.selection == (text.index("truce"), text.index("truce") + 5)
+        await pilot.press("ctrl+shift+left", "a")  # truce, extended back over US-backed
+    saved = store.edits.spans(store.documents.id_of("hyphens"), "alice")
+    assert {(text[s.start : s.end], s.label) for s in saved} == {
+        ("US", "PLACE"),
+        ("Baku-Yerevan", "EVENT"),
+        ("US-backed truce", "ACTOR"),
+    }
+    store.close()

@@ -33,9 +33,9 @@ async def test_remapped_key_tags_and_the_help_screen_shows_it(db: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one("Static").content
-        keys = [str(cell) for cell in table.columns[0]._cells]
-        actions = [str(cell) for cell in table.columns[1]._cells]
+        tables = [s.content for s in app.screen.query("Static") if hasattr(s.content, "columns")]
+        keys = [str(cell) for table in tables for cell in table.columns[0]._cells]
+        actions = [str(cell) for table in tables for cell in table.columns[1]._cells]
         assert keys[actions.index("Place")] == "k"
         assert keys[actions.index("Labels on/off")] == "L"
     store.close()
@@ -64,3 +64,31 @@ def load_config_text(text: str):
         path = Path(folder) / "annotator.toml"
         path.write_text(text, encoding="utf-8")
         return load_config(path, key_actions())
+
+
+async def test_the_guidelines_named_in_the_settings_show_on_a_key(db: Path, tmp_path: Path) -> None:
+    from annotator.tui.screens.guidelines import GuidelinesScreen
+    from annotator.tui.widgets.status_line import StatusLine
+
+    (tmp_path / "GUIDE.md").write_text("# Our guidelines\n\nTag **ministries** as ACTOR.\n", encoding="utf-8")
+    settings = tmp_path / "annotator.toml"
+    settings.write_text('guidelines = "GUIDE.md"\n', encoding="utf-8")
+    config = load_config(settings, key_actions())
+    assert config.guidelines == (tmp_path / "GUIDE.md").resolve()
+    store = Store(db)
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    app = make_app(store, "alice", guidelines=config.guidelines)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, GuidelinesScreen)
+        assert "ministries" in app.screen.query_one("Markdown").source
+        await pilot.press("escape")
+        assert not isinstance(app.screen, GuidelinesScreen)
+    bare = make_app(store, "alice")
+    async with bare.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("H")
+        assert "No guidelines" in bare.screen.query_one(StatusLine).text.plain
+    store.close()

@@ -101,7 +101,7 @@ async def test_a_rejection_is_undone_and_redone_like_any_edit(run, db: Path, tmp
         await pilot.press("y")  # an accept first, so that undo has something else it could take back
         turkey = nth("Turkey", 1)
         view.select_offsets(turkey, turkey + 6)
-        await pilot.press("n")
+        await pilot.press("X")  # reject (n is the search's next match)
         assert (turkey, turkey + 6, "PLACE") not in on_screen(view)
         assert (turkey, turkey + 6, "PLACE") not in suggested(run)
         await pilot.press("u")  # takes back the rejection, not the accept before it

@@ -92,22 +92,22 @@ async def test_review_resolves_disagreements_into_gold(store: Store, db: Path) -
         assert screen.current == 1 and len(view.flags) == 2
         await pilot.press("1")  # alice's boundary: Minsk Group
         assert ("Minsk Group", "ACTOR") in gold(db, "hot")
-        await pilot.press("N")  # back to Minsk Group, and take none of them
+        await pilot.press("k")  # back to Minsk Group, and take none of them
         assert screen.current == 1
         await pilot.press("0")
         assert [g for g in gold(db, "hot") if "Minsk" in g[0]] == []
         await pilot.press("u")  # undo the 'none': alice's version is back
         assert ("Minsk Group", "ACTOR") in gold(db, "hot")
         assert screen.current == 2  # the 'none' moved on to Geneva (alice only); undo stays there
-        await pilot.press("n")  # next wraps to the first
+        await pilot.press("j")  # next wraps to the first
         assert screen.current == 0
-        await pilot.press("N")
+        await pilot.press("k")
         assert screen.current == 2
         await pilot.press("1")
         assert ("Geneva", "PLACE") in gold(db, "hot")
         assert view.flags == []
         # edit by hand with the annotation keys: Monday as an EVENT
-        await pilot.press("slash", *"monday", "enter", "escape", "e")
+        await pilot.press("slash", *"monday", "enter", "e")
         assert ("Monday", "EVENT") in gold(db, "hot")
         await pilot.press("d")  # finish: gold done, the next document opens
         with Store(db) as fresh:

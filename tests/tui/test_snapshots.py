@@ -60,25 +60,35 @@ def settled(*keys: str):
     return run_before
 
 
-def test_main_screen_with_spans(snap_compare, app) -> None:
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+@SIZES
+def test_main_screen_with_spans(snap_compare, app, size) -> None:
     keys = ("down", "down", "shift+right", "shift+right")
-    assert snap_compare(app, terminal_size=(120, 36), run_before=settled(*keys))
+    assert snap_compare(app, terminal_size=size, run_before=settled(*keys))
 
 
-def test_main_screen_at_80x24(snap_compare, app) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settled())
+@SIZES
+def test_suggestions_for_a_selection_and_proposals(snap_compare, app, size) -> None:
+    keys = ("slash", *"armenia has", "enter", "shift+left")
+    assert snap_compare(app, terminal_size=size, run_before=settled(*keys))
 
 
-def test_suggestions_for_a_selection_and_proposals(snap_compare, app) -> None:
-    keys = ("slash", *"armenia has", "enter", "escape", "shift+left")
-    assert snap_compare(app, terminal_size=(120, 30), run_before=settled(*keys))
+@SIZES
+def test_suggestions_panel_focused(snap_compare, app, size) -> None:
+    """Tab: the panel's border, its digits and its keys in the footer show where the focus is."""
+    keys = ("slash", *"gubadli", "enter", "tab", "down")
+    assert snap_compare(app, terminal_size=size, run_before=settled(*keys))
 
 
-def test_help_screen(snap_compare, app) -> None:
-    assert snap_compare(app, terminal_size=(100, 40), press=["question_mark", "_"])
+@SIZES
+def test_help_screen(snap_compare, app, size) -> None:
+    assert snap_compare(app, terminal_size=size, press=["question_mark", "_"])
 
 
-def test_review_screen(snap_compare, tmp_path: Path) -> None:
+@SIZES
+def test_review_screen(snap_compare, tmp_path: Path, size) -> None:
     store = two_layers(tmp_path / "review.db")
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -89,5 +99,5 @@ def test_review_screen(snap_compare, tmp_path: Path) -> None:
         await until(pilot, lambda: screen.query_one(SuggestionList).note.startswith(("for", "nothing")))
         await pilot.pause()
 
-    assert snap_compare(make_app(store, "lead", review=True), terminal_size=(120, 30), run_before=run_before)
+    assert snap_compare(make_app(store, "lead", review=True), terminal_size=size, run_before=run_before)
     store.close()

@@ -40,7 +40,7 @@ def aligned_spans(record: dict[str, Any]) -> int:
     for span in record["spans"]:
         on_tokens = doc.char_span(span["start"], span["end"])
         exact += on_tokens is not None
-        if "token_start" not in span:  # holds no token of ours: only whitespace, written without token ids
+        if span["token_start"] is None:  # holds no token of ours: only whitespace, its token ids null
             continue
         found = on_tokens or doc.char_span(span["start"], span["end"], alignment_mode="expand")
         assert found is not None, span

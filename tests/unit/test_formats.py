@@ -12,9 +12,9 @@ from annotator.errors import AnnotatorError
 
 
 def test_the_registry_lists_the_formats_in_the_command_lines_order() -> None:
-    assert formats.reader_names() == ["txt", "jsonl", "doccano", "conll", "brat"]
-    assert formats.writer_names() == ["conll", "jsonl", "doccano", "brat"]
-    assert [f.name for f in formats.writers() if f.needs_tokens] == ["conll", "jsonl"]
+    assert formats.reader_names() == ["txt", "jsonl", "doccano", "conll", "brat", "spacy"]
+    assert formats.writer_names() == ["conll", "jsonl", "doccano", "brat", "spacy"]
+    assert [f.name for f in formats.writers() if f.needs_tokens] == ["conll", "jsonl", "spacy"]
     assert [f.name for f in formats.writers() if f.writes_folder] == ["brat"]
 
 
@@ -36,7 +36,7 @@ def test_detection_goes_by_claims_then_by_suffix(tmp_path: Path) -> None:
         "x.ann": "brat",
     }
     with pytest.raises(
-        AnnotatorError, match=r"cannot tell the format .* \(txt, jsonl, doccano, conll, brat\)"
+        AnnotatorError, match=r"cannot tell the format .* \(txt, jsonl, doccano, conll, brat, spacy\)"
     ):
         formats.detect(tmp_path / "notes.md")
 
@@ -49,4 +49,4 @@ def test_a_token_holding_a_space_is_written_with_an_underscore() -> None:
     tokens = tokenize(text)
     assert [text[s:e] for s, e in tokens] == ["a", "\u0600 ", "b"]
     written = conll.format_document(text, tokens, [0], [conll.Entity(1, 2, "PLACE")])
-    assert written == "-DOCSTART- -X- -X- O\n\na O\n\u0600_ B-PLACE\nb O\n\n"
+    assert written == "-DOCSTART- O\n\na O\n\u0600_ B-PLACE\nb O\n\n"

@@ -73,6 +73,8 @@ def test_layers_are_separate_and_undo_is_per_layer(db: Path) -> None:
 def test_status_and_time(db: Path) -> None:
     store, doc = store_with_doc(db)
     assert store.progress.status(doc, "alice") == "todo"
+    store.progress.add_time(doc, "alice", 3.0)  # read, not edited: time counts, the status stays
+    assert store.progress.status(doc, "alice") == "todo"
     store.edits.edit(doc, "alice", add=[Span(12, 19, "PLACE")], who="alice")
     assert store.progress.status(doc, "alice") == "in_progress"
     store.progress.add_time(doc, "alice", 12.5)
@@ -80,7 +82,7 @@ def test_status_and_time(db: Path) -> None:
     store.progress.add_time(doc, "alice", 2.5)
     assert store.progress.status(doc, "alice") == "done"
     layer = store.progress.stats()["layers"]["alice"]
-    assert layer["seconds"] == 15.0 and layer["documents_done"] == 1 and layer["spans"] == 1
+    assert layer["seconds"] == 18.0 and layer["documents_done"] == 1 and layer["spans"] == 1
     store.close()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 
+import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -56,8 +57,10 @@ def test_tokens_on_a_dense_alphabet(text: str) -> None:
 def test_seed_article_tokens() -> None:
     text = SEED.read_text(encoding="utf-8")
     toks = words(text)
-    assert "US-backed" in toks
-    assert "Nagorno-Karabakh" in toks
+    i = toks.index("US")
+    assert toks[i : i + 3] == ["US", "-", "backed"]  # a hyphen before a letter: its own token, as in spaCy
+    i = toks.index("Nagorno")
+    assert toks[i : i + 3] == ["Nagorno", "-", "Karabakh"]
     i = toks.index("killed")
     assert toks[i : i + 3] == ["killed", "’", "in"]
     assert "Gubadli" in toks
@@ -74,6 +77,44 @@ def test_punctuation_numbers_and_clitics() -> None:
     assert words("2020. Then") == ["2020", ".", "Then"]
 
 
+def test_a_hyphen_before_a_letter_is_a_token_as_spacy_splits_it() -> None:
+    assert words("US-backed Baku-Yerevan Russian\u2010brokered 3-year 2020-21") == [
+        "US", "-", "backed", "Baku", "-", "Yerevan", "Russian", "\u2010", "brokered", "3", "-", "year",
+        "2020", "-", "21",
+    ]  # fmt: skip
+    # between a letter and a digit it joins (spaCy keeps these whole too)
+    assert words("COVID-19 F-16s Mid-2020") == ["COVID-19", "F-16s", "Mid-2020"]
+    assert words("well- -known") == ["well", "-", "-", "known"]
+
+
+def test_the_hyphenated_words_split_as_spacys_english_tokenizer_splits_them() -> None:
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    text = (
+        "The US-backed Baku-Yerevan talks, Russian-brokered in 2020-21, a 3-year plan for COVID-19, "
+        "x-ray and e-mail, 50-50 with F-16s in Mid-2020 at Paris Saint-Germain."
+    )
+    assert words(text) == [t.text for t in nlp(text)]
+
+
+def test_whole_word_moves_skip_the_tokens_of_a_hyphenated_word() -> None:
+    from annotator.text import word_token
+
+    text = "the US-backed truce."
+    tokens = tokenize(text)
+    assert words(text) == ["the", "US", "-", "backed", "truce", "."]
+    assert word_token(tokens, 0, 1) == 1  # the -> US
+    assert word_token(tokens, 1, 1) == 4  # US -> truce, over - and backed
+    assert word_token(tokens, 2, 1) == 4  # from inside the word too
+    assert word_token(tokens, 4, 1) == 5 and word_token(tokens, 5, 1) == 5  # truce. is one word; the end
+    assert word_token(tokens, 3, -1) == 1  # backed -> the word's start
+    assert word_token(tokens, 1, -1) == 0  # already at its start -> the previous word
+    assert word_token(tokens, 0, -1) == 0
+    assert word_token(tokens, 1, 1, to_last=True) == 3  # extending: to the word's last token
+    assert word_token(tokens, 3, 1, to_last=True) == 5  # there already: the next word's last
+    assert word_token([], 0, 1) == 0
+
+
 def test_emoji_cjk_and_combining_marks_stay_whole() -> None:
     assert words("東京は👩‍🔬 cafe\u0301!") == ["東", "京", "は", "👩\u200d🔬", "cafe\u0301", "!"]
 
@@ -81,7 +122,7 @@ def test_emoji_cjk_and_combining_marks_stay_whole() -> None:
 def test_format_characters_inside_a_word_stay_in_it() -> None:
     # soft hyphens (common in scraped news), ZWNJ/ZWJ and bidi marks between letters do not split a word
     text = "Kyiv\u00adSoft met Nagorno-Kara\u00adbakh"
-    assert words(text) == ["Kyiv\u00adSoft", "met", "Nagorno-Kara\u00adbakh"]
+    assert words(text) == ["Kyiv\u00adSoft", "met", "Nagorno", "-", "Kara\u00adbakh"]
     assert words("mi\u200cdan Ab\u200dc x\u200ey") == ["mi\u200cdan", "Ab\u200dc", "x\u200ey"]
     assert words("\u00adKyiv Kyiv\u00ad.") == ["\u00ad", "Kyiv", "Kyiv", "\u00ad", "."]  # not inside
     assert words("a\u200bb") == ["a", "b"]  # zero width space stays a space

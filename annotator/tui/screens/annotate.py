@@ -3,7 +3,7 @@
 Proposals (pre-annotation, ``annotator.suggest.propose_all``: the user's model, or the starter model,
 over the KB's and learned text's proposals) are computed in a look-up thread for each document opened,
 and again whenever the layer's spans change (what they learn from changed), and shown dimmed in the
-article: what ``annotator suggest`` lists for the document. ``y``/``n`` take or reject the one selected
+article: what ``annotator suggest`` lists for the document. ``y``/``X`` take or reject the one selected
 (both undoable), ``Y`` takes them all; the suggestions panel says why the selected one is proposed
 (source and confidence). A span the user saves is proposed at once at its other places in the document,
 before the thread's answer comes.
@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
 
-from annotator.keymap import ANNOTATE_SCREEN
+from annotator.keymap import ACCEPT_ALL, ACCEPT_PROPOSAL, ANNOTATE_SCREEN, REJECT_PROPOSAL
 from annotator.model import Label, Span
 from annotator.store import Store
 from annotator.store.edits import as_accepted
@@ -31,6 +30,7 @@ from annotator.tui.proposals import overlapping, repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
+from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import Lookup, Retrainer
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ REDRAW_ALL = 200
 
 class AnnotateScreen(DocumentScreen):
     BINDINGS = key_bindings(ANNOTATE_SCREEN)
+    HELP_TITLE = "Annotation screen"
 
     def __init__(
         self,
@@ -64,6 +65,10 @@ class AnnotateScreen(DocumentScreen):
     ) -> None:
         super().__init__(store, user, user, doc_ids, index, learn_from_others)
         self._proposer: Lookup[ProposalQuestion, list[Candidate]] | None = None
+        self._assigned = {d for d, users in store.teams.assignments().items() if user in users}
+        """The documents assigned to the user (none without ``annotator assign``)."""
+        self._asked_empty_done = (-1, -1)
+        """``(doc_id, key count)`` when done was asked for a document without spans."""
         self._proposed: list[Candidate] = []
         self._propose_seconds = 0.0
         """How long proposing the document took last (in the look-up thread)."""
@@ -93,18 +98,29 @@ class AnnotateScreen(DocumentScreen):
 
     def _show_title(self) -> None:
         self._shown_status = self.store.progress.status(self.doc_id, self.layer_name)
-        status = self._shown_status.replace("_", " ")
-        title = Text.assemble(
-            ("annotator", "bold"),
-            f"  document {self.index + 1} of {len(self.doc_ids)}  ",
-            (self.doc_key, "bold"),
-            f"  [{status}]  user: ",
-            (self.user, "bold"),
+        statuses = self.store.progress.statuses(self.layer_name)
+        mine = self._assigned or set(self.doc_ids)
+        done = sum(statuses.get(doc_id) == "done" for doc_id in mine)
+        of = f"{done} of {len(mine)} assigned done" if self._assigned else f"{done} of {len(mine)} done"
+        self.query_one(TitleBar).show(
+            [
+                (Text("annotator", "bold"), 5),
+                (Text(f"document {self.index + 1} of {len(self.doc_ids)}"), 0),
+                (Text(self.doc_key, "bold"), 1),
+                (Text(f"[{self._shown_status.replace('_', ' ')}]"), 2),
+                (Text(of), 3),
+                (Text.assemble("user: ", (self.user, "bold")), 4),
+            ]
         )
-        self.query_one("#title", Static).update(title, layout=False)
 
     @saving
     def action_done(self) -> None:
+        """Mark the document done and open the next unfinished; a document without a span asks first
+        (the same key again, straight after, says yes)."""
+        if not self.spans and self._asked_empty_done != (self.doc_id, self.keys_pressed - 1):
+            self._asked_empty_done = (self.doc_id, self.keys_pressed)
+            self.say("No spans in this document: d again marks it done with none")
+            return
         self._open_next_unfinished("Every document is done")
         if self.use_model:
             self.retrainer.request()
@@ -236,7 +252,7 @@ class AnnotateScreen(DocumentScreen):
 
     def _count_proposals(self) -> None:
         count = len(self.article.proposals)
-        text = f"{count} proposal{'s' * (count != 1)}: y/n/Y" if count else ""
+        text = f"{count} proposal{'s' * (count != 1)}: {self._proposal_keys()}" if count else ""
         self.query_one(SuggestionList).show_proposals(text, self._why_selected())
 
     def _selection_moved(self) -> None:
@@ -259,6 +275,9 @@ class AnnotateScreen(DocumentScreen):
                 return f"why: {c.because}{link}"
         return ""
 
+    def _proposal_keys(self) -> str:
+        return "/".join(a.keys.split(",")[0] for a in (ACCEPT_PROPOSAL, REJECT_PROPOSAL, ACCEPT_ALL))
+
     def _propagate(self, spans: list[Span]) -> None:
         article = self.article
         rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
@@ -278,11 +297,15 @@ class AnnotateScreen(DocumentScreen):
         selection = self.article.selection
         if selection is None:
             return
+        if not self.article.proposals:
+            self.say("No proposals open on this document")
+            return
         current = self.article.proposal_at(*selection)
         if current is None or (current.start, current.end) != selection:
             following = self.article.next_proposal(selection[0])
             if following is not None:
                 self.article.select_offsets(following.start, following.end)
+                self.say(f"On a proposal ({following.label}): {self._proposal_keys()}")
             return
         self.sync()
         if accept:
@@ -301,6 +324,7 @@ class AnnotateScreen(DocumentScreen):
         self.sync()
         proposals = list(self.article.proposals)
         if not proposals:
+            self.say("No proposals open on this document")
             return
         removed, added = self.store.edits.tag(self.doc_id, self.layer_name, as_accepted(proposals))
         self.article.remove_proposals(proposals)

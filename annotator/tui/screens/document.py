@@ -1,10 +1,11 @@
 """The screen of one document at a time, in one layer: what the annotation and the review screen share.
 
-The article with its status line and title, moving between documents, tagging, removing, undo and redo,
-the search and go-to prompt, the suggestions for the selection (from the KB, looked up in a thread),
-the time spent and when the garbage collector may run. ``AnnotateScreen`` (an annotator's own layer,
-with proposals) and ``ReviewScreen`` (gold, with the disagreements) are its two kinds; each says
-which keys it has (``annotator.keymap``), what its side panels are and what its title shows.
+The article with its title (the status line, search and prompt are ``ArticleScreen``'s), moving
+between documents, tagging, removing, undo and redo, the suggestions for the selection (from the KB,
+looked up in a thread), the time spent and when the garbage collector may run. ``AnnotateScreen``
+(an annotator's own layer, with proposals) and ``ReviewScreen`` (gold, with the disagreements) are its
+two kinds; each says which keys it has (``annotator.keymap``), what its side panels are and what its
+title shows.
 """
 
 from __future__ import annotations
@@ -15,27 +16,27 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Static
 
-from annotator.errors import AnnotatorError
 from annotator.model import Label, Span
-from annotator.spans import innermost, overlaps
+from annotator.spans import innermost, moved_edge, overlaps
 from annotator.store import Store
-from annotator.text import tokenize
+from annotator.text import tokenize, word_token
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import Question
 from annotator.tui.screens.guards import saving, while_shown
+from annotator.tui.screens.picker import document_picker
 from annotator.tui.screens.suggesting import SuggestingScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.prompt import Prompt
-from annotator.tui.widgets.status_line import StatusLine, selection_status
+from annotator.tui.widgets.status_line import StatusLine, change_note
 from annotator.tui.widgets.suggestion_list import Shown, SuggestionList
+from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import Lookup
 
 if TYPE_CHECKING:
@@ -47,21 +48,15 @@ SYNC_S = 1.0
 """How often the screen looks whether another window changed the database (it also looks before every
 edit): then it shows the layer's spans as they are now."""
 
-__all__ = ["DocumentScreen", "find_next", "saving", "while_shown"]
+WIDE_PANELS = 28
+"""The side panels' least width (cells) on a terminal of 80 columns or more."""
+
+__all__ = ["DocumentScreen", "saving", "while_shown"]
 
 
 def _teaching(span: Span) -> tuple[int, int, str, str | None]:
     """What of a span teaches suggestions (and tells one version of a layer from another)."""
     return (span.start, span.end, span.label, span.kb_id)
-
-
-def find_next(text: str, needle: str, after: int) -> tuple[int, int] | None:
-    """Where ``needle`` is next in ``text`` from ``after`` on (from the start again if not), any case."""
-    folded, needle = text.casefold(), needle.casefold()
-    found = folded.find(needle, after)
-    if found == -1:
-        found = folded.find(needle)
-    return None if found == -1 else (found, found + len(needle))
 
 
 class DocumentScreen(SuggestingScreen):
@@ -96,11 +91,11 @@ class DocumentScreen(SuggestingScreen):
         self._shown_status = "todo"
         self._time = TimeSpent()
         self._collector = IdleCollector()
+        self.keys_pressed = 0
+        """Keys pressed on this screen so far (a key can ask for the same key straight after)."""
         self._places: dict[int, tuple[int, int]] = {}
         """Selection (anchor, cursor) per document left in this session."""
         self._data_version = store.data_version()
-        self._status_note: Text | None = None
-        """A failed edit, said in the status line until the selection moves."""
         self.kb: KnowledgeBase | None = None
         self._searcher: Lookup[Question, list[Shown]] | None = None
         self._lookups: list[Lookup[Any, Any]] = []
@@ -135,7 +130,7 @@ class DocumentScreen(SuggestingScreen):
         self._bindings.key_to_bindings = {**tags, **others}  # the labels first in the footer
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield TitleBar(id="title")
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield ArticleView(id="article")
@@ -143,22 +138,25 @@ class DocumentScreen(SuggestingScreen):
                 yield Prompt(id="prompt")
             with Vertical(id="right"):
                 yield from self.side_panels()
-        yield Footer()
-
-    @property
-    def article(self) -> ArticleView:
-        return self.query_one(ArticleView)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(Prompt).display = False
+        prompt = self.query_one(Prompt)
+        prompt.display = False
+        prompt.answered = self._prompt_answered
         self.article.set_label_styles(self.label_styles)
         self.query_one(SuggestionList).set_label_styles(self.label_styles)
         self.article.selection_listener = self._selection_moved
+        self.article.rewrapped_listener = self._show_status
         self.article.focus()
         self.set_interval(FLUSH_TIME_S, self._flush_time)
         self.set_interval(SYNC_S, self.sync)
         self._collector.start(self.set_interval)
         self.start()
+
+    def on_resize(self) -> None:
+        """At 80 columns and up the side panels get room for a name and its label on one line."""
+        self.query_one("#right").styles.min_width = WIDE_PANELS if self.size.width >= 80 else None
 
     def on_unmount(self) -> None:
         self._collector.stop()
@@ -197,8 +195,28 @@ class DocumentScreen(SuggestingScreen):
         self._show_title()
         self.notify(all_done, timeout=3)
 
+    def action_goto(self) -> None:
+        """The document list with each one's state, filtered as the annotator types."""
+        if not self.doc_ids:
+            self.say("No documents here yet")
+            return
+
+        def chosen(position: int | None) -> None:
+            if position is not None and position != self.index:
+                self.open_document(position)
+
+        picker = document_picker(self.store, self.layer_name, self.user, self.doc_ids, self.index)
+        self.app.push_screen(picker, chosen)
+
     def action_document(self, delta: int) -> None:
-        self.open_document(self.index + delta)
+        """The next or previous document, round from the last to the first (said: it is no new one)."""
+        if not self.doc_ids:
+            return
+        target = self.index + delta
+        self.open_document(target)
+        if not 0 <= target < len(self.doc_ids):
+            where = "first" if delta > 0 else "last"
+            self.say(f"Round to the {where} document ({self.index + 1} of {len(self.doc_ids)})")
 
     def _show_spans(self) -> None:
         self.article.set_spans(self.spans)
@@ -256,35 +274,18 @@ class DocumentScreen(SuggestingScreen):
             self._reload_spans()
         return True
 
-    def say_failed(self, message: str) -> None:
-        """Say in the status line that an edit did not happen, until the selection moves."""
-        self._status_note = Text(message, style="bold red")
-        self.query_one(StatusLine).show(self._status_note)
-
-    def _show_status(self) -> None:
-        if self._status_note is not None:
-            self.query_one(StatusLine).show(self._status_note)
-            return
-        article = self.article
-        selection = article.selection
-        under = article.spans_between(*selection) if selection else []
-        self.query_one(StatusLine).show(selection_status(article.text, selection, under, self.label_styles))
-
     def _selection_moved(self) -> None:
         """Called by the article in the same tick as its redraw: one compositor pass per key."""
         self._status_note = None
         self._show_status()
         self._ask_suggestions()
 
-    def on_entity_panel_chosen(self, event: EntityPanel.Chosen) -> None:
-        self.article.select_offsets(event.span.start, event.span.end)
-        self.article.focus()
-
-    def action_focus_panel(self) -> None:
-        """Tab: the article, then the suggestions, then the entities, and back."""
-        order = [self.article, self.query_one(SuggestionList), self.query_one(EntityPanel)]
-        focused = next((i for i, widget in enumerate(order) if widget.has_focus), -1)
-        order[(focused + 1) % len(order)].focus()
+    def action_word(self, delta: int, extend: bool = False) -> None:
+        """Move the cursor by a whole word (``text.word_token``); ``extend`` keeps the anchor."""
+        article = self.article
+        if article.tokens:
+            target = word_token(article.tokens, article.cursor, delta, to_last=extend and delta > 0)
+            article.select_tokens(article.anchor_token if extend else target, target)
 
     # --- editing -----------------------------------------------------------------------------------
 
@@ -298,11 +299,25 @@ class DocumentScreen(SuggestingScreen):
         to ``kb_id``."""
         selection = self.article.selection
         if selection is None:
+            self.say("No text to tag")
             return
         self.sync()
         start, end = selection
+        under = self.article.spans_between(start, end)
+        same_place = [s for s in under if s.start == start and s.end == end]
+        if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
+            self.say(f"Already {label}")
+            return
+        # a wider selection over spans of the label takes their place (it does not nest a second one)
+        inside = [
+            s for s in under if s.label == label and start <= s.start and s.end <= end and s not in same_place
+        ]
         removed, added = self.store.edits.tag(
-            self.doc_id, self.layer_name, [Span(start, end, label, kb_id, source)], who=self.user
+            self.doc_id,
+            self.layer_name,
+            [Span(start, end, label, kb_id, source)],
+            who=self.user,
+            replacing=inside,
         )
         self._saved(removed, added)
 
@@ -315,6 +330,8 @@ class DocumentScreen(SuggestingScreen):
 
     @saving
     def action_remove(self) -> None:
+        """The span selected exactly, else the innermost under the cursor, else every span inside a wider
+        selection; where there is none it says so."""
         selection = self.article.selection
         if selection is None:
             return
@@ -325,76 +342,64 @@ class DocumentScreen(SuggestingScreen):
             cursor_start, cursor_end = self.article.tokens[self.article.cursor]
             covering = [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
             exact = [innermost(covering)] if covering else []
-        if exact:
-            self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
-            self._saved(exact, [])
-
-    @saving
-    def action_undo(self) -> None:
-        self.sync()
-        if self.store.edits.undo(self.doc_id, self.layer_name):
-            self._status_note = None
-            self.history_replayed()
-            self._reload_spans()
-        else:
-            self.notify("Nothing to undo", timeout=2)
-
-    @saving
-    def action_redo(self) -> None:
-        self.sync()
-        if self.store.edits.redo(self.doc_id, self.layer_name):
-            self._status_note = None
-            self.history_replayed()
-            self._reload_spans()
-        else:
-            self.notify("Nothing to redo", timeout=2)
-
-    # --- search and go to --------------------------------------------------------------------------
-
-    def action_search(self) -> None:
-        self.query_one(Prompt).open("search", "Search the article (Enter: next match, Esc: close)")
-
-    def action_goto(self) -> None:
-        self.query_one(Prompt).open("goto", "Go to document (its key)")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        kind = self.query_one(Prompt).kind
-        if kind == "search":
-            self._find(event.value)
-        elif kind == "goto":
-            self._close_prompt()
-            try:
-                doc_id = self.store.documents.id_of(event.value.strip())
-            except AnnotatorError:
-                self.notify(f"No document {event.value.strip()!r}", severity="warning", markup=False)
-                return
-            self.open_document(self.doc_ids.index(doc_id))
-
-    def _find(self, needle: str) -> None:
-        if not needle:
+        if not exact:
+            exact = [s for s in self.article.spans_between(start, end) if start <= s.start and s.end <= end]
+        if not exact:
+            self.say("No span here to remove")
             return
+        self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
+        self._saved(exact, [])
+        self.say(f"Removed {len(exact)} spans" if len(exact) > 1 else f"Removed {exact[0].label}")
+
+    @saving
+    def action_span_edge(self, side: int, delta: int) -> None:
+        """Move the start (``side`` -1) or end (1) of the span under the cursor by a token."""
         article = self.article
-        after = article.tokens[article.cursor][1] if article.tokens else 0
-        found = find_next(article.text, needle, after)
-        if found is None:
-            self.notify("No match", timeout=2)
+        selection = article.selection
+        if selection is None:
             return
-        article.select_offsets(*found)
+        start, end = selection
+        exact = [s for s in self.spans if s.start == start and s.end == end]
+        cursor_start, cursor_end = article.tokens[article.cursor]
+        covering = exact or [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
+        if not covering:
+            self.say("No span under the cursor: its edges move with < > , .")
+            return
+        self.sync()
+        span = innermost(covering)
+        moved = moved_edge(span, article.tokens, side, delta)
+        if moved is None or any(s.start == moved.start and s.end == moved.end for s in self.spans):
+            self.say(f"The {'start' if side < 0 else 'end'} of {span.label} cannot move that way")
+            return
+        self.store.edits.edit(self.doc_id, self.layer_name, remove=[span], add=[moved], who=self.user)
+        self._saved([span], [moved])
+        article.select_offsets(moved.start, moved.end)
+        self.say(f"{moved.label}: {' '.join(article.text[moved.start : moved.end].split())}")
 
-    def _close_prompt(self) -> None:
-        self.query_one(Prompt).close()
-        self.article.focus()
+    @saving
+    def action_undo(self, redo: bool = False) -> None:
+        """Undo (or redo) the latest edit, say what it was and go to it."""
+        self.sync()
+        before = list(self.spans)
+        step = self.store.edits.redo if redo else self.store.edits.undo
+        if not step(self.doc_id, self.layer_name):
+            self.say(f"Nothing to {'redo' if redo else 'undo'}")
+            return
+        self._status_note = None
+        self.history_replayed()
+        self._reload_spans()
+        note, where = change_note("Redid" if redo else "Undid", self.article.text, before, self.spans)
+        if where is not None:
+            self.article.select_offsets(*where)
+        self.say(note)
 
     def on_key(self, event: events.Key) -> None:
+        self.keys_pressed += 1
         now = time.monotonic()
         self._collector.key(now)
         self._time.key(now)
-        if event.key == "escape" and self.query_one(Prompt).kind is not None:
-            # Stopped here: the app would otherwise look the key up again on the article, which has
-            # the focus by then, and its escape binding would collapse the match just selected.
-            event.stop()
-            self._close_prompt()
+        self.clear_note()
+        self.said_where_a_key_works(event.key)
 
     @saving
     def _flush_time(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
 
 from annotator.agreement import Disagreement, DocumentReview, review_document
 from annotator.keymap import REVIEW_SCREEN
@@ -23,11 +22,16 @@ from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.widgets.disagreement_panel import DisagreementPanel, Item, Version
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
+from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import order_review
+
+MIN_HEIGHT_FOR_ENTITIES = 32
+"""Below this many rows the review screen has no entity panel (the disagreements need the room)."""
 
 
 class ReviewScreen(DocumentScreen):
     BINDINGS = key_bindings(REVIEW_SCREEN)
+    HELP_TITLE = "Review screen"
 
     def __init__(self, store: Store, user: str, learn_from_others: bool = False) -> None:
         super().__init__(store, user, GOLD, [], 0, learn_from_others)
@@ -47,14 +51,20 @@ class ReviewScreen(DocumentScreen):
         yield SuggestionList(id="suggestions")
         yield EntityPanel(id="entities")
 
+    def on_resize(self) -> None:
+        """Panels give way on a short terminal: the disagreements keep the height, the entities go."""
+        super().on_resize()
+        self.query_one(EntityPanel).display = self.size.height >= MIN_HEIGHT_FOR_ENTITIES
+
     def start(self) -> None:
         """The screen is up at once; the review order is computed in a thread, and the worst document
         opens when it is."""
         panel = self.query_one(DisagreementPanel)
         panel.set_label_styles(self.label_styles)
         panel.show([], 0, "ordering the documents by agreement…")
-        title = Text.assemble(("annotator review", "bold"), "  ordering the finished documents…  ", self.user)
-        self.query_one("#title", Static).update(title)
+        self.query_one(TitleBar).show(
+            [(Text("annotator review", "bold"), 0), (Text("ordering the finished documents…"), 1)]
+        )
         order_review(self.store.path, self)
 
     @while_shown
@@ -92,19 +102,19 @@ class ReviewScreen(DocumentScreen):
         review = self.review
         left = sum(not self._resolved(d) for d in review.disagreements) if review else 0
         total = len(review.disagreements) if review else 0
-        title = Text.assemble(
-            ("annotator review", "bold"),
-            f"  document {self.index + 1} of {len(self.doc_ids)}  ",
-            (self.doc_key, "bold"),
-            f"  [{self._shown_status.replace('_', ' ')}]",
-            f"  agreement {self.agreement.get(self.doc_id, 1.0):.2f}",
-            f"  {left} of {total} disagreements open  ",
-            ("layers: ", "dim"),
-            ", ".join(review.layers) if review else "",
-            "  user: ",
-            (self.user, "bold"),
+        layers = ", ".join(review.layers) if review else ""
+        self.query_one(TitleBar).show(
+            [
+                (Text("annotator review", "bold"), 6),
+                (Text(f"document {self.index + 1} of {len(self.doc_ids)}"), 0),
+                (Text(self.doc_key, "bold"), 1),
+                (Text(f"[{self._shown_status.replace('_', ' ')}]"), 3),
+                (Text(f"agreement {self.agreement.get(self.doc_id, 1.0):.2f}"), 4),
+                (Text(f"{left} of {total} open"), 2),
+                (Text.assemble(("layers: ", "dim"), layers), 5),
+                (Text.assemble("user: ", (self.user, "bold")), 7),
+            ]
         )
-        self.query_one("#title", Static).update(title, layout=False)
 
     def _apply(self, removed: list[Span], added: list[Span]) -> None:
         super()._apply(removed, added)
@@ -165,7 +175,7 @@ class ReviewScreen(DocumentScreen):
             note = (
                 f"{agreed} put in gold"
                 + (f" ({self.agreed_added} just now)" if self.agreed_added else "")
-                + "; 1-9 take a layer's version, 0 none, n next"
+                + "; 1-9 take a layer's version, 0 none, j next"
             )
         self.query_one(DisagreementPanel).show(items, self.current, note)
         self._show_title()

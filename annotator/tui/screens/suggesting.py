@@ -8,18 +8,24 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from textual.screen import Screen
-
 from annotator.model import Span
 from annotator.store import Store
 from annotator.tui.messages import KbFailed, KbLoaded, LookupFailed, Question, SuggestionsFound
+from annotator.tui.screens.article_screen import ArticleScreen
 from annotator.tui.screens.guards import while_shown
-from annotator.tui.widgets.suggestion_list import MAX_SHOWN, Shown, SuggestionList, suggestions_note
+from annotator.tui.widgets.article_lines import visible
+from annotator.tui.widgets.suggestion_list import (
+    MAX_SHOWN,
+    MIN_ENTER_SCORE,
+    Shown,
+    SuggestionList,
+    suggestions_note,
+    takes_first,
+)
 from annotator.tui.workers import Lookup, load_kb
 
 if TYPE_CHECKING:
     from annotator.kb import KnowledgeBase
-    from annotator.tui.widgets.article import ArticleView
 
 MAX_QUERY = 80
 """A selection longer than this (characters) is not a name: no look-up."""
@@ -27,7 +33,7 @@ SEARCH_DELAY_S = 0.12
 """Suggestions are looked up once the selection has stayed this long (not for every step of a drag)."""
 
 
-class SuggestingScreen(Screen[None]):
+class SuggestingScreen(ArticleScreen):
     """What the document screens have of suggestions; they set the attributes below."""
 
     store: Store
@@ -39,10 +45,6 @@ class SuggestingScreen(Screen[None]):
     _lookups: list[Lookup[Any, Any]]
     _untaught: list[tuple[float, str, str, str | None, int]]
     """Changes to the spans before the KB loaded: ``(when, text, label, kb_id, count)``."""
-
-    @property
-    def article(self) -> ArticleView:
-        raise NotImplementedError
 
     def kb_ready(self) -> None:
         """Called when the KB has loaded, before the first look-up of suggestions."""
@@ -98,10 +100,15 @@ class SuggestingScreen(Screen[None]):
         no_index = self.kb is not None and self.kb.index is None
         self.query_one(SuggestionList).show(message.found, suggestions_note(text, message.found, no_index))
 
-    def action_take_suggestion(self, index: int = 0) -> None:
+    def action_take_suggestion(self) -> None:
+        """Enter in the article: the first suggestion, when it is close enough to be sure of."""
         suggestions = self.query_one(SuggestionList)
-        if 0 <= index < len(suggestions.items):
-            self._take(suggestions.items[index])
+        if not suggestions.items:
+            self.say("No suggestion for the selection: a label key tags it")
+        elif not takes_first(suggestions.items):
+            self.say(f"No suggestion scores {MIN_ENTER_SCORE:.0f}: Tab to the list to choose one")
+        else:
+            self._take(suggestions.items[0])
 
     def on_suggestion_list_taken(self, event: SuggestionList.Taken) -> None:
         self._take(event.suggestion)
@@ -109,6 +116,8 @@ class SuggestingScreen(Screen[None]):
 
     def _take(self, suggestion: Shown) -> None:
         self._tag(suggestion.label, suggestion.kb_id, "suggestion")
+        link = f" ({visible(suggestion.kb_id)})" if suggestion.kb_id else ""
+        self.say(f"{suggestion.label} linked to {visible(suggestion.name)}{link}")
 
     def _teach(self, removed: list[Span], added: list[Span]) -> None:
         """What suggestions learn is the layer's spans as they are now: a saved span teaches at once,

@@ -35,12 +35,24 @@ def keep_row_visible(view: ScrollView, row: int) -> None:
         view.scroll_to(y=row - height + 1, animate=False)
 
 
+def changed_ranges(
+    old: tuple[int, int] | None, new: tuple[int, int] | None, cursors: list[Token]
+) -> list[tuple[int, int]]:
+    """What a selection moving from ``old`` to ``new`` changes on screen: the edges that moved, and the
+    cursor tokens (where it was and where it is); all of a selection that appears or goes."""
+    if old is None or new is None:
+        return [region for region in (old, new) if region is not None]
+    moved = [(min(a, b), max(a, b)) for a, b in ((old[0], new[0]), (old[1], new[1])) if a != b]
+    return [*moved, *cursors]
+
+
 class ArticleView(ScrollView, can_focus=True):
     """A scrollable, token-addressed view of one article."""
 
     ALLOW_SELECT = False
+    HELP_TITLE = "Article (when it has the focus)"
     DEFAULT_CSS = """
-    ArticleView { background: $surface; padding: 0 1; }
+    ArticleView { background: $surface; padding: 0 1; overflow-x: hidden; scrollbar-gutter: stable; }
     """
     BINDINGS = key_bindings(ARTICLE)
 
@@ -72,6 +84,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._dragging = False
         self.selection_listener: Callable[[], None] | None = None
         """Called at once (same tick as the redraw) when the selection moves, before the message."""
+        self.rewrapped_listener: Callable[[], None] | None = None
+        """Called when the text has been wrapped again to a new width (its lines are others)."""
 
     # --- content ---------------------------------------------------------------------------------
 
@@ -178,6 +192,8 @@ class ArticleView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.text_layout.rewrap(self._width()):
             self._laid_out()
+            if self.rewrapped_listener is not None:
+                self.rewrapped_listener()
         else:
             self._fit_height()
         self.scroll_to_cursor()
@@ -265,6 +281,22 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._move_to(self.text_layout.edge_token(self.tokens, self.tokens[self.cursor][0], side), False)
 
+    def action_ends(self, side: int) -> None:
+        """The first (``side`` -1) or last token of the text."""
+        if self.tokens:
+            self._move_to(0 if side < 0 else len(self.tokens) - 1, False)
+
+    def action_swap(self) -> None:
+        """The cursor to the selection's other end (vim's ``o``), to extend it on that side."""
+        if not self.tokens:
+            return
+        old_cursor = self.tokens[self.cursor]
+        self.anchor_token, self.cursor = self.cursor, self.anchor_token
+        self._refresh_offsets(*old_cursor)
+        self._refresh_offsets(*self.tokens[self.cursor])
+        self.scroll_to_cursor()
+        self._post_selection()
+
     def action_collapse(self) -> None:
         self.select_tokens(self.cursor, self.cursor)
 
@@ -325,21 +357,11 @@ class ArticleView(ScrollView, can_focus=True):
     def _refresh_changed(
         self, old: tuple[int, int] | None, new: tuple[int, int] | None, old_cursor: Token | None
     ) -> None:
-        """Redraw only what a selection change touched: the moved edges and both cursor tokens.
-
-        Extending a long selection by one token redraws one or two lines, not the whole selection.
-        """
-        if old is None or new is None:
-            for region in (old, new):
-                if region is not None:
-                    self._refresh_offsets(*region)
-            return
-        for a, b in ((old[0], new[0]), (old[1], new[1])):
-            if a != b:
-                self._refresh_offsets(min(a, b), max(a, b))
-        for token in (old_cursor, self.tokens[self.cursor]):
-            if token is not None:
-                self._refresh_offsets(*token)
+        """Redraw only what a selection change touched (extending a long selection by one token
+        redraws one or two lines, not the whole selection)."""
+        cursor = self.tokens[self.cursor]
+        for start, end in changed_ranges(old, new, [t for t in (old_cursor, cursor) if t is not None]):
+            self._refresh_offsets(start, end)
 
     def _refresh_offsets(self, start: int, end: int) -> None:
         first = self._line_of(start)

@@ -1,6 +1,7 @@
 """The review's list of disagreements: each with every finished layer's version, numbered by layer.
 
-Rows are drawn from plain strings (text from the article is shown literally); only visible rows render.
+Rows are drawn from plain strings (text from the article is shown literally), wrapped to the panel's
+width; only visible rows render.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from textual.strip import Strip
 
 from annotator.tui.widgets.article import keep_row_visible
 from annotator.tui.widgets.article_lines import visible
-
-Piece = tuple[str, Style | None]
+from annotator.tui.widgets.wrapping import Piece, wrapped
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ class DisagreementPanel(ScrollView):
 
     ALLOW_SELECT = False
     DEFAULT_CSS = """
-    DisagreementPanel { border: round $warning 60%; height: 2fr; }
+    DisagreementPanel {
+        border: round $warning 60%; height: 2fr; overflow-x: hidden; scrollbar-gutter: stable;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -50,8 +52,10 @@ class DisagreementPanel(ScrollView):
         self.items: list[Item] = []
         self.current = 0
         self.note = ""
-        self._rows: list[list[Piece]] = []
+        self._rows: list[list[Segment]] = []
         self._first_row: list[int] = []
+        """The first row of each disagreement, and how many rows it takes (wrapped)."""
+        self._item_rows: list[int] = []
         self._styles: dict[str, Style] = {}
 
     def set_label_styles(self, styles: dict[str, Style]) -> None:
@@ -63,20 +67,18 @@ class DisagreementPanel(ScrollView):
         self.note = note
         self._build()
         if self._first_row:
-            keep_row_visible(self, self._first_row[current] + len(self.items[current].versions) + 1)
+            keep_row_visible(self, self._first_row[current] + self._item_rows[current] - 1)
             keep_row_visible(self, self._first_row[current])
 
     def _build(self) -> None:
+        """The rows, each wrapped to the panel's width (between words; nothing cut off at the edge)."""
         dim = Style(dim=True)
-        rows: list[list[Piece]] = [[(self.note, dim)]]
-        self._first_row = []
+        logical: list[tuple[int | None, list[Piece]]] = [(None, [(self.note, dim)])]
         for n, item in enumerate(self.items):
-            self._first_row.append(len(rows))
             here = n == self.current
             mark = "▶ " if here else ("✓ " if item.resolved else "  ")
             head = Style(bold=True, reverse=True) if here else (dim if item.resolved else Style(bold=True))
-            shown = item.text if len(item.text) <= 40 else item.text[:39] + "…"
-            rows.append([(mark, None), (f"{n + 1}. {item.kind} ", head), (visible(shown), head)])
+            logical.append((n, [(mark, None), (f"{n + 1}. {item.kind} ", head), (visible(item.text), head)]))
             for k, version in enumerate(item.versions, 1):
                 number = (f"   {k} ", Style(bold=True) if here else dim)
                 row: list[Piece] = [number, (f"{visible(version.layer)}: ", None)]
@@ -87,11 +89,25 @@ class DisagreementPanel(ScrollView):
                         row.append((" + ", dim))
                     row.append((f" {visible(label)} ", self._styles.get(label, Style(reverse=True))))
                     row.append((" " + visible(text), None))
-                rows.append(row)
-            rows.append([("   0 ", Style(bold=True) if here else dim), ("none of them", dim)])
+                logical.append((None, row))
+            logical.append((None, [("   0 ", Style(bold=True) if here else dim), ("none of them", dim)]))
+        width = max(self.scrollable_content_region.width, 8)
+        rows: list[list[Segment]] = []
+        self._first_row = []
+        for item_index, pieces in logical:
+            if item_index is not None:
+                self._first_row.append(len(rows))
+            rows.extend(wrapped(pieces, width, self.app.console))
         self._rows = rows
-        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
+        self._item_rows = [
+            self._first_row[n + 1] - self._first_row[n] if n + 1 < len(self._first_row) else len(rows) - first
+            for n, first in enumerate(self._first_row)
+        ]
+        self.virtual_size = Size(width, len(rows))
         self.refresh()
+
+    def on_resize(self) -> None:
+        self._build()
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
@@ -99,5 +115,5 @@ class DisagreementPanel(ScrollView):
         base = self.rich_style
         if index >= len(self._rows):
             return Strip.blank(width, base)
-        segments = [Segment(text, base + style if style else base) for text, style in self._rows[index]]
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in self._rows[index]]
         return Strip(segments).crop_extend(0, width, base)

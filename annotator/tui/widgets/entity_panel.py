@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -21,17 +22,19 @@ from annotator.model import Label, Span
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article import keep_row_visible
 from annotator.tui.widgets.article_lines import visible
+from annotator.tui.widgets.notice import Notice
 
-Row = tuple[str, Style | None, Span | None]
-"""A heading's text and the style of its label chip (the chip is the text up to its count), or an entry's
-span (its text is taken from the article only when the row is drawn)."""
+Row = tuple[str, Style | None, Span | None, int]
+"""A heading's text and the style of its label chip (the chip is the text up to its count), or an
+entity: its first span, and how many times the document has it (same label, same words)."""
 
 
 class EntityPanel(ScrollView, can_focus=True):
     ALLOW_SELECT = False
+    HELP_TITLE = "Entities panel (Tab to it)"
     DEFAULT_CSS = """
-    EntityPanel { border: round $primary 50%; border-title-color: $text; }
-    EntityPanel:focus { border: round $primary; }
+    EntityPanel { border: round $primary 50%; border-title-color: $text; overflow-x: hidden; }
+    EntityPanel:focus { border: heavy $accent; border-title-style: bold; }
     """
     BINDINGS = key_bindings(ENTITY_PANEL)
 
@@ -40,28 +43,53 @@ class EntityPanel(ScrollView, can_focus=True):
             super().__init__()
             self.span = span
 
+    class FilterAsked(Message):
+        """The annotator wants to type a filter (the screen's prompt asks for it)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Entities"
         self.rows: list[Row] = []
         self.highlighted: int | None = None
+        self.filter = ""
+        """Only entities whose words hold this (any case) are listed."""
         self._text = ""
+        self._words: dict[tuple[int, int], str] = {}
+        """The words of each span's range in this text (kept between calls: a tag looks up one)."""
+        self._occurrences: dict[tuple[str, str], list[Span]] = {}
+        self._shown: tuple[Sequence[Span], Sequence[Label], dict[str, Style]] = ((), (), {})
+        self._next: dict[int, int] = {}
+        """Per entity row, which of its occurrences Enter jumps to next."""
 
     def show(
         self, text: str, spans: Sequence[Span], labels: Sequence[Label], styles: dict[str, Style]
     ) -> None:
-        """List ``spans`` under their labels; text from the article is shown as plain, visible text.
-
-        Only the rows on screen take their text from the article, so a tag costs the same with 20
-        spans or 2,000.
-        """
-        by_label: dict[str, list[Span]] = {label.name: [] for label in labels}
+        """List the distinct entities (label and words) under their labels, with how many times each
+        occurs; text from the article is shown as plain, visible text."""
+        self._shown = (spans, labels, styles)
+        if text != self._text:
+            self._words = {}
+        words = self._words
+        by_label: dict[str, dict[str, list[Span]]] = {label.name: {} for label in labels}
         for span in spans:
-            by_label.setdefault(span.label, []).append(span)
+            key = (span.start, span.end)
+            said = words.get(key)
+            if said is None:
+                said = words[key] = visible(" ".join(text[span.start : span.end].split()))
+            by_label.setdefault(span.label, {}).setdefault(said, []).append(span)
+        needle = self.filter.casefold()
         rows: list[Row] = []
-        for name, members in by_label.items():
-            rows.append((f" {name} \t{len(members)}", styles.get(name, Style(reverse=True)), None))
-            rows.extend(("", None, span) for span in members)
+        self._occurrences = {}
+        for name, entities in by_label.items():
+            shown = {w: members for w, members in entities.items() if needle in w.casefold()}
+            count = sum(len(m) for m in entities.values())
+            heading = f" {name} \t{count}"
+            if needle and entities:
+                heading += f" ({len(shown)} of {len(entities)} shown)"
+            rows.append((heading, styles.get(name, Style(reverse=True)), None, 0))
+            for said, members in shown.items():
+                self._occurrences[(name, said)] = members
+                rows.append((said, None, members[0], len(members)))
         before, self.rows = self.rows, rows
         same_text = text == self._text
         self._text = text
@@ -80,6 +108,17 @@ class EntityPanel(ScrollView, can_focus=True):
             if old != new:
                 self.refresh_lines(y)
 
+    def set_filter(self, needle: str) -> None:
+        self.filter = needle
+        self.highlighted = None
+        self._next = {}
+        self.show(self._text, *self._shown)
+        self.border_title = f"Entities: “{visible(needle)}”" if needle else "Entities"
+        self.refresh()
+
+    def action_filter(self) -> None:
+        self.post_message(self.FilterAsked())
+
     def _resize_rows(self) -> None:
         """Grow the scroll range in steps of 32 rows: a new size means a new layout of the whole screen
         (12 ms here), which a tag that adds one row should not pay."""
@@ -95,15 +134,16 @@ class EntityPanel(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        text, chip, span = self.rows[index]
-        if span is not None:
-            text = visible(" ".join(self._text[span.start : span.end].split()))
+        text, chip, _span, count = self.rows[index]
         if chip is not None:
-            name, count = text.split("\t")
-            segments = [Segment(name, base + chip), Segment(f" {count}", base + Style(dim=True))]
+            name, total = text.split("\t")
+            segments = [Segment(name, base + chip), Segment(f" {total}", base + Style(dim=True))]
         else:
             style = base + Style(reverse=True) if index == self.highlighted and self.has_focus else base
-            segments = [Segment("  " + text, style)]
+            times = f" ×{count}" if count > 1 else ""
+            room = width - 2 - len(times)
+            shown = text if cell_len(text) <= room else text[: max(room - 1, 1)] + "…"
+            segments = [Segment("  " + shown, style), Segment(times, base + Style(dim=True))]
         return Strip(segments).crop_extend(0, width, base)
 
     def on_resize(self) -> None:
@@ -115,6 +155,7 @@ class EntityPanel(ScrollView, can_focus=True):
     def action_step(self, delta: int) -> None:
         entries = self._entries()
         if not entries:
+            self.post_message(Notice("No entities in this document yet (Esc: back to the article)"))
             return
         if self.highlighted not in entries:
             target = entries[0] if delta > 0 else entries[-1]
@@ -126,10 +167,19 @@ class EntityPanel(ScrollView, can_focus=True):
         self.refresh()
 
     def action_choose(self) -> None:
-        if self.highlighted is not None and self.rows[self.highlighted][2] is not None:
-            span = self.rows[self.highlighted][2]
-            assert span is not None
-            self.post_message(self.Chosen(span))
+        """Jump to the entity's first occurrence; Enter again on it: the next one, and round."""
+        if self.highlighted is None or self.rows[self.highlighted][2] is None:
+            self.post_message(Notice("Choose an entity first (↑↓)"))
+            return
+        text, _chip, span, _count = self.rows[self.highlighted]
+        assert span is not None
+        label = span.label
+        members = self._occurrences.get((label, text), [span])
+        nth = self._next.get(self.highlighted, 0) % len(members)
+        self._next = {self.highlighted: nth + 1}
+        self.post_message(self.Chosen(members[nth]))
+        if len(members) > 1:
+            self.post_message(Notice(f"{text}: {nth + 1} of {len(members)} (Enter: the next)"))
 
     def on_click(self, event: events.Click) -> None:
         region = self.scrollable_content_region

@@ -11,6 +11,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotator.model import Span
+from annotator.tui.widgets.article_lines import visible
 
 
 def selection_status(
@@ -26,11 +27,44 @@ def selection_status(
         line.append("  ")
         line.append(f" {span.label} ", styles.get(span.label, Style(reverse=True)))
         line.append(" " + " ".join(text[span.start : span.end].split()))
+        if span.kb_id:
+            line.append(f" → {visible(span.kb_id)}", "dim")
     return line
 
 
+def position_status(line: int, lines: int, offset: int, length: int) -> Text:
+    """Where the cursor is: its line (from 1) of the lines, and how far into the text its end is (as
+    less shows it: 100% at the last word)."""
+    percent = 100 * offset // length if length else 0
+    return Text(f"line {line + 1}/{max(lines, 1)} {percent}%", style="dim")
+
+
+def change_note(
+    verb: str, text: str, before: Sequence[Span], after: Sequence[Span]
+) -> tuple[str, tuple[int, int] | None]:
+    """What an undo or redo changed, said (``Undid: ACTOR Nagorno-Karabakh Defense Ministry``), and the
+    place of the first span it touched (None when no span changed: a rejection, a status)."""
+    keys_before = {(s.start, s.end, s.label) for s in before}
+    keys_after = {(s.start, s.end, s.label) for s in after}
+    gone = sorted(keys_before - keys_after)
+    back = sorted(keys_after - keys_before)
+    if not gone and not back:
+        return f"{verb} the last step (no span changed)", None
+
+    def said(key: tuple[int, int, str]) -> str:
+        words = " ".join(text[key[0] : key[1]].split())
+        return f"{key[2]} {visible(words if len(words) <= 40 else words[:39] + '…')}"
+
+    parts = [said(k) for k in gone[:1]] + [f"{said(k)} back" for k in back[:1]]
+    more = len(gone) + len(back) - len(parts)
+    note = f"{verb}: " + "; ".join(parts) + (f" and {more} more" if more else "")
+    first = min([*gone, *back])
+    return note, (first[0], first[1])
+
+
 class StatusLine(Widget):
-    """Shows a `Text` on one line, cropped to the width.
+    """Shows a `Text` on one line, cropped to the width, and another at its right end (dropped when the
+    line is too narrow for both).
 
     A `Static` re-parses its content into a `Content` and wraps it on every update; this renders the
     `Text` once into segments and keeps the strip until the next update.
@@ -41,16 +75,23 @@ class StatusLine(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Text()
+        self._right = Text()
         self._strip: Strip | None = None
 
     @property
     def text(self) -> Text:
         return self._text
 
-    def show(self, text: Text) -> None:
-        if text == self._text:
+    @property
+    def right(self) -> Text:
+        return self._right
+
+    def show(self, text: Text, right: Text | None = None) -> None:
+        right = right or Text()
+        if text == self._text and right == self._right:
             return
         self._text = text
+        self._right = right
         self._strip = None
         self.refresh()
 
@@ -60,10 +101,20 @@ class StatusLine(Widget):
             return Strip.blank(width, self.rich_style)
         if self._strip is None or self._strip.cell_length != width:
             base = self.rich_style
-            segments = [
-                Segment(segment.text, base + segment.style if segment.style else base)
-                for segment in self._text.render(self.app.console)
-                if segment.text != "\n"
-            ]
-            self._strip = Strip(segments).crop_extend(0, width, base)
+            right = self._right.cell_len
+            # the position gives way to what a key said, which is never cut short for it
+            fits = right and self._text.cell_len <= width - right - 2
+            left_width = width - right - 2 if fits else width
+            left = Strip(self._segments(self._text)).crop_extend(0, left_width, base)
+            if left_width < width:
+                left = Strip.join([left, Strip([Segment("  ", base)]), Strip(self._segments(self._right))])
+            self._strip = left.crop_extend(0, width, base)
         return self._strip
+
+    def _segments(self, text: Text) -> list[Segment]:
+        base = self.rich_style
+        return [
+            Segment(segment.text, base + segment.style if segment.style else base)
+            for segment in text.render(self.app.console)
+            if segment.text != "\n"
+        ]

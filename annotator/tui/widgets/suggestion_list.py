@@ -20,11 +20,16 @@ from textual.widget import Widget
 from annotator.keymap import MAX_SUGGESTIONS, SUGGESTIONS
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article_lines import visible
+from annotator.tui.widgets.notice import Notice
+from annotator.tui.widgets.wrapping import wrapped
 
 if TYPE_CHECKING:
     from annotator.kb import Suggestion
 
 MAX_SHOWN = MAX_SUGGESTIONS
+MIN_ENTER_SCORE = 85.0
+"""Enter in the article takes the first suggestion only from this score up (a near miss such as
+``news conference`` → Scone at 73 is chosen in the list, not by the key that also moves on)."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,18 @@ class Shown:
         return cls(s.name, s.label, s.description, s.score, s.kb_id, s.learned)
 
 
+def takes_first(found: Sequence[Shown]) -> bool:
+    """Enter in the article takes the first suggestion: only one close enough."""
+    return bool(found) and found[0].score >= MIN_ENTER_SCORE
+
+
 def suggestions_note(text: str, found: Sequence[Shown], no_index: bool) -> str:
     """The line above the suggestions for the selected ``text``; ``no_index``: the KB has no names yet."""
     shown = text if len(text) <= 24 else text[:23] + "…"
+    if found and takes_first(found):
+        return f"for “{shown}”: Enter takes ▸"
     if found:
-        return f"for “{shown}”: Enter takes 1"
+        return f"for “{shown}”: Tab to pick"
     if no_index:
         return "no KB yet: kb add-geonames"
     return f"nothing close to “{shown}”"
@@ -56,9 +68,10 @@ def suggestions_note(text: str, found: Sequence[Shown], no_index: bool) -> str:
 
 class SuggestionList(Widget, can_focus=True):
     ALLOW_SELECT = False
+    HELP_TITLE = "Suggestions panel (Tab to it)"
     DEFAULT_CSS = """
     SuggestionList { height: 13; max-height: 45%; border: round $primary 50%; padding: 0 0; }
-    SuggestionList:focus { border: round $primary; }
+    SuggestionList:focus { border: heavy $accent; border-title-style: bold; }
     """
     BINDINGS = key_bindings(SUGGESTIONS)
 
@@ -107,30 +120,50 @@ class SuggestionList(Widget, can_focus=True):
         return self._drawn
 
     def _build_rows(self) -> list[list[Segment]]:
+        """The rows, wrapped to the width; a suggestion that no longer fits is left out whole, and the
+        proposals' line (and why the selected one is proposed) stays at the bottom. The digits show
+        only while the list has the focus: in the article the digits tag with the labels; there ``▸``
+        marks what Enter takes."""
         base = self.rich_style
         dim = base + Style(dim=True)
-        rows = [[Segment(self.note, dim)]]
+        width = max(self.content_region.width, 8)
+        height = max(self.content_region.height, 1)
+        console = self.app.console
+        rows = wrapped([(self.note, dim)], width, console)
+        bottom = [[Segment(self.proposals, dim)]] if self.proposals else []
+        if self.why:  # why the selected proposal is proposed, under the proposals' line
+            bottom += wrapped([(visible(self.why), None)], width, console)
+        room = max(height - len(bottom), 1)
         for n, item in enumerate(self.items, 1):
-            style = base + Style(reverse=True) if n - 1 == self.highlighted and self.has_focus else base
+            highlight = n - 1 == self.highlighted and self.has_focus
+            style = base + Style(reverse=True) if highlight else base
             chip = self._styles.get(item.label, Style(reverse=True))
-            row = [
-                Segment(f"{n} ", base + Style(bold=True)),
-                Segment(visible(item.name), style),
-                Segment(" "),
-                Segment(f" {visible(item.label)} ", base + chip),
-            ]
+            mark = "▸ " if n == 1 and takes_first(self.items) else "  "
+            number = f"{n} " if self.has_focus else mark
             detail = f"{item.score:.0f}"
             if item.learned:
                 detail += f" tagged {item.learned}×"
             if item.description:
                 detail += f" {item.description}"
-            row.append(Segment(f" {visible(detail)}", dim))
-            rows.append(row)
-        if self.proposals:
-            rows.append([Segment(self.proposals, dim)])
-        if self.why:
-            rows.append([Segment(visible(self.why), base)])
+            pieces = [
+                (number, base + Style(bold=True)),
+                (f" {visible(item.label)} ", base + chip),
+                (" ", None),
+                (visible(item.name), style),
+                (f" {visible(detail)}", dim),
+            ]
+            lines = wrapped(pieces, width, console)
+            if len(rows) + len(lines) > room:
+                break
+            rows.extend(lines)
+        rows = rows[:room]
+        if bottom:
+            rows.extend([[]] * (room - len(rows)))
+            rows.extend(bottom)
         return rows
+
+    def on_resize(self) -> None:
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
@@ -140,14 +173,21 @@ class SuggestionList(Widget, can_focus=True):
         return Strip(rows[y]).crop_extend(0, width, self.rich_style)
 
     def action_step(self, delta: int) -> None:
-        if self.items:
-            self.highlighted = min(max(self.highlighted + delta, 0), len(self.items) - 1)
-            self.refresh()
+        if not self.items:
+            self.post_message(Notice("No suggestions for the selection (Esc: back to the article)"))
+            return
+        target = min(max(self.highlighted + delta, 0), len(self.items) - 1)
+        if target == self.highlighted:
+            self.post_message(Notice(f"{'Last' if delta > 0 else 'First'} suggestion"))
+        self.highlighted = target
+        self.refresh()
 
     def action_take(self, index: int | None = None) -> None:
         chosen = self.highlighted if index is None else index
         if 0 <= chosen < len(self.items):
             self.post_message(self.Taken(self.items[chosen]))
+        else:
+            self.post_message(Notice(f"No suggestion {chosen + 1} (there are {len(self.items)})"))
 
     def on_click(self, event: events.Click) -> None:
         row = event.y - (self.content_region.y - self.region.y)

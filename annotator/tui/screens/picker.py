@@ -1,0 +1,138 @@
+"""The document list (``g``): every document of the screen with its state, filtered as you type (a key's
+start first, then keys holding the letters, then those holding them in order), Enter opens one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from annotator.store import Store
+from annotator.tui.widgets.article_lines import visible
+
+MAX_ROWS = 200
+"""Rows listed at most (the best matches): a filter narrows a long corpus."""
+STATE_STYLE = {"done": "green", "in_progress": "yellow", "todo": "dim"}
+
+
+def match_rank(query: str, key: str) -> int | None:
+    """How well ``key`` matches ``query`` (any case): 0 the same, 1 it starts with it, 2 it holds it,
+    3 it holds its letters in order (fuzzy); None: not at all. An empty query matches everything (0)."""
+    q, k = query.casefold(), key.casefold()
+    if q == k or not q:
+        return 0
+    if k.startswith(q):
+        return 1
+    if q in k:
+        return 2
+    position = 0
+    for char in q:
+        position = k.find(char, position) + 1
+        if position == 0:
+            return None
+    return 3
+
+
+def matching(query: str, keys: Sequence[str]) -> list[int]:
+    """Positions in ``keys`` matching ``query``, the best first (in their order within a rank)."""
+    ranked = [(rank, i) for i, key in enumerate(keys) if (rank := match_rank(query, key)) is not None]
+    return [i for _, i in sorted(ranked)]
+
+
+def document_picker(store: Store, layer: str, user: str, doc_ids: list[int], index: int) -> DocumentPicker:
+    """The list of ``doc_ids`` with each one's state in ``layer`` and whether ``user`` is assigned it."""
+    statuses = store.progress.statuses(layer)
+    assigned = {d for d, users in store.teams.assignments().items() if user in users}
+    keys = store.documents.keys()
+    return DocumentPicker(
+        [keys[doc_id] for doc_id in doc_ids],
+        [statuses.get(doc_id, "todo") for doc_id in doc_ids],
+        [doc_id in assigned for doc_id in doc_ids],
+        index,
+    )
+
+
+class DocumentPicker(ModalScreen[int | None]):
+    """Answers the position (in the screen's order) of the document chosen, None on Esc."""
+
+    DEFAULT_CSS = """
+    DocumentPicker { align: center middle; }
+    DocumentPicker > Vertical { width: 80%; max-width: 100; height: 80%; border: round $primary;
+                                background: $surface; }
+    DocumentPicker #list { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close"),
+        Binding("up", "step(-1)", "Previous", show=False),
+        Binding("down", "step(1)", "Next", show=False),
+    ]
+
+    def __init__(
+        self, keys: Sequence[str], states: Sequence[str], assigned: Sequence[bool], current: int
+    ) -> None:
+        super().__init__()
+        self.keys = list(keys)
+        self.states = list(states)
+        self.assigned = list(assigned)
+        self.current = current
+        self.shown: list[int] = []
+        self.highlighted = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            done = sum(state == "done" for state in self.states)
+            box.border_title = f"Documents: {done} of {len(self.keys)} done (type to filter, Enter opens)"
+            yield Input(placeholder="key, its start, or its letters in order", id="filter")
+            yield Static(id="list")
+
+    def on_mount(self) -> None:
+        self._filter("")
+        self.highlighted = self.shown.index(self.current) if self.current in self.shown else 0
+        self._draw()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._filter(event.value)
+        self._draw()
+
+    def _filter(self, query: str) -> None:
+        self.shown = matching(query.strip(), self.keys)
+        self.highlighted = 0
+
+    def _draw(self) -> None:
+        lines = Text()
+        if not self.shown:
+            lines.append("no document matches", "dim")
+        window = max(self.query_one("#list").size.height, 10)
+        first = max(0, min(self.highlighted - window // 2, len(self.shown) - window))
+        for row, position in enumerate(self.shown[first : first + min(window, MAX_ROWS)], first):
+            state = self.states[position]
+            style = "reverse" if row == self.highlighted else ""
+            lines.append(f"{position + 1:>5}  ", "dim")
+            lines.append(visible(self.keys[position]), style)
+            lines.append(f"  {state.replace('_', ' ')}", STATE_STYLE.get(state, ""))
+            if self.assigned[position]:
+                lines.append("  assigned", "dim")
+            if position == self.current:
+                lines.append("  (open)", "dim")
+            lines.append("\n")
+        self.query_one("#list", Static).update(lines)
+
+    def action_step(self, delta: int) -> None:
+        if self.shown:
+            self.highlighted = min(max(self.highlighted + delta, 0), len(self.shown) - 1)
+            self._draw()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(self.shown[self.highlighted] if self.shown else None)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ("up", "down"):  # the input would take them for its cursor
+            event.stop()
+            self.action_step(-1 if event.key == "up" else 1)

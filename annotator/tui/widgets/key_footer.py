@@ -1,0 +1,116 @@
+"""The footer: help and quit always, the focused panel's keys (its name first, so the focus shows), then
+the screen's own keys for as many as fit whole; read from the live bindings, so remapped keys show."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widget import Widget
+
+from annotator.keymap import key_actions
+
+GAP = "  "
+FOOTER_WORDS = {action.id: action.footer for action in key_actions() if action.footer}
+"""A panel key's words in the footer, by binding id."""
+KEY_STYLE = Style(bold=True, color="black", bgcolor="#e0c060")
+
+
+def key_item(keys: str, words: str) -> Text:
+    return Text.assemble((f" {keys} ", KEY_STYLE), f" {words}")
+
+
+def fit_items(always: list[Text], others: list[Text], width: int) -> Text:
+    """``others`` in order as far as they fit whole, then ``always`` at the end (never left out)."""
+    room = width - sum(t.cell_len for t in always) - len(GAP) * len(always)
+    kept: list[Text] = []
+    for item in others:
+        if item.cell_len + len(GAP) > room:
+            break
+        kept.append(item)
+        room -= item.cell_len + len(GAP)
+    line = Text(GAP).join(kept)
+    line.append(" " * max(room, 0) + GAP)
+    return line + Text(GAP).join(always)
+
+
+class KeyFooter(Widget):
+    DEFAULT_CSS = "KeyFooter { height: 1; dock: bottom; background: $panel; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._strip: Strip | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self._strip = None
+        self.refresh()
+
+    def items(self) -> tuple[list[Text], list[Text]]:
+        """What is always shown (the app's keys: help, quit), and the rest in order: the focused panel's
+        keys under its name, then the screen's."""
+        app, screen = self.app, self.screen
+        focused = screen.focused
+        always: list[Text] = []
+        panel: list[tuple[str, list[str]]] = []
+        own: list[Text] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding, node = active.binding, active.node
+            if binding.id is None or binding.id in seen:
+                continue
+            shown = app.get_key_display(Binding(key, ""))
+            if node is app and binding.show:
+                seen.add(binding.id)
+                always.append(key_item(shown, binding.description))
+            elif node is focused and node is not screen and binding.id in FOOTER_WORDS:
+                seen.add(binding.id)
+                words = FOOTER_WORDS[binding.id]
+                if panel and panel[-1][0] == words:
+                    panel[-1][1].append(shown)
+                else:
+                    panel.append((words, [shown]))
+            elif node is screen and binding.show:
+                seen.add(binding.id)
+                own.append(key_item(shown, binding.description))
+        others: list[Text] = []
+        if panel and focused is not None:
+            title = str(getattr(focused, "border_title", "") or type(focused).__name__)
+            others.append(Text(f"{title}:", "bold reverse"))
+            others.extend(key_item(_joined(keys), words) for words, keys in panel)
+        return always, [*others, *own]
+
+    @property
+    def text(self) -> Text:
+        always, others = self.items()
+        return fit_items(always, others, self.content_region.width or 200)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        base = self.rich_style
+        if y != 0:
+            return Strip.blank(width, base)
+        if self._strip is None or self._strip.cell_length != width:
+            always, others = self.items()
+            segments = [
+                Segment(s.text, base + s.style if s.style else base)
+                for s in fit_items(always, others, width).render(self.app.console)
+                if s.text != "\n"
+            ]
+            self._strip = Strip(segments).crop_extend(0, width, base)
+        return self._strip
+
+
+def _joined(keys: list[str]) -> str:
+    """Keys that do one thing: ``↑↓``; a run of digits as ``1-9``."""
+    if len(keys) > 2 and all(k.isdigit() for k in keys):
+        return f"{keys[0]}-{keys[-1]}"
+    return "".join(keys) if all(len(k) == 1 for k in keys) else "/".join(keys)
