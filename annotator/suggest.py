@@ -32,14 +32,14 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from annotator.kb import FuzzyIndex, KnowledgeBase, Learned, Suggestion, normalize
+from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
 from annotator.model import Span, SpanKey
 from annotator.spans import longest_first, overlaps
 from annotator.tagger.features import Hint
 
 if TYPE_CHECKING:
     from annotator.tagger import Tagger
-from annotator.text import sentences, tokenize
+from annotator.text import Token, sentences, tokenize
 
 MAX_TOKENS = 6
 GAZETTEER, LEARNED, MODEL = "kb", "learned", "model"
@@ -150,7 +150,15 @@ class Candidate:
 
 def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
     """Every proposal for ``text``, in text order, none overlapping."""
-    tokens = tokenize(text)
+    learned, in_kb = _found(text, tokenize(text), kb, kb)
+    return _without_overlaps(learned + in_kb)
+
+
+def _found(
+    text: str, tokens: list[Token], kb: KnowledgeBase, learned_from: KnowledgeBase
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The learned windows (their suggestions from ``learned_from``) and the KB windows of ``text``,
+    overlapping: one pass over the windows for both."""
     words = [text[s:e] for s, e in tokens]
     is_word = [w[0].isalnum() for w in words]
     capital = [w[0].isupper() for w in words]
@@ -170,6 +178,7 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
         return is_word[i] and capital[i] and words[i].lower() not in FUNCTION_WORDS
 
     found: list[Candidate] = []
+    found_in_kb: list[Candidate] = []
     kb_windows: list[tuple[int, int]] = []
     keys: list[str] = []
     learned_keys = kb.learned.by_key
@@ -186,7 +195,8 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
             learned = learned_keys.get(key) if learned_keys else None
             if learned:
                 start, end = tokens[i][0], tokens[j][1]
-                found.append(Candidate(start, end, text[start:end], kb.learned_suggestion(learned[0], 100.0)))
+                suggestion = learned_from.learned_suggestion(learned[0], 100.0)
+                found.append(Candidate(start, end, text[start:end], suggestion))
             if kb_open and (capital[j] or (j > i and words[j] not in CONNECTORS)):
                 kb_windows.append((i, j))
                 keys.append(key)
@@ -229,10 +239,10 @@ def propose(text: str, kb: KnowledgeBase) -> list[Candidate]:
             )
             if ambiguous and prominence < PROMINENT:
                 continue
-            found.append(
+            found_in_kb.append(
                 Candidate(start, end, mention, index.suggestion(entry, index.keys[key_index], score))
             )
-    return _without_overlaps(found)
+    return found, found_in_kb
 
 
 def _derived_from(key: str, index: FuzzyIndex, key_index: int) -> bool:
@@ -300,7 +310,8 @@ def propose_all(text: str, kb: KnowledgeBase, tagger: Tagger | None, threshold: 
     held-out news that lowered precision more than it raised recall (bench/model.py)."""
     if tagger is None:
         return propose(text, kb)
-    by_source = _proposals_by_source(text, kb)
+    tokens = tokenize(text)
+    by_source = _proposals_by_source(text, kb, tokens)
     found = [Hint(c.start, c.end, c.label, source) for source, cs in by_source.items() for c in cs]
     same: dict[tuple[int, int, str], list[Candidate]] = {}
     for cs in by_source.values():
@@ -308,7 +319,7 @@ def propose_all(text: str, kb: KnowledgeBase, tagger: Tagger | None, threshold: 
             same.setdefault((c.start, c.end, c.label), []).append(c)
     countries = _countries_mentioned(text, found)
     proposed: list[Candidate] = []
-    for p in tagger.predict(text, found):
+    for p in tagger.predict(text, found, tokens):
         if p.confidence < threshold:
             continue
         mention = text[p.start : p.end]
@@ -320,13 +331,15 @@ def propose_all(text: str, kb: KnowledgeBase, tagger: Tagger | None, threshold: 
     return proposed
 
 
-def _proposals_by_source(text: str, kb: KnowledgeBase) -> dict[str, list[Candidate]]:
-    """:func:`propose` with the KB alone and with the learned text alone."""
+def _proposals_by_source(text: str, kb: KnowledgeBase, tokens: list[Token]) -> dict[str, list[Candidate]]:
+    """:func:`propose` with the KB alone and with the learned text alone (``tokens``: the text's), in
+    one pass over the windows."""
+    learned, in_kb = _found(text, tokens, kb, KnowledgeBase(None, kb.learned))
     found: dict[str, list[Candidate]] = {}
     if kb.index is not None:
-        found[GAZETTEER] = propose(text, KnowledgeBase(kb.index, Learned()))
+        found[GAZETTEER] = _without_overlaps(in_kb)
     if kb.learned.by_key:
-        found[LEARNED] = propose(text, KnowledgeBase(None, kb.learned))
+        found[LEARNED] = _without_overlaps(learned)
     return found
 
 
@@ -358,11 +371,8 @@ def _countries_mentioned(text: str, found: Iterable[Hint]) -> set[str]:
     return {text[h.start : h.end] for h in found if h.source == GAZETTEER and h.label == "PLACE"}
 
 
-def hints(text: str, kb: KnowledgeBase) -> list[Hint]:
+def hints(text: str, kb: KnowledgeBase, tokens: list[Token] | None = None) -> list[Hint]:
     """What the KB and the learned strings propose in ``text``, each on its own (the model's features:
-    where both propose a span, it sees both)."""
-    return [
-        Hint(c.start, c.end, c.label, source)
-        for source, found in _proposals_by_source(text, kb).items()
-        for c in found
-    ]
+    where both propose a span, it sees both). ``tokens``: ``tokenize(text)`` when the caller has it."""
+    found = _proposals_by_source(text, kb, tokenize(text) if tokens is None else tokens)
+    return [Hint(c.start, c.end, c.label, source) for source, cs in found.items() for c in cs]

@@ -9,7 +9,7 @@ EXAMPLES: dict[str, list[str]] = {
     "": ["annotator --user alice"],
     "import": ["annotator import articles/ --format txt", "annotator import gold.jsonl --as gold"],
     "init": ["annotator init --out annotator.toml"],
-    "stats": ["annotator stats --json"],
+    "stats": ["annotator stats --json", "annotator stats --daily"],
     "annotate": ["annotator --user alice annotate --doc GUM_news_afghan"],
     "review": ["annotator --user lead review"],
     "serve": ["annotator serve --host 127.0.0.1 --port 8000"],

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.leftovers import writer_running
 
 MANIFEST = ".annotator-export.json"
 FILE_TEMP = ".annotator-tmp"
@@ -117,7 +118,7 @@ def remove_stale(parent: Path, name: str) -> None:
         if not entry.name.startswith(prefix) or not entry.name.endswith((FILE_TEMP, NEW_FOLDER, OLD_FOLDER)):
             continue
         pid_text = entry.name[len(prefix) :].split(".", 1)[0]
-        if not pid_text.isdigit() or _alive(int(pid_text)):
+        if not pid_text.isdigit() or writer_running(int(pid_text)):
             continue
         try:
             st = entry.stat(follow_symlinks=False)
@@ -129,18 +130,6 @@ def remove_stale(parent: Path, name: str) -> None:
                 os.unlink(entry.path)
         except OSError:
             continue  # not ours to remove after all, or gone already
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's process
-    return True
 
 
 # --- one file ------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from annotator.kb.names import deletion_hashes, key_hashes, normalize, trigram_codes
+from annotator.leftovers import writer_running
 from annotator.model import KbRow
 
 MIN_SCORE = 60.0
@@ -371,6 +372,10 @@ class FuzzyIndex:
         one edit away, as ``(key index, ratio)``."""
         if not windows or len(self.keys) == 0:
             return [[] for _ in windows]
+        distinct_windows = list(dict.fromkeys(windows))
+        if len(distinct_windows) < len(windows):  # a document repeats its names: each matched once
+            matched = dict(zip(distinct_windows, self.match_keys(distinct_windows), strict=True))
+            return [matched[w].copy() for w in windows]
         whole = key_hashes(windows)
         parts, part_owner = deletion_hashes(windows, FUZZY_MIN_LENGTH)
         hashes = np.concatenate([whole, parts])
@@ -379,18 +384,26 @@ class FuzzyIndex:
         results: list[dict[int, float]] = [{} for _ in windows]
         # A window's key and its deletions against the keys (equal, or the window has one extra letter);
         # the window's key and its deletions against the keys' deletions (one letter missing or changed).
+        # Each distinct hash looked up once, in ascending order (a document repeats its names, and numpy's
+        # binary search over sorted needles starts where the last one ended: fewer cache misses in a table
+        # of millions); the upper bound only for the hashes found.
+        distinct, probe_hash = np.unique(hashes, return_inverse=True)
         for table, ids, fuzzy_table in (
             (self.key_hash, self.key_hash_ids, False),
             (self.del_hash, self.del_keys, True),
         ):
-            left = np.searchsorted(table, hashes, side="left")
-            right = np.searchsorted(table, hashes, side="right")
-            for p in np.nonzero(right > left)[0].tolist():
+            left = np.searchsorted(table, distinct, side="left")
+            found = left < len(table)
+            found[found] = table[left[found]] == distinct[found]
+            right = left.copy()
+            right[found] = np.searchsorted(table, distinct[found], side="right")
+            for p in np.nonzero(found[probe_hash])[0].tolist():
                 w = probe_owner[p]
                 key = windows[w]
                 if not key or (fuzzy_table and len(key) < FUZZY_MIN_LENGTH):
                     continue
-                for k in ids[left[p] : right[p]].tolist():
+                d = probe_hash[p]
+                for k in ids[left[d] : right[d]].tolist():
                     if k in results[w]:
                         continue
                     candidate = self.keys[k]
@@ -440,20 +453,8 @@ def remove_stale_saves(folder: Path) -> None:
     for entry in entries:
         for mark in (".tmp-", ".old-"):
             pid = entry.name.removeprefix(folder.name + mark)
-            if pid != entry.name and pid.isdigit() and not _running(int(pid)):
+            if pid != entry.name and pid.isdigit() and not writer_running(int(pid)):
                 shutil.rmtree(entry, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def index_folder(db_path: str | Path) -> Path:

@@ -28,7 +28,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -48,6 +48,8 @@ from annotator.store.connection import BATCH, Connection, Tables, connect_read_o
 from annotator.store.documents import Documents
 from annotator.store.models import Models
 from annotator.store.schema import FIRST, applied_names, newer_names
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 SpanRow = tuple[int, int, str, str | None, str, str | None, float]
 """A span as merge copies it: start, end, label, kb_id, source, who, created."""
@@ -110,6 +112,7 @@ class Merge(Tables):
         ids = self._merge_documents(other, result)
         result.models_added += self._models.copy_from(other)
         self._merge_effort(other, ids)
+        self._merge_effort_days(path, other, their_layers)
         theirs = _LayerStates.read(other, ids.__getitem__)
         mine = _LayerStates.read(self.conn, None, set(ids.values()))
         mine_present = mine.keys()
@@ -178,6 +181,24 @@ class Merge(Tables):
                 "INSERT INTO effort (doc_id, layer, keys) VALUES (?, ?, ?)"
                 " ON CONFLICT (doc_id, layer) DO UPDATE SET keys = max(keys, excluded.keys)",
                 (ids[doc_id], layer, keys),
+            )
+
+    def _merge_effort_days(self, path: Path, other: sqlite3.Connection, layers: Container[str]) -> None:
+        """Seconds and keys per layer and day: the larger of the two sides, as for ``effort``."""
+        if not other.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'effort_days'"
+        ).fetchone():
+            return
+        for layer, day, seconds, keys in other.execute("SELECT layer, day, seconds, keys FROM effort_days"):
+            if layer not in layers or not isinstance(day, str) or not _DAY.fullmatch(day):
+                raise AnnotatorError(f"effort_days: no layer {layer!r} or no day {day!r}", path)
+            if not isinstance(seconds, int | float) or not isinstance(keys, int) or seconds < 0 or keys < 0:
+                raise AnnotatorError(f"effort_days: {layer!r} {day}: bad seconds or keys", path)
+            self.conn.execute(
+                "INSERT INTO effort_days (layer, day, seconds, keys) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (layer, day) DO UPDATE"
+                " SET seconds = max(seconds, excluded.seconds), keys = max(keys, excluded.keys)",
+                (layer, day, seconds, keys),
             )
 
     def _merge_documents(self, other: sqlite3.Connection, result: MergeResult) -> dict[int, int]:

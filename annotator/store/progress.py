@@ -68,6 +68,12 @@ class Progress(Tables):
                     " ON CONFLICT (doc_id, layer) DO UPDATE SET keys = keys + excluded.keys",
                     (doc_id, layer, keys),
                 )
+            self.conn.execute(
+                "INSERT INTO effort_days (layer, day, seconds, keys)"
+                " VALUES (?, date('now', 'localtime'), ?, ?) ON CONFLICT (layer, day) DO UPDATE"
+                " SET seconds = seconds + excluded.seconds, keys = keys + excluded.keys",
+                (layer, seconds, keys),
+            )
 
     def keys(self, doc_id: int, layer: str) -> int:
         row = self.conn.execute(
@@ -119,6 +125,44 @@ class Progress(Tables):
             " status = CASE status WHEN 'todo' THEN 'in_progress' ELSE status END",
             (doc_id, layer, now),
         )
+
+    def daily(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per layer and calendar day (local time): documents marked done that day (and still done),
+        spans made that day (and still there) per label, and the seconds and keys counted that day in
+        the annotation screen, with seconds and keys per span."""
+        labels = [label.name for label in self._labels.all()]
+        days: dict[str, dict[str, dict[str, Any]]] = {}
+
+        def entry(layer: str, day: str) -> dict[str, Any]:
+            found = days.setdefault(layer, {}).get(day)
+            if found is None:
+                found = days[layer][day] = {"documents_done": 0, "labels": dict.fromkeys(labels, 0),
+                                            "spans": 0, "seconds": 0.0, "keys": 0}  # fmt: skip
+            return found
+
+        local = "date({}, 'unixepoch', 'localtime')"
+        for layer, day, count in self.conn.execute(
+            f"SELECT layer, {local.format('updated')}, count(*) FROM doc_status WHERE status = 'done'"
+            " GROUP BY 1, 2"
+        ):
+            entry(layer, day)["documents_done"] = count
+        for layer, day, label, count in self.conn.execute(
+            f"SELECT layer, {local.format('created')}, label, count(*) FROM spans GROUP BY 1, 2, 3"
+        ):
+            found = entry(layer, day)
+            found["labels"][label] = found["labels"].get(label, 0) + count
+            found["spans"] += count
+        for layer, day, seconds, keys in self.conn.execute(
+            "SELECT layer, day, seconds, keys FROM effort_days"
+        ):
+            found = entry(layer, day)
+            found["seconds"], found["keys"] = seconds, keys
+        for per_day in days.values():
+            for found in per_day.values():
+                spans, counted = found["spans"], found["seconds"] or found["keys"]
+                found["seconds_per_span"] = found["seconds"] / spans if spans and counted else None
+                found["keys_per_span"] = found["keys"] / spans if spans and counted else None
+        return {layer: dict(sorted(per_day.items())) for layer, per_day in sorted(days.items())}
 
     def stats(self) -> dict[str, Any]:
         """Documents, characters, spans per label and layer, and each layer's progress and time."""

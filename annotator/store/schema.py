@@ -226,6 +226,23 @@ def _export_files(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0008_effort_days")
+def _effort_days(db: sqlite_utils.Database) -> None:
+    """Seconds and keys per annotator layer and calendar day (local time), for the per-day figures of
+    ``annotator stats --daily``; the days before this table are not known."""
+    db.execute(
+        """
+        CREATE TABLE effort_days (
+            layer TEXT NOT NULL,
+            day TEXT NOT NULL,
+            seconds REAL NOT NULL DEFAULT 0,
+            keys INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (layer, day)
+        )
+        """
+    )
+
+
 def known_names() -> set[str]:
     return {m.name for m in migrations._migrations}
 

@@ -174,7 +174,13 @@ def test_threshold_in_the_settings_file_hides_less_confident_proposals(
 ) -> None:
     import_documents(run, tmp_path, "alice", range(1))
     (tmp_path / "new.jsonl").write_text(
-        json.dumps({"id": "new", "text": "Officials met in Lachin; Iran says the ceasefire holds."}) + "\n"
+        json.dumps(
+            {
+                "id": "new",
+                "text": "Officials met in Lachin; Iran says the ceasefire holds after the war in Shusha.",
+            }
+        )
+        + "\n"
     )
     assert run("import", str(tmp_path / "new.jsonl")).exit_code == 0
     everything = suggest(run, "--doc", "new", "--threshold", "0")

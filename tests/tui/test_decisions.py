@@ -12,6 +12,7 @@ from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.status_line import StatusLine
 from annotator.tui.widgets.suggestion_list import SuggestionList
 from tests.conftest import SEED
 from tests.tui.test_suggestions import until
@@ -104,12 +105,16 @@ async def test_a_rejection_is_undone_and_redone_like_any_edit(run, db: Path, tmp
         await pilot.press("X")  # reject (n is the search's next match)
         assert (turkey, turkey + 6, "PLACE") not in on_screen(view)
         assert (turkey, turkey + 6, "PLACE") not in suggested(run)
+        view.select_offsets(first, first + 10)  # elsewhere: undo goes back to the proposal it brings back
         await pilot.press("u")  # takes back the rejection, not the accept before it
         assert (turkey, turkey + 6, "PLACE") in on_screen(view)
+        assert "Undid: rejection of PLACE Turkey" in screen.query_one(StatusLine).text.plain
+        assert view.selection == (turkey, turkey + 6)
         assert (turkey, turkey + 6, "PLACE") in suggested(run)
         assert stored(db) == [(first, first + 10, "PLACE", "geonames:587116", "suggestion")]
         await pilot.press("ctrl+r")  # redo rejects it again
         assert (turkey, turkey + 6, "PLACE") not in on_screen(view)
+        assert "Redid: PLACE Turkey rejected" in screen.query_one(StatusLine).text.plain
         assert (turkey, turkey + 6, "PLACE") not in suggested(run)
         await pilot.press("u", "u")  # the rejection, then the accept
         assert stored(db) == []

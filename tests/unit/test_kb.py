@@ -109,3 +109,19 @@ def test_deletion_hashes_equal_the_hashes_of_the_deleted_strings() -> None:
         zip(key_hashes([s for s, _ in built]).tolist(), [n for _, n in built], strict=True)
     )
     assert len(set(key_hashes(sorted(set(keys))).tolist())) == len(set(keys))  # no collisions here
+
+
+def test_windows_repeated_in_a_document_match_as_each_does_alone(
+    city_index: FuzzyIndex, city_names: list[str]
+) -> None:
+    rng = random.Random(5)
+    names = [normalize(typo(rng, n)) for n in rng.sample(city_names, 20)] + [
+        normalize(n) for n in city_names[:10]
+    ]
+    windows = [rng.choice(names) for _ in range(90)] + ["", "zzzzzzzzqqq"]
+    alone = {w: city_index.match_keys([w])[0] for w in set(windows)}
+    together = city_index.match_keys(windows)
+    assert together == [alone[w] for w in windows]
+    assert any(together)
+    together[0].append((0, 1.0))
+    assert together[0] != together[windows.index(windows[0], 1)]  # each window's own list

@@ -180,3 +180,65 @@ def test_a_stored_model_of_another_format_is_not_used() -> None:
     older = StoredModel("alice", "crfsuite-0", data, "d", ("gold", "alice"), 4, 40, None, None, 1.0)
     assert current_model(older)[0] == starter_bytes()
     assert current_model(None, with_kb=False)[0] == starter_bytes(with_kb=False)
+
+
+def test_a_tagger_builds_only_the_features_its_model_weighs_and_predicts_the_same() -> None:
+    import pycrfsuite
+
+    from annotator.tagger.features import Known
+    from annotator.tagger.starter import starter_bytes
+
+    tagger = Tagger(starter_bytes(with_kb=True))
+    text = (
+        "Armenia says Azerbaijan shelled Stepanakert during the war.\n"
+        "Reporters in Baku saw the attack on Martuni; a quokka|wallaby and the ||| sign were new words."
+    )
+    tokens = tokenize(text)
+    hints = [Hint(13, 23, "PLACE", "kb"), Hint(73, 80, "ACTOR", "learned")]
+    every = token_features(text, tokens, hints)
+    known = tagger._known
+    some = token_features(text, tokens, hints, known)
+    assert all(set(kept) <= set(full) for kept, full in zip(some, every, strict=True))
+    assert sum(map(len, some)) < sum(map(len, every))
+    # What is left out is what the model holds no weight for, nothing else.
+    assert {f for kept, full in zip(some, every, strict=True) for f in set(full) - set(kept)}.isdisjoint(
+        known.attributes
+    )
+    # The same tags and confidences as crfsuite given every feature.
+    plain = pycrfsuite.Tagger()
+    plain.open_inmemory(tagger._raw)
+    plain.set(every)
+    tags = plain.tag()
+    expected = []
+    for first, last, label in spans_of(tags):
+        confidence = min(plain.marginal(tags[i], i) for i in range(first, last))
+        expected.append((tokens[first][0], tokens[last - 1][1], label, confidence))
+    assert expected
+    assert [(p.start, p.end, p.label, p.confidence) for p in tagger.predict(text, hints)] == expected
+    assert Known(["-1w|w=||x", "w|+1w=a|b"]).left_pairs == {"|": {"x"}}
+
+
+def test_word_shapes_outside_ascii() -> None:
+    assert (shape("Ünïcode"), short_shape("Ünïcode")) == ("Xxx", "Xx")
+    assert (shape("١٢٣"), short_shape("ǅx")) == ("dd", "ǅx")
+
+
+def test_words_carry_their_wordnet_noun_senses_singular_or_plural() -> None:
+    text = "The truce ended the attacks on Stepanakert xqzt."
+    features = token_features(text, tokenize(text))
+    assert "ss=state" in features[1] and "ss3=state" in features[1]  # truce
+    assert "ss=act" in features[4]  # attacks, as attack
+    assert "+1ss=act" in features[3] and "-1ss=act" in features[5]
+    assert not any(f.startswith("ss") for f in features[7])  # no noun of that spelling
+
+
+def test_a_capitalised_word_that_is_part_of_a_longer_name_elsewhere_says_so() -> None:
+    text = "Ahmed Mohamed built a clock.\nMohamed was arrested. Paris agreed."
+    features = token_features(text, tokenize(text))
+    words = [text[s:e] for s, e in tokenize(text)]
+    mohamed = words.index("Mohamed", 2)
+    assert "name_tail_elsewhere" in features[mohamed]
+    assert "name_head_elsewhere" in features[words.index("Ahmed")]
+    assert not any(f.startswith("name_") for f in features[words.index("Paris")])
+    # A line break between two capitalised words does not make a name.
+    assert "name_head_elsewhere" not in features[words.index("clock") + 1]

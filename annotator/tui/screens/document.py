@@ -239,8 +239,7 @@ class DocumentScreen(SuggestingScreen):
         self.spans_changed(removed, added)
 
     def _reload_spans(self) -> None:
-        """Show the layer's spans as the database has them (after undo or redo, or a change made in
-        another window)."""
+        """Show the layer's spans as the database has them (after undo, redo, another window's edit)."""
         before = Counter(map(_teaching, self.spans))
         self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
         after = Counter(map(_teaching, self.spans))
@@ -380,7 +379,7 @@ class DocumentScreen(SuggestingScreen):
     def action_undo(self, redo: bool = False) -> None:
         """Undo (or redo) the latest edit, say what it was and go to it."""
         self.sync()
-        before = list(self.spans)
+        before = list(self.spans), self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
         step = self.store.edits.redo if redo else self.store.edits.undo
         if not step(self.doc_id, self.layer_name):
             self.say(f"Nothing to {'redo' if redo else 'undo'}")
@@ -388,7 +387,8 @@ class DocumentScreen(SuggestingScreen):
         self._status_note = None
         self.history_replayed()
         self._reload_spans()
-        note, where = change_note("Redid" if redo else "Undid", self.article.text, before, self.spans)
+        after = self.spans, self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
+        note, where = change_note("Redid" if redo else "Undid", self.article.text, before, after)
         if where is not None:
             self.article.select_offsets(*where)
         self.say(note)

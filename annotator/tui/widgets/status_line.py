@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from rich.segment import Segment
 from rich.style import Style
@@ -42,25 +42,37 @@ def position_status(line: int, lines: int, offset: int, length: int) -> Text:
 
 
 def change_note(
-    verb: str, text: str, before: Sequence[Span], after: Sequence[Span]
+    verb: str,
+    text: str,
+    before: tuple[Sequence[Span], Set[tuple[int, int, str]]],
+    after: tuple[Sequence[Span], Set[tuple[int, int, str]]],
 ) -> tuple[str, tuple[int, int] | None]:
-    """What an undo or redo changed, said (``Undid: ACTOR Nagorno-Karabakh Defense Ministry``), and the
-    place of the first span it touched (None when no span changed: a rejection, a status)."""
-    keys_before = {(s.start, s.end, s.label) for s in before}
-    keys_after = {(s.start, s.end, s.label) for s in after}
+    """What an undo or redo changed, said (``Undid: ACTOR Nagorno-Karabakh Defense Ministry``, ``Undid:
+    rejection of PLACE US``), and the place of the first span or proposal it touched (None when nothing
+    shown changed: a status). ``before`` and ``after``: the layer's spans and the rejected proposals'
+    ``(start, end, label)``."""
+    keys_before = {(s.start, s.end, s.label) for s in before[0]}
+    keys_after = {(s.start, s.end, s.label) for s in after[0]}
     gone = sorted(keys_before - keys_after)
     back = sorted(keys_after - keys_before)
-    if not gone and not back:
+    unrejected = sorted(set(before[1]) - set(after[1]))
+    rejected = sorted(set(after[1]) - set(before[1]))
+    if not (gone or back or unrejected or rejected):
         return f"{verb} the last step (no span changed)", None
 
     def said(key: tuple[int, int, str]) -> str:
         words = " ".join(text[key[0] : key[1]].split())
         return f"{key[2]} {visible(words if len(words) <= 40 else words[:39] + '…')}"
 
-    parts = [said(k) for k in gone[:1]] + [f"{said(k)} back" for k in back[:1]]
-    more = len(gone) + len(back) - len(parts)
+    parts = (
+        [said(k) for k in gone[:1]]
+        + [f"{said(k)} back" for k in back[:1]]
+        + [f"rejection of {said(k)}" for k in unrejected[:1]]
+        + [f"{said(k)} rejected" for k in rejected[:1]]
+    )
+    more = len(gone) + len(back) + len(unrejected) + len(rejected) - len(parts)
     note = f"{verb}: " + "; ".join(parts) + (f" and {more} more" if more else "")
-    first = min([*gone, *back])
+    first = min([*gone, *back, *unrejected, *rejected])
     return note, (first[0], first[1])
 
 
