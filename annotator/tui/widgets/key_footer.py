@@ -3,15 +3,13 @@ the screen's own keys for as many as fit whole; read from the live bindings, so 
 
 from __future__ import annotations
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.strip import Strip
-from textual.widget import Widget
 
 from annotator.keymap import key_actions
+from annotator.tui.widgets.one_line import OneLineText
 
 GAP = "  "
 FOOTER_WORDS = {action.id: action.footer for action in key_actions() if action.footer}
@@ -37,12 +35,9 @@ def fit_items(always: list[Text], others: list[Text], width: int) -> Text:
     return line + Text(GAP).join(always)
 
 
-class KeyFooter(Widget):
+class KeyFooter(OneLineText):
     DEFAULT_CSS = "KeyFooter { height: 1; dock: bottom; background: $panel; }"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._strip: Strip | None = None
+    UNMEASURED_WIDTH = 200
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -51,8 +46,7 @@ class KeyFooter(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        self._strip = None
-        self.refresh()
+        self.changed()
 
     def items(self) -> tuple[list[Text], list[Text]]:
         """What is always shown (the app's keys: help, quit), and the rest in order: the focused panel's
@@ -88,25 +82,9 @@ class KeyFooter(Widget):
             others.extend(key_item(_joined(keys), words) for words, keys in panel)
         return always, [*others, *own]
 
-    @property
-    def text(self) -> Text:
+    def fitted(self, width: int) -> Text:
         always, others = self.items()
-        return fit_items(always, others, self.content_region.width or 200)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.content_region.width
-        base = self.rich_style
-        if y != 0:
-            return Strip.blank(width, base)
-        if self._strip is None or self._strip.cell_length != width:
-            always, others = self.items()
-            segments = [
-                Segment(s.text, base + s.style if s.style else base)
-                for s in fit_items(always, others, width).render(self.app.console)
-                if s.text != "\n"
-            ]
-            self._strip = Strip(segments).crop_extend(0, width, base)
-        return self._strip
+        return fit_items(always, others, width)
 
 
 def _joined(keys: list[str]) -> str:
