@@ -13,9 +13,11 @@ from annotator.keymap import APP
 from annotator.store import Store
 from annotator.tui.bindings import key_bindings
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.document import DocumentScreen
 from annotator.tui.screens.guidelines import GuidelinesScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
+from annotator.tui.screens.stats import StatsScreen
 
 
 class AnnotatorApp(App[None]):
@@ -73,6 +75,14 @@ class AnnotatorApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_stats(self) -> None:
+        """The statistics screen, with the time spent on the open document counted up to now."""
+        if isinstance(self.screen, StatsScreen):
+            return
+        if isinstance(self.screen, DocumentScreen):
+            self.screen._flush_time()
+        self.push_screen(StatsScreen(self.store))
 
     def action_guidelines(self) -> None:
         if isinstance(self.screen, GuidelinesScreen):
