@@ -21,6 +21,15 @@ from tests.tui.test_review import two_layers
 from tests.tui.test_stats import store_of_two_days
 from tests.tui.test_suggestions import until
 
+GUIDELINES = """# Guidelines
+
+## ACTOR
+A person, group, organisation or state that acts or speaks (`Armenia says`).
+
+- **PLACE**: a named geographic entity (country, region, city, town, village), whatever its role.
+- **EVENT**: a named occurrence: a ceasefire, a conference, a war.
+"""
+
 
 @pytest.fixture
 def app(db: Path):
@@ -43,7 +52,9 @@ def app(db: Path):
             KbEntry("Armenia", "ACTOR", (), "country:AM", "the state", prominence=3e6),
         ]
     )
-    yield make_app(store, "alice")
+    guidelines = db.parent / "GUIDELINES.md"  # each label's line in the help
+    guidelines.write_text(GUIDELINES, encoding="utf-8")
+    yield make_app(store, "alice", guidelines=guidelines)
     store.close()
 
 
