@@ -59,7 +59,8 @@ NEXT_DOCUMENT = _key("annotate.next_document", "right_square_bracket", "Next doc
 PREVIOUS_DOCUMENT = _key(
     "annotate.previous_document", "left_square_bracket", "Prev doc", "document(-1)", show=True
 )
-GOTO = _key("annotate.goto", "g", "Documents (pick one)", "goto")
+# ``gg`` (vim's start of the document) is ``g`` at once in the list ``g`` opens (``screens.picker``).
+GOTO = _key("annotate.goto", "g", "Documents (pick one); gg: start of document", "goto")
 # ``S``: SPEC gives no key for statistics; ``s`` is left free for a label key.
 STATS = _key("annotate.stats", "S", "Stats", "app.stats", show=True)
 GROW_START = _key("annotate.grow_start", "less_than_sign", "Span start a token left", "span_edge(-1, -1)")
