@@ -2,8 +2,9 @@
 ``bench/tmux_latency.py`` to split a key's time into the app's part and the terminal's.
 
 Each line of the log: ``key TIME KEY`` when Textual's input thread has parsed a key, ``frame TIME
-BYTES`` when the writer thread has flushed a frame to the terminal (TIME: ``time.perf_counter()``, the
-system's monotonic clock, the same in every process on Linux, so the bench compares it with its own).
+CHARACTERS`` when the writer thread began writing a frame to the terminal (TIME:
+``time.perf_counter()``, the system's monotonic clock, the same in every process on Linux, so the
+bench compares it with its own).
 Only the bench uses it; the app itself is unchanged.
 
     python -m bench.frame_probe LOG --db DB --user U annotate
@@ -18,21 +19,26 @@ from typing import IO, Any
 
 
 class TimedFile:
-    """A file whose flushes are logged with the characters written since the last one."""
+    """A file whose flushes are logged: when the first write since the last flush began (the moment the
+    app hands a frame to the terminal; tmux may have read part of it before the flush returns), and the
+    characters written."""
 
     def __init__(self, file: IO[str], log: IO[str]) -> None:
         self._file = file
         self._log = log
         self._written = 0
+        self._started = 0.0
 
     def write(self, text: str) -> int:
+        if not self._written:
+            self._started = time.perf_counter()
         self._written += len(text)
         return self._file.write(text)
 
     def flush(self) -> None:
         self._file.flush()
         if self._written:
-            self._log.write(f"frame {time.perf_counter():.6f} {self._written}\n")
+            self._log.write(f"frame {self._started:.6f} {self._written}\n")
             self._written = 0
 
     def __getattr__(self, name: str) -> Any:

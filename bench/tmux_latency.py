@@ -57,8 +57,7 @@ class ControlClient:
             ["tmux", "-L", socket, "-C", "attach", "-t", session],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            bufsize=0,
-        )
+        )  # buffered: an unbuffered pipe is read a byte at a time, milliseconds for a big frame
         self.outputs: queue.Queue[tuple[float, str, int]] = queue.Queue()
         self.written = 0
         """Bytes (as tmux escapes them) the pane wrote for the last key."""
@@ -76,6 +75,7 @@ class ControlClient:
         assert self.process.stdin is not None
         sent = time.perf_counter()
         self.process.stdin.write(command.encode() + b"\n")
+        self.process.stdin.flush()
         return sent
 
     def drain(self) -> int:
@@ -263,8 +263,8 @@ def measure(
 
 
 def in_app(timings: list[tuple[float, float, float]], probe: Path) -> list[float]:
-    """Per key, ms from its arrival in our app (parsed by Textual's input thread) to the last frame the
-    app flushed to the terminal before tmux's last output of it (``bench/frame_probe.py``'s log)."""
+    """Per key, ms from its arrival in our app (parsed by Textual's input thread) to the start of the
+    writing of the last frame the app wrote before tmux's last output of it (``bench/frame_probe.py``)."""
     arrived, flushed = read_log(probe)
     spent = []
     for sent, _, last in timings:
@@ -291,7 +291,7 @@ def report(results: dict[str, Series], probe: Path) -> None:
         inside = in_app(results["ours"].get(what, []), probe)
         if inside:
             print(
-                f"{'  of which in our app (key parsed to frame flushed)':51} {len(inside):>4}"
+                f"{'  of which in our app (key parsed to frame written)':51} {len(inside):>4}"
                 f" {statistics.median(inside):8.2f} {percentile(inside, 0.95):8.2f}"
             )
     extend, move = ("extend right (ours shift+right, SLATE /)", "ours"), ("right (cursor move)", "slate")
