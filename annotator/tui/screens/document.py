@@ -28,7 +28,7 @@ from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import Question
 from annotator.tui.screens.guards import saving, while_shown
-from annotator.tui.screens.picker import START_OF_DOCUMENT, document_picker
+from annotator.tui.screens.picker import document_picker
 from annotator.tui.screens.suggesting import SuggestingScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
@@ -202,9 +202,7 @@ class DocumentScreen(SuggestingScreen):
             return
 
         def chosen(position: int | None) -> None:
-            if position == START_OF_DOCUMENT:
-                self.article.action_ends(-1)
-            elif position is not None and position != self.index:
+            if position is not None and position != self.index:
                 self.open_document(position)
 
         picker = document_picker(self.store, self.layer_name, self.user, self.doc_ids, self.index)

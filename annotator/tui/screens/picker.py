@@ -17,8 +17,6 @@ from textual.widgets import Input, Static
 from annotator.literal import visible
 from annotator.store import Store
 
-START_OF_DOCUMENT = -1
-"""What the list answers for ``gg`` (vim's start of the document)."""
 GG_S = 0.5
 """``g`` typed this soon after the list opened (on ``g``) and then nothing for :data:`GG_WAIT_S` is vim's
 ``gg``: the list closes and the cursor goes to the start of the document. Later, as ``G``, or with more
@@ -68,8 +66,8 @@ def document_picker(store: Store, layer: str, user: str, doc_ids: list[int], ind
 
 
 class DocumentPicker(ModalScreen[int | None]):
-    """Answers the position (in the screen's order) of the document chosen, None on Esc,
-    :data:`START_OF_DOCUMENT` on ``gg``."""
+    """Answers the position (in the screen's order) of the document chosen, None on Esc and on ``gg``
+    (which moves the article under it to its start)."""
 
     DEFAULT_CSS = """
     DocumentPicker { align: center middle; }
@@ -114,8 +112,14 @@ class DocumentPicker(ModalScreen[int | None]):
         self._draw()
 
     def _gg(self) -> None:
+        """Vim's ``gg``: the list closes (the same document stays open) and the article under it goes to
+        its start, as ctrl+home does there."""
         if self.is_current and self.query_one("#filter", Input).value == "g":
-            self.dismiss(START_OF_DOCUMENT)
+            under = self.app.screen_stack[-2]
+            self.dismiss(None)
+            article = getattr(under, "article", None)
+            if article is not None:
+                article.action_ends(-1)
 
     def _filter(self, query: str) -> None:
         self.shown = matching(query.strip(), self.keys)
