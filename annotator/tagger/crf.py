@@ -127,8 +127,9 @@ def train(examples: Iterable[Example], params: dict[str, Any] | None = None) -> 
     import pycrfsuite
 
     started = time.perf_counter()
-    trainer = pycrfsuite.Trainer(verbose=False)
-    trainer.set_params({**PARAMS, **(params or {})})
+    chosen = {**PARAMS, **(params or {})}
+    trainer = pycrfsuite.Trainer(algorithm=chosen.pop("algorithm", "lbfgs"), verbose=False)
+    trainer.set_params(chosen)
     labels: set[str] = set()
     documents = tokens_seen = 0
     seen: WordCache = {}

@@ -242,3 +242,46 @@ def test_a_capitalised_word_that_is_part_of_a_longer_name_elsewhere_says_so() ->
     assert not any(f.startswith("name_") for f in features[words.index("Paris")])
     # A line break between two capitalised words does not make a name.
     assert "name_head_elsewhere" not in features[words.index("clock") + 1]
+
+
+def test_the_memory_finds_the_other_occurrences_of_what_was_tagged_in_the_document() -> None:
+    from annotator.tagger.features import MEMORY, memory_hints
+
+    text = "in Armenia today. Armenia says the Armenia Fund and Armenia agree"
+    tokens = tokenize(text)
+    tagged = [(18, 25, "ACTOR")]  # the second Armenia
+    everywhere = [
+        (text[h.start : h.end], h.start, h.label, h.source) for h in memory_hints(text, tokens, tagged)
+    ]
+    assert everywhere == [("Armenia", 3, "ACTOR", MEMORY), ("Armenia", 35, "ACTOR", MEMORY),
+                          ("Armenia", 52, "ACTOR", MEMORY)]  # fmt: skip
+    # As an annotator reading in order has it: only after the tagging, the tagged span itself included.
+    causal = [h.start for h in memory_hints(text, tokens, [(3, 10, "PLACE"), (18, 25, "ACTOR")], causal=True)]
+    assert causal == [18, 35, 52]
+    labels = [h.label for h in memory_hints(text, tokens, [(3, 10, "PLACE"), (18, 25, "ACTOR")], causal=True)]
+    assert labels == ["PLACE", "ACTOR", "ACTOR"]  # the label last tagged before each
+    two_words = memory_hints(text, tokens, [(35, 47, "ACTOR")])
+    assert [(h.start, h.end) for h in two_words] == []  # "Armenia Fund" occurs once
+
+
+def test_what_was_tagged_in_the_document_is_proposed_again_with_its_label_in_place_of_the_models() -> None:
+    from annotator.kb import KnowledgeBase, Learned
+    from annotator.model import Span
+    from annotator.suggest import candidates, propose_all
+
+    tagger = Tagger(train(fixed_examples()).data)
+    text = "Turkey says Baku is calm. Officials in Turkey said Baku saw the war."
+    before = {
+        (c.start, c.text): c.label for c in propose_all(text, KnowledgeBase(None, Learned()), tagger, 0.5)
+    }
+    assert before.get((26 + 13, "Turkey")) != "EVENT"
+    tagged = [(0, 6, "EVENT"), (12, 16, "ACTOR")]  # a guideline the model never saw
+    kb = KnowledgeBase(None, Learned())
+    after = {(c.start, c.text): c for c in propose_all(text, kb, tagger, 0.5, tagged)}
+    assert after[39, "Turkey"].label == "EVENT" and after[51, "Baku"].label == "ACTOR"
+    assert after[39, "Turkey"].source == "learned" and after[39, "Turkey"].confidence == 1.0
+    # candidates (annotator suggest) gives the annotator's spans in the document to the memory
+    spans = [Span(s, e, label, None, "hand") for s, e, label in tagged]
+    found = {(c.start, c.label) for c in candidates(text, kb, spans, set(), tagger, 0.5)}
+    assert {(39, "EVENT"), (51, "ACTOR")} <= found
+    assert not any(start < 16 for start, _ in found)  # nothing proposed over what is tagged
