@@ -19,7 +19,8 @@ from typing import Any
 
 from annotator.model import GOLD
 from annotator.tagger.features import OUTSIDE, Hint, Known, WordCache, bio_tags, spans_of, token_features
-from annotator.text import Token, tokenize
+from annotator.tagger.rules import Tagged, refine
+from annotator.text import Token, token_range, tokenize
 
 KIND = "crfsuite-2"
 """The model format: the crfsuite model bytes, compressed with zlib, over the features of this version
@@ -186,13 +187,24 @@ class Tagger:
         tagger = self._tagger
         if len(self._seen) > SEEN_WORDS:
             self._seen.clear()
+        hints = list(hints)
         tagger.set(token_features(text, tokens, hints, self._known, self._seen))
         tags = tagger.tag()
-        found: list[Prediction] = []
-        for first, last, label in spans_of(tags):
-            confidence = min(tagger.marginal(tags[i], i) for i in range(first, last))
-            found.append(Prediction(tokens[first][0], tokens[last - 1][1], label, confidence))
-        return found
+        tagged = [
+            Tagged(first, last, label, min(tagger.marginal(tags[i], i) for i in range(first, last)))
+            for first, last, label in spans_of(tags)
+        ]
+        places = set()
+        for hint in hints:
+            if hint.label == "PLACE" and hint.source == "kb":
+                found_range = token_range(tokens, hint.start, hint.end)
+                if found_range is not None:
+                    places.add(found_range)
+        words = [text[s:e] for s, e in tokens]
+        return [
+            Prediction(tokens[t.first][0], tokens[t.last - 1][1], t.label, t.confidence)
+            for t in refine(words, tagged, places)
+        ]
 
 
 def split_held_out(keys: Sequence[str], share: float = HELD_OUT_SHARE) -> tuple[list[int], list[int]]:

@@ -285,3 +285,25 @@ def test_what_was_tagged_in_the_document_is_proposed_again_with_its_label_in_pla
     found = {(c.start, c.label) for c in candidates(text, kb, spans, set(), tagger, 0.5)}
     assert {(39, "EVENT"), (51, "ACTOR")} <= found
     assert not any(start < 16 for start, _ in found)  # nothing proposed over what is tagged
+
+
+def test_the_rules_cut_titles_give_a_names_last_word_its_label_and_spread_what_was_tagged() -> None:
+    from annotator.tagger.rules import Tagged, refine
+
+    text = "US President Barack Obama met Obama and Paris, Valeska Paris said. Paris"
+    words = [text[s:e] for s, e in tokenize(text)]
+    assert words[1::4] == ["President", "Obama", ",", "said"] and words[13] == "Paris"
+    spans = [Tagged(0, 4, "PLACE", 0.6), Tagged(7, 8, "PLACE", 0.7), Tagged(9, 11, "ACTOR", 0.9)]
+    found = refine(words, spans, places={(0, 1)})
+    assert found == [
+        Tagged(0, 1, "PLACE", 0.6),  # the gazetteer's place before the title
+        Tagged(2, 4, "ACTOR", 0.6),  # the name without its title
+        Tagged(5, 6, "ACTOR", 0.6),  # Obama alone: the name's last word
+        Tagged(7, 8, "ACTOR", 0.9),  # Paris alone after Valeska Paris: the actor, not the place
+        Tagged(9, 11, "ACTOR", 0.9),
+        Tagged(13, 14, "ACTOR", 0.9),
+    ]
+    # Spread: the words tagged once, at their other occurrences, unless part of a longer name there.
+    words = [text[s:e] for s, e in tokenize("the war began. the war ended, War Office")]
+    found = refine(words, [Tagged(1, 2, "EVENT", 0.7)])
+    assert found == [Tagged(1, 2, "EVENT", 0.7), Tagged(5, 6, "EVENT", 0.7)]
