@@ -174,12 +174,21 @@ class Tagger:
         self._seen: WordCache = {}
         """The words of the texts predicted so far with their feature strings: most words of the next
         document were in one before."""
+        self._last: tuple[str, tuple[Hint, ...], list[Prediction]] | None = None
+        """The last text predicted, its hints and what was found: asked again (the proposals of a
+        document after a tag, which changes the in-document memory, not the model's input), it is
+        not predicted again."""
 
     def predict(
         self, text: str, hints: Iterable[Hint] = (), tokens: Sequence[Token] | None = None
     ) -> list[Prediction]:
-        """Every span the model tags in ``text``, in text order, with its confidence. ``tokens``:
-        ``tokenize(text)`` when the caller has it already."""
+        """Every span the model tags in ``text``, in text order, with its confidence, after the rules
+        over a document's spans (:func:`annotator.tagger.rules.refine`). ``tokens``: ``tokenize(text)``
+        when the caller has it already."""
+        hints = tuple(hints)
+        previous = self._last
+        if previous is not None and previous[0] == text and previous[1] == hints:
+            return list(previous[2])
         if tokens is None:
             tokens = tokenize(text)
         if not tokens:
@@ -187,7 +196,6 @@ class Tagger:
         tagger = self._tagger
         if len(self._seen) > SEEN_WORDS:
             self._seen.clear()
-        hints = list(hints)
         tagger.set(token_features(text, tokens, hints, self._known, self._seen))
         tags = tagger.tag()
         tagged = [
@@ -201,10 +209,12 @@ class Tagger:
                 if found_range is not None:
                     places.add(found_range)
         words = [text[s:e] for s, e in tokens]
-        return [
+        found = [
             Prediction(tokens[t.first][0], tokens[t.last - 1][1], t.label, t.confidence)
             for t in refine(words, tagged, places)
         ]
+        self._last = (text, hints, found)
+        return list(found)
 
 
 def split_held_out(keys: Sequence[str], share: float = HELD_OUT_SHARE) -> tuple[list[int], list[int]]:

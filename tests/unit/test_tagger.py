@@ -308,3 +308,13 @@ def test_the_rules_cut_titles_give_a_names_last_word_its_label_and_spread_what_w
     words = [text[s:e] for s, e in tokenize(text)]
     found = refine(words, [Tagged(1, 2, "EVENT", 0.7)])
     assert found == [Tagged(1, 2, "EVENT", 0.7), Tagged(5, 6, "EVENT", 0.7)]
+
+
+def test_a_text_asked_again_gives_the_same_and_another_text_is_predicted_anew() -> None:
+    tagger = Tagger(train(fixed_examples()).data)
+    text = "Georgia says Armenia shelled Martuni during the war."
+    first = tagger.predict(text)
+    assert tagger.predict(text) == first
+    other = "Reporters in Baku saw the attack on Martuni."
+    assert {(p.start, p.end, p.label) for p in tagger.predict(other)} == set(SENTENCES[1][1])
+    assert tagger.predict(text) == first
