@@ -381,6 +381,17 @@ def main() -> None:
         hint_times.append(time.perf_counter() - started)
         hint_cpu.append(time.process_time() - cpu_started)
 
+    # Everything the screen and `annotator suggest` do for a document: hints, model, KB links.
+    from annotator.suggest import propose_all
+
+    proposal_times, proposal_cpu = [], []
+    for _ in range(5):
+        tagger = Tagger(model.data)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        propose_all(text, full, tagger, args.threshold)
+        proposal_times.append(time.perf_counter() - started)
+        proposal_cpu.append(time.process_time() - cpu_started)
+
     def ms(values: list[float]) -> str:
         return f"{statistics.median(values) * 1000:.1f} ms"
 
@@ -390,7 +401,8 @@ def main() -> None:
     print(f"predicting a {len(text.split()):,}-word article (medians of 5): a new tagger {ms(cold_times)}"
           f" ({ms(cold_cpu)} CPU); one that has predicted the other {len(others)} documents"
           f" {ms(warm_times)} ({ms(warm_cpu)} CPU); the gazetteer and learned hints it needs:"
-          f" {ms(hint_times)} ({ms(hint_cpu)} CPU)")  # fmt: skip
+          f" {ms(hint_times)} ({ms(hint_cpu)} CPU); all the proposals (propose_all: hints, model, KB links)"
+          f" {ms(proposal_times)} ({ms(proposal_cpu)} CPU)")  # fmt: skip
 
     if args.compare_spacy:
         crf_started = time.perf_counter()
