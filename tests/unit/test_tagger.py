@@ -318,3 +318,13 @@ def test_a_text_asked_again_gives_the_same_and_another_text_is_predicted_anew() 
     other = "Reporters in Baku saw the attack on Martuni."
     assert {(p.start, p.end, p.label) for p in tagger.predict(other)} == set(SENTENCES[1][1])
     assert tagger.predict(text) == first
+
+
+def test_a_name_ending_on_an_initial_takes_the_initials_and_a_bare_title_is_no_name() -> None:
+    from annotator.tagger.rules import Tagged, refine
+
+    text = "Washington D.C. and the Afghan Ambassador met President Obama."
+    words = [text[s:e] for s, e in tokenize(text)]
+    assert words[:5] == ["Washington", "D", ".", "C", "."]
+    spans = [Tagged(0, 2, "PLACE", 0.8), Tagged(7, 9, "ACTOR", 0.7), Tagged(10, 12, "ACTOR", 0.9)]
+    assert refine(words, spans) == [Tagged(0, 5, "PLACE", 0.8), Tagged(11, 12, "ACTOR", 0.9)]
