@@ -15,6 +15,7 @@ from textual.screen import Screen
 from annotator.literal import literal, visible
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.key_footer import panel_title
 from annotator.tui.widgets.notice import Notice
 from annotator.tui.widgets.prompt import Prompt
 from annotator.tui.widgets.status_line import StatusLine, position_status, selection_status
@@ -112,7 +113,7 @@ class ArticleScreen(Screen[None]):
                 return
         bindings = self.article._bindings.key_to_bindings.get(key)
         if bindings:
-            title = getattr(focused, "border_title", "") or "this panel"
+            title = panel_title(focused) or "this panel"
             self.say(f"{bindings[0].description} works in the article; {title} has the focus (Esc: back)")
 
     # --- focus and the panels' messages ---------------------------------------------------------------

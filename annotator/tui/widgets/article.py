@@ -96,7 +96,7 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         self._shown = visible(text)
         self.tokens = tokens
         self.cursor = self.anchor_token = min(cursor, max(len(tokens) - 1, 0))
-        self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())
+        self.text_layout = ArticleLayout(self._shown, self._width(), spans, self._tag_cells())
         self._laid_out()
         self.scroll_to(0, 0, animate=False)
         self._post_selection()
