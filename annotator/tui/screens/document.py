@@ -30,6 +30,7 @@ from annotator.tui.messages import Question
 from annotator.tui.screens.guards import saving, while_shown
 from annotator.tui.screens.picker import document_picker
 from annotator.tui.screens.suggesting import SuggestingScreen
+from annotator.tui.screens.writing import WritingScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.key_footer import KeyFooter
@@ -59,7 +60,13 @@ def _teaching(span: Span) -> tuple[int, int, str, str | None]:
     return (span.start, span.end, span.label, span.kb_id)
 
 
-class DocumentScreen(SuggestingScreen):
+def described(label: str, text: str) -> str:
+    """A span as a pending or failed write names it: ``PLACE “Gubadli”``."""
+    words = " ".join(text.split())
+    return f"{label} “{words if len(words) <= 30 else words[:29] + '…'}”"
+
+
+class DocumentScreen(SuggestingScreen, WritingScreen):
     CSS_PATH = "../annotator.tcss"
 
     def __init__(
@@ -160,7 +167,7 @@ class DocumentScreen(SuggestingScreen):
 
     def on_unmount(self) -> None:
         self._collector.stop()
-        self._flush_time()
+        self._flush_time(leaving=True)
         for lookup in self._lookups:
             lookup.close()
 
@@ -186,14 +193,20 @@ class DocumentScreen(SuggestingScreen):
 
     def _open_next_unfinished(self, all_done: str) -> None:
         """Mark this document done in the layer and open the next one that is not; ``all_done`` is said
-        when there is none."""
-        self.store.progress.set_status(self.doc_id, self.layer_name, "done")
-        index = self.store.progress.next_unfinished(self.doc_ids, self.index, self.layer_name)
-        if index is not None:
-            self.open_document(index)
-            return
-        self._show_title()
-        self.notify(all_done, timeout=3)
+        when there is none (once it is saved; meanwhile the keys go on on this document)."""
+        doc_id, layer = self.doc_id, self.layer_name
+
+        def shown(_: None) -> None:
+            if self.doc_id != doc_id:
+                return
+            index = self.store.progress.next_unfinished(self.doc_ids, self.index, layer)
+            if index is not None:
+                self.open_document(index)
+                return
+            self._show_title()
+            self.notify(all_done, timeout=3)
+
+        self.write("done", lambda store: store.progress.set_status(doc_id, layer, "done"), shown)
 
     def action_goto(self) -> None:
         """The document list with each one's state, filtered as the annotator types."""
@@ -240,6 +253,7 @@ class DocumentScreen(SuggestingScreen):
 
     def _reload_spans(self) -> None:
         """Show the layer's spans as the database has them (after undo, redo, another window's edit)."""
+        self._data_version = self.store.data_version()
         before = Counter(map(_teaching, self.spans))
         self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
         after = Counter(map(_teaching, self.spans))
@@ -248,6 +262,11 @@ class DocumentScreen(SuggestingScreen):
         self._teach(gone, came)
         self._show_spans()
         self.spans_changed(gone, came)
+
+    def _show_database(self) -> None:
+        """After a write failed: the layer's spans and the title as the database has them."""
+        if self.doc_id >= 0:
+            self._reload_spans()
 
     def spans_changed(self, removed: list[Span], added: list[Span]) -> None:
         """Called when the layer's spans on the document changed: ``removed`` and ``added``."""
@@ -258,8 +277,9 @@ class DocumentScreen(SuggestingScreen):
     def sync(self) -> bool:
         """When another connection (another window of this layer, a reviewer) has written to the
         database since the screen last looked, show the document as it is now; True when it looked.
-        Called on a timer and before every edit, so an edit never acts on a state that is gone."""
-        if self.doc_id < 0:
+        Called on a timer and before every edit, so an edit never acts on a state that is gone; not while
+        this screen's own writes are pending (they are shown when they land, then it looks)."""
+        if self.doc_id < 0 or self.writes_pending:
             return False
         try:
             version = self.store.data_version()
@@ -311,21 +331,28 @@ class DocumentScreen(SuggestingScreen):
         inside = [
             s for s in under if s.label == label and start <= s.start and s.end <= end and s not in same_place
         ]
-        removed, added = self.store.edits.tag(
-            self.doc_id,
-            self.layer_name,
-            [Span(start, end, label, kb_id, source)],
-            who=self.user,
-            replacing=inside,
+        doc_id, layer, user = self.doc_id, self.layer_name, self.user
+        span = Span(start, end, label, kb_id, source)
+        self.write(
+            f"tag {described(label, self.article.text[start:end])}",
+            lambda store: store.edits.tag(doc_id, layer, [span], who=user, replacing=inside),
+            lambda changed: self._saved(*changed, doc_id=doc_id),
         )
-        self._saved(removed, added)
 
-    def _saved(self, removed: list[Span], added: list[Span]) -> None:
-        """Show an edit this screen just saved (nothing when it changed nothing)."""
+    def _saved(self, removed: list[Span], added: list[Span], *, doc_id: int) -> bool:
+        """Show an edit of document ``doc_id`` this screen saved (nothing when it changed nothing, or
+        when another document is open now: it shows its spans as they are). False when not shown."""
+        if doc_id != self.doc_id:
+            return False
         if removed or added:
+            shown = {(s.start, s.end, s.label) for s in self.spans}
+            if any((s.start, s.end, s.label) not in shown for s in removed):
+                self._reload_spans()  # another window changed what the edit replaced: show it whole
+                return True
             self._data_version = self.store.data_version()
             self._status_note = None
             self._apply(removed, added)
+        return True
 
     @saving
     def action_remove(self) -> None:
@@ -346,9 +373,19 @@ class DocumentScreen(SuggestingScreen):
         if not exact:
             self.say("No span here to remove")
             return
-        self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
-        self._saved(exact, [])
-        self.say(f"Removed {len(exact)} spans" if len(exact) > 1 else f"Removed {exact[0].label}")
+        doc_id, layer, user = self.doc_id, self.layer_name, self.user
+        text = self.article.text
+        said = f"{len(exact)} spans" if len(exact) > 1 else described(exact[0].label, text[start:end])
+
+        def shown(_: bool) -> None:
+            if self._saved(exact, [], doc_id=doc_id):
+                self.say(f"Removed {len(exact)} spans" if len(exact) > 1 else f"Removed {exact[0].label}")
+
+        self.write(
+            f"remove {said}",
+            lambda store: store.edits.edit(doc_id, layer, remove=exact, who=user),
+            shown,
+        )
 
     @saving
     def action_span_edge(self, side: int, delta: int) -> None:
@@ -370,28 +407,47 @@ class DocumentScreen(SuggestingScreen):
         if moved is None or any(s.start == moved.start and s.end == moved.end for s in self.spans):
             self.say(f"The {'start' if side < 0 else 'end'} of {span.label} cannot move that way")
             return
-        self.store.edits.edit(self.doc_id, self.layer_name, remove=[span], add=[moved], who=self.user)
-        self._saved([span], [moved])
-        article.select_offsets(moved.start, moved.end)
-        self.say(f"{moved.label}: {' '.join(article.text[moved.start : moved.end].split())}")
+        doc_id, layer, user = self.doc_id, self.layer_name, self.user
+
+        def shown(_: bool) -> None:
+            if self._saved([span], [moved], doc_id=doc_id):
+                article.select_offsets(moved.start, moved.end)
+                self.say(f"{moved.label}: {' '.join(article.text[moved.start : moved.end].split())}")
+
+        self.write(
+            f"move the edge of {described(span.label, article.text[span.start : span.end])}",
+            lambda store: store.edits.edit(doc_id, layer, remove=[span], add=[moved], who=user),
+            shown,
+        )
 
     @saving
     def action_undo(self, redo: bool = False) -> None:
-        """Undo (or redo) the latest edit, say what it was and go to it."""
+        """Undo (or redo) the latest edit, say what it was and go to it (after the writes before it)."""
         self.sync()
-        before = list(self.spans), self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
-        step = self.store.edits.redo if redo else self.store.edits.undo
-        if not step(self.doc_id, self.layer_name):
-            self.say(f"Nothing to {'redo' if redo else 'undo'}")
-            return
-        self._status_note = None
-        self.history_replayed()
-        self._reload_spans()
-        after = self.spans, self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
-        note, where = change_note("Redid" if redo else "Undid", self.article.text, before, after)
-        if where is not None:
-            self.article.select_offsets(*where)
-        self.say(note)
+        doc_id, layer = self.doc_id, self.layer_name
+        State = tuple[list[Span], set[tuple[int, int, str]]]
+
+        def step(store: Store) -> tuple[State, State] | None:
+            before = store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer)
+            if not (store.edits.redo if redo else store.edits.undo)(doc_id, layer):
+                return None
+            return before, (store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer))
+
+        def shown(change: tuple[State, State] | None) -> None:
+            if self.doc_id != doc_id:
+                return
+            if change is None:
+                self.say(f"Nothing to {'redo' if redo else 'undo'}")
+                return
+            self._status_note = None
+            self.history_replayed()
+            self._reload_spans()
+            note, where = change_note("Redid" if redo else "Undid", self.article.text, *change)
+            if where is not None:
+                self.article.select_offsets(*where)
+            self.say(note)
+
+        self.write("redo" if redo else "undo", step, shown)
 
     def on_key(self, event: events.Key) -> None:
         self.keys_pressed += 1
@@ -402,10 +458,20 @@ class DocumentScreen(SuggestingScreen):
         self.said_where_a_key_works(event.key)
 
     @saving
-    def _flush_time(self) -> None:
-        if self.doc_id >= 0:
-            self._time.save(
-                lambda seconds, keys: self.store.progress.add_time(
-                    self.doc_id, self.layer_name, seconds, keys
-                )
-            )
+    def _flush_time(self, leaving: bool = False) -> None:
+        """Write the time spent; ``leaving``: the screen is going, so straight to the writer (which the
+        app finishes before it closes)."""
+        if self.doc_id < 0:
+            return
+        doc_id, layer = self.doc_id, self.layer_name
+
+        def save(seconds: float, keys: int) -> None:
+            def job(store: Store) -> None:
+                store.progress.add_time(doc_id, layer, seconds, keys)
+
+            if leaving:
+                self.writer.submit("the time spent", job)
+            else:
+                self.write("the time spent", job)
+
+        self._time.save(save)
