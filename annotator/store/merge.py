@@ -80,9 +80,9 @@ class Merge(Tables):
         """Bring in documents (by content hash), labels, layers, spans, statuses and action logs from
         other annotator databases, all in one transaction (see the module's docstring for what is kept
         where). Each other database is checked first, before the write lock is taken; what is kept where
-        depends on this database's state, so that part holds it. Merging the same database again changes nothing. ``prefer`` ("mine", the default, or
-        "theirs") says whose version stays in the layer when both changed it; ``dry_run`` works it all
-        out and reports it, and writes nothing.
+        depends on this database's state, so that part holds it. Merging the same database again changes
+        nothing. ``prefer`` ("mine", the default, or "theirs") says whose version stays in the layer when
+        both changed it; ``dry_run`` works it all out and reports it, and writes nothing.
         """
         if prefer not in (None, "mine", "theirs"):
             raise AnnotatorError(f"--prefer must be mine or theirs, not {prefer!r}")
