@@ -174,3 +174,21 @@ async def test_quitting_waits_for_the_changes_pending(
         holder.release()
         await until(pilot, lambda: not app.is_running)
     assert on_disk(db) == [(*ARMENIA, "PLACE")]
+
+
+async def test_a_removal_pressed_twice_while_pending_removes_once_and_fails_nothing(
+    seeded: Store, db: Path, lock: Callable[[], Holder]
+) -> None:
+    app = make_app(seeded, "alice", use_model=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        assert shown(app) == [(*ARMENIA, "PLACE")] == on_disk(db)
+        holder = lock()
+        await pilot.press("x", "x")  # the span is still shown while the first removal is pending
+        assert status(app).startswith("saving 2 changes…")
+        holder.release()
+        await until(pilot, lambda: app.writer.pending() == 0 and "saving" not in status(app))
+        assert shown(app) == [] == on_disk(db)
+        assert status(app).startswith("Removed already")
+        assert app.writer.failed_count == 0

@@ -28,7 +28,8 @@ from annotator.store.edits import as_accepted
 from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
 from annotator.tui.proposals import overlapping, repeats
-from annotator.tui.screens.document import DocumentScreen, described, saving, while_shown
+from annotator.tui.screens.document import DocumentScreen, saving, while_shown
+from annotator.tui.screens.editing import described
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
 from annotator.tui.widgets.title_bar import TitleBar

@@ -21,21 +21,20 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from annotator.model import Label, Span
-from annotator.spans import innermost, moved_edge, overlaps
 from annotator.store import Store
 from annotator.text import tokenize, word_token
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import Question
+from annotator.tui.screens.editing import EditingScreen
 from annotator.tui.screens.guards import saving, while_shown
 from annotator.tui.screens.picker import document_picker
 from annotator.tui.screens.suggesting import SuggestingScreen
-from annotator.tui.screens.writing import WritingScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.prompt import Prompt
-from annotator.tui.widgets.status_line import StatusLine, change_note
+from annotator.tui.widgets.status_line import StatusLine
 from annotator.tui.widgets.suggestion_list import Shown, SuggestionList
 from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import Lookup
@@ -60,13 +59,7 @@ def _teaching(span: Span) -> tuple[int, int, str, str | None]:
     return (span.start, span.end, span.label, span.kb_id)
 
 
-def described(label: str, text: str) -> str:
-    """A span as a pending or failed write names it: ``PLACE “Gubadli”``."""
-    words = " ".join(text.split())
-    return f"{label} “{words if len(words) <= 30 else words[:29] + '…'}”"
-
-
-class DocumentScreen(SuggestingScreen, WritingScreen):
+class DocumentScreen(EditingScreen, SuggestingScreen):
     CSS_PATH = "../annotator.tcss"
 
     def __init__(
@@ -305,149 +298,6 @@ class DocumentScreen(SuggestingScreen, WritingScreen):
         if article.tokens:
             target = word_token(article.tokens, article.cursor, delta, to_last=extend and delta > 0)
             article.select_tokens(article.anchor_token if extend else target, target)
-
-    # --- editing -----------------------------------------------------------------------------------
-
-    def action_tag(self, position: int) -> None:
-        if position < len(self.labels):
-            self._tag(self.labels[position].name)
-
-    @saving
-    def _tag(self, label: str, kb_id: str | None = None, source: str = "manual") -> None:
-        """Tag the selection (again: change its label, one span per extent); a suggestion also links it
-        to ``kb_id``."""
-        selection = self.article.selection
-        if selection is None:
-            self.say("No text to tag")
-            return
-        self.sync()
-        start, end = selection
-        under = self.article.spans_between(start, end)
-        same_place = [s for s in under if s.start == start and s.end == end]
-        if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
-            self.say(f"Already {label}")
-            return
-        # a wider selection over spans of the label takes their place (it does not nest a second one)
-        inside = [
-            s for s in under if s.label == label and start <= s.start and s.end <= end and s not in same_place
-        ]
-        doc_id, layer, user = self.doc_id, self.layer_name, self.user
-        span = Span(start, end, label, kb_id, source)
-        self.write(
-            f"tag {described(label, self.article.text[start:end])}",
-            lambda store: store.edits.tag(doc_id, layer, [span], who=user, replacing=inside),
-            lambda changed: self._saved(*changed, doc_id=doc_id),
-        )
-
-    def _saved(self, removed: list[Span], added: list[Span], *, doc_id: int) -> bool:
-        """Show an edit of document ``doc_id`` this screen saved (nothing when it changed nothing, or
-        when another document is open now: it shows its spans as they are). False when not shown."""
-        if doc_id != self.doc_id:
-            return False
-        if removed or added:
-            shown = {(s.start, s.end, s.label) for s in self.spans}
-            if any((s.start, s.end, s.label) not in shown for s in removed):
-                self._reload_spans()  # another window changed what the edit replaced: show it whole
-                return True
-            self._data_version = self.store.data_version()
-            self._status_note = None
-            self._apply(removed, added)
-        return True
-
-    @saving
-    def action_remove(self) -> None:
-        """The span selected exactly, else the innermost under the cursor, else every span inside a wider
-        selection; where there is none it says so."""
-        selection = self.article.selection
-        if selection is None:
-            return
-        self.sync()
-        start, end = selection
-        exact = [s for s in self.spans if s.start == start and s.end == end]
-        if not exact:
-            cursor_start, cursor_end = self.article.tokens[self.article.cursor]
-            covering = [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
-            exact = [innermost(covering)] if covering else []
-        if not exact:
-            exact = [s for s in self.article.spans_between(start, end) if start <= s.start and s.end <= end]
-        if not exact:
-            self.say("No span here to remove")
-            return
-        doc_id, layer, user = self.doc_id, self.layer_name, self.user
-        text = self.article.text
-        said = f"{len(exact)} spans" if len(exact) > 1 else described(exact[0].label, text[start:end])
-
-        def shown(_: bool) -> None:
-            if self._saved(exact, [], doc_id=doc_id):
-                self.say(f"Removed {len(exact)} spans" if len(exact) > 1 else f"Removed {exact[0].label}")
-
-        self.write(
-            f"remove {said}",
-            lambda store: store.edits.edit(doc_id, layer, remove=exact, who=user),
-            shown,
-        )
-
-    @saving
-    def action_span_edge(self, side: int, delta: int) -> None:
-        """Move the start (``side`` -1) or end (1) of the span under the cursor by a token."""
-        article = self.article
-        selection = article.selection
-        if selection is None:
-            return
-        start, end = selection
-        exact = [s for s in self.spans if s.start == start and s.end == end]
-        cursor_start, cursor_end = article.tokens[article.cursor]
-        covering = exact or [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
-        if not covering:
-            self.say("No span under the cursor: its edges move with < > , .")
-            return
-        self.sync()
-        span = innermost(covering)
-        moved = moved_edge(span, article.tokens, side, delta)
-        if moved is None or any(s.start == moved.start and s.end == moved.end for s in self.spans):
-            self.say(f"The {'start' if side < 0 else 'end'} of {span.label} cannot move that way")
-            return
-        doc_id, layer, user = self.doc_id, self.layer_name, self.user
-
-        def shown(_: bool) -> None:
-            if self._saved([span], [moved], doc_id=doc_id):
-                article.select_offsets(moved.start, moved.end)
-                self.say(f"{moved.label}: {' '.join(article.text[moved.start : moved.end].split())}")
-
-        self.write(
-            f"move the edge of {described(span.label, article.text[span.start : span.end])}",
-            lambda store: store.edits.edit(doc_id, layer, remove=[span], add=[moved], who=user),
-            shown,
-        )
-
-    @saving
-    def action_undo(self, redo: bool = False) -> None:
-        """Undo (or redo) the latest edit, say what it was and go to it (after the writes before it)."""
-        self.sync()
-        doc_id, layer = self.doc_id, self.layer_name
-        State = tuple[list[Span], set[tuple[int, int, str]]]
-
-        def step(store: Store) -> tuple[State, State] | None:
-            before = store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer)
-            if not (store.edits.redo if redo else store.edits.undo)(doc_id, layer):
-                return None
-            return before, (store.edits.spans(doc_id, layer), store.kb.rejected_suggestions(doc_id, layer))
-
-        def shown(change: tuple[State, State] | None) -> None:
-            if self.doc_id != doc_id:
-                return
-            if change is None:
-                self.say(f"Nothing to {'redo' if redo else 'undo'}")
-                return
-            self._status_note = None
-            self.history_replayed()
-            self._reload_spans()
-            note, where = change_note("Redid" if redo else "Undid", self.article.text, *change)
-            if where is not None:
-                self.article.select_offsets(*where)
-            self.say(note)
-
-        self.write("redo" if redo else "undo", step, shown)
 
     def on_key(self, event: events.Key) -> None:
         self.keys_pressed += 1
