@@ -67,9 +67,9 @@ def article(rng: random.Random, vocabulary: list[str], chars: int = 3000) -> str
     return " ".join(out)[:chars]
 
 
-def prepare(db: Path, source: Path, import_docs: int) -> None:
-    """200 documents, two annotator layers finished on 100 of them (for ``agreement``), and a JSONL
-    file of ``import_docs`` new documents."""
+def prepare(db: Path, sources: list[Path], import_docs: int) -> None:
+    """200 documents, two annotator layers finished on 100 of them (for ``agreement``), and JSONL
+    files of ``import_docs`` new documents each."""
     rng = random.Random(3)
     vocabulary = words()
     texts = [article(rng, vocabulary) for _ in range(200)]
@@ -85,9 +85,10 @@ def prepare(db: Path, source: Path, import_docs: int) -> None:
                 spans = [Span(*tokens[t], rng.choice(LABELS)) for t in picked]
                 records.append(ImportRecord(text, f"doc{i}", "bench", spans=spans, layer=layer))
             store.documents.import_records(records, default_layer=layer)
-    with source.open("w", encoding="utf-8") as out:
-        for i in range(import_docs):
-            out.write(json.dumps({"id": f"new{i}", "text": article(rng, vocabulary)}) + "\n")
+    for n, source in enumerate(sources):
+        with source.open("w", encoding="utf-8") as out:
+            for i in range(import_docs):
+                out.write(json.dumps({"id": f"new{n}-{i}", "text": article(rng, vocabulary)}) + "\n")
 
 
 # --- one annotator process ------------------------------------------------------------------------
@@ -165,6 +166,7 @@ def annotator_process(db: Path, number: int, edits: int, pause: float, go: Path)
                     return None, (s.edits.spans(d, layer), set())
 
         if writer is not None:
+            drain()  # what landed meanwhile is shown (the screen does it as the messages come)
             write = writer.submit(op, job)
             if not (not in_flight and write.wait(WRITE_WAIT_S)):
                 pending_shown += 1
@@ -256,7 +258,7 @@ def writers_run(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     time.sleep(1.0)
     alongside = {
         "import": subprocess.Popen(
-            cli(db, "import", str(work / "new.jsonl")),
+            cli(db, "import", str(work / "new0.jsonl")),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -300,8 +302,19 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
 
+def press(session: str, key: str) -> float:
+    """Send ``key`` to the app in tmux; seconds until the pane changed (10 at most)."""
+    before = tmux("capture-pane", "-p", "-t", session)
+    sent = time.monotonic()
+    tmux("send-keys", "-t", session, key)
+    while tmux("capture-pane", "-p", "-t", session) == before and time.monotonic() - sent < 10:
+        time.sleep(0.002)
+    return time.monotonic() - sent
+
+
 def keys_run(work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """The real app in tmux, a key every 100 ms while an import of ``--import-docs`` runs."""
+    """The real app in tmux, a key every 100 ms: 20 keys first with nothing else running (the floor),
+    then while ``--imports`` imports of ``--import-docs`` documents run one after the other."""
     db = work / "keys.db"
     shutil.copy(work / "base.db", db)
     session = f"bench-concurrency-{os.getpid()}"
@@ -315,22 +328,20 @@ def keys_run(work: Path, args: argparse.Namespace) -> dict[str, Any]:
                 raise SystemExit("the app did not start: " + tmux("capture-pane", "-p", "-t", session))
             time.sleep(0.1)
         time.sleep(1.0)
+        floor: list[float] = []
+        for key in range(20):
+            floor.append(press(session, "px"[key % 2]))
+            time.sleep(max(0.0, 0.1 - floor[-1]))
         load = os.getloadavg()[0]
-        importing = subprocess.Popen(cli(db, "import", str(work / "new.jsonl")), stdout=subprocess.DEVNULL)
         latencies: list[float] = []
-        key = 0
-        while importing.poll() is None or key < 20:
-            before = tmux("capture-pane", "-p", "-t", session)
-            sent = time.monotonic()
-            tmux("send-keys", "-t", session, "p" if key % 2 == 0 else "x")
-            while tmux("capture-pane", "-p", "-t", session) == before:
-                if time.monotonic() - sent > 10:
-                    break
-                time.sleep(0.002)
-            latencies.append(time.monotonic() - sent)
-            key += 1
-            time.sleep(max(0.0, 0.1 - (time.monotonic() - sent)))
-        importing.wait()
+        codes = []
+        for n in range(args.imports):
+            source = work / f"new{n}.jsonl"
+            importing = subprocess.Popen(cli(db, "import", str(source)), stdout=subprocess.DEVNULL)
+            while importing.poll() is None:
+                latencies.append(press(session, "px"[len(latencies) % 2]))
+                time.sleep(max(0.0, 0.1 - latencies[-1]))
+            codes.append(importing.wait())
         screen = tmux("capture-pane", "-p", "-t", session)
         said_not_saved = "Not saved" in screen
     finally:
@@ -339,11 +350,12 @@ def keys_run(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         tmux("kill-session", "-t", session)
     return {
         "load_before": load,
+        "floor_p50": percentile(floor, 0.5),
         "keys": len(latencies),
         "p50": percentile(latencies, 0.5),
         "p99": percentile(latencies, 0.99),
         "max": max(latencies),
-        "import_code": importing.returncode,
+        "import_codes": codes,
         "not_saved_on_screen_at_end": said_not_saved,
     }
 
@@ -356,6 +368,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=500)
     parser.add_argument("--pause", type=float, default=0.02, help="seconds between one process's edits")
     parser.add_argument("--import-docs", type=int, default=5000)
+    parser.add_argument("--imports", type=int, default=3, help="imports one after the other while keys come")
     parser.add_argument("--no-keys", action="store_true", help="skip the tmux key latency")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -366,7 +379,9 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="bench-concurrency-"))
     try:
-        prepare(work / "base.db", work / "new.jsonl", args.import_docs)
+        prepare(
+            work / "base.db", [work / f"new{n}.jsonl" for n in range(max(args.imports, 1))], args.import_docs
+        )
         mode = "writer thread" if Writer is not None else "direct, on the screen's thread (busy timeout 5 s)"
         print(f"writes: {mode}; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} before")
         run = writers_run(work, args)
@@ -386,11 +401,11 @@ def main() -> None:
         if not args.no_keys:
             keys = keys_run(work, args)
             print(
-                f"keys in tmux during an import of {args.import_docs} documents: {keys['keys']} keys (p, x),"
-                f" load {keys['load_before']:.1f} at start: p50 {keys['p50'] * 1000:.0f} ms,"
-                f" p99 {keys['p99'] * 1000:.0f} ms, max {keys['max'] * 1000:.0f} ms;"
-                f" import exit {keys['import_code']}; 'Not saved' on screen at the end:"
-                f" {keys['not_saved_on_screen_at_end']}"
+                f"keys in tmux: alone p50 {keys['floor_p50'] * 1000:.0f} ms; during {args.imports} imports of"
+                f" {args.import_docs} documents, {keys['keys']} keys (p, x), load {keys['load_before']:.1f}:"
+                f" p50 {keys['p50'] * 1000:.0f} ms, p99 {keys['p99'] * 1000:.0f} ms,"
+                f" max {keys['max'] * 1000:.0f} ms; imports exit {keys['import_codes']};"
+                f" 'Not saved' on screen at the end: {keys['not_saved_on_screen_at_end']}"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
