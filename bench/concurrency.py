@@ -168,7 +168,7 @@ def annotator_process(db: Path, number: int, edits: int, pause: float, go: Path)
         if writer is not None:
             drain()  # what landed meanwhile is shown (the screen does it as the messages come)
             write = writer.submit(op, job)
-            if not (not in_flight and write.wait(WRITE_WAIT_S)):
+            if not (not in_flight and write.wait_unless_locked(WRITE_WAIT_S)):
                 pending_shown += 1
             in_flight.append((write, doc_id, op, time.monotonic()))
             drain()

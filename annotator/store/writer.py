@@ -29,8 +29,12 @@ T = TypeVar("T")
 
 PATIENCE_S = 60.0
 """How long a write keeps trying to get the write lock before it fails and the screen says so."""
+FIRST_ATTEMPT_MS = 10
+"""How long a write's first try waits for the lock: another annotator's commit takes a millisecond; past
+this the lock is held for long (an import swapping its documents in), and a key waiting on its write
+learns that it will be pending."""
 ATTEMPT_MS = 200
-"""The writer's busy timeout: how long one try waits for the lock before the thread looks again."""
+"""How long each later try waits for the lock before the thread looks again at the patience left."""
 
 
 class WriteFailed(Exception):
@@ -56,6 +60,8 @@ class Write(Generic[T]):
     waiting: bool = False
     """It found the write lock taken at least once (another program is writing)."""
     _done: threading.Event = field(default_factory=threading.Event)
+    _answered: threading.Event = field(default_factory=threading.Event)
+    """Set once it is done, or once it found the lock taken (then it will not be done soon)."""
     _result: T | None = None
     _failure: WriteFailed | None = None
     _listeners: list[Callable[[Write[T]], None]] = field(default_factory=list)
@@ -66,6 +72,12 @@ class Write(Generic[T]):
     def wait(self, timeout: float | None = None) -> bool:
         """Wait up to ``timeout`` seconds for it to be done; True when it is."""
         return self._done.wait(timeout)
+
+    def wait_unless_locked(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for it to be done, no longer than it takes to find the lock
+        taken (its first try waits :data:`FIRST_ATTEMPT_MS` for it); True when it is done."""
+        self._answered.wait(timeout)
+        return self.done()
 
     def result(self) -> T:
         """What the job returned; raises :class:`WriteFailed` when it was not saved (only once done)."""
@@ -91,6 +103,7 @@ class Write(Generic[T]):
             self._result, self._failure = result, failure
             self.committed = time.monotonic() if failure is None else None
             self._done.set()
+            self._answered.set()
             listeners, self._listeners = self._listeners, []
         for listener in listeners:
             listener(self)
@@ -116,7 +129,6 @@ class Writer:
         """Writes that failed and that no screen has said yet (:meth:`acknowledge` clears them): what
         the command line says on leaving."""
         self._store = Store(path, create=False)
-        self._store.conn.execute(f"PRAGMA busy_timeout = {ATTEMPT_MS}")
         self._queue: deque[Write[object]] = deque()
         self._ready = threading.Condition()
         self._refusing: WriteFailed | None = None
@@ -196,6 +208,9 @@ class Writer:
         """Run the job in one transaction, again while the lock is taken, until the patience is spent."""
         deadline = write.submitted + self.patience_s
         while True:
+            self._store.conn.execute(
+                f"PRAGMA busy_timeout = {ATTEMPT_MS if write.waiting else FIRST_ATTEMPT_MS}"
+            )
             try:
                 with self._store.transaction():
                     return write.job(self._store)
@@ -207,6 +222,7 @@ class Writer:
                         f"{err}: another program held the database for {self.patience_s:.0f} s"
                     ) from None
                 write.waiting = True
+                write._answered.set()
             except sqlite3.Error as err:
                 raise WriteFailed(str(err)) from None
             except AnnotatorError as err:

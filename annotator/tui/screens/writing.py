@@ -2,7 +2,8 @@
 is answered at once whoever holds the database's write lock.
 
 A key's write gets :data:`WRITE_WAIT_S` to commit: on a free database (nearly always) the screen shows
-the edit in the same frame, as when it wrote itself. Past that the key returns, the status line says the
+the edit in the same frame, as when it wrote itself. Past that, or as soon as the writer finds the lock
+taken for more than a few milliseconds, the key returns, the status line says the
 change is pending (and, when the lock is taken, that another program is writing), and the edit is shown
 once it is committed, writes in the order they were made. The article shows only what is in the database:
 what is pending is said, not drawn. A write that fails is said plainly, with what the screen shows now
@@ -53,7 +54,7 @@ class WritingScreen(ArticleScreen):
         committed, call ``shown(result)``: at once when it commits within :data:`WRITE_WAIT_S` and nothing
         is pending, else when it does. ``what`` names it while pending or if it fails."""
         write = self.writer.submit(what, job)
-        if not self._writes and write.wait(WRITE_WAIT_S):
+        if not self._writes and write.wait_unless_locked(WRITE_WAIT_S):
             self._show_write(write, shown)
             return
         self._writes.append((write, shown))
