@@ -10,14 +10,17 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from annotator.keymap import APP
+from annotator.guidelines import label_descriptions
+from annotator.keymap import APP, tag_id
 from annotator.store import Store
 from annotator.store.writer import PATIENCE_S, Writer
 from annotator.tui.bindings import key_bindings
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.document import DocumentScreen
 from annotator.tui.screens.guidelines import GuidelinesScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
+from annotator.tui.screens.stats import StatsScreen
 
 
 class AnnotatorApp(App[None]):
@@ -98,7 +101,31 @@ class AnnotatorApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(HelpScreen(self.screen, self.label_notes()))
+
+    def label_notes(self) -> dict[str, str]:
+        """By tag binding id, the label's one line from the guidelines file (read now: edits show)."""
+        labels = getattr(self.screen, "labels", None)
+        if self.guidelines is None or not labels:
+            return {}
+        try:
+            markdown = self.guidelines.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return {}  # the file went since the settings were read: help without the lines
+        described = label_descriptions(markdown, [label.name for label in labels])
+        return {
+            tag_id(position): described[label.name]
+            for position, label in enumerate(labels)
+            if label.name in described
+        }
+
+    def action_stats(self) -> None:
+        """The statistics screen, with the time spent on the open document counted up to now."""
+        if isinstance(self.screen, StatsScreen):
+            return
+        if isinstance(self.screen, DocumentScreen):
+            self.screen._flush_time()
+        self.push_screen(StatsScreen(self.store))
 
     def action_guidelines(self) -> None:
         if isinstance(self.screen, GuidelinesScreen):
