@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from annotator.guidelines import label_descriptions
 from annotator.keymap import APP, tag_id
 from annotator.store import Store
+from annotator.store.writer import PATIENCE_S, Writer
 from annotator.tui.bindings import key_bindings
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.document import DocumentScreen
@@ -36,8 +38,11 @@ class AnnotatorApp(App[None]):
         threshold: float = 0.5,
         use_model: bool = True,
         guidelines: Path | None = None,
+        write_patience_s: float = PATIENCE_S,
     ) -> None:
         super().__init__()
+        self.writer = Writer(store.path, write_patience_s)
+        """The screens' writes: a thread with its own connection (``annotator.store.writer``)."""
         self.guidelines = guidelines
         self.store = store
         self.user = user
@@ -59,6 +64,27 @@ class AnnotatorApp(App[None]):
                 self.store, self.user, doc_ids, index, self.learn_from_others, self.threshold, self.use_model
             )
         )
+
+    def on_unmount(self) -> None:
+        """The writes handed in are finished (or fail, each within its patience) before the app ends."""
+        self.writer.close()
+
+    async def action_quit(self) -> None:
+        """Quit once every change handed to the writer is saved; if one fails, stay: the screen says
+        what failed and shows what is saved, and ``q`` again quits."""
+        pending = self.writer.pending()
+        if not pending:
+            self.exit()
+            return
+        self.notify(f"Saving {pending} change(s) before quitting…", timeout=3, markup=False)
+        self.run_worker(self._quit_once_saved(self.writer.failed_count), group="quit", exclusive=True)
+
+    async def _quit_once_saved(self, failed: int) -> None:
+        """In a worker: the keys go on meanwhile (a key pressed now is saved too before it quits)."""
+        while self.writer.pending():
+            await asyncio.to_thread(self.writer.flush)
+        if self.writer.failed_count == failed:
+            self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every action with a key on this screen is in the command palette too."""
@@ -125,12 +151,16 @@ def make_app(
     threshold: float = 0.5,
     use_model: bool = True,
     guidelines: Path | None = None,
+    write_patience_s: float = PATIENCE_S,
 ) -> AnnotatorApp:
     """The app for the annotation screen, or (``review``) the review screen into gold; with
     ``learn_from_others``, suggestions learn from other annotators' layers too (annotator.toml);
     ``threshold``: the model's proposals below this confidence are not shown; ``use_model`` false: only
-    the KB's and learned text's proposals; ``guidelines`` is the Markdown file shown on a key."""
-    app = AnnotatorApp(store, user, doc_key, review, learn_from_others, threshold, use_model, guidelines)
+    the KB's and learned text's proposals; ``guidelines`` is the Markdown file shown on a key;
+    ``write_patience_s``: how long a change waits for the database's write lock before it fails."""
+    app = AnnotatorApp(
+        store, user, doc_key, review, learn_from_others, threshold, use_model, guidelines, write_patience_s
+    )
     if keymap:
         app.set_keymap(keymap)
     return app

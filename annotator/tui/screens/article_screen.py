@@ -81,11 +81,18 @@ class ArticleScreen(Screen[None]):
             line.append(f" {visible(offered.label)} ", chip)
         if self._note:
             line = Text.assemble((self._note, "bold"), "  ", line)
+        pending = self.pending_note()
+        if pending is not None:
+            line = Text.assemble(pending, "  ", line)
         cursor = article.tokens[article.cursor] if article.tokens else (0, 0)
         lines = len(article.text_layout.lines)
         line_number = article.text_layout.line_of(cursor[0]) if lines else 0
         where = position_status(line_number, lines, cursor[1], len(article.text))
         self.query_one(StatusLine).show(line, where)
+
+    def pending_note(self) -> Text | None:
+        """Said first in the status line while changes are being saved (``WritingScreen``)."""
+        return None
 
     def say(self, note: str) -> None:
         """Say ``note`` in the status line until the next key (what a key did, or why it did nothing)."""
