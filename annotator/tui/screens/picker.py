@@ -104,6 +104,10 @@ class DocumentPicker(ModalScreen[int | None]):
         self._filter("")
         self.highlighted = self.shown.index(self.current) if self.current in self.shown else 0
         self._draw()
+        self.call_after_refresh(self._draw)  # again at the list's real height, once it is laid out
+
+    def on_resize(self) -> None:
+        self._draw()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.value == "g" and time.monotonic() - self.opened < GG_S:
