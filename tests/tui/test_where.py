@@ -130,6 +130,36 @@ async def test_the_entity_panel_lists_each_entity_once_with_its_count_and_filter
     store.close()
 
 
+async def test_an_entity_longer_than_the_panel_wraps_between_words_and_is_chosen_whole(db: Path) -> None:
+    name = "Nagorno-Karabakh Defense Ministry of the Republic of Artsakh"
+    text = f"The {name} said so. Baku and the {name} met."
+    store = store_with(db, {"d": text})
+    doc = store.documents.ids()[0]
+    first = text.index(name)
+    spans = [
+        Span(first, first + len(name), "ACTOR"),
+        Span(text.rindex(name), text.rindex(name) + len(name), "ACTOR"),
+    ]
+    spans.append(Span(text.index("Baku"), text.index("Baku") + 4, "PLACE"))
+    store.edits.edit(doc, "alice", add=spans, who="alice")
+    app = make_app(store, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(EntityPanel)
+        width = panel.scrollable_content_region.width
+        drawn = ["".join(s.text for s in panel.render_line(y)).rstrip() for y in range(8)]
+        assert width < len(name)  # the case: it cannot fit on one line
+        entity_lines = drawn[1 : drawn.index(" PLACE  1")]
+        assert len(entity_lines) > 1 and all(len(line) <= width for line in entity_lines)
+        assert " ".join(" ".join(entity_lines).split()) == f"{name} ×2"  # every word, none cut
+        assert "…" not in "".join(drawn) and "  Baku" in drawn
+        await pilot.press("tab", "tab", "down", "enter")
+        assert app.screen.article.selection == (first, first + len(name))
+        await pilot.press("down", "enter")  # the next entity is Baku, not the name's second line
+        assert app.screen.article.selection == (text.index("Baku"), text.index("Baku") + 4)
+    store.close()
+
+
 async def test_the_entity_panel_after_edits_lists_what_grouping_all_the_spans_again_lists() -> None:
     """An edit regroups only the labels it touched; the rows are those a fresh grouping gives, in the
     order of each entity's first place, after random tags, relabels and removals (a filter too)."""

@@ -27,6 +27,7 @@ from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article import keep_row_visible
 from annotator.tui.widgets.frame_style import FrameStyle
 from annotator.tui.widgets.notice import Notice
+from annotator.tui.widgets.wrapping import wrapped
 
 Row = tuple[str, Style | None, Span | None, int]
 """A heading's text and the style of its label chip (the chip is the text up to its count), or an
@@ -67,6 +68,10 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
         self._shown: tuple[Sequence[Span], Sequence[Label], dict[str, Style]] = ((), (), {})
         self._next: dict[int, int] = {}
         """Per entity row, which of its occurrences Enter jumps to next."""
+        self._lines: list[tuple[int, int]] = []
+        """The panel's lines on screen, top to bottom: (row, which of the row's lines); an entity whose
+        words do not fit the width takes more than one (wrapped between words, never cut off)."""
+        self._lines_width = 0
 
     def show(
         self, text: str, spans: Sequence[Span], labels: Sequence[Label], styles: dict[str, Style]
@@ -140,7 +145,9 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
                 *((said, None, members[0], len(members)) for said, members in shown.items()),
             ]
         rows = [row for name in self._groups for row in self._label_rows[name]]
-        before, self.rows = self.rows, rows
+        before = [self.rows[row] + (part,) for row, part in self._lines]
+        self.rows = rows
+        self._lay_out_lines()
         same_text = text == self._text
         self._text = text
         if self.highlighted is not None and self.highlighted >= len(rows):
@@ -152,11 +159,44 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
         # Repaint only the rows on screen that changed: a tag below them repaints nothing, one in
         # another group only its heading (its count).
         top = self.scroll_offset.y
+        after = [rows[row] + (part,) for row, part in self._lines]
         for y in range(top, top + self.scrollable_content_region.height):
             old = before[y] if y < len(before) else None
-            new = rows[y] if y < len(rows) else None
+            new = after[y] if y < len(after) else None
             if old != new:
                 self.refresh_lines(y)
+
+    def _room(self) -> int:
+        return max(self.scrollable_content_region.width - 2, 1)
+
+    def _entity_lines(self, row: Row, style: Style | None) -> list[list[Segment]]:
+        """An entity row's words and count as lines of the panel's width, broken between words."""
+        text, _chip, _span, count = row
+        times = f" ×{count}" if count > 1 else ""
+        pieces = [(text, style), (times, Style(dim=True))]
+        if cell_len(text) + len(times) <= self._room():
+            return wrapped(pieces, self._room(), self.app.console)
+        # its second and later lines indented two more, so they read as the same entity
+        return wrapped(pieces, max(self._room() - 2, 1), self.app.console)
+
+    def _lay_out_lines(self) -> None:
+        self._lines_width = width = self._room()
+        lines: list[tuple[int, int]] = []
+        laid_out = self.scrollable_content_region.width > 2  # not before the panel has its size
+        for index, row in enumerate(self.rows):
+            text, chip, _span, count = row
+            fits = (
+                not laid_out
+                or chip is not None
+                or cell_len(text) + (len(f" ×{count}") if count > 1 else 0) <= width
+            )
+            parts = 1 if fits else len(self._entity_lines(row, None))
+            lines.extend((index, part) for part in range(parts))
+        self._lines = lines
+        self._resize_rows()
+
+    def _first_line(self, row: int) -> int:
+        return next((y for y, (index, _part) in enumerate(self._lines) if index == row), 0)
 
     def set_filter(self, needle: str) -> None:
         self.filter = needle
@@ -173,32 +213,41 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
     def _resize_rows(self) -> None:
         """Grow the scroll range in steps of 32 rows: a new size means a new layout of the whole screen
         (12 ms here), which a tag that adds one row should not pay."""
-        height = len(self.rows)
+        height = len(self._lines)
         if height > self.scrollable_content_region.height:
             height = -(-height // 32) * 32
         if self.virtual_size.height != height:
             self.virtual_size = Size(self.scrollable_content_region.width, height)
 
     def render_line(self, y: int) -> Strip:
-        index = y + self.scroll_offset.y
+        if self._room() != self._lines_width:  # a scroll bar came or went: no resize event says so
+            self._lay_out_lines()
+            self.refresh()
+        line = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
         base = self.base_style
-        if index >= len(self.rows):
+        if line >= len(self._lines):
             return Strip.blank(width, base)
-        text, chip, _span, count = self.rows[index]
+        index, part = self._lines[line]
+        row = self.rows[index]
+        text, chip, _span, _count = row
         if chip is not None:
             name, total = text.split("\t")
             segments = [Segment(name, base + chip), Segment(f" {total}", base + Style(dim=True))]
         else:
-            style = base + Style(reverse=True) if index == self.highlighted and self.has_focus else base
-            times = f" ×{count}" if count > 1 else ""
-            room = width - 2 - len(times)
-            shown = text if cell_len(text) <= room else text[: max(room - 1, 1)] + "…"
-            segments = [Segment("  " + shown, style), Segment(times, base + Style(dim=True))]
+            chosen = Style(reverse=True) if index == self.highlighted and self.has_focus else None
+            lines = self._entity_lines(row, chosen)
+            piece = lines[min(part, len(lines) - 1)]
+            indent = "    " if part else "  "
+            segments = [Segment(indent, base), *(Segment(s.text, base + s.style) for s in piece)]
         return Strip(segments).crop_extend(0, width, base)
 
     def on_resize(self) -> None:
-        self._resize_rows()
+        if self._room() != self._lines_width:
+            self._lay_out_lines()
+            self.refresh()
+        else:
+            self._resize_rows()
 
     def _entries(self) -> list[int]:
         return [i for i, row in enumerate(self.rows) if row[2] is not None]
@@ -214,7 +263,7 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
             position = entries.index(self.highlighted) + delta
             target = entries[min(max(position, 0), len(entries) - 1)]
         self.highlighted = target
-        keep_row_visible(self, target)
+        keep_row_visible(self, self._first_line(target))
         self.refresh()
 
     def action_choose(self) -> None:
@@ -234,7 +283,8 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         region = self.scrollable_content_region
-        row = event.y - (region.y - self.region.y) + self.scroll_offset.y
+        line = event.y - (region.y - self.region.y) + self.scroll_offset.y
+        row = self._lines[line][0] if 0 <= line < len(self._lines) else -1
         if 0 <= row < len(self.rows) and self.rows[row][2] is not None:
             self.highlighted = row
             self.refresh()
