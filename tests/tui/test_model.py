@@ -145,3 +145,30 @@ async def test_the_screen_proposes_what_suggest_lists_with_the_model(run, db: Pa
         await until(pilot, lambda: on_screen(view) == listed)
         assert any(c.source == "model" for c in screen._proposed)
     store.close()
+
+
+async def test_the_retrain_starts_once_done_is_saved_not_while_it_waits_for_the_lock(
+    run, db: Path, tmp_path: Path
+) -> None:
+    from tests.tui.test_writer import Holder
+
+    project(run, tmp_path, 10)
+    store = Store(db)
+    app = make_app(store, "alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await until(pilot, lambda: screen.model_data is not None)
+        holder = Holder(db)
+        try:
+            await pilot.press("d")
+            await pilot.pause(0.3)
+            assert not screen.retrainer.running, "a retrain before the document it is for is done"
+            holder.release()
+            await until(pilot, lambda: screen.retrainer.running or screen.retrainer.runs > 0)
+            assert screen.doc_key == "new"
+        finally:
+            holder.process.kill()
+            holder.process.wait()
+        await until(pilot, lambda: screen.retrainer.runs == 1, seconds=60)
+    store.close()

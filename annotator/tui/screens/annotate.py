@@ -123,9 +123,10 @@ class AnnotateScreen(DocumentScreen):
             self._asked_empty_done = (self.doc_id, self.keys_pressed)
             self.say("No spans in this document: d again marks it done with none")
             return
-        self._open_next_unfinished("Every document is done")
-        if self.use_model:
-            self.retrainer.request()
+        # the retrain starts once "done" is saved, so the document it was asked for is among its data
+        self._open_next_unfinished(
+            "Every document is done", self.retrainer.request if self.use_model else None
+        )
 
     # --- proposals ---------------------------------------------------------------------------------
 

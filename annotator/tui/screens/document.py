@@ -40,6 +40,8 @@ from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import Lookup
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from annotator.kb import KnowledgeBase
 
 FLUSH_TIME_S = 30.0
@@ -184,12 +186,15 @@ class DocumentScreen(EditingScreen, SuggestingScreen):
         self._show_spans()
         self.document_opened()
 
-    def _open_next_unfinished(self, all_done: str) -> None:
+    def _open_next_unfinished(self, all_done: str, saved: Callable[[], object] | None = None) -> None:
         """Mark this document done in the layer and open the next one that is not; ``all_done`` is said
-        when there is none (once it is saved; meanwhile the keys go on on this document)."""
+        when there is none (once it is saved; meanwhile the keys go on on this document). ``saved`` is
+        called once the document is done in the database."""
         doc_id, layer = self.doc_id, self.layer_name
 
         def shown(_: None) -> None:
+            if saved is not None:
+                saved()
             if self.doc_id != doc_id:
                 return
             index = self.store.progress.next_unfinished(self.doc_ids, self.index, layer)
