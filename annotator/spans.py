@@ -8,7 +8,6 @@ module may use them.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 
 from annotator.model import Span, SpanKey
@@ -30,17 +29,21 @@ def moved_edge(span: Span, tokens: Sequence[tuple[int, int]], side: int, delta: 
     """``span`` with its start (``side`` -1) or end (``side`` 1) moved by ``delta`` tokens (a negative
     ``delta`` to the left); None where that would leave the text or no token inside the span. The edges
     stay on token boundaries (``tokens`` sorted ``(start, end)`` offsets)."""
-    starts = [start for start, _ in tokens]
-    ends = [end for _, end in tokens]
+    from annotator.text import token_index_at  # text builds on this module
+
+    # found by bisection (a long article's tokens are not all held: never a list of every start)
     if side < 0:
-        i = bisect.bisect_left(starts, span.start) + delta
-        if not 0 <= i < len(tokens) or starts[i] >= span.end:
+        i = token_index_at(tokens, span.start)
+        if i < len(tokens) and tokens[i][0] < span.start:
+            i += 1
+        i += delta  # the first token starting at or after the span's start, moved
+        if not 0 <= i < len(tokens) or tokens[i][0] >= span.end:
             return None
-        return Span(starts[i], span.end, span.label, span.kb_id, span.source)
-    i = bisect.bisect_left(ends, span.end) + delta
-    if not 0 <= i < len(tokens) or ends[i] <= span.start:
+        return Span(tokens[i][0], span.end, span.label, span.kb_id, span.source)
+    i = token_index_at(tokens, span.end - 1) + delta  # the first token ending at or after its end, moved
+    if not 0 <= i < len(tokens) or tokens[i][1] <= span.start:
         return None
-    return Span(span.start, ends[i], span.label, span.kb_id, span.source)
+    return Span(span.start, tokens[i][1], span.label, span.kb_id, span.source)
 
 
 def innermost(covering: Iterable[Span]) -> Span:

@@ -18,7 +18,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.keymap import ARTICLE
-from annotator.literal import visible
 from annotator.model import Span
 from annotator.text import Token, token_index_at
 from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_one, paragraph_break
@@ -70,8 +69,7 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = ""
-        self._shown = ""
-        self.tokens: list[Token] = []
+        self.tokens: Sequence[Token] = []
         self.cursor = 0
         self.anchor_token = 0
         self.show_labels = True
@@ -91,15 +89,27 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
 
     # --- content ---------------------------------------------------------------------------------
 
-    def load(self, text: str, tokens: list[Token], spans: Sequence[Span], cursor: int = 0) -> None:
+    def load(self, text: str, tokens: Sequence[Token], spans: Sequence[Span], cursor: int = 0) -> None:
+        """Show ``text``; it is wrapped when first drawn (or measured), at the width the view has then."""
         self.text = text
-        self._shown = visible(text)
         self.tokens = tokens
         self.cursor = self.anchor_token = min(cursor, max(len(tokens) - 1, 0))
         self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())
         self._laid_out()
         self.scroll_to(0, 0, animate=False)
         self._post_selection()
+
+    @property
+    def laid_out(self) -> bool:
+        """Whether the view has its width and its text is wrapped to it (before, no line is known)."""
+        return self.scrollable_content_region.width > 0 and self.text_layout.laid_out
+
+    def position(self) -> tuple[int, int] | None:
+        """The cursor's line and the number of lines, once laid out (None before)."""
+        if not self.laid_out:
+            return None
+        cursor = self.tokens[self.cursor] if self.tokens else (0, 0)
+        return self._line_of(cursor[0]), len(self.text_layout.lines)
 
     @property
     def spans(self) -> list[Span]:
@@ -112,12 +122,22 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         self.refresh()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        self.text_layout.set_spans(spans, self._tag_cells())
-        self._laid_out()
+        """Show ``spans``: only the lines where they differ from those shown are drawn again (after an
+        undo, one or two), unless most differ."""
+        changed = self.text_layout.set_spans(spans, self._tag_cells())
+        if changed is None:
+            self._laid_out()
+        else:
+            self._redraw(*changed)
 
     def change_spans(self, removed: Sequence[Span], added: Sequence[Span]) -> None:
         """Apply an edit without laying out the whole text again: only the lines it touches are redrawn."""
-        touched, moved_from = self.text_layout.change(removed, added)
+        self._redraw(*self.text_layout.change(removed, added))
+
+    def _redraw(self, touched: list[int], moved_from: int | None) -> None:
+        if not self.text_layout.laid_out:
+            self.refresh()
+            return
         lines = self.text_layout.lines
         for line in touched:
             self._cache.pop(lines[line], None)
@@ -171,8 +191,11 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         return max(self.scrollable_content_region.width, 10)
 
     def _laid_out(self) -> None:
+        """The lines are others: drawn again, and the scroll range set (once the view has its width: a
+        text is wrapped once, at the width it is shown at)."""
         self._cache.clear()
-        self._fit_height(self.text_layout.width)
+        if self.scrollable_content_region.width > 0:
+            self._fit_height(self.text_layout.width)
         self.refresh()
 
     def _fit_height(self, width: int | None = None) -> None:
@@ -192,7 +215,7 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             self.virtual_size = Size(size.width if width is None else width, height)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.text_layout.rewrap(self._width()):
+        if self.text_layout.rewrap(self._width()) or not self.text_layout.laid_out:
             self._laid_out()
             if self.rewrapped_listener is not None:
                 self.rewrapped_listener()
@@ -206,11 +229,11 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         return self.text_layout.line_of(offset)
 
     def _column(self, offset: int) -> int:
-        return self.text_layout.column(offset, self._shown)
+        return self.text_layout.column(offset)
 
     def _token_at(self, line: int, column: int) -> int:
         """The token on ``line`` nearest to ``column``."""
-        return self.text_layout.token_at(self.tokens, line, column, self._shown)
+        return self.text_layout.token_at(self.tokens, line, column)
 
     def spans_between(self, start: int, end: int) -> list[Span]:
         """The spans overlapping ``[start, end)``, in order."""
@@ -303,7 +326,7 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         self.select_tokens(self.cursor, self.cursor)
 
     def scroll_to_cursor(self) -> None:
-        if not self.tokens or not self.text_layout.lines:
+        if not self.tokens or not self.laid_out:
             return
         keep_row_visible(self, self._line_of(self.tokens[self.cursor][0]))
 
@@ -366,6 +389,9 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             self._refresh_offsets(start, end)
 
     def _refresh_offsets(self, start: int, end: int) -> None:
+        if not self.laid_out:
+            self.refresh()
+            return
         first = self._line_of(start)
         last = self._line_of(max(start, end - 1))
         lines = self.text_layout.lines
@@ -390,7 +416,6 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         segments = self._look.line(
             self.text_layout,
             line,
-            self._shown,
             self.base_style,
             self.selection,
             cursor,

@@ -45,15 +45,15 @@ class ArticleLook:
         self,
         layout: ArticleLayout,
         line: int,
-        shown: str,
         base: Style,
         selection: tuple[int, int] | None,
         cursor: Token | None,
         proposals: list[Span],
         flags: list[Span],
     ) -> list[Segment]:
-        """Line ``line`` of ``layout`` (``shown``: the text as ``visible`` shows it) on ``base``."""
+        """Line ``line`` of ``layout`` on ``base``, its text as ``visible`` shows it."""
         start, end = layout.lines[line]
+        text = layout.text
         # Boundaries where the style may change: span edges, selection edges, cursor token edges.
         cuts = {start, end}
         spans = layout.line_spans[line]
@@ -92,7 +92,7 @@ class ArticleLook:
                 style = style + Style(reverse=True)
             if cursor and cursor[0] <= left and right <= cursor[1]:
                 style = style + Style(bold=True, underline=True)
-            segments.append(Segment(shown[left:right], style))
+            segments.append(Segment(visible(text[left:right]), style))
         segments.extend(self._tag(tag, base) for tag in tags)
         return segments
 
