@@ -215,7 +215,8 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             self.virtual_size = Size(size.width if width is None else width, height)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.text_layout.rewrap(self._width()) or not self.text_layout.laid_out:
+        rewrapped = self.text_layout.rewrap(self._width())
+        if rewrapped or self.virtual_size.width != self.text_layout.width:
             self._laid_out()
             if self.rewrapped_listener is not None:
                 self.rewrapped_listener()
@@ -395,13 +396,23 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         first = self._line_of(start)
         last = self._line_of(max(start, end - 1))
         lines = self.text_layout.lines
-        for line in range(first, last + 1):
-            self._cache.pop(lines[line], None)
-        self.refresh_lines(first, last - first + 1)
+        if last - first >= len(self._cache):  # a selection over a long text: the strips kept, not its lines
+            low, high = lines[first][0], lines[last][1]
+            for key in [key for key in self._cache if key[0] <= high and key[1] >= low]:
+                del self._cache[key]
+        else:
+            for line in range(first, last + 1):
+                self._cache.pop(lines[line], None)
+        top = self.scroll_offset.y
+        first, last = max(first, top), min(last, top + self.size.height)
+        if first <= last:  # what is on screen of it (the rest is drawn from the layout when scrolled to)
+            self.refresh_lines(first, last - first + 1)
 
     def render_line(self, y: int) -> Strip:
         line = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
+        if self.text_layout.rewrap(max(width, 10)):  # drawn before the resize is handled: its width
+            self._cache.clear()
         if line >= len(self.text_layout.lines):
             return Strip.blank(width, self.base_style)
         key = self.text_layout.lines[line]
