@@ -113,10 +113,11 @@ def line_end(text: str, start: int, end: int, width: int, extras: _Extras | None
     look for its last space, not a measure of every word: a 10 MB article is 85,000 lines).
     """
     stop = start + width
+    last = stop + 1 if stop < end else end
     if (
         text[start] != " "
-        and _NOT_ONE_CELL.search(text, start, min(stop + 1, end)) is None
-        and (extras is None or not extras.any_between(start, min(stop, end)))
+        and _NOT_ONE_CELL.search(text, start, last) is None
+        and (extras is None or not extras.any_between(start, stop if stop < end else end))
     ):
         if stop >= end:
             return end
@@ -130,12 +131,21 @@ def line_end(text: str, start: int, end: int, width: int, extras: _Extras | None
     extra = extras.between if extras is not None and extras.positions else None
     used = 0
     i = start
+    find = text.find
     while i < end:
-        word_end = _word_end(text, i, end, width)
+        window = i + FIND_WINDOW + width
+        word_end = find(" ", i, window if window < end else end)
+        if word_end == -1:
+            word_end = _word_end(text, i, end, width)
         k = word_end
         while k < end and text[k] == " ":
             k += 1
-        w = _cells(text, i, word_end) + (extra(i, word_end) if extra else 0)
+        word = text[i:word_end]
+        w = _WORD_CELLS.get(word)
+        if w is None:
+            w = _word_cells(word)
+        if extra is not None:
+            w += extra(i, word_end)
         if used and used + w > width:
             return i
         if w > width:  # a word longer than the line (at the line's start): cut it
@@ -143,6 +153,19 @@ def line_end(text: str, start: int, end: int, width: int, extras: _Extras | None
         used += w + (k - word_end)
         i = k
     return end
+
+
+_WORD_CELLS: dict[str, int] = {}
+"""The cells of words met while wrapping (a text repeats its words: measured once)."""
+
+
+def _word_cells(word: str) -> int:
+    cells = cell_len(visible(word))
+    if len(word) <= 64:
+        if len(_WORD_CELLS) >= 65_536:
+            _WORD_CELLS.clear()
+        _WORD_CELLS[word] = cells
+    return cells
 
 
 def _word_end(text: str, start: int, end: int, width: int) -> int:

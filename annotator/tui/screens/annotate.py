@@ -276,19 +276,19 @@ class AnnotateScreen(DocumentScreen):
     def _show_proposals(self) -> None:
         """The proposals not rejected and not overlapping one of the user's spans, dimmed in the article."""
         article = self.article
-        shown: list[Span] = []
+        after: dict[tuple[int, int, str, str | None], Candidate] = {}
         if self._proposed:  # there are none before the KB has loaded (and suggest imports numpy)
             from annotator.suggest import open_proposals
 
             rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
             covered = covering(self.article.spans)
-            shown = [c.span() for c in open_proposals(self._proposed, rejected, covered)]
+            for c in open_proposals(self._proposed, rejected, covered):
+                after[c.start, c.end, c.label, c.kb_id] = c
         before = {_key(p): p for p in article.proposals}
-        after = {_key(p): p for p in shown}
         gone = [before[key] for key in before.keys() - after.keys()]
-        came = [after[key] for key in after.keys() - before.keys()]
+        came = [after[key].span() for key in after.keys() - before.keys()]  # a span made for the new only
         if len(gone) + len(came) > REDRAW_ALL:
-            article.set_proposals(shown)
+            article.set_proposals([c.span() for c in after.values()])
         elif gone or came:  # the lines they are on redraw, not the whole article
             article.remove_proposals(gone)
             article.add_proposals(came)
