@@ -230,7 +230,9 @@ def paragraph_break(text: str, offset: int, delta: int) -> int:
 class ArticleLayout:
     """The wrapped lines of one text at one width, with the spans on each line.
 
-    ``tag_cells(label)`` gives the cells a label tag takes after its span (None: no tags). The text is
+    ``tag_cells(label)`` gives the cells a label tag takes after its span (None: no tags); ``marks`` are
+    other ranges with a tag after them, one cell wider (proposals: ``PLACE?``), sorted by start and
+    never overlapping one another. The text is
     wrapped when its lines are first asked for, and again only for a new width; an edit wraps again from
     the line before the first it touches until the lines meet the old ones (a tag in a 10 MB paragraph
     re-wraps a line or two, not the paragraph).
@@ -242,11 +244,13 @@ class ArticleLayout:
         width: int,
         spans: Iterable[Span] = (),
         tag_cells: Callable[[str], int] | None = None,
+        marks: Iterable[Span] = (),
     ) -> None:
         self.text = text
         self.width = max(width, 1)
         self.tag_cells = tag_cells
         self.spans: list[Span] = sorted(spans, key=span_order)
+        self.marks: list[Span] = sorted(marks, key=_start)
         self._count_tags()
         self._lines: list[Line] | None = None
         self._line_starts: list[int] = []
@@ -282,6 +286,12 @@ class ArticleLayout:
         if self.tag_cells is not None:
             for span in self.spans:
                 self.extras.add(span.end, self.tag_cells(span.label))
+            for mark in self.marks:
+                self.extras.add(mark.end, self.mark_cells(mark.label))
+
+    def mark_cells(self, label: str) -> int:
+        """The cells of a mark's tag (a span's, and a question mark)."""
+        return self.tag_cells(label) + 1 if self.tag_cells is not None else 0
 
     def _layout(self) -> None:
         lines = wrap(self.text, self.width, self.extras) or [(0, 0)]
@@ -369,6 +379,64 @@ class ArticleLayout:
                     found[span.start, span.end, span.label] = span
         return list(found.values())
 
+    def marks_on(self, line: int) -> list[Span]:
+        """Marks whose tag is drawn on ``line`` (they end on it), in order."""
+        if self.tag_cells is None or not self.marks:
+            return []
+        start, end = self.lines[line]
+        i = bisect.bisect_right(self.marks, start, key=_start)  # the first starting after the line's start
+        i = max(i - 1, 0)
+        found = []
+        while i < len(self.marks) and self.marks[i].start < end:
+            if start < self.marks[i].end <= end:
+                found.append(self.marks[i])
+            i += 1
+        return found
+
+    def set_marks(self, marks: Iterable[Span]) -> tuple[list[int], int | None] | None:
+        """Show ``marks`` instead (as :meth:`change_marks` where they differ; None: laid out anew)."""
+        marks = sorted(marks, key=_start)
+        if self._lines is None or self.tag_cells is None:
+            self.marks = marks
+            self._count_tags()
+            return None
+        before, after = set(self.marks), set(marks)
+        return self.change_marks(
+            [m for m in self.marks if m not in after], [m for m in marks if m not in before]
+        )
+
+    def change_marks(self, removed: Sequence[Span], added: Sequence[Span]) -> tuple[list[int], int | None]:
+        """Take away and add marks: ``(lines to redraw, first line of those that moved or None)``, as
+        :meth:`change` (many at once are wrapped again in one pass from the first to the last)."""
+        gone = set(removed)
+        if gone:
+            self.marks = [m for m in self.marks if m not in gone]
+        for mark in added:
+            bisect.insort(self.marks, mark, key=_start)
+        if self.tag_cells is not None:
+            for mark in removed:
+                self.extras.add(mark.end, -self.mark_cells(mark.label))
+            for mark in added:
+                self.extras.add(mark.end, self.mark_cells(mark.label))
+        if self._lines is None:
+            return [], None
+        positions = sorted({m.end for m in (*removed, *added)})
+        redrawn: set[int] = set()
+        moved_at: list[int] = []
+        if self.tag_cells is not None:
+            ranges = (
+                [(p, p) for p in reversed(positions)]
+                if len(positions) <= 8
+                else [(positions[0], positions[-1])]
+            )
+            for low, high in ranges:
+                redrawn.update(self._rewrap_from(low, set(), moved_at, high))
+        touched = {self.line_of(offset) for offset in redrawn}
+        for mark in (*removed, *added):
+            touched.update(range(self.line_of(mark.start), self.line_of(max(mark.start, mark.end - 1)) + 1))
+        moved_from = min(self.line_of(offset) for offset in moved_at) if moved_at else None
+        return sorted(touched), moved_from
+
     def tags_on(self, line: int) -> list[Span]:
         """Spans whose tag is drawn on ``line`` (they end on it), in drawing order."""
         start, end = self.lines[line]
@@ -416,9 +484,13 @@ class ArticleLayout:
         moved_from = min(self.line_of(offset) for offset in moved_at) if moved_at else None
         return sorted(touched), moved_from
 
-    def _rewrap_from(self, position: int, gone: set[tuple[int, int, str]], moved_at: list[int]) -> list[int]:
-        """Wrap again the lines around a tag's ``position`` (see :meth:`change`); the new lines' starts.
-        Where the number of lines changed, the first new line's start goes into ``moved_at``."""
+    def _rewrap_from(
+        self, position: int, gone: set[tuple[int, int, str]], moved_at: list[int], until: int | None = None
+    ) -> list[int]:
+        """Wrap again the lines around a tag's ``position`` (see :meth:`change`), or from there on ``until``
+        that offset; the new lines' starts. Where the number of lines changed, the first new line's
+        start goes into ``moved_at``."""
+        until = position if until is None else until
         text, size = self.text, len(self.text)
         lines, starts, line_spans = self.lines, self._line_starts, self._line_spans
         # From the line before the tagged word's first (its words may move up), but in a word cut over
@@ -447,7 +519,7 @@ class ArticleLayout:
                 paragraph_end = size if paragraph_end == -1 else paragraph_end
             else:
                 following = end
-            if following > position:
+            if following > until:
                 j = bisect.bisect_left(starts, following)
                 if j < len(starts) and starts[j] == following:
                     last = j
@@ -475,3 +547,7 @@ class ArticleLayout:
             if overlaps(span.start, span.end, start, end):
                 found[_key(span)] = span
         self._line_spans[line] = sorted(found.values(), key=span_order)
+
+
+def _start(span: Span) -> int:
+    return span.start

@@ -7,7 +7,6 @@ how a line looks is ``ArticleLook``'s.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 
 from rich.style import Style
@@ -75,8 +74,6 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         self.show_labels = True
         self._look = ArticleLook()
         self.text_layout = ArticleLayout("", 80)
-        self.proposals: list[Span] = []
-        """Pre-annotation proposals (not spans yet): sorted, never overlapping one another."""
         self.flags: list[Span] = []
         """Ranges flagged for a decision, sorted."""
         self._cache: dict[tuple[int, int], Strip] = {}
@@ -94,7 +91,7 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         self.text = text
         self.tokens = tokens
         self.cursor = self.anchor_token = min(cursor, max(len(tokens) - 1, 0))
-        self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())
+        self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())  # no proposals yet
         self._laid_out()
         self.scroll_to(0, 0, animate=False)
         self._post_selection()
@@ -124,46 +121,59 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
     def set_spans(self, spans: Sequence[Span]) -> None:
         """Show ``spans``: only the lines where they differ from those shown are drawn again (after an
         undo, one or two), unless most differ."""
-        changed = self.text_layout.set_spans(spans, self._tag_cells())
-        if changed is None:
-            self._laid_out()
-        else:
-            self._redraw(*changed)
+        self._relaid(lambda layout: layout.set_spans(spans, self._tag_cells()))
 
     def change_spans(self, removed: Sequence[Span], added: Sequence[Span]) -> None:
         """Apply an edit without laying out the whole text again: only the lines it touches are redrawn."""
-        self._redraw(*self.text_layout.change(removed, added))
+        self._relaid(lambda layout: layout.change(removed, added))
 
-    def _redraw(self, touched: list[int], moved_from: int | None) -> None:
-        if not self.text_layout.laid_out:
-            self.refresh()
-            return
-        lines = self.text_layout.lines
-        for line in touched:
-            self._cache.pop(lines[line], None)
-        if moved_from is not None:  # a tag moved words to another line: every line below moved
-            self._fit_height()
-            top = self.scroll_offset.y
-            self.refresh_lines(moved_from, max(top + self.size.height - moved_from, 1))
-            return
-        for line in touched:
-            self.refresh_lines(line)
+    @property
+    def proposals(self) -> list[Span]:
+        """Pre-annotation proposals (not spans yet): sorted, never overlapping one another; each has its
+        label after it (the layout's marks)."""
+        return self.text_layout.marks
 
     def set_proposals(self, proposals: Sequence[Span]) -> None:
-        self.proposals = sorted(proposals, key=lambda s: s.start)
-        self._cache.clear()
-        self.refresh()
+        self._relaid(lambda layout: layout.set_marks(proposals))
 
     def add_proposals(self, new: Sequence[Span]) -> None:
-        for span in new:
-            bisect.insort(self.proposals, span, key=lambda s: s.start)
-            self._refresh_offsets(span.start, span.end)
+        if new:
+            self._relaid(lambda layout: layout.change_marks([], new))
 
     def remove_proposals(self, gone: Sequence[Span]) -> None:
         keys = {(s.start, s.end, s.label) for s in gone}
-        self.proposals = [p for p in self.proposals if (p.start, p.end, p.label) not in keys]
-        for span in gone:
-            self._refresh_offsets(span.start, span.end)
+        shown = [self.proposal_at(s.start, s.end) for s in gone]
+        found = list(dict.fromkeys(p for p in shown if p is not None and (p.start, p.end, p.label) in keys))
+        if found:
+            self._relaid(lambda layout: layout.change_marks(found, []))
+
+    def _relaid(self, change: Callable[[ArticleLayout], tuple[list[int], int | None] | None]) -> None:
+        """Change the layout's spans or marks and draw what moved: the lines touched, or every line
+        from the first that moved. The text at the top of the view stays there (a tag that moves words
+        to the next line above it does not push what is read down)."""
+        layout = self.text_layout
+        top = self.scroll_offset.y
+        anchor = layout.lines[min(top, len(layout.lines) - 1)][0] if self.laid_out else None
+        changed = change(layout)
+        if changed is None:
+            self._laid_out()
+        else:
+            touched, moved_from = changed
+            if not layout.laid_out:
+                self.refresh()
+                return
+            lines = layout.lines
+            for line in touched:
+                self._cache.pop(lines[line], None)
+            if moved_from is None:
+                for line in touched:
+                    self.refresh_lines(line)
+                return
+            self._fit_height()  # a tag moved words to another line: every line below moved
+            self.refresh_lines(moved_from, max(top + self.size.height - moved_from, 1))
+        if anchor is not None and layout.laid_out and layout.line_of(anchor) != top:
+            self.scroll_to(y=layout.line_of(anchor), animate=False)
+            self.refresh()
 
     def proposal_at(self, start: int, end: int) -> Span | None:
         """The proposal overlapping ``[start, end)``, if any."""
