@@ -109,25 +109,31 @@ def line_end(text: str, start: int, end: int, width: int, extras: _Extras | None
     """Where the line that starts at ``start`` ends, in the paragraph ending at ``end``: after the last
     word that fits (with the spaces after it), or where the cells run out in a word longer than a line.
 
-    Greedy, word by word; the same, line by line, for a line of one-cell characters without tags (one
-    look for its last space, not a measure of every word: a 10 MB article is 85,000 lines).
+    Greedy, word by word; the same, line by line, for a line of one-cell characters (a look for its
+    last space, and the one before while the tags make it too long: not a measure of every word; a
+    10 MB article is 85,000 lines).
     """
     stop = start + width
     last = stop + 1 if stop < end else end
-    if (
-        text[start] != " "
-        and _NOT_ONE_CELL.search(text, start, last) is None
-        and (extras is None or not extras.any_between(start, stop if stop < end else end))
-    ):
-        if stop >= end:
+    if text[start] != " " and _NOT_ONE_CELL.search(text, start, last) is None:
+        # one cell a character: the line ends after the last word whose end, counted with the tags
+        # before it, is within the width
+        tags = extras if extras is not None and extras.positions else None
+        if stop >= end and (tags is None or end - start + tags.between(start, end) <= width):
             return end
-        space = text.rfind(" ", start + 1, stop + 1)
-        if space == -1:
+        space = text.rfind(" ", start + 1, stop + 1 if stop < end else end)
+        while space != -1:
+            word_end = space
+            while text[word_end - 1] == " ":
+                word_end -= 1
+            if tags is None or word_end - start + tags.between(start, word_end) <= width:
+                k = word_end
+                while k < end and text[k] == " ":
+                    k += 1
+                return k
+            space = text.rfind(" ", start + 1, word_end)
+        if tags is None or not tags.any_between(start, stop):
             return stop  # a word longer than the line, cut where the cells run out
-        k = space + 1
-        while k < end and text[k] == " ":
-            k += 1
-        return k
     extra = extras.between if extras is not None and extras.positions else None
     used = 0
     i = start
@@ -424,12 +430,7 @@ class ArticleLayout:
         redrawn: set[int] = set()
         moved_at: list[int] = []
         if self.tag_cells is not None:
-            ranges = (
-                [(p, p) for p in reversed(positions)]
-                if len(positions) <= 8
-                else [(positions[0], positions[-1])]
-            )
-            for low, high in ranges:
+            for low, high in reversed(_clusters(positions, 16 * self.width)):
                 redrawn.update(self._rewrap_from(low, set(), moved_at, high))
         touched = {self.line_of(offset) for offset in redrawn}
         for mark in (*removed, *added):
@@ -551,3 +552,15 @@ class ArticleLayout:
 
 def _start(span: Span) -> int:
     return span.start
+
+
+def _clusters(positions: list[int], gap: int) -> list[tuple[int, int]]:
+    """Sorted ``positions`` as ranges of those less than ``gap`` apart: each range is wrapped again in
+    one pass (the proposals of a window: one pass over it, not 5,000 nor one over the whole text)."""
+    ranges: list[tuple[int, int]] = []
+    for position in positions:
+        if ranges and position - ranges[-1][1] < gap:
+            ranges[-1] = (ranges[-1][0], position)
+        else:
+            ranges.append((position, position))
+    return ranges

@@ -154,6 +154,7 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         layout = self.text_layout
         top = self.scroll_offset.y
         anchor = layout.lines[min(top, len(layout.lines) - 1)][0] if self.laid_out else None
+        cursor_shown = anchor is not None and self._cursor_row_shown()
         changed = change(layout)
         if changed is None:
             self._laid_out()
@@ -174,6 +175,15 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         if anchor is not None and layout.laid_out and layout.line_of(anchor) != top:
             self.scroll_to(y=layout.line_of(anchor), animate=False)
             self.refresh()
+        if cursor_shown and not self._cursor_row_shown():  # the cursor stays on screen, if it was
+            self.scroll_to_cursor()
+            self.refresh()
+
+    def _cursor_row_shown(self) -> bool:
+        if not self.tokens:
+            return False
+        row = self._line_of(self.tokens[self.cursor][0]) - self.scroll_offset.y
+        return 0 <= row < self.scrollable_content_region.height
 
     def proposal_at(self, start: int, end: int) -> Span | None:
         """The proposal overlapping ``[start, end)``, if any."""
