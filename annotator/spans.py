@@ -8,6 +8,7 @@ module may use them.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 
 from annotator.model import Span, SpanKey
@@ -25,12 +26,25 @@ def longest_first(start: int, end: int) -> int:
     return start - end
 
 
+def token_index_at(tokens: Sequence[tuple[int, int]], offset: int) -> int:
+    """Index of the token containing ``offset``, or of the first token after it (len(tokens) at the end).
+
+    ``tokens`` sorted ``(start, end)`` offsets; tokens that find this themselves (``index_at``: a long
+    text's, ``text.BlockTokens``) are asked."""
+    index_at = getattr(tokens, "index_at", None)
+    if index_at is not None:
+        found: int = index_at(offset)
+        return found
+    i = bisect.bisect_right(tokens, (offset, float("inf"))) - 1
+    if i >= 0 and tokens[i][0] <= offset < tokens[i][1]:
+        return i
+    return i + 1
+
+
 def moved_edge(span: Span, tokens: Sequence[tuple[int, int]], side: int, delta: int) -> Span | None:
     """``span`` with its start (``side`` -1) or end (``side`` 1) moved by ``delta`` tokens (a negative
     ``delta`` to the left); None where that would leave the text or no token inside the span. The edges
     stay on token boundaries (``tokens`` sorted ``(start, end)`` offsets)."""
-    from annotator.text import token_index_at  # text builds on this module
-
     # found by bisection (a long article's tokens are not all held: never a list of every start)
     if side < 0:
         i = token_index_at(tokens, span.start)

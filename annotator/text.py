@@ -15,6 +15,7 @@ from typing import overload
 import regex
 
 from annotator.spans import overlaps
+from annotator.spans import token_index_at as token_index_at  # where it always was, for its users
 
 Token = tuple[int, int]
 
@@ -120,16 +121,6 @@ def _ends_abbreviation(text: str, tokens: Sequence[Token], i: int) -> bool:
         return False
     word = text[tokens[i - 1][0] : tokens[i - 1][1]]
     return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
-
-
-def token_index_at(tokens: Sequence[Token], offset: int) -> int:
-    """Index of the token containing ``offset``, or of the first token after it (len(tokens) at the end)."""
-    if isinstance(tokens, BlockTokens):
-        return tokens.index_at(offset)
-    i = bisect.bisect_right(tokens, (offset, float("inf"))) - 1
-    if i >= 0 and tokens[i][0] <= offset < tokens[i][1]:
-        return i
-    return i + 1
 
 
 def token_range(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
@@ -375,7 +366,7 @@ class BlockTokens(Sequence[Token]):
             yield from self._block(number)
 
     def index_at(self, offset: int) -> int:
-        """:func:`token_index_at` for these tokens: one block tokenized at most."""
+        """:func:`token_index_at` for these tokens (it asks them): one block tokenized at most."""
         number = max(bisect.bisect_right(self._starts, offset) - 1, 0)
         tokens = self._block(number)
         i = bisect.bisect_right(tokens, (offset, float("inf"))) - 1

@@ -48,6 +48,14 @@ class _Extras:
             del self.width[position]
             self.positions.pop(bisect.bisect_left(self.positions, position))
 
+    def add_each(self, changes: Iterable[tuple[int, int]]) -> None:
+        """:meth:`add` for many ``(position, cells)`` at once (the positions sorted once, not each)."""
+        for position, cells in changes:
+            self.width[position] = self.width.get(position, 0) + cells
+            if self.width[position] == 0:
+                del self.width[position]
+        self.positions = sorted(self.width)
+
     def between(self, start: int, end: int) -> int:
         """Cells inserted at positions ``p`` with ``start < p <= end``."""
         if not self.positions:
@@ -68,6 +76,8 @@ _NOT_ONE_CELL = re.compile(
 )
 """Any character outside the ranges Rich measures one cell each, whatever is around them (Rich's own
 fast path): where none is, a run of characters takes as many cells as it has characters."""
+LONGEST_MARK = 256
+"""Characters a mark (a proposal: at most six words) spans at most, when finding the lines of many."""
 FIND_WINDOW = 1024
 """Characters looked through for the end of a word (beyond, it is longer than any line)."""
 
@@ -288,6 +298,7 @@ class ArticleLayout:
         return self._line_spans
 
     def _count_tags(self) -> None:
+        self._mark_cells: dict[str, int] = {}
         self.extras = _Extras()
         if self.tag_cells is not None:
             for span in self.spans:
@@ -297,7 +308,12 @@ class ArticleLayout:
 
     def mark_cells(self, label: str) -> int:
         """The cells of a mark's tag (a span's, and a question mark)."""
-        return self.tag_cells(label) + 1 if self.tag_cells is not None else 0
+        if self.tag_cells is None:
+            return 0
+        cells = self._mark_cells.get(label)
+        if cells is None:
+            cells = self._mark_cells[label] = self.tag_cells(label) + 1
+        return cells
 
     def _layout(self) -> None:
         lines = wrap(self.text, self.width, self.extras) or [(0, 0)]
@@ -417,24 +433,36 @@ class ArticleLayout:
         gone = set(removed)
         if gone:
             self.marks = [m for m in self.marks if m not in gone]
-        for mark in added:
-            bisect.insort(self.marks, mark, key=_start)
-        if self.tag_cells is not None:
-            for mark in removed:
-                self.extras.add(mark.end, -self.mark_cells(mark.label))
+        if len(added) > 16:  # a new window's proposals: one sort, not thousands of inserts
+            self.marks = sorted([*self.marks, *added], key=_start)
+        else:
             for mark in added:
-                self.extras.add(mark.end, self.mark_cells(mark.label))
+                bisect.insort(self.marks, mark, key=_start)
+        if self.tag_cells is not None:
+            changes = [(m.end, -self.mark_cells(m.label)) for m in removed]
+            changes += [(m.end, self.mark_cells(m.label)) for m in added]
+            if len(changes) > 16:
+                self.extras.add_each(changes)
+            else:
+                for position, cells in changes:
+                    self.extras.add(position, cells)
         if self._lines is None:
             return [], None
         positions = sorted({m.end for m in (*removed, *added)})
+        clusters = _clusters(positions, 16 * self.width)
         redrawn: set[int] = set()
         moved_at: list[int] = []
         if self.tag_cells is not None:
-            for low, high in reversed(_clusters(positions, 16 * self.width)):
+            for low, high in reversed(clusters):
                 redrawn.update(self._rewrap_from(low, set(), moved_at, high))
         touched = {self.line_of(offset) for offset in redrawn}
-        for mark in (*removed, *added):
-            touched.update(range(self.line_of(mark.start), self.line_of(max(mark.start, mark.end - 1)) + 1))
+        if len(removed) + len(added) > 16:  # the lines of each cluster (a mark is shorter than LONGEST)
+            for low, high in clusters:
+                touched.update(range(self.line_of(max(low - LONGEST_MARK, 0)), self.line_of(high) + 1))
+        else:
+            for mark in (*removed, *added):
+                first, last = self.line_of(mark.start), self.line_of(max(mark.start, mark.end - 1))
+                touched.update(range(first, last + 1))
         moved_from = min(self.line_of(offset) for offset in moved_at) if moved_at else None
         return sorted(touched), moved_from
 

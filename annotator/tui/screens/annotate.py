@@ -53,9 +53,10 @@ PROPOSE_AGAIN_DELAY_S = 0.5
 :data:`PROPOSE_AGAIN_PAUSES` times as long as proposing the document took last (a 19,000-word article
 full of names takes a second, holding the interpreter the keys need meanwhile)."""
 PROPOSE_AGAIN_PAUSES = 4
+REPEATS_NEAR = 20_000
+"""In a text longer than the window, a saved span is proposed at once at its other places this near it
+(characters): the rest of the window has them with its next proposals, after the keys pause."""
 _WHITESPACE = re.compile(r"\s")
-REDRAW_ALL = 200
-"""Proposals changed at once above which the article is redrawn whole, not line by line."""
 
 
 class AnnotateScreen(DocumentScreen):
@@ -287,11 +288,7 @@ class AnnotateScreen(DocumentScreen):
         before = {_key(p): p for p in article.proposals}
         gone = [before[key] for key in before.keys() - after.keys()]
         came = [after[key].span() for key in after.keys() - before.keys()]  # a span made for the new only
-        if len(gone) + len(came) > REDRAW_ALL:
-            article.set_proposals([c.span() for c in after.values()])
-        elif gone or came:  # the lines they are on redraw, not the whole article
-            article.remove_proposals(gone)
-            article.add_proposals(came)
+        article.change_proposals(gone, came)  # the lines they are on redraw, not the whole article
         self._count_proposals()
 
     def _count_proposals(self) -> None:
@@ -331,7 +328,10 @@ class AnnotateScreen(DocumentScreen):
         def free(start: int, end: int) -> bool:
             return article.proposal_at(start, end) is None and not article.spans_between(start, end)
 
-        within = self._window if len(article.text) > PROPOSAL_WINDOW else None
+        within = None
+        if len(article.text) > PROPOSAL_WINDOW:  # near the saved spans: the window's others come later
+            low, high = min(s.start for s in spans) - REPEATS_NEAR, max(s.end for s in spans) + REPEATS_NEAR
+            within = (max(low, self._window[0]), min(high, self._window[1]))
         found = repeats(article.text, article.tokens, spans, rejected, free, within)
         if found:
             self._proposed = sorted([*self._proposed, *found], key=lambda c: c.start)

@@ -46,7 +46,100 @@ def changed_ranges(
     return [*moved, *cursors]
 
 
-class ArticleView(FrameStyle, ScrollView, can_focus=True):
+class MouseSelecting(ScrollView):
+    """Selecting tokens with the mouse: press, drag (scrolling at the edges), double click."""
+
+    tokens: Sequence[Token]
+    text_layout: ArticleLayout
+    anchor_token: int
+    _dragging: bool
+
+    def select_tokens(self, anchor: int, cursor: int) -> None: ...
+
+    def _token_at(self, line: int, column: int) -> int:
+        raise NotImplementedError
+
+    def _token_under(self, event: events.MouseEvent) -> int | None:
+        if not self.tokens:
+            return None
+        region = self.scrollable_content_region
+        line = event.y - (region.y - self.region.y) + self.scroll_offset.y
+        column = event.x - (region.x - self.region.x) + self.scroll_offset.x
+        return self._token_at(min(max(line, 0), len(self.text_layout.lines) - 1), column)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        token = self._token_under(event)
+        if token is not None:
+            self._dragging = True
+            self.capture_mouse()
+            self.select_tokens(self.anchor_token if event.shift else token, token)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        height = self.scrollable_content_region.height
+        if event.y < 0:
+            self.scroll_to(y=self.scroll_offset.y - 1, animate=False)
+        elif event.y >= height:
+            self.scroll_to(y=self.scroll_offset.y + 1, animate=False)
+        token = self._token_under(event)
+        if token is not None:
+            self.select_tokens(self.anchor_token, token)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain == 2:
+            token = self._token_under(event)
+            if token is not None:
+                self.select_tokens(token, token)
+
+
+class ProposalMarks:
+    """The proposals an article shows: the layout's marks, each with its label after it."""
+
+    text_layout: ArticleLayout
+
+    def _relaid(self, change: Callable[[ArticleLayout], tuple[list[int], int | None] | None]) -> None: ...
+
+    @property
+    def proposals(self) -> list[Span]:
+        """Pre-annotation proposals (not spans yet): sorted, never overlapping one another; each has its
+        label after it (the layout's marks)."""
+        return self.text_layout.marks
+
+    def set_proposals(self, proposals: Sequence[Span]) -> None:
+        self._relaid(lambda layout: layout.set_marks(proposals))
+
+    def change_proposals(self, gone: Sequence[Span], new: Sequence[Span]) -> None:
+        """Take away proposals shown (``gone``: the objects in :attr:`proposals`) and show ``new`` ones."""
+        if gone or new:
+            self._relaid(lambda layout: layout.change_marks(gone, new))
+
+    def add_proposals(self, new: Sequence[Span]) -> None:
+        if new:
+            self._relaid(lambda layout: layout.change_marks([], new))
+
+    def remove_proposals(self, gone: Sequence[Span]) -> None:
+        keys = {(s.start, s.end, s.label) for s in gone}
+        shown = [self.proposal_at(s.start, s.end) for s in gone]
+        found = list(dict.fromkeys(p for p in shown if p is not None and (p.start, p.end, p.label) in keys))
+        if found:
+            self._relaid(lambda layout: layout.change_marks(found, []))
+
+    def proposal_at(self, start: int, end: int) -> Span | None:
+        """The proposal overlapping ``[start, end)``, if any."""
+        return overlapping_one(self.proposals, start, end)
+
+    def next_proposal(self, offset: int) -> Span | None:
+        """The first proposal starting at or after ``offset``, else the first of all (wrapping)."""
+        return first_from(self.proposals, offset)
+
+
+class ArticleView(FrameStyle, ProposalMarks, MouseSelecting, can_focus=True):
     """A scrollable, token-addressed view of one article."""
 
     ALLOW_SELECT = False
@@ -127,26 +220,6 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         """Apply an edit without laying out the whole text again: only the lines it touches are redrawn."""
         self._relaid(lambda layout: layout.change(removed, added))
 
-    @property
-    def proposals(self) -> list[Span]:
-        """Pre-annotation proposals (not spans yet): sorted, never overlapping one another; each has its
-        label after it (the layout's marks)."""
-        return self.text_layout.marks
-
-    def set_proposals(self, proposals: Sequence[Span]) -> None:
-        self._relaid(lambda layout: layout.set_marks(proposals))
-
-    def add_proposals(self, new: Sequence[Span]) -> None:
-        if new:
-            self._relaid(lambda layout: layout.change_marks([], new))
-
-    def remove_proposals(self, gone: Sequence[Span]) -> None:
-        keys = {(s.start, s.end, s.label) for s in gone}
-        shown = [self.proposal_at(s.start, s.end) for s in gone]
-        found = list(dict.fromkeys(p for p in shown if p is not None and (p.start, p.end, p.label) in keys))
-        if found:
-            self._relaid(lambda layout: layout.change_marks(found, []))
-
     def _relaid(self, change: Callable[[ArticleLayout], tuple[list[int], int | None] | None]) -> None:
         """Change the layout's spans or marks and draw what moved: the lines touched, or every line
         from the first that moved. The text at the top of the view stays there (a tag that moves words
@@ -164,14 +237,20 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
                 self.refresh()
                 return
             lines = layout.lines
+            if len(touched) > len(self._cache):  # thousands (a new window's proposals): all drawn anew
+                self._cache.clear()
+                touched = [line for line in touched if top <= line < top + self.size.height]
             for line in touched:
                 self._cache.pop(lines[line], None)
+            bottom = top + self.size.height  # lines off screen are drawn when scrolled to
             if moved_from is None:
                 for line in touched:
-                    self.refresh_lines(line)
+                    if top <= line < bottom:
+                        self.refresh_lines(line)
                 return
             self._fit_height()  # a tag moved words to another line: every line below moved
-            self.refresh_lines(moved_from, max(top + self.size.height - moved_from, 1))
+            if max(moved_from, top) < bottom:
+                self.refresh_lines(max(moved_from, top), bottom - max(moved_from, top))
         if anchor is not None and layout.laid_out and layout.line_of(anchor) != top:
             self.scroll_to(y=layout.line_of(anchor), animate=False)
             self.refresh()
@@ -184,14 +263,6 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             return False
         row = self._line_of(self.tokens[self.cursor][0]) - self.scroll_offset.y
         return 0 <= row < self.scrollable_content_region.height
-
-    def proposal_at(self, start: int, end: int) -> Span | None:
-        """The proposal overlapping ``[start, end)``, if any."""
-        return overlapping_one(self.proposals, start, end)
-
-    def next_proposal(self, offset: int) -> Span | None:
-        """The first proposal starting at or after ``offset``, else the first of all (wrapping)."""
-        return first_from(self.proposals, offset)
 
     def set_flags(self, flags: Sequence[tuple[int, int]]) -> None:
         """Mark ranges that need a decision (the review's open disagreements), over whatever is there."""
@@ -357,46 +428,6 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             if self.selection_listener is not None:
                 self.selection_listener()
             self.post_message(self.SelectionChanged(self, *selection))
-
-    # --- mouse -----------------------------------------------------------------------------------
-
-    def _token_under(self, event: events.MouseEvent) -> int | None:
-        if not self.tokens:
-            return None
-        region = self.scrollable_content_region
-        line = event.y - (region.y - self.region.y) + self.scroll_offset.y
-        column = event.x - (region.x - self.region.x) + self.scroll_offset.x
-        return self._token_at(min(max(line, 0), len(self.text_layout.lines) - 1), column)
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        token = self._token_under(event)
-        if token is not None:
-            self._dragging = True
-            self.capture_mouse()
-            self.select_tokens(self.anchor_token if event.shift else token, token)
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        if not self._dragging:
-            return
-        height = self.scrollable_content_region.height
-        if event.y < 0:
-            self.scroll_to(y=self.scroll_offset.y - 1, animate=False)
-        elif event.y >= height:
-            self.scroll_to(y=self.scroll_offset.y + 1, animate=False)
-        token = self._token_under(event)
-        if token is not None:
-            self.select_tokens(self.anchor_token, token)
-
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        if self._dragging:
-            self._dragging = False
-            self.release_mouse()
-
-    def on_click(self, event: events.Click) -> None:
-        if event.chain == 2:
-            token = self._token_under(event)
-            if token is not None:
-                self.select_tokens(token, token)
 
     # --- rendering -------------------------------------------------------------------------------
 
