@@ -293,8 +293,9 @@ BLOCK = 16_384
 """Characters (about) in one block of :class:`BlockTokens`: tokenized in a few milliseconds."""
 KEPT_BLOCKS = 64
 """Blocks whose tokens :class:`BlockTokens` keeps (the least recently used go)."""
-LONG_TEXT = 4 * BLOCK
-"""From this length on, :func:`text_tokens` gives :class:`BlockTokens` rather than a list."""
+LONG_TEXT = 500_000
+"""From this length on, :func:`text_tokens` gives :class:`BlockTokens` rather than a list (below, a list
+costs a few MB and a tenth of a second, and indexing it is the fastest there is)."""
 _WHITESPACE = re.compile(r"\s")
 
 
