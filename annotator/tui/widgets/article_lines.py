@@ -57,7 +57,7 @@ class ArticleLook:
     ) -> list[Segment]:
         """Line ``line`` of ``layout`` on ``base``, its text as ``visible`` shows it."""
         start, end = layout.lines[line]
-        text = layout.text
+        shown = visible(layout.text[start:end])  # one character for one: sliced by offsets below
         # Boundaries where the style may change: span edges, selection edges, cursor token edges.
         cuts = {start, end}
         spans = layout.line_spans[line]
@@ -99,7 +99,7 @@ class ArticleLook:
                 style = style + Style(reverse=True)
             if cursor and cursor[0] <= left and right <= cursor[1]:
                 style = style + Style(bold=True, underline=True)
-            segments.append(Segment(visible(text[left:right]), style))
+            segments.append(Segment(shown[left - start : right - start], style))
         segments.extend(self._tag(span, proposed, base) for span, proposed in tags)
         return segments
 
