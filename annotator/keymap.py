@@ -59,7 +59,10 @@ NEXT_DOCUMENT = _key("annotate.next_document", "right_square_bracket", "Next doc
 PREVIOUS_DOCUMENT = _key(
     "annotate.previous_document", "left_square_bracket", "Prev doc", "document(-1)", show=True
 )
-GOTO = _key("annotate.goto", "g", "Documents (pick one)", "goto")
+# ``gg`` (vim's start of the document) is ``g`` at once in the list ``g`` opens (``screens.picker``).
+GOTO = _key("annotate.goto", "g", "Documents (pick one); gg: start of document", "goto")
+# ``S``: SPEC gives no key for statistics; ``s`` is left free for a label key.
+STATS = _key("annotate.stats", "S", "Stats", "app.stats", show=True)
 GROW_START = _key("annotate.grow_start", "less_than_sign", "Span start a token left", "span_edge(-1, -1)")
 SHRINK_START = _key("annotate.shrink_start", "comma", "Span start a token right", "span_edge(-1, 1)")
 GROW_END = _key("annotate.grow_end", "greater_than_sign", "Span end a token right", "span_edge(1, 1)")
@@ -103,6 +106,7 @@ DOCUMENT_EDITING = (
 ANNOTATE_SCREEN = (
     *DOCUMENT_EDITING,
     DONE,
+    STATS,
     GOTO,
     TAKE_SUGGESTION,
     ACCEPT_PROPOSAL,
@@ -133,6 +137,7 @@ REVIEW = (*REVIEW_TAKE, REVIEW_TAKE_NONE, REVIEW_NEXT, REVIEW_PREVIOUS, REVIEW_D
 REVIEW_SCREEN = (
     *DOCUMENT_EDITING,
     REVIEW_DONE,
+    STATS,
     GOTO,
     TAKE_SUGGESTION,
     FOCUS_PANEL,

@@ -26,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
@@ -34,7 +34,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from annotator.config import Config  # noqa: E402
 from annotator.kb import FuzzyIndex, KnowledgeBase, Learned  # noqa: E402
 from annotator.store import Store  # noqa: E402
-from annotator.suggest import propose  # noqa: E402
+from annotator.suggest import memory_proposals, propose  # noqa: E402
 from annotator.tagger import Example, Scores, Tagger, evaluate, train  # noqa: E402
 from annotator.tagger.crf import score_spans  # noqa: E402
 from annotator.text import token_range, tokenize  # noqa: E402
@@ -87,31 +87,69 @@ def model_spans(tagger: Tagger, held_examples: Sequence[Example], threshold: flo
     ]
 
 
-def oracle_keys(held: Sequence[TrainingDocument], proposed: Sequence[Spans]) -> float:
-    """Keys per correct span for an annotator who knows the gold: each proposal taken (right), relabelled
-    (right span, wrong label) or rejected; each gold span left tagged by hand: reach it, extend the
-    selection over its other tokens (shift+right each), press the label key."""
-    keys = spans = 0
-    for document, found in zip(held, proposed, strict=True):
-        gold = set(document.spans)
-        tokens = tokenize(document.text)
-        done: set[tuple[int, int, str]] = set()
-        by_place = {(s, e): label for s, e, label in gold}
-        for start, end, label in found:
-            if (start, end, label) in gold:
-                keys += ACCEPT
-                done.add((start, end, label))
-            elif (start, end) in by_place:
-                keys += RELABEL
-                done.add((start, end, by_place[start, end]))
-            else:
-                keys += REJECT
-        for start, end, _ in gold - done:
-            covered = token_range(tokens, start, end)
-            extra = covered[1] - covered[0] - 1 if covered else 0
-            keys += REACH + extra + 1
-        spans += len(gold)
+def oracle_keys(held: Sequence[TrainingDocument], proposed: Sequence[Spans], memory: bool = False) -> float:
+    """Keys per correct span for an annotator who knows the gold and reads each document in order: each
+    proposal taken (right), relabelled (right span, wrong label) or rejected; each gold span left tagged
+    by hand: reach it, extend the selection over its other tokens (shift+right each), press the label
+    key. Proposals overlapping a span tagged already are gone (as on the screen). ``memory``: after each
+    tag the proposals ahead change by the in-document label memory (``suggest.memory_proposals``: the
+    other occurrences of what was tagged, with its label, in place of the model's proposals there)."""
+    keys = sum(_Oracle(d, found, memory).keys() for d, found in zip(held, proposed, strict=True))
+    spans = sum(len(set(d.spans)) for d in held)
     return keys / spans if spans else 0.0
+
+
+def _marked(length: int, spans: Iterable[tuple[int, int, str]]) -> bytearray:
+    """One byte a character of the text, 1 where one of ``spans`` is."""
+    mark = bytearray(length + 1)
+    for start, end, _ in spans:
+        mark[start:end] = b"\x01" * (end - start)
+    return mark
+
+
+class _Oracle:
+    """One document of :func:`oracle_keys`."""
+
+    def __init__(self, document: TrainingDocument, found: Spans, memory: bool) -> None:
+        self.text = document.text
+        self.gold = set(document.spans)
+        self.by_place = {(s, e): label for s, e, label in self.gold}
+        self.tokens = tokenize(self.text)
+        self.base = sorted(found)
+        self.current = self.base
+        self.memory = memory
+        self.tagged: Spans = []
+        self.covered = bytearray(len(self.text) + 1)
+
+    def tag(self, span: tuple[int, int, str]) -> None:
+        self.tagged.append(span)
+        self.covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
+        if self.memory:
+            hints = [(h.start, h.end, h.label) for h in memory_proposals(self.text, self.tokens, self.tagged)]
+            mark = _marked(len(self.text), hints)
+            self.current = sorted([p for p in self.base if mark.find(1, p[0], p[1]) == -1] + hints)
+
+    def keys(self) -> int:
+        keys, at = 0, -1
+        pending = sorted(self.gold)
+        done = set(self.tagged)
+        while True:
+            ahead = [p for p in self.current if p[0] > at and self.covered.find(1, p[0], p[1]) == -1]
+            left = [g for g in pending if g[0] > at and g not in done]
+            if not ahead and not left:
+                return keys
+            at = min(([ahead[0][0]] if ahead else []) + ([left[0][0]] if left else []))
+            for start, end, label in [p for p in ahead if p[0] == at]:
+                right = self.by_place.get((start, end))
+                keys += REJECT if right is None else ACCEPT if right == label else RELABEL
+                if right is not None and (start, end, right) not in done:
+                    done.add((start, end, right))
+                    self.tag((start, end, right))
+            for span in [g for g in left if g[0] == at and g not in done]:
+                covered = token_range(self.tokens, span[0], span[1])
+                keys += REACH + (covered[1] - covered[0] - 1 if covered else 0) + 1
+                done.add(span)
+                self.tag(span)
 
 
 def row(name: str, s: Scores) -> str:
@@ -163,8 +201,8 @@ COUNTRIES = ("Armenia", "Azerbaijan", "Turkey", "Russia", "Iran", "France")
 
 
 def sample_article(index: FuzzyIndex | None) -> None:
-    """The sample article, the first mention of each country tagged ACTOR (learned text), the starter
-    model proposing: how each later mention is proposed."""
+    """The sample article, the first mention of each country tagged ACTOR (in the document, and so in the
+    learned text), the starter model proposing: how each later mention is proposed."""
     import re
     from collections import Counter
 
@@ -174,9 +212,10 @@ def sample_article(index: FuzzyIndex | None) -> None:
     text = SEED.read_text(encoding="utf-8")
     firsts = {c: m.span() for c in COUNTRIES if (m := re.search(rf"\b{c}\b", text))}
     kb = KnowledgeBase(index, Learned((c, "ACTOR", None, 1) for c in firsts))
+    tagged = [(start, end, "ACTOR") for start, end in firsts.values()]
     found = {
         (c.start, c.end): c.label
-        for c in propose_all(text, kb, Tagger(starter_bytes(index is not None)), 0.5)
+        for c in propose_all(text, kb, Tagger(starter_bytes(index is not None)), 0.5, tagged)
     }
     later: Counter[str] = Counter()
     for country, first in firsts.items():
@@ -205,6 +244,27 @@ def team_folds(team: Sequence[TrainingDocument], starter_docs: Sequence[Training
         found += spans([d for j, d in enumerate(news) if j != i], [held_back])
     print(f"team folds (leave one out over {len(news)} team news articles; never the held-out ones):")
     print(row("team model, 5 documents", score_spans(gold, found)))
+    # The second half of each article, its first half's gold tagged: the model alone, and with the
+    # in-document label memory applied to its proposals.
+    second: list[Spans] = []
+    alone: list[Spans] = []
+    remembered: list[Spans] = []
+    for document, proposed in zip(news, found, strict=True):
+        middle = len(document.text) // 2
+        first_half = [s for s in document.spans if s[1] <= middle]
+        hints = memory_proposals(document.text, tokenize(document.text), first_half)
+        mark = _marked(len(document.text), [(h.start, h.end, h.label) for h in hints])
+        ahead = [p for p in proposed if p[0] >= middle]
+        second.append([s for s in document.spans if s[0] >= middle])
+        alone.append(ahead)
+        remembered.append(
+            [p for p in ahead if mark.find(1, p[0], p[1]) == -1]
+            + [(h.start, h.end, h.label) for h in hints if h.start >= middle]
+        )
+    print(row("second halves, the model alone", score_spans(second, alone)))
+    print(row("second halves, first halves tagged: + memory", score_spans(second, remembered)))
+    print(f"keys per correct span (oracle), team model: {oracle_keys(news, found):.2f} without memory,"
+          f" {oracle_keys(news, found, memory=True):.2f} with")  # fmt: skip
     print(row("starter on the guides and interviews", score_spans(gold, spans(starter_docs, news))))
 
 
@@ -262,11 +322,20 @@ def main() -> None:
         for name, spans in rows:
             print(row(f"{k} | {name}", score_spans(gold, spans)))
         effort.append(
-            f"| {k} | " + " | ".join(f"{name} {oracle_keys(held, spans):.2f}" for name, spans in rows) + " |"
+            f"| {k} | "
+            + " | ".join(
+                f"{name} {oracle_keys(held, spans):.2f} / {oracle_keys(held, spans, memory=True):.2f}"
+                for name, spans in rows
+            )
+            + " |"
         )
-    print("\nkeys per correct span (oracle; accept, reject, relabel 1 key; by hand: 2 to reach + 1 per extra"
-          f" token + 1 to tag; nothing proposed: {oracle_keys(held, [[] for _ in held]):.2f}):")  # fmt: skip
-    print("| k | keys per correct span |\n|---|---|")
+    nothing = [[] for _ in held]
+    print(
+        "\nkeys per correct span (oracle; accept, reject, relabel 1 key; by hand: 2 to reach + 1 per extra"
+          f" token + 1 to tag; nothing proposed: {oracle_keys(held, nothing):.2f} /"
+          f" {oracle_keys(held, nothing, memory=True):.2f}), without / with the in-document memory:"
+    )  # fmt: skip
+    print("| k | keys per correct span, without / with memory |\n|---|---|")
     print("\n".join(effort))
     sample_article(index)
 
@@ -312,6 +381,17 @@ def main() -> None:
         hint_times.append(time.perf_counter() - started)
         hint_cpu.append(time.process_time() - cpu_started)
 
+    # Everything the screen and `annotator suggest` do for a document: hints, model, KB links.
+    from annotator.suggest import propose_all
+
+    proposal_times, proposal_cpu = [], []
+    for _ in range(5):
+        tagger = Tagger(model.data)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        propose_all(text, full, tagger, args.threshold)
+        proposal_times.append(time.perf_counter() - started)
+        proposal_cpu.append(time.process_time() - cpu_started)
+
     def ms(values: list[float]) -> str:
         return f"{statistics.median(values) * 1000:.1f} ms"
 
@@ -321,7 +401,8 @@ def main() -> None:
     print(f"predicting a {len(text.split()):,}-word article (medians of 5): a new tagger {ms(cold_times)}"
           f" ({ms(cold_cpu)} CPU); one that has predicted the other {len(others)} documents"
           f" {ms(warm_times)} ({ms(warm_cpu)} CPU); the gazetteer and learned hints it needs:"
-          f" {ms(hint_times)} ({ms(hint_cpu)} CPU)")  # fmt: skip
+          f" {ms(hint_times)} ({ms(hint_cpu)} CPU); all the proposals (propose_all: hints, model, KB links)"
+          f" {ms(proposal_times)} ({ms(proposal_cpu)} CPU)")  # fmt: skip
 
     if args.compare_spacy:
         crf_started = time.perf_counter()

@@ -119,7 +119,8 @@ def annotator_plan(keys: int) -> list[tuple[str, str]]:
     return plan
 
 
-async def run_annotator(text: str, spans: list[Span], keys: int, db: Path) -> dict[str, list[float]]:
+def article_store(text: str, spans: list[Span], db: Path) -> Store:
+    """The database of the one article ``long`` with ``spans`` in the layer ``bench``."""
     store = Store(db)
     store.documents.import_records(
         [ImportRecord(text=text, key="long", source="bench")], default_layer="bench"
@@ -132,6 +133,11 @@ async def run_annotator(text: str, spans: list[Span], keys: int, db: Path) -> di
             " VALUES (?, ?, ?, ?, ?, ?, 0)",
             [(doc, "bench", s.start, s.end, s.label, "manual") for s in spans],
         )
+    return store
+
+
+async def run_annotator(text: str, spans: list[Span], keys: int, db: Path) -> dict[str, list[float]]:
+    store = article_store(text, spans, db)
     app = make_app(store, "bench")
     meter = Meter()
     instrument(app, meter)

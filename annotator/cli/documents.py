@@ -96,9 +96,11 @@ def stats(obj: Context, as_json: bool, daily: bool) -> None:
     with obj.store() as store:
         data = store.progress.daily() if daily else store.progress.stats()
     if daily and not as_json:
+        from annotator.daily_chart import DailyChart
+
         shown = console()
         for layer, days in data.items():
-            shown.print(_daily_table(layer, days))
+            shown.print(DailyChart(layer, days))
         if not data:
             echo("nothing done yet: no document marked done, no span, no time counted")
         return
@@ -112,39 +114,6 @@ def stats(obj: Context, as_json: bool, daily: bool) -> None:
     effort = _effort_table(data)
     if effort is not None:
         shown.print(effort)
-
-
-SPARKS = "▁▂▃▄▅▆▇█"
-BAR_WIDTH = 8
-
-
-def sparkline(values: list[int]) -> str:
-    """One character per value, its height in eighths of the largest (nothing at all shows as a space)."""
-    top = max(values, default=0)
-    return "".join(" " if v == 0 else SPARKS[min(7, (v * 8 - 1) // top)] for v in values)
-
-
-def _daily_table(layer: str, days: dict[str, dict[str, Any]]) -> Any:
-    """One annotator's days: documents done, spans per label with a bar of the day's spans, time and
-    keys per span; the title has a sparkline of spans per day."""
-    spans = [day["spans"] for day in days.values()]
-    title = f"{layer}: spans per day {sparkline(spans)}"
-    shown = table(title, title_justify="left", box=None, pad_edge=False)
-    labels = list(next(iter(days.values()))["labels"]) if days else []
-    for column in ("day", "done", *labels, "spans", "", "time", "s/span", "k/span"):
-        shown.add_column(column, justify="left" if column in ("day", "") else "right", no_wrap=True)
-    top = max(spans, default=0)
-    for name, day in days.items():
-        bar = "█" * round(BAR_WIDTH * day["spans"] / top) if top else ""
-        per_span = [
-            "-" if day[key] is None else f"{day[key]:.1f}" for key in ("seconds_per_span", "keys_per_span")
-        ]
-        counts = [str(day["labels"].get(label, 0)) for label in labels]
-        shown.add_row(
-            name, str(day["documents_done"]), *counts, str(day["spans"]), bar, duration(day["seconds"]),
-            *per_span,
-        )  # fmt: skip
-    return shown
 
 
 def _effort_table(data: dict[str, Any]) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from annotator.daily_chart import duration as duration  # the charts show durations too
 from annotator.literal import literal, literal_json, literal_line
 
 
@@ -114,12 +115,6 @@ def still_working(message: str) -> Iterator[None]:
 def titled_table(title: str) -> Any:
     """A literal :func:`table` whose title stays on one line however narrow the columns are."""
     return table(title, title_justify="left", min_width=len(literal(title)))
-
-
-def duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def say(message: str) -> None:

@@ -45,6 +45,13 @@ def run_tui(store: Store, user: str, doc_key: str | None, review: bool = False) 
         config.guidelines,
     )
     app.run()
+    app.writer.close()  # the app closes it too; this is for an app that stopped before it mounted
+    unsaved = app.writer.failures
+    for write in unsaved:  # failed as the screen went: nobody saw it said
+        failure = write.failure
+        echo(f"annotator: not saved: {write.what} ({failure.reason if failure else 'unknown'})", err=True)
+    if unsaved:
+        raise SystemExit(1)
     if app.return_code:  # the app stopped on an error (Textual printed it): not a success
         raise SystemExit(app.return_code)
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from annotator.errors import AnnotatorError
 from annotator.formats import ExportDocument, Format, WriteOptions, Written, register
-from annotator.formats.reading import Progress, checked_spans, decode
+from annotator.formats.reading import Progress, checked_spans, decode, read_whole
 from annotator.model import ImportRecord, Span
 from annotator.text import OffsetMap, clean_text
 
@@ -125,14 +125,14 @@ def read_brat(path: Path, progress: Progress | None = None) -> Iterator[ImportRe
     offsets fit only so.
     """
     txt, ann = pair(path)
-    raw_bytes = txt.read_bytes()
+    raw_bytes = read_whole(txt)
     raw = decode(raw_bytes, txt)  # without a byte order mark, as the .txt alone is read
     # brat counts a byte order mark as a character: the offsets are checked against the text with it
     bom = "\ufeff" if raw_bytes.startswith(codecs.BOM_UTF8) else ""
     text = clean_text(raw)
     if not text.strip():
         raise AnnotatorError("empty file: no text to import", txt)
-    ann_bytes = ann.read_bytes()
+    ann_bytes = read_whole(ann)
     if progress is not None:
         progress(len(raw_bytes) + len(ann_bytes))
     lines = decode(ann_bytes, ann).split("\n")

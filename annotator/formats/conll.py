@@ -15,7 +15,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.formats import ExportDocument, Format, SpanNote, WriteOptions, Written, register
-from annotator.formats.reading import Progress, decode
+from annotator.formats.reading import Progress, decode, raw_lines
 from annotator.model import ImportRecord, Span
 from annotator.spans import longest_first, overlaps
 from annotator.text import Token, clean_text, token_range
@@ -205,7 +205,7 @@ def read_conll(path: Path, progress: Progress | None = None) -> Iterator[ImportR
     columns: tuple[int, int] | None = None  # (count, line where it was set)
     found = 0
     with path.open("rb") as stream:
-        for number, raw in enumerate(stream, 1):
+        for number, raw in raw_lines(stream, path):
             if progress is not None:
                 progress(len(raw))
             line = clean_text(decode(raw, path, number)).strip(" \t\n")

@@ -10,7 +10,7 @@ from typing import Any
 from annotator.errors import AnnotatorError
 from annotator.formats import ExportDocument, Format, WriteOptions, Written, register
 from annotator.formats.jsonl import make_record, records, refuse_unread_spans
-from annotator.formats.reading import Progress
+from annotator.formats.reading import MAX_LINE_BYTES, SNIFF_BYTES, Progress
 from annotator.model import ImportRecord, Span
 
 SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -44,7 +44,11 @@ def read_doccano(path: Path, progress: Progress | None = None) -> Iterator[Impor
 def looks_like_doccano(path: Path) -> bool:
     """True when the first record has doccano's span fields rather than Prodigy's."""
     with path.open("rb") as stream:
-        for raw in stream:
+        if b"\x00" in stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]:
+            return False  # binary: the reader says so
+        while raw := stream.readline(MAX_LINE_BYTES + 1):  # bounded: the reader names a longer line
+            if len(raw) > MAX_LINE_BYTES or b"\x00" in raw:
+                return False
             if raw.strip():
                 try:
                     first = json.loads(raw)

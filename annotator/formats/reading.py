@@ -17,21 +17,31 @@ from annotator.model import Span
 from annotator.text import OffsetMap
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "MAX_FILE_BYTES",
     "MAX_LINE_BYTES",
+    "SNIFF_BYTES",
     "Progress",
     "check_readable",
     "checked_spans",
     "decode",
     "json_objects",
     "lines",
+    "raw_lines",
     "read_json_lines",
+    "read_whole",
+    "refuse_binary",
 ]
 
 MAX_FILE_BYTES = 4 << 30
 """The largest file import reads (4 GiB): a bound on what one import can take of memory and time."""
 MAX_LINE_BYTES = 256 << 20
 """The longest line of a JSON Lines or CoNLL file import reads (256 MiB): one record is read whole."""
+MAX_DOCUMENT_BYTES = MAX_LINE_BYTES
+"""The largest file read whole as one document (a ``.txt``, a brat pair's files): as one record may be."""
+SNIFF_BYTES = 8 << 10
+"""How much of a text file's start is looked at before the rest is read: a file of zeros (or UTF-16) is
+refused there, not once hundreds of megabytes of it are in memory."""
 
 
 def check_readable(path: Path) -> None:
@@ -50,6 +60,39 @@ def check_readable(path: Path) -> None:
         )
     if not os.access(path, os.R_OK):
         raise AnnotatorError("Permission denied", path)
+
+
+def refuse_binary(head: bytes, path: Path, numbered: bool) -> None:
+    """Refuse a text file by its first bytes: UTF-16 (a byte order mark), or NUL bytes (binary, or a
+    file of zeros) named at their line when ``numbered``."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise AnnotatorError("UTF-16 text, not UTF-8: save it as UTF-8", path, 1 if numbered else None)
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        line = head.count(b"\n", 0, nul) + 1 if numbered else None
+        raise AnnotatorError("binary file (NUL bytes), not text", path, line)
+
+
+def read_whole(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a text file read whole (a document; a KB file with ``limit`` MAX_FILE_BYTES): its start
+    looked at first (:func:`refuse_binary`), and never more than ``limit`` bytes read."""
+    too_big = AnnotatorError(
+        f"larger than the {limit >> 20} MiB one document read whole may be; split it", path
+    )
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(SNIFF_BYTES)
+            refuse_binary(head, path, numbered=False)
+            size = os.fstat(stream.fileno()).st_size
+            if size > limit:
+                raise too_big
+            # read(n) sets n bytes aside first: ask for what the file holds, not for the bound
+            raw = head + stream.read(max(size - len(head), 0) + 1)
+    except OSError as err:
+        raise AnnotatorError(err.strerror or str(err), path) from None
+    if len(raw) > size:  # it grew while read: not what was measured
+        raise AnnotatorError("changed while it was read", path)
+    return raw
 
 
 def decode(raw: bytes, path: Path, line: int | None = None) -> str:
@@ -71,14 +114,24 @@ def _column(raw: bytes, offset: int) -> int:
     return offset - (raw.rfind(b"\n", 0, offset) + 1)
 
 
-def lines(stream: BinaryIO, path: Path, progress: Progress | None) -> Iterator[tuple[int, str]]:
-    """Non-blank lines of a text file as ``(line number, text)``, decoded one by one; a line longer than
-    :data:`MAX_LINE_BYTES` is an error."""
+def raw_lines(stream: BinaryIO, path: Path) -> Iterator[tuple[int, bytes]]:
+    """Every line of a text file as ``(line number, bytes)``, blank ones too; the file's start looked at
+    first (:func:`refuse_binary`: a file of zeros is refused there, not by its first 256 MiB line) and a
+    line longer than :data:`MAX_LINE_BYTES` an error."""
+    if hasattr(stream, "peek"):
+        refuse_binary(stream.peek(SNIFF_BYTES)[:SNIFF_BYTES], path, numbered=True)
     number = 0
     while raw := stream.readline(MAX_LINE_BYTES + 1):
         number += 1
         if len(raw) > MAX_LINE_BYTES:
             raise AnnotatorError(f"line longer than {MAX_LINE_BYTES >> 20} MiB", path, number)
+        yield number, raw
+
+
+def lines(stream: BinaryIO, path: Path, progress: Progress | None) -> Iterator[tuple[int, str]]:
+    """Non-blank lines of a text file as ``(line number, text)``, decoded one by one (see
+    :func:`raw_lines`)."""
+    for number, raw in raw_lines(stream, path):
         if progress is not None:
             progress(len(raw))
         if raw.strip():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.formats import Format, register
-from annotator.formats.reading import Progress, decode
+from annotator.formats.reading import Progress, decode, read_whole
 from annotator.model import ImportRecord
 from annotator.text import clean_text
 
@@ -15,7 +15,7 @@ SUFFIXES = (".txt",)
 
 
 def read_txt(path: Path, progress: Progress | None = None) -> Iterator[ImportRecord]:
-    raw = path.read_bytes()
+    raw = read_whole(path)
     text = clean_text(decode(raw, path))
     if not text.strip():
         raise AnnotatorError("empty file: no text to import", path)

@@ -468,7 +468,9 @@ def open_or_build(
 ) -> FuzzyIndex:
     """The index kept in ``folder`` when it was built for KB ``version``; otherwise one built from
     ``rows`` (read only then: pass a lazy iterable) and kept there. ``progress`` hears that a build
-    starts."""
+    starts. What saves killed half way left beside it is removed first, also when nothing is saved now
+    (one killed after its swap leaves a ``.old-PID`` beside a good index)."""
+    remove_stale_saves(folder)
     index = FuzzyIndex.open(folder)
     if index is None or index.version != version:
         if progress is not None:

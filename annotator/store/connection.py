@@ -7,7 +7,7 @@ one transaction per write, so a change is on disk the moment a call returns.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,6 +86,35 @@ class Connection:
             self.conn.rollback()
             raise
         self.conn.commit()
+
+
+@contextmanager
+def staging(conn: sqlite3.Connection, tables: Sequence[str]) -> Iterator[Callable[[], None]]:
+    """Temporary tables (``CREATE TEMP TABLE ...`` statements in ``tables``, their indexes too) for the
+    time of the block, dropped after it. They belong to this connection alone, and writing them takes no
+    lock on the database: a long import stages its rows there while others write, then copies them in
+    with one short transaction. A killed process leaves nothing: SQLite deletes the temporary file.
+
+    Yields ``commit()``, to call after staging: it ends the transaction Python's sqlite3 opened for the
+    staged rows (which holds a read snapshot), so that the copy can begin with ``BEGIN IMMEDIATE``; in a
+    transaction the caller opened, it does nothing and everything happens in that transaction.
+    """
+    outer = conn.in_transaction
+    names = [sql.split()[3] for sql in tables if sql.startswith("CREATE TEMP TABLE")]
+    for sql in tables:
+        conn.execute(sql)
+
+    def commit() -> None:
+        if not outer and conn.in_transaction:
+            conn.commit()
+
+    try:
+        yield commit
+    finally:
+        if not outer and conn.in_transaction:
+            conn.rollback()  # what was staged when an error stopped it
+        for name in names:
+            conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 class Tables:

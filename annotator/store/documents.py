@@ -1,4 +1,13 @@
-"""Documents: their texts as imported, looked up by id or key, and import into the store."""
+"""Documents: their texts as imported, looked up by id or key, and import into the store.
+
+An import is staged, then swapped in. Reading, checking, hashing and placing the records (the work that
+takes seconds for a big corpus) writes only to temporary tables of this connection, which take no lock
+on the database; then one short write transaction copies them in with a few set-wise statements. So an
+import is still all of its files or nothing (a failed or killed one leaves only the temporary tables,
+which SQLite removes with the connection), and other writers wait for the swap only, not for the
+reading. What another writer added meanwhile (the same text, a key taken) is looked at again in the
+swap.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +19,7 @@ from dataclasses import dataclass
 
 from annotator.errors import AnnotatorError
 from annotator.model import Document, ImportRecord, ImportResult, check_label
-from annotator.store.connection import BATCH, Connection, Tables
+from annotator.store.connection import BATCH, Connection, Tables, staging
 from annotator.store.labels import Labels, Layers
 from annotator.store.progress import Progress
 
@@ -73,13 +82,18 @@ class Documents(Tables):
         """Document id → content hash, for every document."""
         return dict(self.conn.execute("SELECT id, hash FROM documents"))
 
-    def place(self, incoming: Sequence[tuple[str, str]]) -> Placement:
+    def place(self, incoming: Sequence[tuple[str, str]], staged: str | None = None) -> Placement:
         """Deduplicate ``(key, content hash)`` pairs about to be added, in order: a text already stored
-        (or earlier in the batch) is not added again; a key another document has (or an earlier one
-        took) becomes ``KEY-HASH8``."""
-        present = self._ids_by("hash", [digest for _, digest in incoming])
-        taken = set(self._ids_by("key", [key for key, _ in incoming]))
+        (or earlier in the batch, or in the temporary table ``staged``) is not added again; a key another
+        document has (or an earlier one took) becomes ``KEY-HASH8``."""
+        hashes = [digest for _, digest in incoming]
+        names = [key for key, _ in incoming]
+        present = self._ids_by("hash", hashes)
+        taken = set(self._ids_by("key", names))
         seen = set(present)
+        if staged is not None:
+            seen.update(self._ids_by("hash", hashes, staged))
+            taken.update(self._ids_by("key", names, staged))
         keys: list[str | None] = []
         renamed = 0
         for key, digest in incoming:
@@ -94,7 +108,7 @@ class Documents(Tables):
             keys.append(key)
         return Placement(present, keys, renamed)
 
-    def _ids_by(self, column: str, values: list[str]) -> dict[str, int]:
+    def _ids_by(self, column: str, values: list[str], table: str = "main.documents") -> dict[str, int]:
         """``column`` value → id, of the documents whose ``column`` (hash or key) is among ``values``."""
         found: dict[str, int] = {}
         for i in range(0, len(values), 500):
@@ -102,7 +116,7 @@ class Documents(Tables):
             marks = ",".join("?" * len(chunk))
             found.update(
                 self.conn.execute(
-                    f"SELECT {column}, id FROM documents WHERE {column} IN ({marks})", chunk
+                    f"SELECT {column}, rowid FROM {table} WHERE {column} IN ({marks})", chunk
                 ).fetchall()
             )
         return found
@@ -114,24 +128,29 @@ class Documents(Tables):
         who: str | None = None,
         layer_override: str | None = None,
     ) -> ImportResult:
-        """Add documents (and their spans) in one transaction: all of them, or on any error none.
+        """Add documents (and their spans): all of them, or on any error none (see the module's docstring:
+        staged, then swapped in in one short transaction).
 
         A record's spans go to ``layer_override``, else the record's own layer, else ``default_layer``,
         and that layer has the document done. A text already stored is not added again.
         """
         result = ImportResult()
         labels = self._labels.names()
-        with self.transaction():
+        with staging(self.conn, STAGED_TABLES) as commit_staged:
             batch: list[ImportRecord] = []
             for record in records:
                 batch.append(record)
                 if len(batch) >= BATCH:
-                    self._import_batch(batch, labels, default_layer, layer_override, who, result)
+                    self._stage_batch(batch, labels, default_layer, layer_override, who, result)
+                    commit_staged()
                     batch = []
-            self._import_batch(batch, labels, default_layer, layer_override, who, result)
+            self._stage_batch(batch, labels, default_layer, layer_override, who, result)
+            commit_staged()
+            with self.transaction():
+                self._swap_in(result)
         return result
 
-    def _import_batch(
+    def _stage_batch(
         self,
         batch: list[ImportRecord],
         labels: set[str],
@@ -140,11 +159,12 @@ class Documents(Tables):
         who: str | None,
         result: ImportResult,
     ) -> None:
+        """Check and place ``batch`` into the temporary tables (no lock on the database)."""
         if not batch:
             return
         now = time.time()
         hashes = [content_hash(r.text) for r in batch]
-        placement = self.place([(r.key or h[:16], h) for r, h in zip(batch, hashes, strict=True)])
+        placement = self.place([(r.key or h[:16], h) for r, h in zip(batch, hashes, strict=True)], STAGED)
         rows = []
         for record, digest, key in zip(batch, hashes, placement.keys, strict=True):
             if key is None:
@@ -154,27 +174,70 @@ class Documents(Tables):
             rows.append((key, record.text, digest, record.source, meta, now))
         result.renamed_keys += placement.renamed
         self.conn.executemany(
-            "INSERT INTO documents (key, text, hash, source, meta, created) VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
+            f"INSERT INTO {STAGED} (key, text, hash, source, meta, created) VALUES (?, ?, ?, ?, ?, ?)", rows
         )
-        result.documents_added += len(rows)
-        with_spans = [(r, h) for r, h in zip(batch, hashes, strict=True) if r.spans is not None]
-        if not with_spans:
-            return
-        ids = self._ids_by("hash", [h for _, h in with_spans])
-        for record, digest in with_spans:
+        for record, digest in zip(batch, hashes, strict=True):
+            if record.spans is None:
+                continue
             layer = layer_override or record.layer or default_layer
-            self._layers.ensure(layer)
-            assert record.spans is not None
             for span in record.spans:
                 check_label(span.label, labels, record.source, record.line)
-            cur = self.conn.executemany(
-                'INSERT OR IGNORE INTO spans (doc_id, layer, start, "end", label, kb_id, source, who,'
-                " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (ids[digest], layer, s.start, s.end, s.label, s.kb_id, "import", who, now)
-                    for s in record.spans
-                ],
+            self.conn.executemany(
+                f'INSERT INTO {STAGED_SPANS} (hash, layer, start, "end", label, kb_id, who, created)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(digest, layer, s.start, s.end, s.label, s.kb_id, who, now) for s in record.spans],
             )
-            result.spans_added += max(cur.rowcount, 0)
-            self._progress.write_status(ids[digest], layer, "done", now)
+            self.conn.execute(
+                f"INSERT INTO {STAGED_DONE} (hash, layer, updated) VALUES (?, ?, ?)", (digest, layer, now)
+            )
+
+    def _swap_in(self, result: ImportResult) -> None:
+        """Copy the staged documents, spans and statuses in (in the caller's write transaction), after
+        placing again what another writer added since they were staged."""
+        clashes = self.conn.execute(
+            f"SELECT s.rowid, s.key, s.hash, d.hash IS NOT NULL FROM {STAGED} s"
+            " LEFT JOIN main.documents d ON d.hash = s.hash"
+            " WHERE d.hash IS NOT NULL OR s.key IN (SELECT key FROM main.documents)"
+        ).fetchall()
+        for rowid, key, digest, present in clashes:
+            if present:  # the same text came in meanwhile: its spans go to that document
+                self.conn.execute(f"DELETE FROM {STAGED} WHERE rowid = ?", (rowid,))
+                result.documents_present += 1
+            else:
+                self.conn.execute(
+                    f"UPDATE {STAGED} SET key = ? WHERE rowid = ?", (f"{key}-{digest[:8]}", rowid)
+                )
+                result.renamed_keys += 1
+        result.documents_added += self.conn.execute(
+            "INSERT INTO main.documents (key, text, hash, source, meta, created)"
+            f" SELECT key, text, hash, source, meta, created FROM {STAGED} ORDER BY rowid"
+        ).rowcount
+        for (layer,) in self.conn.execute(f"SELECT DISTINCT layer FROM {STAGED_DONE}").fetchall():
+            self._layers.ensure(layer)
+        spans = self.conn.execute(
+            "INSERT OR IGNORE INTO main.spans"
+            ' (doc_id, layer, start, "end", label, kb_id, source, who, created)'
+            " SELECT d.id, s.layer, s.start, s.\"end\", s.label, s.kb_id, 'import', s.who, s.created"
+            f" FROM {STAGED_SPANS} s JOIN main.documents d ON d.hash = s.hash ORDER BY s.rowid"
+        )
+        result.spans_added += max(spans.rowcount, 0)
+        self.conn.execute(
+            "INSERT INTO main.doc_status (doc_id, layer, status, updated)"
+            f" SELECT d.id, s.layer, 'done', s.updated FROM {STAGED_DONE} s"
+            " JOIN main.documents d ON d.hash = s.hash WHERE true ORDER BY s.rowid"
+            " ON CONFLICT (doc_id, layer) DO UPDATE SET status = excluded.status, updated = excluded.updated"
+        )
+
+
+STAGED = "temp.import_documents"
+STAGED_SPANS = "temp.import_spans"
+STAGED_DONE = "temp.import_done"
+STAGED_TABLES = (
+    "CREATE TEMP TABLE import_documents (key TEXT NOT NULL, text TEXT NOT NULL, hash TEXT NOT NULL,"
+    " source TEXT, meta TEXT, created REAL)",
+    "CREATE INDEX temp.import_documents_hash ON import_documents (hash)",
+    "CREATE INDEX temp.import_documents_key ON import_documents (key)",
+    'CREATE TEMP TABLE import_spans (hash TEXT NOT NULL, layer TEXT NOT NULL, start INTEGER, "end" INTEGER,'
+    " label TEXT, kb_id TEXT, who TEXT, created REAL)",
+    "CREATE TEMP TABLE import_done (hash TEXT NOT NULL, layer TEXT NOT NULL, updated REAL)",
+)

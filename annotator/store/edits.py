@@ -23,6 +23,9 @@ from annotator.store.kb import KnowledgeBaseTables
 from annotator.store.labels import Layers
 from annotator.store.progress import Progress
 
+LayerState = tuple[list[Span], set[tuple[int, int, str]]]
+"""A layer's spans on a document and the ``(start, end, label)`` of the proposals it rejected there."""
+
 
 def as_accepted(proposals: Iterable[Span]) -> list[Span]:
     """Proposals as accepting them saves them: spans of source ``suggestion``."""
@@ -130,6 +133,40 @@ class Edits(Tables):
                 return [], []
             self.edit(doc_id, layer, remove, add, who=who)
         return remove, add
+
+    def remove_present(
+        self, doc_id: int, layer: str, spans: Iterable[Span], *, who: str | None = None
+    ) -> list[Span]:
+        """Remove those of ``spans`` the layer still has, as one step; the ones removed. A screen whose
+        earlier writes are still pending asks for what it shows, which one of them may have taken away."""
+        with self.transaction():
+            there = {(s.start, s.end, s.label) for s in self.spans(doc_id, layer)}
+            present = [s for s in spans if (s.start, s.end, s.label) in there]
+            if present:
+                self.edit(doc_id, layer, remove=present, who=who)
+        return present
+
+    def move(self, doc_id: int, layer: str, span: Span, moved: Span, *, who: str | None = None) -> bool:
+        """Put ``moved`` in place of ``span`` as one step (an edge moved); False, changing nothing, when
+        the layer no longer has ``span`` or has ``moved`` already."""
+        with self.transaction():
+            there = {(s.start, s.end, s.label) for s in self.spans(doc_id, layer)}
+            if (span.start, span.end, span.label) not in there or (
+                moved.start,
+                moved.end,
+                moved.label,
+            ) in there:
+                return False
+            return self.edit(doc_id, layer, remove=[span], add=[moved], who=who)
+
+    def step(self, doc_id: int, layer: str, redo: bool = False) -> tuple[LayerState, LayerState] | None:
+        """:meth:`undo` (or :meth:`redo`) with the layer's spans and rejected proposals before and after
+        it, to say what it changed; None when there was nothing to undo."""
+        with self.transaction():
+            before = self.spans(doc_id, layer), self._kb.rejected_suggestions(doc_id, layer)
+            if not (self.redo if redo else self.undo)(doc_id, layer):
+                return None
+            return before, (self.spans(doc_id, layer), self._kb.rejected_suggestions(doc_id, layer))
 
     def _at(self, doc_id: int, layer: str, start: int, end: int) -> list[Span]:
         """The layer's spans with exactly this extent (the spans' unique index finds them)."""

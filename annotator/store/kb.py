@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from annotator.model import KbEntry, KbRow, LearnedMention, Span, check_label
-from annotator.store.connection import Connection, Tables
+from annotator.store.connection import Connection, Tables, staging
 from annotator.store.labels import Labels
 
 _KB_BATCH = 5000
+_STAGED = "temp.kb_import"
+_STAGED_TABLES = (
+    "CREATE TEMP TABLE kb_import (kb_id TEXT, name TEXT, label TEXT, aliases TEXT, description TEXT,"
+    " source TEXT, prominence REAL)",
+)
 
 
 class KnowledgeBaseTables(Tables):
@@ -24,12 +29,24 @@ class KnowledgeBaseTables(Tables):
         self._labels = labels
 
     def add(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> int:
-        """Add entries in one transaction, all or none; an entry with the kb_id and label of one already
-        stored replaces it. Without a kb_id an entry is identified by ``LABEL:name``. Returns the count.
-        ``path`` is the file they come from, for error messages."""
+        """Add entries, all or none; an entry with the kb_id and label of one already stored replaces it.
+        Without a kb_id an entry is identified by ``LABEL:name``. Returns the count. ``path`` is the file
+        they come from, for error messages.
+
+        Staged as an import is (``store.documents``): read and checked into a temporary table with no
+        lock held, then copied in by one short transaction."""
+        return self._import(entries, path)[2]
+
+    def import_entries(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> tuple[int, int]:
+        """:meth:`add`, counting ``(added, replaced)``: entries new to the knowledge base, and entries
+        that replaced one with the same kb_id and label (or an earlier line of theirs)."""
+        added, replaced, _ = self._import(entries, path)
+        return added, replaced
+
+    def _import(self, entries: Iterable[KbEntry], path: str | Path | None) -> tuple[int, int, int]:
         labels = self._labels.names()
         count = 0
-        with self.transaction():
+        with staging(self.conn, _STAGED_TABLES) as commit_staged:
             rows = []
             for entry in entries:
                 check_label(entry.label, labels, path, entry.line)
@@ -45,31 +62,32 @@ class KnowledgeBaseTables(Tables):
                     )
                 )
                 if len(rows) >= _KB_BATCH:
-                    count += self._insert(rows)
+                    count += self._stage(rows)
+                    commit_staged()
                     rows = []
-            count += self._insert(rows)
-            self.conn.execute(
-                "INSERT INTO kb_version (id, version) VALUES (1, ?)"
-                " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-                (uuid.uuid4().hex,),
-            )
-        return count
+            count += self._stage(rows)
+            commit_staged()
+            with self.transaction():
+                before = self.count()
+                self.conn.execute(
+                    "INSERT INTO main.kb_entries (kb_id, name, label, aliases, description, source,"
+                    f" prominence) SELECT kb_id, name, label, aliases, description, source, prominence"
+                    f" FROM {_STAGED} WHERE true ORDER BY rowid ON CONFLICT (kb_id, label) DO UPDATE SET"
+                    " name = excluded.name, aliases = excluded.aliases, description = excluded.description,"
+                    " source = excluded.source, prominence = excluded.prominence"
+                )
+                added = self.count() - before
+                self.conn.execute(
+                    "INSERT INTO kb_version (id, version) VALUES (1, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                    (uuid.uuid4().hex,),
+                )
+        return added, count - added, count
 
-    def import_entries(self, entries: Iterable[KbEntry], path: str | Path | None = None) -> tuple[int, int]:
-        """:meth:`add` in one transaction, counting ``(added, replaced)``: entries new to the knowledge
-        base, and entries that replaced one with the same kb_id and label (or an earlier line of theirs)."""
-        with self.transaction():
-            before = self.count()
-            count = self.add(entries, path)
-            added = self.count() - before
-        return added, count - added
-
-    def _insert(self, rows: list[tuple[Any, ...]]) -> int:
+    def _stage(self, rows: list[tuple[Any, ...]]) -> int:
         self.conn.executemany(
-            "INSERT INTO kb_entries (kb_id, name, label, aliases, description, source, prominence)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kb_id, label) DO UPDATE SET name = excluded.name,"
-            " aliases = excluded.aliases, description = excluded.description, source = excluded.source,"
-            " prominence = excluded.prominence",
+            f"INSERT INTO {_STAGED} (kb_id, name, label, aliases, description, source, prominence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         return len(rows)

@@ -79,15 +79,18 @@ class Merge(Tables):
     ) -> MergeResult:
         """Bring in documents (by content hash), labels, layers, spans, statuses and action logs from
         other annotator databases, all in one transaction (see the module's docstring for what is kept
-        where). Merging the same database again changes nothing. ``prefer`` ("mine", the default, or
-        "theirs") says whose version stays in the layer when both changed it; ``dry_run`` works it all
-        out and reports it, and writes nothing.
+        where). Each other database is checked first, before the write lock is taken; what is kept where
+        depends on this database's state, so that part holds it. Merging the same database again changes
+        nothing. ``prefer`` ("mine", the default, or "theirs") says whose version stays in the layer when
+        both changed it; ``dry_run`` works it all out and reports it, and writes nothing.
         """
         if prefer not in (None, "mine", "theirs"):
             raise AnnotatorError(f"--prefer must be mine or theirs, not {prefer!r}")
         others = [(Path(p), _open_other(Path(p), self.path)) for p in paths]
         result = MergeResult(dry_run=dry_run)
         try:
+            for path, other in others:  # reads only the other file: before the write lock is taken
+                check_database(path, other)
             with self.transaction():
                 for path, other in others:
                     self._merge_one(path, other, prefer or "mine", result)
@@ -101,7 +104,6 @@ class Merge(Tables):
         return result
 
     def _merge_one(self, path: Path, other: sqlite3.Connection, prefer: str, result: MergeResult) -> None:
-        check_database(path, other)
         self._merge_labels(path, other, result)
         their_layers: dict[str, str] = {}
         for name, kind, created in other.execute("SELECT name, kind, created FROM layers"):

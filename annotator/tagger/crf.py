@@ -19,7 +19,8 @@ from typing import Any
 
 from annotator.model import GOLD
 from annotator.tagger.features import OUTSIDE, Hint, Known, WordCache, bio_tags, spans_of, token_features
-from annotator.text import Token, tokenize
+from annotator.tagger.rules import Tagged, refine
+from annotator.text import Token, token_range, tokenize
 
 KIND = "crfsuite-2"
 """The model format: the crfsuite model bytes, compressed with zlib, over the features of this version
@@ -127,8 +128,9 @@ def train(examples: Iterable[Example], params: dict[str, Any] | None = None) -> 
     import pycrfsuite
 
     started = time.perf_counter()
-    trainer = pycrfsuite.Trainer(verbose=False)
-    trainer.set_params({**PARAMS, **(params or {})})
+    chosen = {**PARAMS, **(params or {})}
+    trainer = pycrfsuite.Trainer(algorithm=chosen.pop("algorithm", "lbfgs"), verbose=False)
+    trainer.set_params(chosen)
     labels: set[str] = set()
     documents = tokens_seen = 0
     seen: WordCache = {}
@@ -172,12 +174,21 @@ class Tagger:
         self._seen: WordCache = {}
         """The words of the texts predicted so far with their feature strings: most words of the next
         document were in one before."""
+        self._last: tuple[str, tuple[Hint, ...], list[Prediction]] | None = None
+        """The last text predicted, its hints and what was found: asked again (the proposals of a
+        document after a tag, which changes the in-document memory, not the model's input), it is
+        not predicted again."""
 
     def predict(
         self, text: str, hints: Iterable[Hint] = (), tokens: Sequence[Token] | None = None
     ) -> list[Prediction]:
-        """Every span the model tags in ``text``, in text order, with its confidence. ``tokens``:
-        ``tokenize(text)`` when the caller has it already."""
+        """Every span the model tags in ``text``, in text order, with its confidence, after the rules
+        over a document's spans (:func:`annotator.tagger.rules.refine`). ``tokens``: ``tokenize(text)``
+        when the caller has it already."""
+        hints = tuple(hints)
+        previous = self._last
+        if previous is not None and previous[0] == text and previous[1] == hints:
+            return list(previous[2])
         if tokens is None:
             tokens = tokenize(text)
         if not tokens:
@@ -187,11 +198,23 @@ class Tagger:
             self._seen.clear()
         tagger.set(token_features(text, tokens, hints, self._known, self._seen))
         tags = tagger.tag()
-        found: list[Prediction] = []
-        for first, last, label in spans_of(tags):
-            confidence = min(tagger.marginal(tags[i], i) for i in range(first, last))
-            found.append(Prediction(tokens[first][0], tokens[last - 1][1], label, confidence))
-        return found
+        tagged = [
+            Tagged(first, last, label, min(tagger.marginal(tags[i], i) for i in range(first, last)))
+            for first, last, label in spans_of(tags)
+        ]
+        places = set()
+        for hint in hints:
+            if hint.label == "PLACE" and hint.source == "kb":
+                found_range = token_range(tokens, hint.start, hint.end)
+                if found_range is not None:
+                    places.add(found_range)
+        words = [text[s:e] for s, e in tokens]
+        found = [
+            Prediction(tokens[t.first][0], tokens[t.last - 1][1], t.label, t.confidence)
+            for t in refine(words, tagged, places)
+        ]
+        self._last = (text, hints, found)
+        return list(found)
 
 
 def split_held_out(keys: Sequence[str], share: float = HELD_OUT_SHARE) -> tuple[list[int], list[int]]:

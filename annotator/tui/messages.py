@@ -92,3 +92,8 @@ class ModelRetrained(Message, bubble=False):
         self.model = model
         self.summary = summary
         self.error = error
+
+
+class WriteDone(Message, bubble=False):
+    """A write the screen handed to the app's writer (``annotator.store.writer``) was committed or
+    failed: the screen shows it, in the order they were handed in."""

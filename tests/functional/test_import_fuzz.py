@@ -1,12 +1,18 @@
 """Fuzzing every importer (txt, JSON Lines, doccano, CoNLL, brat, and kb import's JSON Lines and CSV):
 whatever the file holds, the result is a clean import or one ``AnnotatorError`` (the command line's one
-line and exit 1), never another exception, and a refused import leaves the database as it was."""
+line and exit 1), never another exception, and a refused import leaves the database as it was; what
+each example allocates is bounded (tracemalloc), and so is the memory of the real command given a
+gigabyte of zeros, JSON nested 50 million deep or a line past the 256 MiB bound (its peak resident
+memory)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,6 +177,10 @@ def kb_file(draw: st.DrawFn) -> tuple[str, bytes]:
     return ".csv", _mangle(draw, "\n".join(rows).encode("utf-8", "surrogatepass"))
 
 
+EXAMPLE_PEAK = 32 << 20
+"""What reading one example (a few kilobytes, nested up to 5,000 deep) may allocate at its peak."""
+
+
 class Project:
     """One database for all examples of a test, with a document already in it."""
 
@@ -198,11 +208,16 @@ class Project:
         case = Path(tempfile.mkdtemp(dir=self.folder))
         path = write(case)
         before = self.state()
+        tracemalloc.start()
         try:
             with Store(self.db) as store:
                 action(store, path)
         except AnnotatorError as err:
             assert self.state() == before, str(err)
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        assert peak < EXAMPLE_PEAK, f"{peak >> 20} MiB for {path.stat().st_size} bytes"
 
 
 def _import(fmt: str) -> Callable[[Store, Path], object]:
@@ -277,3 +292,91 @@ def test_kb_import(project: Project) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# --- bounded memory ---------------------------------------------------------------------------------------
+
+PEAK = """import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stderr.write(done.stderr)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+"""Runs the command given and prints its exit status and peak resident memory (KiB): a process of its own
+per measurement, since RUSAGE_CHILDREN keeps the largest child's peak."""
+BASE = 100 << 20
+"""What a command may hold without reading a byte (Python, click, sqlite, the readers' modules: about 30
+MiB here), with room to spare."""
+
+
+def _peak(db: Path, *args: str) -> tuple[int, str, int]:
+    """Exit status, stderr and peak resident memory in bytes of ``annotator --db DB ARGS``."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    status, peak = done.stdout.split()
+    return int(status), done.stderr, int(peak) << 10
+
+
+def _zeros(path: Path, size: int = 1 << 30) -> Path:
+    """A file of ``size`` zero bytes, as /dev/zero copied into a file would be (sparse: no disk taken)."""
+    with path.open("wb") as stream:
+        stream.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        ("zeros.txt", ["import"]),
+        ("zeros.jsonl", ["import"]),
+        ("zeros.jsonl", ["import", "--format", "doccano"]),
+        ("zeros.conll", ["import"]),
+        ("zeros.ann", ["import"]),
+        ("zeros.jsonl", ["kb", "import"]),
+        ("zeros.csv", ["kb", "import"]),
+    ],
+    ids=["txt", "jsonl", "doccano", "conll", "brat", "kb-jsonl", "kb-csv"],
+)
+def test_a_gigabyte_of_zeros_is_refused_by_its_start(tmp_path: Path, name: str, command: list[str]) -> None:
+    """Not read to its end (the readers had read it whole: 1-2 GB of memory, up to 30 s)."""
+    path = _zeros(tmp_path / name)
+    if name.endswith(".ann"):
+        _zeros(tmp_path / "zeros.txt")
+    status, stderr, peak = _peak(tmp_path / "z.db", *command, str(path))
+    assert status == 1
+    assert stderr.count("\n") == 1 and "binary file (NUL bytes), not text" in stderr, stderr
+    assert peak < BASE, f"{peak >> 20} MiB"
+
+
+def test_json_nested_fifty_million_deep_takes_little_memory(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"text": "Troops left.", "meta": ' + "[" * 50_000_000 + "}\n", encoding="utf-8")
+    status, stderr, peak = _peak(tmp_path / "z.db", "import", str(path))
+    assert (status, stderr) == (1, f"annotator: error: {path}:1: not JSON this reads: nested too deep\n")
+    assert peak < BASE + 3 * (50 << 20), f"{peak >> 20} MiB"  # the line, its text, json's own copy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".jsonl", ".conll", ".txt"])
+def test_a_line_or_document_over_the_bound_is_refused_within_it(tmp_path: Path, suffix: str) -> None:
+    """A 300 MB line (or a 300 MB text): refused by the 256 MiB bound, never more than twice the bound
+    held (a line is read whole up to it); a text file too large for one document is refused unread."""
+    from annotator.formats.reading import MAX_LINE_BYTES
+
+    path = tmp_path / f"long{suffix}"
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write('{"text": "' if suffix == ".jsonl" else "")
+        for _ in range(300):
+            stream.write("a" * 1_000_000)
+        stream.write('"}\n' if suffix == ".jsonl" else " O\n")
+    status, stderr, peak = _peak(tmp_path / "z.db", "import", str(path))
+    assert status == 1 and stderr.count("\n") == 1, stderr
+    if suffix == ".txt":
+        assert "larger than the 256 MiB one document read whole may be" in stderr
+        assert peak < BASE, f"{peak >> 20} MiB"
+    else:
+        assert stderr == f"annotator: error: {path}:1: line longer than 256 MiB\n"
+        assert peak < BASE + 2 * MAX_LINE_BYTES, f"{peak >> 20} MiB"

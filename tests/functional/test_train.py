@@ -248,3 +248,23 @@ def test_bob_learns_from_alice_only_when_the_project_says_so(
     with Store(db) as store:
         model = store.models.current("bob")
     assert model is not None and model.documents == 4 and model.trained_from == ("gold", "bob", "alice")
+
+
+def test_suggest_proposes_what_was_tagged_in_the_document_again_with_its_label(
+    run, db: Path, tmp_path: Path
+) -> None:
+    """The in-document memory: alice tags the first Armenia ACTOR (her guideline: a country that acts);
+    the starter model, trained on GUM where countries are places, proposes the later ones as ACTOR."""
+    from annotator.model import Span
+
+    text = "Armenia says the talks failed. Troops left Armenia today. Armenia and Turkey met in Armenia."
+    (tmp_path / "seed.jsonl").write_text(json.dumps({"id": "seed", "text": text}) + "\n")
+    assert run("import", str(tmp_path / "seed.jsonl")).exit_code == 0
+    later = [i for i in range(1, len(text)) if text.startswith("Armenia", i)]
+    before = {(f["start"], f["label"]) for f in suggest(run, "--doc", "seed")}
+    assert not any((at, "ACTOR") in before for at in later), before
+    with Store(db) as store:
+        store.edits.edit(store.documents.id_of("seed"), "alice", add=[Span(0, 7, "ACTOR", None)], who="alice")
+    found = {f["start"]: f for f in suggest(run, "--doc", "seed")}
+    assert [found[at]["label"] for at in later] == ["ACTOR", "ACTOR", "ACTOR"]
+    assert {found[at]["source"] for at in later} == {"learned"} and 0 not in found

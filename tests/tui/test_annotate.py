@@ -182,7 +182,12 @@ async def test_command_palette_lists_our_actions(seeded: Store) -> None:
         await pilot.pause()
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Actor", "Place", "Event", "Remove", "Undo", "Redo", "Done", "Search", "Next doc"} <= titles
-        assert {"Guidelines", "Help", "Next match", "Documents (pick one)"} <= titles  # the app's too
+        assert {
+            "Guidelines",
+            "Help",
+            "Next match",
+            "Documents (pick one); gg: start of document",
+        } <= titles  # the app's too
 
 
 async def test_search_again_jumps_to_the_next_match_and_unknown_key_is_a_notice(seeded: Store) -> None:
@@ -296,8 +301,7 @@ async def test_entity_panel_rows_follow_tags_and_removals(seeded: Store) -> None
 async def test_a_write_the_locked_database_refuses_is_said_and_not_shown(seeded: Store, db: Path) -> None:
     import sqlite3
 
-    seeded.conn.execute("PRAGMA busy_timeout = 200")  # the app's connection gives up after 0.2 s
-    app = make_app(seeded, "alice")
+    app = make_app(seeded, "alice", write_patience_s=0.2)  # the writer gives up after 0.2 s
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         view = app.screen.query_one(ArticleView)
@@ -305,6 +309,12 @@ async def test_a_write_the_locked_database_refuses_is_said_and_not_shown(seeded:
         other.execute("BEGIN IMMEDIATE")
         await pilot.press("p")
         assert view.spans == []  # not on screen: it is not on disk
+        for _ in range(200):  # the key was answered at once; the write fails once its patience is spent
+            if app.writer.pending() == 0:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert view.spans == []
         assert any("Not saved" in str(n.message) for n in app._notifications)
         other.rollback()
         other.close()

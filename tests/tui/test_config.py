@@ -92,3 +92,41 @@ async def test_the_guidelines_named_in_the_settings_show_on_a_key(db: Path, tmp_
         await pilot.press("H")
         assert "No guidelines" in bare.screen.query_one(StatusLine).text.plain
     store.close()
+
+
+async def test_help_says_each_labels_line_from_the_guidelines(db: Path, tmp_path: Path) -> None:
+    from annotator.tui.screens.help import HelpScreen
+
+    guide = tmp_path / "GUIDE.md"
+    guide.write_text(
+        "# Labels\n\n## ACTOR\nWho acts or speaks.\n\n- **EVENT**: a named occurrence.\n", "utf-8"
+    )
+    store = Store(db)
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    app = make_app(store, "alice", guidelines=guide)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = help_rows(app.screen)
+        assert rows["a, 1"] == "Actor: Who acts or speaks."
+        assert rows["p, 2"] == "Place"  # the guidelines say nothing about PLACE
+        assert rows["e, 3"] == "Event: a named occurrence."
+        await pilot.press("escape")
+        guide.write_text("## PLACE\nA \x1b[31mnamed place.\n", "utf-8")  # read again each time: edits show
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = help_rows(app.screen)
+        assert rows["a, 1"] == "Actor" and rows["p, 2"] == "Place: A \\x1b[31mnamed place."
+    store.close()
+
+
+def help_rows(screen) -> dict[str, str]:
+    """The help screen's rows of its first section (the screen's keys): keys, description."""
+    from rich.table import Table
+    from textual.widgets import Static
+
+    table = next(s.content for s in screen.query(Static) if isinstance(s.content, Table))
+    keys, described = (list(column.cells) for column in table.columns)
+    return {str(k): str(d) for k, d in zip(keys, described, strict=True)}

@@ -177,3 +177,28 @@ async def test_undo_and_redo_say_what_they_changed_and_go_there(seeded: Store) -
         await pilot.press("ctrl+home", "ctrl+r")
         assert "Redid: ACTOR Arthur Hansen back" in status(app)
         assert view.selection == (start, start + len("Arthur Hansen"))
+
+
+async def test_gg_goes_to_the_start_and_g_alone_still_opens_the_document_list(seeded: Store) -> None:
+    from annotator.tui.screens.picker import GG_S, GG_WAIT_S, DocumentPicker
+
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        view = screen.query_one(ArticleView)
+        await pilot.press("G")
+        assert view.cursor == len(view.tokens) - 1
+        await pilot.press("g", "g")  # vim's gg: the list opens and closes, the cursor at the start
+        await pilot.pause(GG_WAIT_S + 0.1)
+        assert app.screen is screen and view.cursor == 0 and "line 1/" in status(app)
+        await pilot.press("G", "g")
+        await pilot.pause(GG_S + 0.1)
+        assert isinstance(app.screen, DocumentPicker)
+        await pilot.press("g")  # later: the filter's first letter
+        assert isinstance(app.screen, DocumentPicker) and app.screen.query_one("#filter").value == "g"
+        await pilot.press("escape", "g", *"gnaf")  # more letters at once: a filter, the list stays
+        await pilot.pause(GG_WAIT_S + 0.1)
+        assert isinstance(app.screen, DocumentPicker) and app.screen.query_one("#filter").value == "gnaf"
+        await pilot.press("escape")
+        assert app.screen is screen and view.cursor == len(view.tokens) - 1

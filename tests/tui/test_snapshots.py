@@ -13,11 +13,22 @@ from annotator.model import KbEntry, Span
 from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.stats import StatsScreen
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.suggestion_list import SuggestionList
 from tests.conftest import SEED
 from tests.tui.test_review import two_layers
+from tests.tui.test_stats import store_of_two_days
 from tests.tui.test_suggestions import until
+
+GUIDELINES = """# Guidelines
+
+## ACTOR
+A person, group, organisation or state that acts or speaks (`Armenia says`).
+
+- **PLACE**: a named geographic entity (country, region, city, town, village), whatever its role.
+- **EVENT**: a named occurrence: a ceasefire, a conference, a war.
+"""
 
 
 @pytest.fixture
@@ -41,7 +52,9 @@ def app(db: Path):
             KbEntry("Armenia", "ACTOR", (), "country:AM", "the state", prominence=3e6),
         ]
     )
-    yield make_app(store, "alice")
+    guidelines = db.parent / "GUIDELINES.md"  # each label's line in the help
+    guidelines.write_text(GUIDELINES, encoding="utf-8")
+    yield make_app(store, "alice", guidelines=guidelines)
     store.close()
 
 
@@ -100,4 +113,18 @@ def test_review_screen(snap_compare, tmp_path: Path, size) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(store, "lead", review=True), terminal_size=size, run_before=run_before)
+    store.close()
+
+
+@SIZES
+def test_stats_screen(snap_compare, tmp_path: Path, size) -> None:
+    """Opened as ``S`` opens it, without the time the key itself counts today (the dates stay fixed)."""
+    store = store_of_two_days(tmp_path / "stats.db")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.app.push_screen(StatsScreen(store))
+        await pilot.pause()
+
+    assert snap_compare(make_app(store, "alice"), terminal_size=size, run_before=run_before)
     store.close()

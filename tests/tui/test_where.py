@@ -60,6 +60,21 @@ async def test_g_lists_the_documents_with_their_states_and_opens_the_one_typed(d
     store.close()
 
 
+async def test_the_document_list_fills_the_height_it_has(db: Path) -> None:
+    store = store_with(db, {f"doc_{n:02}": f"Talks in Baku, part {n}." for n in range(40)})
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, DocumentPicker)
+        rows = str(picker.query_one("#list").content).splitlines()
+        height = picker.query_one("#list").size.height
+        assert height > 20 and len(rows) == height  # not the 10 rows it was drawn for before the layout
+    store.close()
+
+
 async def test_the_title_counts_done_and_assigned_and_reading_does_not_begin_a_document(db: Path) -> None:
     store = store_with(db, {f"k{n}": f"Talks in Baku, part {n}." for n in range(4)})
     ids = store.documents.ids()

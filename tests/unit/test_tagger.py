@@ -242,3 +242,89 @@ def test_a_capitalised_word_that_is_part_of_a_longer_name_elsewhere_says_so() ->
     assert not any(f.startswith("name_") for f in features[words.index("Paris")])
     # A line break between two capitalised words does not make a name.
     assert "name_head_elsewhere" not in features[words.index("clock") + 1]
+
+
+def test_the_memory_finds_the_other_occurrences_of_what_was_tagged_in_the_document() -> None:
+    from annotator.tagger.features import MEMORY, memory_hints
+
+    text = "in Armenia today. Armenia says the Armenia Fund and Armenia agree"
+    tokens = tokenize(text)
+    tagged = [(18, 25, "ACTOR")]  # the second Armenia
+    everywhere = [
+        (text[h.start : h.end], h.start, h.label, h.source) for h in memory_hints(text, tokens, tagged)
+    ]
+    assert everywhere == [("Armenia", 3, "ACTOR", MEMORY), ("Armenia", 35, "ACTOR", MEMORY),
+                          ("Armenia", 52, "ACTOR", MEMORY)]  # fmt: skip
+    # As an annotator reading in order has it: only after the tagging, the tagged span itself included.
+    causal = [h.start for h in memory_hints(text, tokens, [(3, 10, "PLACE"), (18, 25, "ACTOR")], causal=True)]
+    assert causal == [18, 35, 52]
+    labels = [h.label for h in memory_hints(text, tokens, [(3, 10, "PLACE"), (18, 25, "ACTOR")], causal=True)]
+    assert labels == ["PLACE", "ACTOR", "ACTOR"]  # the label last tagged before each
+    two_words = memory_hints(text, tokens, [(35, 47, "ACTOR")])
+    assert [(h.start, h.end) for h in two_words] == []  # "Armenia Fund" occurs once
+
+
+def test_what_was_tagged_in_the_document_is_proposed_again_with_its_label_in_place_of_the_models() -> None:
+    from annotator.kb import KnowledgeBase, Learned
+    from annotator.model import Span
+    from annotator.suggest import candidates, propose_all
+
+    tagger = Tagger(train(fixed_examples()).data)
+    text = "Turkey says Baku is calm. Officials in Turkey said Baku saw the war."
+    before = {
+        (c.start, c.text): c.label for c in propose_all(text, KnowledgeBase(None, Learned()), tagger, 0.5)
+    }
+    assert before.get((26 + 13, "Turkey")) != "EVENT"
+    tagged = [(0, 6, "EVENT"), (12, 16, "ACTOR")]  # a guideline the model never saw
+    kb = KnowledgeBase(None, Learned())
+    after = {(c.start, c.text): c for c in propose_all(text, kb, tagger, 0.5, tagged)}
+    assert after[39, "Turkey"].label == "EVENT" and after[51, "Baku"].label == "ACTOR"
+    assert after[39, "Turkey"].source == "learned" and after[39, "Turkey"].confidence == 1.0
+    # candidates (annotator suggest) gives the annotator's spans in the document to the memory
+    spans = [Span(s, e, label, None, "hand") for s, e, label in tagged]
+    found = {(c.start, c.label) for c in candidates(text, kb, spans, set(), tagger, 0.5)}
+    assert {(39, "EVENT"), (51, "ACTOR")} <= found
+    assert not any(start < 16 for start, _ in found)  # nothing proposed over what is tagged
+
+
+def test_the_rules_cut_titles_give_a_names_last_word_its_label_and_spread_what_was_tagged() -> None:
+    from annotator.tagger.rules import Tagged, refine
+
+    text = "US President Barack Obama met Obama and Paris, Valeska Paris said. Paris"
+    words = [text[s:e] for s, e in tokenize(text)]
+    assert words[1::4] == ["President", "Obama", "Valeska", "Paris"] and len(words) == 14
+    spans = [Tagged(0, 4, "PLACE", 0.6), Tagged(7, 8, "PLACE", 0.7), Tagged(9, 11, "ACTOR", 0.9)]
+    found = refine(words, spans, places={(0, 1)})
+    assert found == [
+        Tagged(0, 1, "PLACE", 0.6),  # the gazetteer's place before the title
+        Tagged(2, 4, "ACTOR", 0.6),  # the name without its title
+        Tagged(5, 6, "ACTOR", 0.6),  # Obama alone: the name's last word
+        Tagged(7, 8, "ACTOR", 0.9),  # Paris alone after Valeska Paris: the actor, not the place
+        Tagged(9, 11, "ACTOR", 0.9),
+        Tagged(13, 14, "ACTOR", 0.9),
+    ]
+    # Spread: the words tagged once, at their other occurrences, unless part of a longer name there.
+    text = "the war began. the war ended, War Office"
+    words = [text[s:e] for s, e in tokenize(text)]
+    found = refine(words, [Tagged(1, 2, "EVENT", 0.7)])
+    assert found == [Tagged(1, 2, "EVENT", 0.7), Tagged(5, 6, "EVENT", 0.7)]
+
+
+def test_a_text_asked_again_gives_the_same_and_another_text_is_predicted_anew() -> None:
+    tagger = Tagger(train(fixed_examples()).data)
+    text = "Georgia says Armenia shelled Martuni during the war."
+    first = tagger.predict(text)
+    assert tagger.predict(text) == first
+    other = "Reporters in Baku saw the attack on Martuni."
+    assert {(p.start, p.end, p.label) for p in tagger.predict(other)} == set(SENTENCES[1][1])
+    assert tagger.predict(text) == first
+
+
+def test_a_name_ending_on_an_initial_takes_the_initials_and_a_bare_title_is_no_name() -> None:
+    from annotator.tagger.rules import Tagged, refine
+
+    text = "Washington D.C. and the Afghan Ambassador met President Obama."
+    words = [text[s:e] for s, e in tokenize(text)]
+    assert words[:5] == ["Washington", "D", ".", "C", "."]
+    spans = [Tagged(0, 2, "PLACE", 0.8), Tagged(7, 9, "ACTOR", 0.7), Tagged(10, 12, "ACTOR", 0.9)]
+    assert refine(words, spans) == [Tagged(0, 5, "PLACE", 0.8), Tagged(11, 12, "ACTOR", 0.9)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import AnnotatorError
-from annotator.formats.reading import check_readable, decode, json_objects
+from annotator.formats.reading import MAX_FILE_BYTES, check_readable, decode, json_objects, read_whole
 from annotator.model import KbEntry
 from annotator.text import clean_text
 
@@ -28,7 +28,7 @@ def read_kb_file(path: Path, default_label: str | None = None) -> list[KbEntry]:
     if not path.exists():
         raise AnnotatorError("no such file", path)
     check_readable(path)
-    text = decode(path.read_bytes(), path)
+    text = decode(read_whole(path, MAX_FILE_BYTES), path)
     kind = SUFFIXES.get(path.suffix.lower()) or _sniff(text)
     if kind == "jsonl":
         entries = list(_read_jsonl(text, path, default_label))

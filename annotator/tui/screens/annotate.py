@@ -31,6 +31,7 @@ from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
 from annotator.tui.proposals import covering, overlapping, repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
+from annotator.tui.screens.editing import described
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
 from annotator.tui.widgets.title_bar import TitleBar
@@ -355,11 +356,21 @@ class AnnotateScreen(DocumentScreen):
                 self.say(f"On a proposal ({following.label}): {self._proposal_keys()}")
             return
         self.sync()
+        doc_id, layer, user = self.doc_id, self.layer_name, self.user
+        said = described(current.label, self.article.text[current.start : current.end])
         if accept:
-            self._saved(*self.store.edits.tag(self.doc_id, self.layer_name, as_accepted([current])))
+            self.write(
+                f"take {said}",
+                lambda store: store.edits.tag(doc_id, layer, as_accepted([current])),
+                lambda changed: self._saved(*changed, doc_id=doc_id),
+            )
         else:
-            self.store.edits.reject(self.doc_id, self.layer_name, [current], who=self.user)
-            self._data_version = self.store.data_version()
+            self.write(
+                f"reject {said}",
+                lambda store: store.edits.reject(doc_id, layer, [current], who=user),
+                lambda _: self._rejected(doc_id),
+            )
+        # the proposal is no longer offered at once (a write that fails shows every proposal again)
         self.article.remove_proposals([current])
         self._count_proposals()
         following = self.article.next_proposal(current.end)
@@ -373,11 +384,25 @@ class AnnotateScreen(DocumentScreen):
         if not proposals:
             self.say("No proposals open on this document")
             return
-        removed, added = self.store.edits.tag(self.doc_id, self.layer_name, as_accepted(proposals))
+        doc_id, layer = self.doc_id, self.layer_name
+
+        def shown(changed: tuple[list[Span], list[Span]]) -> None:
+            if self._saved(*changed, doc_id=doc_id):
+                self._count_proposals()
+                self.notify(f"Took {len(changed[1])} proposal(s); u undoes them together", timeout=3)
+
+        self.write(
+            f"take {len(proposals)} proposals",
+            lambda store: store.edits.tag(doc_id, layer, as_accepted(proposals)),
+            shown,
+        )
         self.article.remove_proposals(proposals)
-        self._saved(removed, added)
         self._count_proposals()
-        self.notify(f"Took {len(added)} proposal(s); u undoes them together", timeout=3)
+
+    def _rejected(self, doc_id: int) -> None:
+        """A rejection of this screen is saved: it is not another window's change."""
+        if doc_id == self.doc_id:
+            self._data_version = self.store.data_version()
 
 
 def _key(proposal: Span) -> tuple[int, int, str, str | None]:

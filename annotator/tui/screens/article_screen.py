@@ -15,6 +15,7 @@ from textual.screen import Screen
 from annotator.literal import literal, visible
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
+from annotator.tui.widgets.key_footer import panel_title
 from annotator.tui.widgets.notice import Notice
 from annotator.tui.widgets.prompt import Prompt
 from annotator.tui.widgets.status_line import StatusLine, position_status, selection_status
@@ -80,10 +81,17 @@ class ArticleScreen(Screen[None]):
             line.append(f" {visible(offered.label)} ", chip)
         if self._note:
             line = Text.assemble((self._note, "bold"), "  ", line)
+        pending = self.pending_note()
+        if pending is not None:
+            line = Text.assemble(pending, "  ", line)
         cursor = article.tokens[article.cursor] if article.tokens else (0, 0)
         position = article.position()  # none before the article is wrapped: it comes with the lines
         where = None if position is None else position_status(*position, cursor[1], len(article.text))
         self.query_one(StatusLine).show(line, where)
+
+    def pending_note(self) -> Text | None:
+        """Said first in the status line while changes are being saved (``WritingScreen``)."""
+        return None
 
     def say(self, note: str) -> None:
         """Say ``note`` in the status line until the next key (what a key did, or why it did nothing)."""
@@ -111,7 +119,7 @@ class ArticleScreen(Screen[None]):
                 return
         bindings = self.article._bindings.key_to_bindings.get(key)
         if bindings:
-            title = getattr(focused, "border_title", "") or "this panel"
+            title = panel_title(focused) or "this panel"
             self.say(f"{bindings[0].description} works in the article; {title} has the focus (Esc: back)")
 
     # --- focus and the panels' messages ---------------------------------------------------------------

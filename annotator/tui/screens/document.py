@@ -21,12 +21,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from annotator.model import Label, Span
-from annotator.spans import innermost, moved_edge, overlaps
 from annotator.store import Store
 from annotator.text import text_tokens, word_token
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import Question
+from annotator.tui.screens.editing import EditingScreen
 from annotator.tui.screens.guards import saving, while_shown
 from annotator.tui.screens.picker import document_picker
 from annotator.tui.screens.suggesting import SuggestingScreen
@@ -34,7 +34,7 @@ from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.prompt import Prompt
-from annotator.tui.widgets.status_line import StatusLine, change_note
+from annotator.tui.widgets.status_line import StatusLine
 from annotator.tui.widgets.suggestion_list import Shown, SuggestionList
 from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import Lookup
@@ -59,7 +59,7 @@ def _teaching(span: Span) -> tuple[int, int, str, str | None]:
     return (span.start, span.end, span.label, span.kb_id)
 
 
-class DocumentScreen(SuggestingScreen):
+class DocumentScreen(EditingScreen, SuggestingScreen):
     CSS_PATH = "../annotator.tcss"
 
     def __init__(
@@ -160,7 +160,7 @@ class DocumentScreen(SuggestingScreen):
 
     def on_unmount(self) -> None:
         self._collector.stop()
-        self._flush_time()
+        self._flush_time(leaving=True)
         for lookup in self._lookups:
             lookup.close()
 
@@ -186,14 +186,20 @@ class DocumentScreen(SuggestingScreen):
 
     def _open_next_unfinished(self, all_done: str) -> None:
         """Mark this document done in the layer and open the next one that is not; ``all_done`` is said
-        when there is none."""
-        self.store.progress.set_status(self.doc_id, self.layer_name, "done")
-        index = self.store.progress.next_unfinished(self.doc_ids, self.index, self.layer_name)
-        if index is not None:
-            self.open_document(index)
-            return
-        self._show_title()
-        self.notify(all_done, timeout=3)
+        when there is none (once it is saved; meanwhile the keys go on on this document)."""
+        doc_id, layer = self.doc_id, self.layer_name
+
+        def shown(_: None) -> None:
+            if self.doc_id != doc_id:
+                return
+            index = self.store.progress.next_unfinished(self.doc_ids, self.index, layer)
+            if index is not None:
+                self.open_document(index)
+                return
+            self._show_title()
+            self.notify(all_done, timeout=3)
+
+        self.write("done", lambda store: store.progress.set_status(doc_id, layer, "done"), shown)
 
     def action_goto(self) -> None:
         """The document list with each one's state, filtered as the annotator types."""
@@ -240,6 +246,7 @@ class DocumentScreen(SuggestingScreen):
 
     def _reload_spans(self) -> None:
         """Show the layer's spans as the database has them (after undo, redo, another window's edit)."""
+        self._data_version = self.store.data_version()
         before = Counter(map(_teaching, self.spans))
         self.spans = self.store.edits.spans(self.doc_id, self.layer_name)
         after = Counter(map(_teaching, self.spans))
@@ -248,6 +255,11 @@ class DocumentScreen(SuggestingScreen):
         self._teach(gone, came)
         self._show_spans()
         self.spans_changed(gone, came)
+
+    def _show_database(self) -> None:
+        """After a write failed: the layer's spans and the title as the database has them."""
+        if self.doc_id >= 0:
+            self._reload_spans()
 
     def spans_changed(self, removed: list[Span], added: list[Span]) -> None:
         """Called when the layer's spans on the document changed: ``removed`` and ``added``."""
@@ -258,8 +270,9 @@ class DocumentScreen(SuggestingScreen):
     def sync(self) -> bool:
         """When another connection (another window of this layer, a reviewer) has written to the
         database since the screen last looked, show the document as it is now; True when it looked.
-        Called on a timer and before every edit, so an edit never acts on a state that is gone."""
-        if self.doc_id < 0:
+        Called on a timer and before every edit, so an edit never acts on a state that is gone; not while
+        this screen's own writes are pending (they are shown when they land, then it looks)."""
+        if self.doc_id < 0 or self.writes_pending:
             return False
         try:
             version = self.store.data_version()
@@ -286,113 +299,6 @@ class DocumentScreen(SuggestingScreen):
             target = word_token(article.tokens, article.cursor, delta, to_last=extend and delta > 0)
             article.select_tokens(article.anchor_token if extend else target, target)
 
-    # --- editing -----------------------------------------------------------------------------------
-
-    def action_tag(self, position: int) -> None:
-        if position < len(self.labels):
-            self._tag(self.labels[position].name)
-
-    @saving
-    def _tag(self, label: str, kb_id: str | None = None, source: str = "manual") -> None:
-        """Tag the selection (again: change its label, one span per extent); a suggestion also links it
-        to ``kb_id``."""
-        selection = self.article.selection
-        if selection is None:
-            self.say("No text to tag")
-            return
-        self.sync()
-        start, end = selection
-        under = self.article.spans_between(start, end)
-        same_place = [s for s in under if s.start == start and s.end == end]
-        if any(s.label == label and (source == "manual" or s.kb_id == kb_id) for s in same_place):
-            self.say(f"Already {label}")
-            return
-        # a wider selection over spans of the label takes their place (it does not nest a second one)
-        inside = [
-            s for s in under if s.label == label and start <= s.start and s.end <= end and s not in same_place
-        ]
-        removed, added = self.store.edits.tag(
-            self.doc_id,
-            self.layer_name,
-            [Span(start, end, label, kb_id, source)],
-            who=self.user,
-            replacing=inside,
-        )
-        self._saved(removed, added)
-
-    def _saved(self, removed: list[Span], added: list[Span]) -> None:
-        """Show an edit this screen just saved (nothing when it changed nothing)."""
-        if removed or added:
-            self._data_version = self.store.data_version()
-            self._status_note = None
-            self._apply(removed, added)
-
-    @saving
-    def action_remove(self) -> None:
-        """The span selected exactly, else the innermost under the cursor, else every span inside a wider
-        selection; where there is none it says so."""
-        selection = self.article.selection
-        if selection is None:
-            return
-        self.sync()
-        start, end = selection
-        exact = [s for s in self.spans if s.start == start and s.end == end]
-        if not exact:
-            cursor_start, cursor_end = self.article.tokens[self.article.cursor]
-            covering = [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
-            exact = [innermost(covering)] if covering else []
-        if not exact:
-            exact = [s for s in self.article.spans_between(start, end) if start <= s.start and s.end <= end]
-        if not exact:
-            self.say("No span here to remove")
-            return
-        self.store.edits.edit(self.doc_id, self.layer_name, remove=exact, who=self.user)
-        self._saved(exact, [])
-        self.say(f"Removed {len(exact)} spans" if len(exact) > 1 else f"Removed {exact[0].label}")
-
-    @saving
-    def action_span_edge(self, side: int, delta: int) -> None:
-        """Move the start (``side`` -1) or end (1) of the span under the cursor by a token."""
-        article = self.article
-        selection = article.selection
-        if selection is None:
-            return
-        start, end = selection
-        exact = [s for s in self.spans if s.start == start and s.end == end]
-        cursor_start, cursor_end = article.tokens[article.cursor]
-        covering = exact or [s for s in self.spans if overlaps(s.start, s.end, cursor_start, cursor_end)]
-        if not covering:
-            self.say("No span under the cursor: its edges move with < > , .")
-            return
-        self.sync()
-        span = innermost(covering)
-        moved = moved_edge(span, article.tokens, side, delta)
-        if moved is None or any(s.start == moved.start and s.end == moved.end for s in self.spans):
-            self.say(f"The {'start' if side < 0 else 'end'} of {span.label} cannot move that way")
-            return
-        self.store.edits.edit(self.doc_id, self.layer_name, remove=[span], add=[moved], who=self.user)
-        self._saved([span], [moved])
-        article.select_offsets(moved.start, moved.end)
-        self.say(f"{moved.label}: {' '.join(article.text[moved.start : moved.end].split())}")
-
-    @saving
-    def action_undo(self, redo: bool = False) -> None:
-        """Undo (or redo) the latest edit, say what it was and go to it."""
-        self.sync()
-        before = list(self.spans), self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
-        step = self.store.edits.redo if redo else self.store.edits.undo
-        if not step(self.doc_id, self.layer_name):
-            self.say(f"Nothing to {'redo' if redo else 'undo'}")
-            return
-        self._status_note = None
-        self.history_replayed()
-        self._reload_spans()
-        after = self.spans, self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
-        note, where = change_note("Redid" if redo else "Undid", self.article.text, before, after)
-        if where is not None:
-            self.article.select_offsets(*where)
-        self.say(note)
-
     def on_key(self, event: events.Key) -> None:
         self.keys_pressed += 1
         now = time.monotonic()
@@ -402,10 +308,20 @@ class DocumentScreen(SuggestingScreen):
         self.said_where_a_key_works(event.key)
 
     @saving
-    def _flush_time(self) -> None:
-        if self.doc_id >= 0:
-            self._time.save(
-                lambda seconds, keys: self.store.progress.add_time(
-                    self.doc_id, self.layer_name, seconds, keys
-                )
-            )
+    def _flush_time(self, leaving: bool = False) -> None:
+        """Write the time spent; ``leaving``: the screen is going, so straight to the writer (which the
+        app finishes before it closes)."""
+        if self.doc_id < 0:
+            return
+        doc_id, layer = self.doc_id, self.layer_name
+
+        def save(seconds: float, keys: int) -> None:
+            def job(store: Store) -> None:
+                store.progress.add_time(doc_id, layer, seconds, keys)
+
+            if leaving:
+                self.writer.submit("the time spent", job)
+            else:
+                self.write("the time spent", job)
+
+        self._time.save(save)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from annotator.keymap import HELP
+from annotator.literal import literal, visible
 from annotator.tui.bindings import key_bindings
 
 
@@ -27,5 +29,12 @@ class GuidelinesScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
-            scroll.border_title = f"{self.path.name} (Esc closes)"
-            yield Markdown(self.path.read_text(encoding="utf-8", errors="replace"))
+            scroll.border_title = Text(f"{literal(self.path.name)} (Esc closes)")  # a str is markup
+            yield Markdown(shown_as_text(self.path.read_text(encoding="utf-8", errors="replace")))
+
+
+def shown_as_text(markdown: str) -> str:
+    """The guidelines with every character a terminal would act on (an escape sequence, a bidi override)
+    as its one-cell picture, as article text is shown; tabs kept, since Markdown indents with them (line
+    ends are already ``\\n``: ``read_text`` reads universal newlines)."""
+    return "\t".join(visible(part) for part in markdown.split("\t"))

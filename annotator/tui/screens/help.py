@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from annotator.keymap import HELP
+from annotator.literal import literal
 from annotator.tui.bindings import key_bindings
 
 PROMPT_KEYS = (
@@ -30,8 +33,10 @@ def section_title(node: DOMNode) -> str:
     return f"{getattr(node, 'HELP_TITLE', type(node).__name__)}"
 
 
-def key_table(app_node: DOMNode, node: DOMNode) -> Table:
-    """One row per action of ``node``'s own bindings (those with an id), with every key bound to it."""
+def key_table(app_node: DOMNode, node: DOMNode, notes: Mapping[str, str] | None = None) -> Table:
+    """One row per action of ``node``'s own bindings (those with an id), with every key bound to it;
+    ``notes`` by binding id: a line said after the action's description (a label's, from the
+    guidelines)."""
     table = Table(box=None, show_header=False, padding=(0, 1, 0, 2))
     table.add_column(style="bold", min_width=12)
     table.add_column()
@@ -46,18 +51,23 @@ def key_table(app_node: DOMNode, node: DOMNode) -> Table:
             for remapped in keymap[binding.id].split(",") if binding.id in keymap else [key]:
                 if remapped not in keys:
                     keys.append(remapped)
-            described[binding.action] = binding.description
+            note = (notes or {}).get(binding.id)
+            described[binding.action] = (
+                f"{binding.description}: {literal(note)}" if note else binding.description
+            )
     for action, keys in keys_for.items():
         shown = ", ".join(app_node.app.get_key_display(Binding(k, "")) for k in keys)
         table.add_row(Text(shown), Text(described[action]))
     return table
 
 
-def key_sections(app_node: DOMNode, nodes: list[DOMNode]) -> list[tuple[str, Table]]:
+def key_sections(
+    app_node: DOMNode, nodes: list[DOMNode], notes: Mapping[str, str] | None = None
+) -> list[tuple[str, Table]]:
     """A section per node (the screen, each panel, the app): where its keys work, and the keys; then the
     prompt's. A key in two sections means one thing in each place (``1``: a label in the article, a
-    suggestion in the suggestions panel)."""
-    sections = [(section_title(node), key_table(app_node, node)) for node in nodes]
+    suggestion in the suggestions panel). ``notes``: see :func:`key_table`."""
+    sections = [(section_title(node), key_table(app_node, node, notes)) for node in nodes]
     prompt = Table(box=None, show_header=False, padding=(0, 1, 0, 2))
     prompt.add_column(style="bold", min_width=12)
     prompt.add_column()
@@ -76,16 +86,19 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = key_bindings(HELP)
 
-    def __init__(self, under: Screen[object]) -> None:
+    def __init__(self, under: Screen[object], notes: Mapping[str, str] | None = None) -> None:
+        """``notes``: a line by binding id said after its description (each label's, from the
+        guidelines: ``annotator.guidelines``)."""
         super().__init__()
         self.under = under
+        self.notes = notes or {}
 
     def compose(self) -> ComposeResult:
         panels = [w for w in self.under.query("*") if _has_own_bindings(w) and w.display]
         nodes: list[DOMNode] = [self.under, *panels, self.app]
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys (Esc closes)"
-            for title, table in key_sections(self, nodes):
+            for title, table in key_sections(self, nodes, self.notes):
                 yield Static(Text(title, "bold underline"), classes="section")
                 yield Static(table)
 

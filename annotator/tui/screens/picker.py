@@ -3,6 +3,7 @@ start first, then keys holding the letters, then those holding them in order), E
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -16,6 +17,12 @@ from textual.widgets import Input, Static
 from annotator.literal import visible
 from annotator.store import Store
 
+GG_S = 0.5
+"""``g`` typed this soon after the list opened (on ``g``) and then nothing for :data:`GG_WAIT_S` is vim's
+``gg``: the list closes and the cursor goes to the start of the document. Later, as ``G``, or with more
+letters at once (``g`` then ``gnaf`` typed in one go), it is the filter's first letter as any other:
+where the keys could mean either, the list stays (it loses nothing)."""
+GG_WAIT_S = 0.25
 MAX_ROWS = 200
 """Rows listed at most (the best matches): a filter narrows a long corpus."""
 STATE_STYLE = {"done": "green", "in_progress": "yellow", "todo": "dim"}
@@ -59,7 +66,8 @@ def document_picker(store: Store, layer: str, user: str, doc_ids: list[int], ind
 
 
 class DocumentPicker(ModalScreen[int | None]):
-    """Answers the position (in the screen's order) of the document chosen, None on Esc."""
+    """Answers the position (in the screen's order) of the document chosen, None on Esc and on ``gg``
+    (which moves the article under it to its start)."""
 
     DEFAULT_CSS = """
     DocumentPicker { align: center middle; }
@@ -83,6 +91,7 @@ class DocumentPicker(ModalScreen[int | None]):
         self.current = current
         self.shown: list[int] = []
         self.highlighted = 0
+        self.opened = time.monotonic()
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -95,10 +104,26 @@ class DocumentPicker(ModalScreen[int | None]):
         self._filter("")
         self.highlighted = self.shown.index(self.current) if self.current in self.shown else 0
         self._draw()
+        self.call_after_refresh(self._draw)  # again at the list's real height, once it is laid out
+
+    def on_resize(self) -> None:
+        self._draw()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.value == "g" and time.monotonic() - self.opened < GG_S:
+            self.set_timer(GG_WAIT_S, self._gg)
         self._filter(event.value)
         self._draw()
+
+    def _gg(self) -> None:
+        """Vim's ``gg``: the list closes (the same document stays open) and the article under it goes to
+        its start, as ctrl+home does there."""
+        if self.is_current and self.query_one("#filter", Input).value == "g":
+            under = self.app.screen_stack[-2]
+            self.dismiss(None)
+            article = getattr(under, "article", None)
+            if article is not None:
+                article.action_ends(-1)
 
     def _filter(self, query: str) -> None:
         self.shown = matching(query.strip(), self.keys)

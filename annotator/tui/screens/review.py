@@ -91,9 +91,20 @@ class ReviewScreen(DocumentScreen):
         doc_id = self.doc_ids[index % len(self.doc_ids)]
         (finished,) = self.store.teams.finished_documents([doc_id])
         self.review = review_document(finished)
-        before = len(self.store.edits.spans(doc_id, GOLD))
-        self.store.edits.edit(doc_id, GOLD, [], agreed_spans(self.review), kind="agreed", who=self.user)
-        self.agreed_added = len(self.store.edits.spans(doc_id, GOLD)) - before
+        agreed, user = agreed_spans(self.review), self.user
+
+        def put(store: Store) -> int:
+            before = len(store.edits.spans(doc_id, GOLD))
+            store.edits.edit(doc_id, GOLD, [], agreed, kind="agreed", who=user)
+            return len(store.edits.spans(doc_id, GOLD)) - before
+
+        def shown(added: int) -> None:
+            self.agreed_added = added
+            if self.doc_id == doc_id:  # it landed after the document opened: show it now
+                self._reload_spans()
+
+        self.agreed_added = 0
+        self.write("the agreed spans", put, shown)
         super().open_document(index)
         self.current = next((i for i, d in enumerate(self.review.disagreements) if not self._resolved(d)), 0)
         self._show_review(select=True)
@@ -203,11 +214,24 @@ class ReviewScreen(DocumentScreen):
         if position >= len(layers):
             return
         layer = None if position < 0 else layers[position]
-        remove, add = decision(review, d, layer, self.store.edits.spans(review.doc_id, GOLD))
         self.sync()
-        self.store.edits.edit(review.doc_id, GOLD, remove, add, kind="review", who=self.user)
-        self.decided.add((d.doc_id, d.start, d.end))
-        self._data_version = self.store.data_version()
+        user = self.user
+
+        def take(store: Store) -> None:
+            remove, add = decision(review, d, layer, store.edits.spans(review.doc_id, GOLD))
+            store.edits.edit(review.doc_id, GOLD, remove, add, kind="review", who=user)
+
+        def shown(_: None) -> None:
+            self.decided.add((d.doc_id, d.start, d.end))
+            if self.doc_id == review.doc_id:
+                self._decided_shown()
+
+        self.write(f"{layer or 'none'}'s version", take, shown)
+
+    def _decided_shown(self) -> None:
+        """A decision is saved: gold shown again, and the next open disagreement selected."""
+        review = self.review
+        assert review is not None
         self._reload_spans()
         following = [
             i

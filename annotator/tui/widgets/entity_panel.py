@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.geometry import Size
 from textual.message import Message
@@ -162,7 +163,8 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
         self.highlighted = None
         self._next = {}
         self.show(self._text, *self._shown)
-        self.border_title = f"Entities: “{visible(needle)}”" if needle else "Entities"
+        # Text, not a str: a str title is read as markup, and the filter is what the user typed ("[/]")
+        self.border_title = Text(f"Entities: “{visible(needle)}”") if needle else "Entities"
         self.refresh()
 
     def action_filter(self) -> None:

@@ -77,7 +77,7 @@ class KeyFooter(OneLineText):
                 own.append(key_item(shown, binding.description))
         others: list[Text] = []
         if panel and focused is not None:
-            title = str(getattr(focused, "border_title", "") or type(focused).__name__)
+            title = panel_title(focused) or type(focused).__name__
             others.append(Text(f"{title}:", "bold reverse"))
             others.extend(key_item(_joined(keys), words) for words, keys in panel)
         return always, [*others, *own]
@@ -85,6 +85,12 @@ class KeyFooter(OneLineText):
     def fitted(self, width: int) -> Text:
         always, others = self.items()
         return fit_items(always, others, width)
+
+
+def panel_title(widget: object) -> str:
+    """A panel's border title as the text it shows (Textual hands it back as markup, brackets escaped)."""
+    title = getattr(widget, "border_title", None)
+    return Text.from_markup(title).plain if title else ""
 
 
 def _joined(keys: list[str]) -> str:

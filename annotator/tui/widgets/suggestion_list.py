@@ -57,7 +57,7 @@ def takes_first(found: Sequence[Shown]) -> bool:
 
 def suggestions_note(text: str, found: Sequence[Shown], no_index: bool) -> str:
     """The line above the suggestions for the selected ``text``; ``no_index``: the KB has no names yet."""
-    shown = text if len(text) <= 24 else text[:23] + "…"
+    shown = visible(text if len(text) <= 24 else text[:23] + "…")  # article text: a bidi override in it
     if found and takes_first(found):
         return f"for “{shown}”: Enter takes ▸"
     if found:
