@@ -26,21 +26,38 @@ def longest_first(start: int, end: int) -> int:
     return start - end
 
 
+def token_index_at(tokens: Sequence[tuple[int, int]], offset: int) -> int:
+    """Index of the token containing ``offset``, or of the first token after it (len(tokens) at the end).
+
+    ``tokens`` sorted ``(start, end)`` offsets; tokens that find this themselves (``index_at``: a long
+    text's, ``text.BlockTokens``) are asked."""
+    index_at = getattr(tokens, "index_at", None)
+    if index_at is not None:
+        found: int = index_at(offset)
+        return found
+    i = bisect.bisect_right(tokens, (offset, float("inf"))) - 1
+    if i >= 0 and tokens[i][0] <= offset < tokens[i][1]:
+        return i
+    return i + 1
+
+
 def moved_edge(span: Span, tokens: Sequence[tuple[int, int]], side: int, delta: int) -> Span | None:
     """``span`` with its start (``side`` -1) or end (``side`` 1) moved by ``delta`` tokens (a negative
     ``delta`` to the left); None where that would leave the text or no token inside the span. The edges
     stay on token boundaries (``tokens`` sorted ``(start, end)`` offsets)."""
-    starts = [start for start, _ in tokens]
-    ends = [end for _, end in tokens]
+    # found by bisection (a long article's tokens are not all held: never a list of every start)
     if side < 0:
-        i = bisect.bisect_left(starts, span.start) + delta
-        if not 0 <= i < len(tokens) or starts[i] >= span.end:
+        i = token_index_at(tokens, span.start)
+        if i < len(tokens) and tokens[i][0] < span.start:
+            i += 1
+        i += delta  # the first token starting at or after the span's start, moved
+        if not 0 <= i < len(tokens) or tokens[i][0] >= span.end:
             return None
-        return Span(starts[i], span.end, span.label, span.kb_id, span.source)
-    i = bisect.bisect_left(ends, span.end) + delta
-    if not 0 <= i < len(tokens) or ends[i] <= span.start:
+        return Span(tokens[i][0], span.end, span.label, span.kb_id, span.source)
+    i = token_index_at(tokens, span.end - 1) + delta  # the first token ending at or after its end, moved
+    if not 0 <= i < len(tokens) or tokens[i][1] <= span.start:
         return None
-    return Span(span.start, ends[i], span.label, span.kb_id, span.source)
+    return Span(span.start, tokens[i][1], span.label, span.kb_id, span.source)
 
 
 def innermost(covering: Iterable[Span]) -> Span:

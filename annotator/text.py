@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 import regex
 
 from annotator.spans import overlaps
+from annotator.spans import token_index_at as token_index_at  # where it always was, for its users
 
 Token = tuple[int, int]
 
@@ -118,14 +121,6 @@ def _ends_abbreviation(text: str, tokens: Sequence[Token], i: int) -> bool:
         return False
     word = text[tokens[i - 1][0] : tokens[i - 1][1]]
     return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
-
-
-def token_index_at(tokens: Sequence[Token], offset: int) -> int:
-    """Index of the token containing ``offset``, or of the first token after it (len(tokens) at the end)."""
-    i = bisect.bisect_right(tokens, (offset, float("inf"))) - 1
-    if i >= 0 and tokens[i][0] <= offset < tokens[i][1]:
-        return i
-    return i + 1
 
 
 def token_range(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
@@ -290,3 +285,100 @@ class TextTokens:
                     (first + s, first + e) for s, e in window if overlaps(first + s, first + e, start, end)
                 ]
         return found
+
+
+# --- the tokens of one long text, as they are looked at ------------------------------------------------
+
+BLOCK = 16_384
+"""Characters (about) in one block of :class:`BlockTokens`: tokenized in a few milliseconds."""
+KEPT_BLOCKS = 64
+"""Blocks whose tokens :class:`BlockTokens` keeps (the least recently used go)."""
+LONG_TEXT = 500_000
+"""From this length on, :func:`text_tokens` gives :class:`BlockTokens` rather than a list (below, a list
+costs a few MB and a tenth of a second, and indexing it is the fastest there is)."""
+_WHITESPACE = re.compile(r"\s")
+
+
+class BlockTokens(Sequence[Token]):
+    """The same tokens as :func:`tokenize`, for a long text, without holding them all.
+
+    A 10 MB article has 1.7 million tokens: a list of them takes 170 MB and two seconds to build. Here
+    the text is cut at whitespace into blocks of about :data:`BLOCK` characters; each block's token count
+    comes from a :class:`TokenCache` pass (tokens never run across whitespace, so a block's tokens are
+    its chunks' tokens), and a block is tokenized only when one of its tokens is asked for (the most
+    recently used :data:`KEPT_BLOCKS` are kept). Indexing, ``len`` and :func:`token_index_at` are what
+    the article needs; iterating tokenizes the whole text block by block.
+    """
+
+    def __init__(self, text: str, block: int = BLOCK) -> None:
+        self._text = text
+        self._starts: list[int] = []
+        """Each block's first offset (the first is 0; the others are at a whitespace character)."""
+        self._firsts: list[int] = []
+        """Each block's first token index."""
+        counts = TokenCache()._counts
+        total = 0
+        position = 0
+        size = len(text)
+        while position < size or not self._starts:
+            found = _WHITESPACE.search(text, position + block) if position + block < size else None
+            stop = size if found is None else found.start()
+            self._starts.append(position)
+            self._firsts.append(total)
+            total += sum(map(counts.__getitem__, text[position:stop].split()))
+            position = stop
+        self._total = total
+        self._kept: OrderedDict[int, list[Token]] = OrderedDict()
+
+    def _block(self, number: int) -> list[Token]:
+        tokens = self._kept.get(number)
+        if tokens is not None:
+            self._kept.move_to_end(number)
+            return tokens
+        start = self._starts[number]
+        stop = self._starts[number + 1] if number + 1 < len(self._starts) else len(self._text)
+        tokens = [(start + s, start + e) for s, e in tokenize(self._text[start:stop])]
+        self._kept[number] = tokens
+        if len(self._kept) > KEPT_BLOCKS:
+            self._kept.popitem(last=False)
+        return tokens
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, index: int) -> Token: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Token]: ...
+
+    def __getitem__(self, index: int | slice) -> Token | list[Token]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._total))]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError(index)
+        number = bisect.bisect_right(self._firsts, index) - 1  # never a block without tokens
+        return self._block(number)[index - self._firsts[number]]
+
+    def __iter__(self) -> Iterator[Token]:
+        for number in range(len(self._starts)):
+            yield from self._block(number)
+
+    def index_at(self, offset: int) -> int:
+        """:func:`token_index_at` for these tokens (it asks them): one block tokenized at most."""
+        number = max(bisect.bisect_right(self._starts, offset) - 1, 0)
+        tokens = self._block(number)
+        i = bisect.bisect_right(tokens, (offset, float("inf"))) - 1
+        if i >= 0 and tokens[i][0] <= offset < tokens[i][1]:
+            return self._firsts[number] + i
+        return self._firsts[number] + i + 1
+
+
+def text_tokens(text: str) -> Sequence[Token]:
+    """The tokens of an article as the screen holds them: a list, or for a long text (that the tokenizer
+    may cut into chunks) :class:`BlockTokens`."""
+    if len(text) < LONG_TEXT or _NOT_CHUNKABLE.search(text):
+        return tokenize(text)
+    return BlockTokens(text)

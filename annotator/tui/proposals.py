@@ -22,15 +22,43 @@ Rejected = set[tuple[int, int, str]]
 """``(start, end, label)`` of the proposals the user rejected in this document."""
 
 
+REPEATS_AT_ONCE = 200
+"""Places a just-saved span is proposed at, at most, at once (a name said 1,000 times in a long text):
+the proposals computed again after the edit bring the others."""
+
+
+def covering(spans: Sequence[Span]) -> Callable[[int, int], bool]:
+    """Whether ``[start, end)`` overlaps one of ``spans``, for asking many times: the spans' union as
+    sorted ranges, looked up by bisection (5,000 proposals checked in milliseconds, not through the
+    article's lines one by one)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for span in sorted(spans, key=_start):
+        if ends and span.start <= ends[-1]:
+            ends[-1] = max(ends[-1], span.end)
+        else:
+            starts.append(span.start)
+            ends.append(span.end)
+
+    def covered(start: int, end: int) -> bool:
+        i = bisect.bisect_left(starts, end) - 1  # the last range starting before the end
+        return i >= 0 and ends[i] > start
+
+    return covered
+
+
 def repeats(
     text: str,
     tokens: Sequence[Token],
     saved: Sequence[Span],
     rejected: Rejected,
     free: Callable[[int, int], bool],
+    within: tuple[int, int] | None = None,
 ) -> list[Candidate]:
     """Each just-saved span's text at its other places in ``text`` (same spelling, whole tokens, not
-    rejected there, ``free`` of spans and proposals), as proposals.
+    rejected there, ``free`` of spans and proposals), as proposals; only ``within`` those offsets when
+    given (the part of a long text that has proposals), the first :data:`REPEATS_AT_ONCE` of them (of
+    at most four times as many places looked at).
 
     A text search, not a new pre-annotation of the whole article (which took 150 ms of the interpreter
     on a 20,000-word article, felt on the keys typed meanwhile).
@@ -39,24 +67,27 @@ def repeats(
     from annotator.suggest import Candidate
 
     found: list[Candidate] = []
+    lo, hi = within if within is not None else (0, len(text))
     for span in saved:
         needle = text[span.start : span.end]
         if needle[:1].islower() or not any(ch.isalpha() for ch in needle):
             continue  # a name starts with a capital (or is in a script without case)
-        at = text.find(needle)
+        at = text.find(needle, lo, hi)
         last_end = -1  # occurrences come in order: one found must not overlap the one before
-        while at != -1:
+        looked = 0
+        while at != -1 and len(found) < REPEATS_AT_ONCE and looked < 4 * REPEATS_AT_ONCE:
+            looked += 1
             end = at + len(needle)
             if (
                 at >= last_end
-                and _whole_tokens(tokens, at, end)
                 and (at, end, span.label) not in rejected
                 and free(at, end)
+                and _whole_tokens(tokens, at, end)  # last: a long text's tokens are made as looked at
             ):
                 last_end = end
                 taught = Suggestion(needle, needle, span.label, 100.0, span.kb_id, learned=1)
                 found.append(Candidate(at, end, needle, taught))
-            at = text.find(needle, at + 1)
+            at = text.find(needle, at + 1, hi)
     return found
 
 

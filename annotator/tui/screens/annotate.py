@@ -14,7 +14,9 @@ process); the proposals shown stay until the new model's arrive, and keys go on 
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -27,7 +29,7 @@ from annotator.store import Store
 from annotator.store.edits import as_accepted
 from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
-from annotator.tui.proposals import overlapping, repeats
+from annotator.tui.proposals import covering, overlapping, repeats
 from annotator.tui.screens.document import DocumentScreen, saving, while_shown
 from annotator.tui.screens.editing import described
 from annotator.tui.widgets.entity_panel import EntityPanel
@@ -40,15 +42,22 @@ if TYPE_CHECKING:
     from annotator.tagger import Tagger
     from annotator.tui.messages import ModelRetrained
 
-ProposalQuestion = tuple[int, str]
-"""Proposals for a document: ``(doc_id, text)``."""
+ProposalQuestion = tuple[int, str, int]
+"""Proposals for a document: ``(doc_id, text, offset)``, the text from ``offset`` of the document's (all
+of it, or the window around the cursor of a long one)."""
+PROPOSAL_WINDOW = 200_000
+"""Characters of a document proposed for at once: a longer text (a 10 MB article) gets proposals for the
+window around the cursor, asked again when the cursor nears the window's edge (proposing 10 MB took 30 s
+of the interpreter and 2 GB). A 20,000-word article is proposed for whole."""
 PROPOSE_AGAIN_DELAY_S = 0.5
 """After an edit, the document's proposals are computed again once the keys have paused this long, or
 :data:`PROPOSE_AGAIN_PAUSES` times as long as proposing the document took last (a 19,000-word article
 full of names takes a second, holding the interpreter the keys need meanwhile)."""
 PROPOSE_AGAIN_PAUSES = 4
-REDRAW_ALL = 200
-"""Proposals changed at once above which the article is redrawn whole, not line by line."""
+REPEATS_NEAR = 20_000
+"""In a text longer than the window, a saved span is proposed at once at its other places this near it
+(characters): the rest of the window has them with its next proposals, after the keys pause."""
+_WHITESPACE = re.compile(r"\s")
 
 
 class AnnotateScreen(DocumentScreen):
@@ -84,6 +93,8 @@ class AnnotateScreen(DocumentScreen):
         self._proposer_tagger: tuple[bytes, Tagger] | None = None
         """The proposer thread's own tagger, for the model bytes it was made from (only that thread)."""
         self.retrainer = Retrainer(store.path, user, self)
+        self._window = (0, 0)
+        """The part of the document proposals were last asked for."""
 
     def label_keys(self, position: int, label: Label) -> list[str]:
         """A label's key, and the digit of its position."""
@@ -134,7 +145,7 @@ class AnnotateScreen(DocumentScreen):
         self._proposed = []
         self._show_proposals()
         if self._proposer is not None:
-            self._proposer.ask((self.doc_id, self.article.text))
+            self._proposer.ask(self._proposal_question())
 
     def spans_changed(self, removed: list[Span], added: list[Span]) -> None:
         """The proposals follow: those where spans changed are shown or hidden again (none over a
@@ -145,7 +156,7 @@ class AnnotateScreen(DocumentScreen):
             self._propagate(added)
         if self._proposer is not None:
             delay = max(PROPOSE_AGAIN_DELAY_S, PROPOSE_AGAIN_PAUSES * self._propose_seconds)
-            self._proposer.ask((self.doc_id, self.article.text), delay)
+            self._proposer.ask(self._proposal_question(), delay)
 
     def _reload_spans(self) -> None:
         """After undo or redo (a rejection's too) or a change in another window: every proposal again."""
@@ -191,7 +202,7 @@ class AnnotateScreen(DocumentScreen):
             self._propose, lambda question, found: ProposalsFound(question[0], found), self, "kb-propose"
         )
         self._lookups.append(self._proposer)
-        self._proposer.ask((self.doc_id, self.article.text))
+        self._proposer.ask(self._proposal_question())
 
     def _propose(self, question: ProposalQuestion) -> list[Candidate]:
         """In the look-up thread."""
@@ -208,7 +219,39 @@ class AnnotateScreen(DocumentScreen):
         started = time.perf_counter()
         found = propose_all(question[1], self.kb, tagger, self.threshold)
         self._propose_seconds = time.perf_counter() - started
-        return found
+        offset = question[2]
+        return [replace(c, start=c.start + offset, end=c.end + offset) for c in found] if offset else found
+
+    def _proposal_question(self) -> ProposalQuestion:
+        """The document's text to propose for: all of it, or of a long one the window around the cursor
+        (cut at whitespace, so that no token is cut)."""
+        text = self.article.text
+        if len(text) <= PROPOSAL_WINDOW:
+            self._window = (0, len(text))
+            return (self.doc_id, text, 0)
+        selection = self.article.selection
+        middle = selection[0] if selection is not None else 0
+        start = min(max(middle - PROPOSAL_WINDOW // 2, 0), len(text) - PROPOSAL_WINDOW)
+        end = start + PROPOSAL_WINDOW
+        found = _WHITESPACE.search(text, start) if start else None
+        start = found.start() if found is not None and found.start() < middle else start
+        found = _WHITESPACE.search(text, end) if end < len(text) else None
+        end = found.start() if found is not None else len(text)
+        self._window = (start, end)
+        return (self.doc_id, text[start:end], start)
+
+    def _window_left(self) -> bool:
+        """Whether the cursor is in the outer quarters of a long text's proposal window (or out of it),
+        the ends of the text aside."""
+        start, end = self._window
+        size = len(self.article.text)
+        selection = self.article.selection
+        if selection is None or size <= PROPOSAL_WINDOW:
+            return False
+        margin = (end - start) // 4
+        low = start + margin if start > 0 else 0
+        high = end - margin if end < size else size
+        return not low <= selection[0] < high
 
     @while_shown
     def on_model_retrained(self, message: ModelRetrained) -> None:
@@ -224,7 +267,7 @@ class AnnotateScreen(DocumentScreen):
 
         self.model_data, self.model_described = current_model(model)
         if self._proposer is not None:
-            self._proposer.ask((self.doc_id, self.article.text))
+            self._proposer.ask(self._proposal_question())
         self.notify(f"New proposal model ({self.model_described})", timeout=3, markup=False)
 
     @while_shown
@@ -236,21 +279,18 @@ class AnnotateScreen(DocumentScreen):
     def _show_proposals(self) -> None:
         """The proposals not rejected and not overlapping one of the user's spans, dimmed in the article."""
         article = self.article
-        shown: list[Span] = []
+        after: dict[tuple[int, int, str, str | None], Candidate] = {}
         if self._proposed:  # there are none before the KB has loaded (and suggest imports numpy)
             from annotator.suggest import open_proposals
 
             rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
-            shown = [c.span() for c in open_proposals(self._proposed, rejected, self._covered)]
+            covered = covering(self.article.spans)
+            for c in open_proposals(self._proposed, rejected, covered):
+                after[c.start, c.end, c.label, c.kb_id] = c
         before = {_key(p): p for p in article.proposals}
-        after = {_key(p): p for p in shown}
         gone = [before[key] for key in before.keys() - after.keys()]
-        came = [after[key] for key in after.keys() - before.keys()]
-        if len(gone) + len(came) > REDRAW_ALL:
-            article.set_proposals(shown)
-        elif gone or came:  # the lines they are on redraw, not the whole article
-            article.remove_proposals(gone)
-            article.add_proposals(came)
+        came = [after[key].span() for key in after.keys() - before.keys()]  # a span made for the new only
+        article.change_proposals(gone, came)  # the lines they are on redraw, not the whole article
         self._count_proposals()
 
     def _count_proposals(self) -> None:
@@ -260,6 +300,8 @@ class AnnotateScreen(DocumentScreen):
 
     def _selection_moved(self) -> None:
         super()._selection_moved()
+        if self._proposer is not None and self._window_left():
+            self._proposer.ask(self._proposal_question())
         self.query_one(SuggestionList).show_proposals(
             self.query_one(SuggestionList).proposals, self._why_selected()
         )
@@ -288,7 +330,11 @@ class AnnotateScreen(DocumentScreen):
         def free(start: int, end: int) -> bool:
             return article.proposal_at(start, end) is None and not article.spans_between(start, end)
 
-        found = repeats(article.text, article.tokens, spans, rejected, free)
+        within = None
+        if len(article.text) > PROPOSAL_WINDOW:  # near the saved spans: the window's others come later
+            low, high = min(s.start for s in spans) - REPEATS_NEAR, max(s.end for s in spans) + REPEATS_NEAR
+            within = (max(low, self._window[0]), min(high, self._window[1]))
+        found = repeats(article.text, article.tokens, spans, rejected, free, within)
         if found:
             self._proposed = sorted([*self._proposed, *found], key=lambda c: c.start)
             article.add_proposals([c.span() for c in found])

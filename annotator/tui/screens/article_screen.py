@@ -85,9 +85,8 @@ class ArticleScreen(Screen[None]):
         if pending is not None:
             line = Text.assemble(pending, "  ", line)
         cursor = article.tokens[article.cursor] if article.tokens else (0, 0)
-        lines = len(article.text_layout.lines)
-        line_number = article.text_layout.line_of(cursor[0]) if lines else 0
-        where = position_status(line_number, lines, cursor[1], len(article.text))
+        position = article.position()  # none before the article is wrapped: it comes with the lines
+        where = None if position is None else position_status(*position, cursor[1], len(article.text))
         self.query_one(StatusLine).show(line, where)
 
     def pending_note(self) -> Text | None:

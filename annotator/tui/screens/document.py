@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 
 from annotator.model import Label, Span
 from annotator.store import Store
-from annotator.text import tokenize, word_token
+from annotator.text import text_tokens, word_token
 from annotator.tui.bindings import tag_bindings
 from annotator.tui.keystrokes import IdleCollector, TimeSpent
 from annotator.tui.messages import Question
@@ -180,7 +180,7 @@ class DocumentScreen(EditingScreen, SuggestingScreen):
         self.doc_key = document.key
         self._data_version = self.store.data_version()
         self.spans = self.store.edits.spans(document.id, self.layer_name)
-        self.article.load(document.text, tokenize(document.text), self.spans)
+        self.article.load(document.text, text_tokens(document.text), self.spans)
         if document.id in self._places:  # back to a document: where the annotator left it
             self.article.select_tokens(*self._places[document.id])
         self._show_spans()

@@ -7,7 +7,6 @@ how a line looks is ``ArticleLook``'s.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 
 from rich.style import Style
@@ -18,7 +17,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.keymap import ARTICLE
-from annotator.literal import visible
 from annotator.model import Span
 from annotator.text import Token, token_index_at
 from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_one, paragraph_break
@@ -48,7 +46,100 @@ def changed_ranges(
     return [*moved, *cursors]
 
 
-class ArticleView(FrameStyle, ScrollView, can_focus=True):
+class MouseSelecting(ScrollView):
+    """Selecting tokens with the mouse: press, drag (scrolling at the edges), double click."""
+
+    tokens: Sequence[Token]
+    text_layout: ArticleLayout
+    anchor_token: int
+    _dragging: bool
+
+    def select_tokens(self, anchor: int, cursor: int) -> None: ...
+
+    def _token_at(self, line: int, column: int) -> int:
+        raise NotImplementedError
+
+    def _token_under(self, event: events.MouseEvent) -> int | None:
+        if not self.tokens:
+            return None
+        region = self.scrollable_content_region
+        line = event.y - (region.y - self.region.y) + self.scroll_offset.y
+        column = event.x - (region.x - self.region.x) + self.scroll_offset.x
+        return self._token_at(min(max(line, 0), len(self.text_layout.lines) - 1), column)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        token = self._token_under(event)
+        if token is not None:
+            self._dragging = True
+            self.capture_mouse()
+            self.select_tokens(self.anchor_token if event.shift else token, token)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        height = self.scrollable_content_region.height
+        if event.y < 0:
+            self.scroll_to(y=self.scroll_offset.y - 1, animate=False)
+        elif event.y >= height:
+            self.scroll_to(y=self.scroll_offset.y + 1, animate=False)
+        token = self._token_under(event)
+        if token is not None:
+            self.select_tokens(self.anchor_token, token)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain == 2:
+            token = self._token_under(event)
+            if token is not None:
+                self.select_tokens(token, token)
+
+
+class ProposalMarks:
+    """The proposals an article shows: the layout's marks, each with its label after it."""
+
+    text_layout: ArticleLayout
+
+    def _relaid(self, change: Callable[[ArticleLayout], tuple[list[int], int | None] | None]) -> None: ...
+
+    @property
+    def proposals(self) -> list[Span]:
+        """Pre-annotation proposals (not spans yet): sorted, never overlapping one another; each has its
+        label after it (the layout's marks)."""
+        return self.text_layout.marks
+
+    def set_proposals(self, proposals: Sequence[Span]) -> None:
+        self._relaid(lambda layout: layout.set_marks(proposals))
+
+    def change_proposals(self, gone: Sequence[Span], new: Sequence[Span]) -> None:
+        """Take away proposals shown (``gone``: the objects in :attr:`proposals`) and show ``new`` ones."""
+        if gone or new:
+            self._relaid(lambda layout: layout.change_marks(gone, new))
+
+    def add_proposals(self, new: Sequence[Span]) -> None:
+        if new:
+            self._relaid(lambda layout: layout.change_marks([], new))
+
+    def remove_proposals(self, gone: Sequence[Span]) -> None:
+        keys = {(s.start, s.end, s.label) for s in gone}
+        shown = [self.proposal_at(s.start, s.end) for s in gone]
+        found = list(dict.fromkeys(p for p in shown if p is not None and (p.start, p.end, p.label) in keys))
+        if found:
+            self._relaid(lambda layout: layout.change_marks(found, []))
+
+    def proposal_at(self, start: int, end: int) -> Span | None:
+        """The proposal overlapping ``[start, end)``, if any."""
+        return overlapping_one(self.proposals, start, end)
+
+    def next_proposal(self, offset: int) -> Span | None:
+        """The first proposal starting at or after ``offset``, else the first of all (wrapping)."""
+        return first_from(self.proposals, offset)
+
+
+class ArticleView(FrameStyle, ProposalMarks, MouseSelecting, can_focus=True):
     """A scrollable, token-addressed view of one article."""
 
     ALLOW_SELECT = False
@@ -70,15 +161,12 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = ""
-        self._shown = ""
-        self.tokens: list[Token] = []
+        self.tokens: Sequence[Token] = []
         self.cursor = 0
         self.anchor_token = 0
         self.show_labels = True
         self._look = ArticleLook()
         self.text_layout = ArticleLayout("", 80)
-        self.proposals: list[Span] = []
-        """Pre-annotation proposals (not spans yet): sorted, never overlapping one another."""
         self.flags: list[Span] = []
         """Ranges flagged for a decision, sorted."""
         self._cache: dict[tuple[int, int], Strip] = {}
@@ -91,15 +179,27 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
 
     # --- content ---------------------------------------------------------------------------------
 
-    def load(self, text: str, tokens: list[Token], spans: Sequence[Span], cursor: int = 0) -> None:
+    def load(self, text: str, tokens: Sequence[Token], spans: Sequence[Span], cursor: int = 0) -> None:
+        """Show ``text``; it is wrapped when first drawn (or measured), at the width the view has then."""
         self.text = text
-        self._shown = visible(text)
         self.tokens = tokens
         self.cursor = self.anchor_token = min(cursor, max(len(tokens) - 1, 0))
-        self.text_layout = ArticleLayout(self._shown, self._width(), spans, self._tag_cells())
+        self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())  # no proposals yet
         self._laid_out()
         self.scroll_to(0, 0, animate=False)
         self._post_selection()
+
+    @property
+    def laid_out(self) -> bool:
+        """Whether the view has its width and its text is wrapped to it (before, no line is known)."""
+        return self.scrollable_content_region.width > 0 and self.text_layout.laid_out
+
+    def position(self) -> tuple[int, int] | None:
+        """The cursor's line and the number of lines, once laid out (None before)."""
+        if not self.laid_out:
+            return None
+        cursor = self.tokens[self.cursor] if self.tokens else (0, 0)
+        return self._line_of(cursor[0]), len(self.text_layout.lines)
 
     @property
     def spans(self) -> list[Span]:
@@ -112,46 +212,57 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         self.refresh()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        self.text_layout.set_spans(spans, self._tag_cells())
-        self._laid_out()
+        """Show ``spans``: only the lines where they differ from those shown are drawn again (after an
+        undo, one or two), unless most differ."""
+        self._relaid(lambda layout: layout.set_spans(spans, self._tag_cells()))
 
     def change_spans(self, removed: Sequence[Span], added: Sequence[Span]) -> None:
         """Apply an edit without laying out the whole text again: only the lines it touches are redrawn."""
-        touched, moved_from = self.text_layout.change(removed, added)
-        lines = self.text_layout.lines
-        for line in touched:
-            self._cache.pop(lines[line], None)
-        if moved_from is not None:  # a tag moved words to another line: every line below moved
-            self._fit_height()
-            top = self.scroll_offset.y
-            self.refresh_lines(moved_from, max(top + self.size.height - moved_from, 1))
-            return
-        for line in touched:
-            self.refresh_lines(line)
+        self._relaid(lambda layout: layout.change(removed, added))
 
-    def set_proposals(self, proposals: Sequence[Span]) -> None:
-        self.proposals = sorted(proposals, key=lambda s: s.start)
-        self._cache.clear()
-        self.refresh()
+    def _relaid(self, change: Callable[[ArticleLayout], tuple[list[int], int | None] | None]) -> None:
+        """Change the layout's spans or marks and draw what moved: the lines touched, or every line
+        from the first that moved. The text at the top of the view stays there (a tag that moves words
+        to the next line above it does not push what is read down)."""
+        layout = self.text_layout
+        top = self.scroll_offset.y
+        anchor = layout.lines[min(top, len(layout.lines) - 1)][0] if self.laid_out else None
+        cursor_shown = anchor is not None and self._cursor_row_shown()
+        changed = change(layout)
+        if changed is None:
+            self._laid_out()
+        else:
+            touched, moved_from = changed
+            if not layout.laid_out:
+                self.refresh()
+                return
+            lines = layout.lines
+            if len(touched) > len(self._cache):  # thousands (a new window's proposals): all drawn anew
+                self._cache.clear()
+                touched = [line for line in touched if top <= line < top + self.size.height]
+            for line in touched:
+                self._cache.pop(lines[line], None)
+            bottom = top + self.size.height  # lines off screen are drawn when scrolled to
+            if moved_from is None:
+                for line in touched:
+                    if top <= line < bottom:
+                        self.refresh_lines(line)
+                return
+            self._fit_height()  # a tag moved words to another line: every line below moved
+            if max(moved_from, top) < bottom:
+                self.refresh_lines(max(moved_from, top), bottom - max(moved_from, top))
+        if anchor is not None and layout.laid_out and layout.line_of(anchor) != top:
+            self.scroll_to(y=layout.line_of(anchor), animate=False)
+            self.refresh()
+        if cursor_shown and not self._cursor_row_shown():  # the cursor stays on screen, if it was
+            self.scroll_to_cursor()
+            self.refresh()
 
-    def add_proposals(self, new: Sequence[Span]) -> None:
-        for span in new:
-            bisect.insort(self.proposals, span, key=lambda s: s.start)
-            self._refresh_offsets(span.start, span.end)
-
-    def remove_proposals(self, gone: Sequence[Span]) -> None:
-        keys = {(s.start, s.end, s.label) for s in gone}
-        self.proposals = [p for p in self.proposals if (p.start, p.end, p.label) not in keys]
-        for span in gone:
-            self._refresh_offsets(span.start, span.end)
-
-    def proposal_at(self, start: int, end: int) -> Span | None:
-        """The proposal overlapping ``[start, end)``, if any."""
-        return overlapping_one(self.proposals, start, end)
-
-    def next_proposal(self, offset: int) -> Span | None:
-        """The first proposal starting at or after ``offset``, else the first of all (wrapping)."""
-        return first_from(self.proposals, offset)
+    def _cursor_row_shown(self) -> bool:
+        if not self.tokens:
+            return False
+        row = self._line_of(self.tokens[self.cursor][0]) - self.scroll_offset.y
+        return 0 <= row < self.scrollable_content_region.height
 
     def set_flags(self, flags: Sequence[tuple[int, int]]) -> None:
         """Mark ranges that need a decision (the review's open disagreements), over whatever is there."""
@@ -171,8 +282,11 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         return max(self.scrollable_content_region.width, 10)
 
     def _laid_out(self) -> None:
+        """The lines are others: drawn again, and the scroll range set (once the view has its width: a
+        text is wrapped once, at the width it is shown at)."""
         self._cache.clear()
-        self._fit_height(self.text_layout.width)
+        if self.scrollable_content_region.width > 0:
+            self._fit_height(self.text_layout.width)
         self.refresh()
 
     def _fit_height(self, width: int | None = None) -> None:
@@ -192,7 +306,8 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             self.virtual_size = Size(size.width if width is None else width, height)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.text_layout.rewrap(self._width()):
+        rewrapped = self.text_layout.rewrap(self._width())
+        if rewrapped or self.virtual_size.width != self.text_layout.width:
             self._laid_out()
             if self.rewrapped_listener is not None:
                 self.rewrapped_listener()
@@ -206,11 +321,11 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         return self.text_layout.line_of(offset)
 
     def _column(self, offset: int) -> int:
-        return self.text_layout.column(offset, self._shown)
+        return self.text_layout.column(offset)
 
     def _token_at(self, line: int, column: int) -> int:
         """The token on ``line`` nearest to ``column``."""
-        return self.text_layout.token_at(self.tokens, line, column, self._shown)
+        return self.text_layout.token_at(self.tokens, line, column)
 
     def spans_between(self, start: int, end: int) -> list[Span]:
         """The spans overlapping ``[start, end)``, in order."""
@@ -303,7 +418,7 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         self.select_tokens(self.cursor, self.cursor)
 
     def scroll_to_cursor(self) -> None:
-        if not self.tokens or not self.text_layout.lines:
+        if not self.tokens or not self.laid_out:
             return
         keep_row_visible(self, self._line_of(self.tokens[self.cursor][0]))
 
@@ -313,46 +428,6 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             if self.selection_listener is not None:
                 self.selection_listener()
             self.post_message(self.SelectionChanged(self, *selection))
-
-    # --- mouse -----------------------------------------------------------------------------------
-
-    def _token_under(self, event: events.MouseEvent) -> int | None:
-        if not self.tokens:
-            return None
-        region = self.scrollable_content_region
-        line = event.y - (region.y - self.region.y) + self.scroll_offset.y
-        column = event.x - (region.x - self.region.x) + self.scroll_offset.x
-        return self._token_at(min(max(line, 0), len(self.text_layout.lines) - 1), column)
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        token = self._token_under(event)
-        if token is not None:
-            self._dragging = True
-            self.capture_mouse()
-            self.select_tokens(self.anchor_token if event.shift else token, token)
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        if not self._dragging:
-            return
-        height = self.scrollable_content_region.height
-        if event.y < 0:
-            self.scroll_to(y=self.scroll_offset.y - 1, animate=False)
-        elif event.y >= height:
-            self.scroll_to(y=self.scroll_offset.y + 1, animate=False)
-        token = self._token_under(event)
-        if token is not None:
-            self.select_tokens(self.anchor_token, token)
-
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        if self._dragging:
-            self._dragging = False
-            self.release_mouse()
-
-    def on_click(self, event: events.Click) -> None:
-        if event.chain == 2:
-            token = self._token_under(event)
-            if token is not None:
-                self.select_tokens(token, token)
 
     # --- rendering -------------------------------------------------------------------------------
 
@@ -366,16 +441,29 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
             self._refresh_offsets(start, end)
 
     def _refresh_offsets(self, start: int, end: int) -> None:
+        if not self.laid_out:
+            self.refresh()
+            return
         first = self._line_of(start)
         last = self._line_of(max(start, end - 1))
         lines = self.text_layout.lines
-        for line in range(first, last + 1):
-            self._cache.pop(lines[line], None)
-        self.refresh_lines(first, last - first + 1)
+        if last - first >= len(self._cache):  # a selection over a long text: the strips kept, not its lines
+            low, high = lines[first][0], lines[last][1]
+            for key in [key for key in self._cache if key[0] <= high and key[1] >= low]:
+                del self._cache[key]
+        else:
+            for line in range(first, last + 1):
+                self._cache.pop(lines[line], None)
+        top = self.scroll_offset.y
+        first, last = max(first, top), min(last, top + self.size.height)
+        if first <= last:  # what is on screen of it (the rest is drawn from the layout when scrolled to)
+            self.refresh_lines(first, last - first + 1)
 
     def render_line(self, y: int) -> Strip:
         line = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
+        if self.text_layout.rewrap(max(width, 10)):  # drawn before the resize is handled: its width
+            self._cache.clear()
         if line >= len(self.text_layout.lines):
             return Strip.blank(width, self.base_style)
         key = self.text_layout.lines[line]
@@ -390,7 +478,6 @@ class ArticleView(FrameStyle, ScrollView, can_focus=True):
         segments = self._look.line(
             self.text_layout,
             line,
-            self._shown,
             self.base_style,
             self.selection,
             cursor,

@@ -2,12 +2,15 @@
 through ``visible`` (``annotator.literal``): one-cell pictures of the characters a terminal acts on.
 
 Spans are drawn in their label's colour with the label after them; where spans overlap, the innermost
-colour shows and the text is underlined. Proposals are the label's colour on the text, underlined;
+colour shows and the text is underlined. Proposals are the label's colour on the text, underlined, with
+the label after them too, in that colour on no background and with a question mark (``PLACE?``): the
+name says the label without its colour, the mark and the missing block say it is not taken yet;
 open disagreements are red over anything; the selection is reversed, the cursor token bold and underlined.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 
 from rich.cells import cell_len
@@ -40,20 +43,21 @@ class ArticleLook:
         self.proposals = {
             name: Style(color=style.bgcolor, underline=True, italic=True) for name, style in styles.items()
         }
+        self.proposal_tags = {name: Style(color=style.bgcolor, italic=True) for name, style in styles.items()}
 
     def line(
         self,
         layout: ArticleLayout,
         line: int,
-        shown: str,
         base: Style,
         selection: tuple[int, int] | None,
         cursor: Token | None,
         proposals: list[Span],
         flags: list[Span],
     ) -> list[Segment]:
-        """Line ``line`` of ``layout`` (``shown``: the text as ``visible`` shows it) on ``base``."""
+        """Line ``line`` of ``layout`` on ``base``, its text as ``visible`` shows it."""
         start, end = layout.lines[line]
+        shown = visible(layout.text[start:end])  # one character for one: sliced by offsets below
         # Boundaries where the style may change: span edges, selection edges, cursor token edges.
         cuts = {start, end}
         spans = layout.line_spans[line]
@@ -62,7 +66,10 @@ class ArticleLook:
             cuts.add(min(max(span.end, start), end))
         for edge in (*(selection or ()), *(cursor or ())):
             cuts.add(min(max(edge, start), end))
-        tags = layout.tags_on(line)
+        tags = [(span, False) for span in layout.tags_on(line)]
+        marks = layout.marks_on(line)
+        if marks:  # in the order of their ends (a span's tag first where one ends at the same place)
+            tags = list(heapq.merge(tags, [(mark, True) for mark in marks], key=lambda tag: tag[0].end))
         proposed = overlapping(proposals, start, end) if proposals else []
         flagged = overlapping(flags, start, end) if flags else []
         for span in (*proposed, *flagged):
@@ -71,8 +78,8 @@ class ArticleLook:
         points = sorted(cuts)
         segments = []
         for left, right in itertools.pairwise(points):
-            while tags and tags[0].end <= left:
-                segments.append(self._tag(tags.pop(0), base))
+            while tags and tags[0][0].end <= left:
+                segments.append(self._tag(*tags.pop(0), base))
             if left == right:
                 continue
             style = base
@@ -92,9 +99,12 @@ class ArticleLook:
                 style = style + Style(reverse=True)
             if cursor and cursor[0] <= left and right <= cursor[1]:
                 style = style + Style(bold=True, underline=True)
-            segments.append(Segment(shown[left:right], style))
-        segments.extend(self._tag(tag, base) for tag in tags)
+            segments.append(Segment(shown[left - start : right - start], style))
+        segments.extend(self._tag(span, proposed, base) for span, proposed in tags)
         return segments
 
-    def _tag(self, span: Span, base: Style) -> Segment:
+    def _tag(self, span: Span, proposed: bool, base: Style) -> Segment:
+        if proposed:
+            style = self.proposal_tags.get(span.label, Style(italic=True))
+            return Segment(" " + visible(span.label) + "?", base + style)
         return Segment(" " + visible(span.label), base + self.tags.get(span.label, Style(bold=True)))
