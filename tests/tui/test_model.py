@@ -172,3 +172,33 @@ async def test_the_retrain_starts_once_done_is_saved_not_while_it_waits_for_the_
             holder.process.wait()
         await until(pilot, lambda: screen.retrainer.runs == 1, seconds=60)
     store.close()
+
+
+async def test_what_the_annotator_tagged_is_proposed_again_with_their_label_once_proposals_are_redone(
+    db: Path,
+) -> None:
+    """The in-document memory reaches the screen: after the first Armenia is tagged ACTOR, the
+    proposals computed again (the model's said PLACE there) propose its other places as ACTOR."""
+    from annotator.importing import find_files, read_files
+    from tests.conftest import SEED
+
+    store = Store(db)
+    store.documents.import_records(read_files(find_files([SEED], "auto")), default_layer="alice")
+    app = make_app(store, "alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.query_one(ArticleView)
+        await until(pilot, lambda: screen.model_data is not None and bool(view.proposals))
+        text = view.text
+        others = [i for i in range(1, len(text)) if text.startswith("Armenia ", i)]
+        assert others and text.startswith("Armenia ")
+        before = {c.start: c.label for c in screen._proposed}
+        assert any(before.get(i) == "PLACE" for i in others)  # the model's own guess, before the tag
+        view.select_offsets(0, len("Armenia"))
+        await pilot.press("a")
+        shown = screen._proposed
+        await until(pilot, lambda: screen._proposed is not shown, seconds=30)  # proposed again
+        after = {c.start: c.label for c in screen._proposed}
+        assert all(after.get(i) == "ACTOR" for i in others), [after.get(i) for i in others]
+    store.close()

@@ -42,9 +42,11 @@ if TYPE_CHECKING:
     from annotator.tagger import Tagger
     from annotator.tui.messages import ModelRetrained
 
-ProposalQuestion = tuple[int, str, int]
-"""Proposals for a document: ``(doc_id, text, offset)``, the text from ``offset`` of the document's (all
-of it, or the window around the cursor of a long one)."""
+ProposalQuestion = tuple[int, str, int, tuple[tuple[int, int, str], ...]]
+"""Proposals for a document: ``(doc_id, text, offset, tagged)``, the text from ``offset`` of the
+document's (all of it, or the window around the cursor of a long one), and the annotator's spans in it
+``(start, end, label)`` (offsets in that text): the in-document memory proposes them again at their
+other places with the label the annotator chose."""
 PROPOSAL_WINDOW = 200_000
 """Characters of a document proposed for at once: a longer text (a 10 MB article) gets proposals for the
 window around the cursor, asked again when the cursor nears the window's edge (proposing 10 MB took 30 s
@@ -217,7 +219,7 @@ class AnnotateScreen(DocumentScreen):
                 self._proposer_tagger = (data, Tagger(data))
             tagger = self._proposer_tagger[1]
         started = time.perf_counter()
-        found = propose_all(question[1], self.kb, tagger, self.threshold)
+        found = propose_all(question[1], self.kb, tagger, self.threshold, question[3])
         self._propose_seconds = time.perf_counter() - started
         offset = question[2]
         return [replace(c, start=c.start + offset, end=c.end + offset) for c in found] if offset else found
@@ -228,7 +230,7 @@ class AnnotateScreen(DocumentScreen):
         text = self.article.text
         if len(text) <= PROPOSAL_WINDOW:
             self._window = (0, len(text))
-            return (self.doc_id, text, 0)
+            return (self.doc_id, text, 0, self._tagged(0, len(text)))
         selection = self.article.selection
         middle = selection[0] if selection is not None else 0
         start = min(max(middle - PROPOSAL_WINDOW // 2, 0), len(text) - PROPOSAL_WINDOW)
@@ -238,7 +240,14 @@ class AnnotateScreen(DocumentScreen):
         found = _WHITESPACE.search(text, end) if end < len(text) else None
         end = found.start() if found is not None else len(text)
         self._window = (start, end)
-        return (self.doc_id, text[start:end], start)
+        return (self.doc_id, text[start:end], start, self._tagged(start, end))
+
+    def _tagged(self, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+        """The annotator's spans between ``start`` and ``end``, from ``start`` on (copied here, in the
+        screen's thread, for the proposer's)."""
+        return tuple(
+            (s.start - start, s.end - start, s.label) for s in self.spans if start <= s.start and s.end <= end
+        )
 
     def _window_left(self) -> bool:
         """Whether the cursor is in the outer quarters of a long text's proposal window (or out of it),
