@@ -12,15 +12,11 @@ handler and screen updates are counted apart), and the peak memory after them.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
-import os
 import resource
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
@@ -102,42 +98,26 @@ asyncio.run(main())
 def first_frame(db: Path) -> tuple[float, float]:
     """Seconds from spawning ``annotator annotate`` to its first painted frame with the big article (in
     a pseudo-terminal, 120x40) and the peak RSS then, in MB: the median of three runs."""
-    from bench.tui import FIRST_FRAME
+    from bench.tui import FIRST_FRAME, run_in_pty
 
     peak = "{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}"
     written = f'import resource; out.write(f"{{time.time() - t0:.4f}} {peak}")'
     script = FIRST_FRAME.replace('out.write(f"{time.time() - t0:.4f}")', written)
     script = script.replace('"--user", "bench"', '"--user", "alice"')
     runs = []
+    report = db.with_suffix(".frame")
     for _ in range(3):
-        leader, follower = os.openpty()
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        report = db.with_suffix(".frame")
-        child = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                script,
-                str(db),
-                repr(time.time()),
-                str(report),
-                "AnnotateScreen",
-                "annotate",
-            ],
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-            env={**os.environ, "TERM": "xterm-256color"},
-        )
-        os.close(follower)
-        deadline = time.monotonic() + 120
-        while child.poll() is None and time.monotonic() < deadline:
-            try:
-                os.read(leader, 65536)  # drain the terminal so the app never blocks writing
-            except OSError:
-                break
-        child.wait(timeout=5)
-        os.close(leader)
+        argv = [
+            sys.executable,
+            "-c",
+            script,
+            str(db),
+            repr(time.time()),
+            str(report),
+            "AnnotateScreen",
+            "annotate",
+        ]
+        run_in_pty(argv, (120, 40), 120)
         seconds, kb = report.read_text().split()
         runs.append((float(seconds), int(kb) / 1024))
     return sorted(runs)[1]

@@ -209,6 +209,24 @@ main()
 """
 
 
+def run_in_pty(argv: list[str], size: tuple[int, int], seconds: float) -> None:
+    """Run ``argv`` in a pseudo-terminal of ``size`` (columns, rows), reading what it writes so that it
+    never blocks writing, until it ends (at most ``seconds``)."""
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color"}
+    child = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    deadline = time.monotonic() + seconds
+    while child.poll() is None and time.monotonic() < deadline:
+        try:
+            os.read(leader, 65536)
+        except OSError:
+            break
+    child.wait(timeout=5)
+    os.close(leader)
+
+
 def first_frame(
     db: Path, runs: int = 5, screen: str = "AnnotateScreen", command: str = "annotate"
 ) -> list[float]:
@@ -216,24 +234,8 @@ def first_frame(
     times = []
     report = db.with_suffix(".frame")
     for _ in range(runs):
-        leader, follower = os.openpty()
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        child = subprocess.Popen(
-            [sys.executable, "-c", FIRST_FRAME, str(db), repr(time.time()), str(report), screen, command],
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-            env={**os.environ, "TERM": "xterm-256color"},
-        )
-        os.close(follower)
-        deadline = time.monotonic() + 60
-        while child.poll() is None and time.monotonic() < deadline:
-            try:
-                os.read(leader, 65536)  # drain the terminal so the app never blocks writing
-            except OSError:
-                break
-        child.wait(timeout=5)
-        os.close(leader)
+        argv = [sys.executable, "-c", FIRST_FRAME, str(db), repr(time.time()), str(report), screen, command]
+        run_in_pty(argv, SIZE, 60)
         times.append(float(report.read_text()))
     return times
 
