@@ -136,7 +136,11 @@ def test_wide_characters_and_a_resize_in_a_real_terminal(tmux: Tmux, db: Path) -
         store.documents.import_records(
             [ImportRecord(text=text, key="wide", source="t")], default_layer="alice"
         )
-    tmux.start(app_command(db, "annotate"))
+    # Without the model: its proposals draw their labels in the line (`Talks EVENT? in`), and this test
+    # reads the words' places in the terminal.
+    settings = db.parent / "no-model.toml"
+    settings.write_text("[suggest]\nmodel = false\n", encoding="utf-8")
+    tmux.start(["env", f"ANNOTATOR_CONFIG={settings}", *app_command(db, "annotate")])
     tmux.wait_for(lambda s: "Talks in 東京 with" in s)
     tmux.search("東京")
     tmux.keys("p")

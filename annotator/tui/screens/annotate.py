@@ -230,7 +230,7 @@ class AnnotateScreen(DocumentScreen):
         text = self.article.text
         if len(text) <= PROPOSAL_WINDOW:
             self._window = (0, len(text))
-            return (self.doc_id, text, 0, self._tagged(0, len(text)))
+            return (self.doc_id, text, 0, tagged_between(self.spans, 0, len(text)))
         selection = self.article.selection
         middle = selection[0] if selection is not None else 0
         start = min(max(middle - PROPOSAL_WINDOW // 2, 0), len(text) - PROPOSAL_WINDOW)
@@ -240,14 +240,7 @@ class AnnotateScreen(DocumentScreen):
         found = _WHITESPACE.search(text, end) if end < len(text) else None
         end = found.start() if found is not None else len(text)
         self._window = (start, end)
-        return (self.doc_id, text[start:end], start, self._tagged(start, end))
-
-    def _tagged(self, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
-        """The annotator's spans between ``start`` and ``end``, from ``start`` on (copied here, in the
-        screen's thread, for the proposer's)."""
-        return tuple(
-            (s.start - start, s.end - start, s.label) for s in self.spans if start <= s.start and s.end <= end
-        )
+        return (self.doc_id, text[start:end], start, tagged_between(self.spans, start, end))
 
     def _window_left(self) -> bool:
         """Whether the cursor is in the outer quarters of a long text's proposal window (or out of it),
@@ -417,3 +410,11 @@ class AnnotateScreen(DocumentScreen):
 
 def _key(proposal: Span) -> tuple[int, int, str, str | None]:
     return (proposal.start, proposal.end, proposal.label, proposal.kb_id)
+
+
+def tagged_between(spans: list[Span], start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+    """The spans between ``start`` and ``end`` as ``(start, end, label)`` from ``start`` on (copied in the
+    screen's thread for the proposer's)."""
+    return tuple(
+        (s.start - start, s.end - start, s.label) for s in spans if start <= s.start and s.end <= end
+    )
