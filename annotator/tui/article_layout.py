@@ -28,6 +28,23 @@ def span_order(span: Span) -> tuple[int, int, str]:
     return span.start, -span.end, span.label
 
 
+def _spans_per_line(ordered: Sequence[Span], lines: Sequence[tuple[int, int]]) -> list[list[Span]]:
+    """For each of ``lines`` (ascending ``(start, end)``), the spans of ``ordered`` (in
+    :func:`span_order`) that overlap it, in that order: one sweep, not every span for every line (a new
+    window's proposals re-wrap thousands of lines at once)."""
+    found: list[list[Span]] = []
+    active: list[Span] = []
+    taken = 0
+    for start, end in lines:
+        end = max(end, start + 1)
+        while taken < len(ordered) and ordered[taken].start < end:
+            active.append(ordered[taken])
+            taken += 1
+        active = [s for s in active if s.end > start]
+        found.append([s for s in active if overlaps(s.start, s.end, start, end)])
+    return found
+
+
 def _key(span: Span) -> tuple[int, int, str]:
     return span.start, span.end, span.label
 
@@ -560,9 +577,7 @@ class ArticleLayout:
         ordered = sorted((s for k, s in candidates.items() if k not in gone), key=span_order)
         lines[first:last] = new
         starts[first:last] = [start for start, _ in new]
-        line_spans[first:last] = [
-            [s for s in ordered if overlaps(s.start, s.end, start, max(end, start + 1))] for start, end in new
-        ]
+        line_spans[first:last] = _spans_per_line(ordered, new)
         if len(new) != last - first:
             moved_at.append(new[0][0])
         return [start for start, _ in new]

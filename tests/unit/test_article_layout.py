@@ -127,3 +127,25 @@ def test_wrap_covers_the_text_and_fits_the_width() -> None:
 
 def test_control_characters_show_as_symbols() -> None:
     assert visible("a\x1b]0;x\x07b\x9b") == "a\u241b]0;x\u2407b\ufffd"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 200), st.integers(0, 30), st.sampled_from(["ACTOR", "PLACE"]))),
+    st.lists(st.integers(0, 12), min_size=1, max_size=30),
+)
+def test_the_spans_of_each_line_are_those_that_overlap_it_in_span_order(
+    raw: list[tuple[int, int, str]], widths: list[int]
+) -> None:
+    from annotator.spans import overlaps
+    from annotator.tui.article_layout import _spans_per_line, span_order
+
+    ordered = sorted({Span(start, start + length, label) for start, length, label in raw}, key=span_order)
+    lines, at = [], 0
+    for width in widths:
+        lines.append((at, at + width))
+        at += width + 1
+    expected = [
+        [s for s in ordered if overlaps(s.start, s.end, start, max(end, start + 1))] for start, end in lines
+    ]
+    assert _spans_per_line(ordered, lines) == expected
