@@ -71,3 +71,20 @@ def span_precedence(span: SpanKey) -> tuple[int, int, str]:
     the longest, then the earliest start, then the label first in alphabetical order."""
     start, end, label = span
     return (longest_first(start, end), start, label)
+
+
+def spans_per_line(ordered: Sequence[Span], lines: Sequence[tuple[int, int]]) -> list[list[Span]]:
+    """For each of ``lines`` (ascending ``(start, end)``), the spans of ``ordered`` (sorted by start)
+    that overlap it, in that order: one sweep, not every span for every line (a new window's proposals
+    re-wrap thousands of lines at once)."""
+    found: list[list[Span]] = []
+    active: list[Span] = []
+    taken = 0
+    for start, end in lines:
+        end = max(end, start + 1)
+        while taken < len(ordered) and ordered[taken].start < end:
+            active.append(ordered[taken])
+            taken += 1
+        active = [s for s in active if s.end > start]
+        found.append([s for s in active if overlaps(s.start, s.end, start, end)])
+    return found

@@ -17,7 +17,7 @@ from rich.cells import cell_len
 
 from annotator.literal import visible
 from annotator.model import Span
-from annotator.spans import overlaps
+from annotator.spans import overlaps, spans_per_line
 from annotator.text import Token, token_index_at
 
 Line = tuple[int, int]
@@ -26,23 +26,6 @@ Line = tuple[int, int]
 def span_order(span: Span) -> tuple[int, int, str]:
     """Sort key: by start, the longer span first, then label."""
     return span.start, -span.end, span.label
-
-
-def _spans_per_line(ordered: Sequence[Span], lines: Sequence[tuple[int, int]]) -> list[list[Span]]:
-    """For each of ``lines`` (ascending ``(start, end)``), the spans of ``ordered`` (in
-    :func:`span_order`) that overlap it, in that order: one sweep, not every span for every line (a new
-    window's proposals re-wrap thousands of lines at once)."""
-    found: list[list[Span]] = []
-    active: list[Span] = []
-    taken = 0
-    for start, end in lines:
-        end = max(end, start + 1)
-        while taken < len(ordered) and ordered[taken].start < end:
-            active.append(ordered[taken])
-            taken += 1
-        active = [s for s in active if s.end > start]
-        found.append([s for s in active if overlaps(s.start, s.end, start, end)])
-    return found
 
 
 def _key(span: Span) -> tuple[int, int, str]:
@@ -577,7 +560,7 @@ class ArticleLayout:
         ordered = sorted((s for k, s in candidates.items() if k not in gone), key=span_order)
         lines[first:last] = new
         starts[first:last] = [start for start, _ in new]
-        line_spans[first:last] = _spans_per_line(ordered, new)
+        line_spans[first:last] = spans_per_line(ordered, new)
         if len(new) != last - first:
             moved_at.append(new[0][0])
         return [start for start, _ in new]

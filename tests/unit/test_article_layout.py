@@ -137,8 +137,8 @@ def test_control_characters_show_as_symbols() -> None:
 def test_the_spans_of_each_line_are_those_that_overlap_it_in_span_order(
     raw: list[tuple[int, int, str]], widths: list[int]
 ) -> None:
-    from annotator.spans import overlaps
-    from annotator.tui.article_layout import _spans_per_line, span_order
+    from annotator.spans import overlaps, spans_per_line
+    from annotator.tui.article_layout import span_order
 
     ordered = sorted({Span(start, start + length, label) for start, length, label in raw}, key=span_order)
     lines, at = [], 0
@@ -148,4 +148,4 @@ def test_the_spans_of_each_line_are_those_that_overlap_it_in_span_order(
     expected = [
         [s for s in ordered if overlaps(s.start, s.end, start, max(end, start + 1))] for start, end in lines
     ]
-    assert _spans_per_line(ordered, lines) == expected
+    assert spans_per_line(ordered, lines) == expected
