@@ -13,19 +13,18 @@ from __future__ import annotations
 import bisect
 import functools
 import gzip
+import itertools
 import re
 import string
 from collections.abc import Iterable, Sequence
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from annotator.spans import span_precedence
 from annotator.text import Token, sentences, token_range
 
 OUTSIDE = "O"
 _NEWLINE = re.compile("\n")
-WINDOW = 2
-"""Tokens either side whose words are features of a token (the nearest one's shape too)."""
 
 
 class Hint(NamedTuple):
@@ -211,14 +210,14 @@ class Known:
 
     def __init__(self, attributes: Iterable[str]) -> None:
         self.attributes = frozenset(attributes)
-        self.left_pairs: dict[str, set[str]] = {}
-        """``-1w|w=a|b`` as ``{a: {b}}``: looked up without building the string."""
-        self.right_pairs: dict[str, set[str]] = {}
+        self.left_pairs: dict[tuple[str, str], str] = {}
+        """``-1w|w=a|b`` as ``{(a, b): "-1w|w=a|b"}``: looked up by the two words, without building the
+        string."""
+        self.right_pairs: dict[tuple[str, str], str] = {}
         for attribute in self.attributes:
             for head, pairs in (("-1w|w=", self.left_pairs), ("w|+1w=", self.right_pairs)):
                 if attribute.startswith(head):
-                    first, second = _split_pair(attribute[len(head) :])
-                    pairs.setdefault(first, set()).add(second)
+                    pairs[_split_pair(attribute[len(head) :])] = attribute
 
 
 def _split_pair(words: str) -> tuple[str, str]:
@@ -270,6 +269,51 @@ def _word(word: str, known: Known | None) -> _Word:
 WordCache = dict[str, "_Word"]
 """The feature strings of words seen before, for one :class:`Known` (a tagger keeps one)."""
 
+WINDOW: tuple[tuple[int, int], ...] = tuple(
+    (offset, _Word._fields.index(part))
+    for offset, part in ((0, "own"), (-1, "before"), (1, "after"), (-2, "two_before"), (2, "two_after"))
+)
+"""What a token gets from the words around it: ``(offset of the word, index of its part in _Word)``, in
+the order the strings are given to crfsuite: its own word's ``own``, the previous word's ``before``
+(``-1w=``...), and so on."""
+PAD = max(abs(offset) for offset, _ in WINDOW)
+"""Words either side of a text in :meth:`Layout.padded`: as far as WINDOW looks."""
+EDGE = _Word((), "", False, ("-1edge",), ("+1edge",), ("-2edge",), ("+2edge",))
+"""The word before the first token or after the last: the first token's previous word is ``-1edge``."""
+FAR = _Word((), "", False, (), (), (), ())
+"""A word further out: nothing (the first token has no word two before it)."""
+
+
+def word_part(word: _Word, part: int) -> tuple[str, ...]:
+    """The part of index ``part`` of a word's features (a part of :data:`WINDOW`)."""
+    return cast(tuple[str, ...], word[part])
+
+
+class Layout(NamedTuple):
+    """A text's features, before they are strings a token: each token's word and its :class:`_Word`
+    (its features and those it gives its neighbours, by :data:`WINDOW`), and the features of a token
+    that are not its window's words' (pairs of words, sentence and line starts, the document's other
+    names, the hints). :func:`token_features` is :meth:`strings`; the scorer of a model sums the
+    weights of each word's parts once per word (:mod:`annotator.tagger.scoring`)."""
+
+    words: list[str]
+    info: list[_Word]
+    extra: list[list[str]]
+
+    def padded(self) -> list[_Word]:
+        """``info`` with :data:`PAD` words either side (:data:`EDGE` next to the text, :data:`FAR`
+        further): token ``i``'s word at offset ``o`` is ``padded()[i + PAD + o]``."""
+        far = [FAR] * (PAD - 1)
+        return [*far, EDGE, *self.info, EDGE, *far]
+
+    def strings(self) -> list[list[str]]:
+        padded = self.padded()
+        return [
+            [feature for offset, part in WINDOW for feature in word_part(padded[i + PAD + offset], part)]
+            + extra
+            for i, extra in enumerate(self.extra)
+        ]
+
 
 def token_features(
     text: str,
@@ -281,15 +325,26 @@ def token_features(
     """The feature strings of every token of ``text`` (crfsuite reads each as a binary feature); with
     ``known``, only those it holds (the same predictions, faster). The strings of a word are built once
     however often it occurs, and kept in ``seen`` (built with the same ``known``) for the next text."""
+    return feature_layout(text, tokens, hints, known, seen).strings()
+
+
+def feature_layout(
+    text: str,
+    tokens: Sequence[Token],
+    hints: Iterable[Hint] = (),
+    known: Known | None = None,
+    seen: WordCache | None = None,
+) -> Layout:
+    """:func:`token_features` before the strings are put together: see :class:`Layout`."""
     n = len(tokens)
     words = [text[s:e] for s, e in tokens]
     cache: WordCache = {} if seen is None else seen
-    info: list[_Word] = []
-    for word in words:
-        found = cache.get(word)
+    info: list[_Word] = list(map(cache.get, words))  # type: ignore[arg-type]
+    for i, found in enumerate(info):
         if found is None:
-            found = cache[word] = _word(word, known)
-        info.append(found)
+            word = words[i]
+            found = cache.get(word)
+            info[i] = found if found is not None else cache.setdefault(word, _word(word, known))
     document_words = set(words)
     first_of_sentence = {first for first, _ in sentences(text, tokens)}
     hinted: dict[int, list[str]] = {}
@@ -305,44 +360,41 @@ def token_features(
     lower_elsewhere = {w for w in document_words if w.islower()}
     line_starts = _line_starts(text, tokens)
 
-    # The edges: the first token's previous one is -1edge and it has no -2 (nor the last a +2).
-    far = _Word((), "", False, (), (), (), ())
-    edge = _Word((), "", False, ("-1edge",), ("+1edge",), ("-2edge",), ("+2edge",))
-    padded = [far, edge, *info, edge, far]
-    out = [
-        [*here.own, *previous.before, *following.after, *two_before.two_before, *two_after.two_after]
-        for two_before, previous, here, following, two_after in zip(
-            padded, padded[1:], padded[2:], padded[3:], padded[4:], strict=False
-        )
-    ]
-    left_pairs = known.left_pairs if known is not None else None
-    right_pairs = known.right_pairs if known is not None else None
-    for i in range(1, n):
-        left, right = info[i - 1].lower, info[i].lower
-        if left_pairs is None or right in left_pairs.get(left, ()):
-            out[i].append(f"-1w|w={left}|{right}")
-        if right_pairs is None or right in right_pairs.get(left, ()):
-            out[i - 1].append(f"w|+1w={left}|{right}")
+    out: list[list[str]] = [[] for _ in range(n)]
+    lowers = [word_info.lower for word_info in info]
+    pairs = list(itertools.pairwise(lowers))  # token i - 1 and token i, from i = 1
+    if known is None:
+        left = [f"-1w|w={a}|{b}" for a, b in pairs]
+        right = [f"w|+1w={a}|{b}" for a, b in pairs]
+    else:
+        left = list(map(known.left_pairs.get, pairs))  # type: ignore[arg-type]
+        right = list(map(known.right_pairs.get, pairs))  # type: ignore[arg-type]
+    for i, feature in enumerate(left, 1):
+        if feature is not None:
+            out[i].append(feature)
+    for i, feature in enumerate(right):
+        if feature is not None:
+            out[i].append(feature)
+    capital = [word_info.capitalised for word_info in info]
     for i in sorted(first_of_sentence):
         out[i].append("sentence_start")
-        if info[i].capitalised:
-            out[i].append(f"sentence_start_word={info[i].lower}")
+        if capital[i]:
+            out[i].append(f"sentence_start_word={lowers[i]}")
     # Capitalised words that follow or precede another capitalised word somewhere in the document, on
     # one line (Mohamed of Ahmed Mohamed): alone elsewhere, still part of a name.
     tails: set[str] = set()
     heads: set[str] = set()
     for i in range(1, n):
-        if info[i].capitalised and info[i - 1].capitalised and i not in line_starts:
+        if capital[i] and capital[i - 1] and i not in line_starts:
             tails.add(words[i])
             heads.add(words[i - 1])
-    for i, word_info in enumerate(info):
-        if word_info.capitalised:
-            if word_info.lower in lower_elsewhere:
-                out[i].append("lower_elsewhere")
-            if words[i] in tails:
-                out[i].append("name_tail_elsewhere")
-            if words[i] in heads:
-                out[i].append("name_head_elsewhere")
+    for i in [i for i, is_capital in enumerate(capital) if is_capital]:
+        if lowers[i] in lower_elsewhere:
+            out[i].append("lower_elsewhere")
+        if words[i] in tails:
+            out[i].append("name_tail_elsewhere")
+        if words[i] in heads:
+            out[i].append("name_head_elsewhere")
     for i in sorted(line_starts):
         out[i].append("line_start")
     for i, own_hints in sorted(hinted.items()):
@@ -351,7 +403,7 @@ def token_features(
             out[i - 1] += [f"+1{h}" for h in own_hints]
         if i + 1 < n:
             out[i + 1] += [f"-1{h}" for h in own_hints]
-    return out
+    return Layout(words, info, out)
 
 
 def _line_starts(text: str, tokens: Sequence[Token]) -> set[int]:

@@ -1,0 +1,112 @@
+"""Scoring a text with a trained CRF without passing strings through crfsuite: the same labels and
+marginals as crfsuite's tagger (the tests compare them on the dev corpus), from the model's weights
+(:mod:`annotator.tagger.weights`) and the features' :class:`~annotator.tagger.features.Layout`.
+
+A token's score for a label (its emission) is the sum of its features' weights for it. Most features come
+from the words around it (:data:`~annotator.tagger.features.WINDOW`: the word itself, its shape and
+affixes, its neighbours'...), so the scorer sums each word's parts once, the first time it sees the
+word, and a text costs one look-up a token, a few numpy gathers and the other features (pairs, sentence
+starts, hints) looked up one by one. Nothing here names a feature: what a word gives a token is what the
+feature code says it gives, whatever templates it holds.
+
+The best label sequence (Viterbi) and the marginals (forward-backward) are computed over the whole text
+as crfsuite does (:mod:`annotator.tagger.decoding`).
+"""
+
+from __future__ import annotations
+
+from itertools import chain, repeat
+
+import numpy as np
+import numpy.typing as npt
+
+from annotator.tagger.features import EDGE, FAR, PAD, WINDOW, Known, Layout, _Word, word_part
+from annotator.tagger.weights import Weights
+
+Array = npt.NDArray[np.float64]
+_FAR, _EDGE = 0, 1
+"""The rows of the padding words (:data:`~annotator.tagger.features.FAR` and ``EDGE``)."""
+
+
+class Scorer:
+    """A model's weights, and the summed weights of each word's parts seen so far."""
+
+    def __init__(self, weights: Weights) -> None:
+        self.labels = weights.labels
+        self.transitions = weights.transitions
+        n_labels = len(weights.labels)
+        self._index = {attribute: i for i, attribute in enumerate(weights.attributes)}
+        # One more row, of zeros: what an attribute the model does not hold weighs.
+        self._state = np.vstack([weights.state, np.zeros((1, n_labels))])
+        self._absent = len(weights.attributes)
+        self.known = Known(
+            a for a, row in zip(weights.attributes, weights.state != 0, strict=True) if row.any()
+        )
+        """The attributes with a weight: the features worth building."""
+        self._rows: dict[str, int] = {}
+        self._parts = np.zeros((len(WINDOW), 1024, n_labels))
+        """``[k, row]``: the summed weights of the part ``WINDOW[k]`` of the word of ``row``."""
+        self._count = 2
+        self._add_words([(_FAR, FAR), (_EDGE, EDGE)])
+
+    @property
+    def words(self) -> int:
+        """How many words' weights are kept."""
+        return len(self._rows)
+
+    def forget_words(self) -> None:
+        self._rows.clear()
+        self._count = 2
+
+    def _add_words(self, rows_and_words: list[tuple[int, _Word]]) -> None:
+        need = max(row for row, _ in rows_and_words) + 1
+        held = self._parts.shape[1]
+        if need > held:
+            grown = np.zeros((self._parts.shape[0], max(need, 2 * held), self._parts.shape[2]))
+            grown[:, :held] = self._parts
+            self._parts = grown
+        index = self._index
+        absent = self._absent
+        parts: list[int] = []
+        rows: list[int] = []
+        attributes: list[int] = []
+        for row, word in rows_and_words:
+            for k, (_, part) in enumerate(WINDOW):
+                for feature in word_part(word, part):
+                    parts.append(k)
+                    rows.append(row)
+                    attributes.append(index.get(feature, absent))
+        self._parts[:, [row for row, _ in rows_and_words]] = 0.0
+        if attributes:
+            np.add.at(self._parts, (np.array(parts), np.array(rows)), self._state[np.array(attributes)])
+
+    def emissions(self, layout: Layout) -> Array:
+        """``[token, label]``: the sum of the weights of the token's features for the label."""
+        n = len(layout.words)
+        get = self._rows.get
+        ids = [get(word, -1) for word in layout.words]
+        if -1 in ids:
+            new: list[tuple[int, _Word]] = []
+            for i, row in enumerate(ids):
+                if row == -1:
+                    word = layout.words[i]
+                    row = self._rows.get(word, -1)
+                    if row == -1:
+                        row = self._rows[word] = self._count
+                        self._count += 1
+                        new.append((row, layout.info[i]))
+                    ids[i] = row
+            self._add_words(new)
+        far = [_FAR] * (PAD - 1)
+        padded = np.array([*far, _EDGE, *ids, _EDGE, *far], dtype=np.intp)
+        scores = np.zeros((n, len(self.labels)))
+        for k, (offset, _) in enumerate(WINDOW):
+            scores += self._parts[k, padded[PAD + offset : PAD + offset + n]]
+        counts = [len(extra) for extra in layout.extra]
+        flat = list(chain.from_iterable(layout.extra))
+        if flat:
+            attributes = np.fromiter(map(self._index.get, flat, repeat(self._absent)), np.intp, len(flat))
+            has = np.array(counts) > 0
+            starts = np.cumsum([0, *counts])[:-1][has]
+            scores[has] += np.add.reduceat(self._state[attributes], starts, axis=0)
+        return scores
