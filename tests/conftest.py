@@ -3,6 +3,7 @@ database path per test, the command line run in-process, and a second process ho
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +26,14 @@ SEED = ROOT / "seeds" / "000_874653b030f5b32a.txt"
 GOLDEN = ROOT / "tests" / "golden" / "export"
 """The export's golden files: functional/test_export.py compares against them (UPDATE_GOLDEN=1 rewrites
 them), the independent readers in unit/test_export_roundtrip.py read them."""
+DEV_CORPUS_NAME = Path("shared") / "corpus" / "gum_dev.jsonl"
+
+
+def dev_corpus() -> Path | None:
+    """The dev corpus: $ANNOTATOR_DEV_CORPUS, else shared/corpus/ beside the repository or its parent."""
+    given = os.environ.get("ANNOTATOR_DEV_CORPUS")
+    candidates = [Path(given)] if given else [p / DEV_CORPUS_NAME for p in (ROOT.parent, ROOT.parent.parent)]
+    return next((p for p in candidates if p.is_file()), None)
 
 
 @dataclass

@@ -70,13 +70,24 @@ def _strings(raw: bytes, at: int) -> list[str]:
 
 def read_weights(raw: bytes) -> Weights:
     """The weights of the crfsuite model ``raw`` (the file's bytes, not compressed)."""
+    try:
+        return _read(raw)
+    except (struct.error, ValueError, IndexError, UnicodeDecodeError) as error:
+        if isinstance(error, ModelFormatError):
+            raise
+        raise ModelFormatError(f"not a crfsuite model ({error})") from error
+
+
+def _read(raw: bytes) -> Weights:
     if len(raw) < _HEADER.size:
         raise ModelFormatError("not a crfsuite model (too short)")
-    magic, _, kind, _, _, n_labels, n_attributes, features, labels_at, attributes_at, _, _ = (
+    magic, size, kind, _, _, n_labels, n_attributes, features, labels_at, attributes_at, _, _ = (
         _HEADER.unpack_from(raw, 0)
     )
     if magic != b"lCRF" or kind != b"FOMC":
         raise ModelFormatError("not a crfsuite 1d model")
+    if len(raw) < size:
+        raise ModelFormatError(f"a crfsuite model cut short ({len(raw):,} bytes of {size:,})")
     labels = _strings(raw, labels_at)
     attributes = _strings(raw, attributes_at)
     if len(labels) != n_labels or len(attributes) != n_attributes:

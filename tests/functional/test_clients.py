@@ -26,18 +26,10 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, dev_corpus
 
 HARD_CASES = ROOT / "tests" / "data" / "hard_cases.jsonl"
-DEV_CORPUS_NAME = Path("shared") / "corpus" / "gum_dev.jsonl"
 SPLITS = {"hard": "0.6,0.4", "dev": "0.8,0.1,0.1"}
-
-
-def dev_corpus() -> Path | None:
-    """The dev corpus: $ANNOTATOR_DEV_CORPUS, else shared/corpus/ beside the repository or its parent."""
-    given = os.environ.get("ANNOTATOR_DEV_CORPUS")
-    candidates = [Path(given)] if given else [p / DEV_CORPUS_NAME for p in (ROOT.parent, ROOT.parent.parent)]
-    return next((p for p in candidates if p.is_file()), None)
 
 
 def conlleval_script() -> Path | None:
