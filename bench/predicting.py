@@ -32,14 +32,27 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+# The checkout's code; or, under bench/against.sh (PYTHONPATH names the tree), that tree's.
+if os.environ.get("PYTHONPATH"):
+    del sys.path[0]
+else:
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from annotator.kb import KnowledgeBase, Learned  # noqa: E402
-from annotator.store import Store  # noqa: E402
-from annotator.suggest import hints, propose_all  # noqa: E402
-from annotator.tagger import Tagger  # noqa: E402
-from annotator.tagger.starter import starter_bytes  # noqa: E402
-from bench.model import CORPUS  # noqa: E402
+from annotator.kb import KnowledgeBase, Learned
+from annotator.store import Store
+from annotator.suggest import hints, propose_all
+from annotator.tagger import Tagger
+from annotator.tagger.starter import starter_bytes
+
+# ../shared/corpus beside this script's checkout (bench/against.sh runs it on another tree's code).
+CORPUS = next(
+    (
+        p / "shared" / "corpus" / "gum_dev.jsonl"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "corpus" / "gum_dev.jsonl").exists()
+    ),
+    Path("../shared/corpus/gum_dev.jsonl"),
+)
 
 
 def article(path: Path) -> tuple[str, list[tuple[str, list[tuple[int, int, str]]]]]:

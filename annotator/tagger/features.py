@@ -293,12 +293,15 @@ class Layout(NamedTuple):
     """A text's features, before they are strings a token: each token's word and its :class:`_Word`
     (its features and those it gives its neighbours, by :data:`WINDOW`), and the features of a token
     that are not its window's words' (pairs of words, sentence and line starts, the document's other
-    names, the hints). :func:`token_features` is :meth:`strings`; the scorer of a model sums the
-    weights of each word's parts once per word (:mod:`annotator.tagger.scoring`)."""
+    names, the hints), each with its token, in the order they are given to crfsuite after the
+    window's. :func:`token_features` is :meth:`strings`; the scorer of a model sums the weights of each
+    word's parts once per word (:mod:`annotator.tagger.scoring`)."""
 
     words: list[str]
     info: list[_Word]
-    extra: list[list[str]]
+    extra: list[str]
+    extra_at: list[int]
+    """The token of each of ``extra``."""
 
     def padded(self) -> list[_Word]:
         """``info`` with :data:`PAD` words either side (:data:`EDGE` next to the text, :data:`FAR`
@@ -308,11 +311,13 @@ class Layout(NamedTuple):
 
     def strings(self) -> list[list[str]]:
         padded = self.padded()
-        return [
+        out = [
             [feature for offset, part in WINDOW for feature in word_part(padded[i + PAD + offset], part)]
-            + extra
-            for i, extra in enumerate(self.extra)
+            for i in range(len(self.info))
         ]
+        for i, feature in zip(self.extra_at, self.extra, strict=True):
+            out[i].append(feature)
+        return out
 
 
 def token_features(
@@ -360,7 +365,9 @@ def feature_layout(
     lower_elsewhere = {w for w in document_words if w.islower()}
     line_starts = _line_starts(text, tokens)
 
-    out: list[list[str]] = [[] for _ in range(n)]
+    # The features that are not the window's words': each with its token (no list a token).
+    extra: list[str] = []
+    at: list[int] = []
     lowers = [word_info.lower for word_info in info]
     pairs = list(itertools.pairwise(lowers))  # token i - 1 and token i, from i = 1
     if known is None:
@@ -369,17 +376,21 @@ def feature_layout(
     else:
         left = list(map(known.left_pairs.get, pairs))  # type: ignore[arg-type]
         right = list(map(known.right_pairs.get, pairs))  # type: ignore[arg-type]
-    for i, feature in enumerate(left, 1):
-        if feature is not None:
-            out[i].append(feature)
-    for i, feature in enumerate(right):
-        if feature is not None:
-            out[i].append(feature)
+    # Token i's features in crfsuite's order: its pair with the one before, then with the one after.
+    for i in range(n):
+        if i and (feature := left[i - 1]) is not None:
+            extra.append(feature)
+            at.append(i)
+        if i + 1 < n and (feature := right[i]) is not None:
+            extra.append(feature)
+            at.append(i)
     capital = [word_info.capitalised for word_info in info]
     for i in sorted(first_of_sentence):
-        out[i].append("sentence_start")
+        extra.append("sentence_start")
+        at.append(i)
         if capital[i]:
-            out[i].append(f"sentence_start_word={lowers[i]}")
+            extra.append(f"sentence_start_word={lowers[i]}")
+            at.append(i)
     # Capitalised words that follow or precede another capitalised word somewhere in the document, on
     # one line (Mohamed of Ahmed Mohamed): alone elsewhere, still part of a name.
     tails: set[str] = set()
@@ -389,21 +400,27 @@ def feature_layout(
             tails.add(words[i])
             heads.add(words[i - 1])
     for i in [i for i, is_capital in enumerate(capital) if is_capital]:
-        if lowers[i] in lower_elsewhere:
-            out[i].append("lower_elsewhere")
-        if words[i] in tails:
-            out[i].append("name_tail_elsewhere")
-        if words[i] in heads:
-            out[i].append("name_head_elsewhere")
+        for feature, holds in (
+            ("lower_elsewhere", lowers[i] in lower_elsewhere),
+            ("name_tail_elsewhere", words[i] in tails),
+            ("name_head_elsewhere", words[i] in heads),
+        ):
+            if holds:
+                extra.append(feature)
+                at.append(i)
     for i in sorted(line_starts):
-        out[i].append("line_start")
+        extra.append("line_start")
+        at.append(i)
     for i, own_hints in sorted(hinted.items()):
-        out[i] += own_hints
+        extra += own_hints
+        at += [i] * len(own_hints)
         if i > 0:
-            out[i - 1] += [f"+1{h}" for h in own_hints]
+            extra += [f"+1{h}" for h in own_hints]
+            at += [i - 1] * len(own_hints)
         if i + 1 < n:
-            out[i + 1] += [f"-1{h}" for h in own_hints]
-    return Layout(words, info, out)
+            extra += [f"-1{h}" for h in own_hints]
+            at += [i + 1] * len(own_hints)
+    return Layout(words, info, extra, at)
 
 
 def _line_starts(text: str, tokens: Sequence[Token]) -> set[int]:

@@ -15,7 +15,7 @@ as crfsuite does (:mod:`annotator.tagger.decoding`).
 
 from __future__ import annotations
 
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -39,13 +39,12 @@ class Scorer:
         # One more row, of zeros: what an attribute the model does not hold weighs.
         self._state = np.vstack([weights.state, np.zeros((1, n_labels))])
         self._absent = len(weights.attributes)
-        self.known = Known(
-            a for a, row in zip(weights.attributes, weights.state != 0, strict=True) if row.any()
-        )
+        weighed = (weights.state != 0).any(axis=1).tolist()
+        self.known = Known(a for a, has in zip(weights.attributes, weighed, strict=True) if has)
         """The attributes with a weight: the features worth building."""
         self._rows: dict[str, int] = {}
-        self._parts = np.zeros((len(WINDOW), 1024, n_labels))
-        """``[k, row]``: the summed weights of the part ``WINDOW[k]`` of the word of ``row``."""
+        self._parts = np.zeros((1024, len(WINDOW), n_labels))
+        """``[row, k]``: the summed weights of the part ``WINDOW[k]`` of the word of ``row``."""
         self._count = 2
         self._add_words([(_FAR, FAR), (_EDGE, EDGE)])
 
@@ -59,26 +58,28 @@ class Scorer:
         self._count = 2
 
     def _add_words(self, rows_and_words: list[tuple[int, _Word]]) -> None:
-        need = max(row for row, _ in rows_and_words) + 1
-        held = self._parts.shape[1]
-        if need > held:
-            grown = np.zeros((self._parts.shape[0], max(need, 2 * held), self._parts.shape[2]))
-            grown[:, :held] = self._parts
+        rows = [row for row, _ in rows_and_words]
+        held, n_parts, n_labels = self._parts.shape
+        if max(rows) >= held:
+            grown = np.zeros((max(max(rows) + 1, 2 * held), n_parts, n_labels))
+            grown[:held] = self._parts
             self._parts = grown
-        index = self._index
+        get = self._index.get
         absent = self._absent
-        parts: list[int] = []
-        rows: list[int] = []
+        keys: list[int] = []  # row * parts + k of each feature of the words
         attributes: list[int] = []
         for row, word in rows_and_words:
             for k, (_, part) in enumerate(WINDOW):
-                for feature in word_part(word, part):
-                    parts.append(k)
-                    rows.append(row)
-                    attributes.append(index.get(feature, absent))
-        self._parts[:, [row for row, _ in rows_and_words]] = 0.0
+                features = word_part(word, part)
+                attributes += [get(feature, absent) for feature in features]
+                keys += [row * n_parts + k] * len(features)
+        self._parts[rows] = 0.0
         if attributes:
-            np.add.at(self._parts, (np.array(parts), np.array(rows)), self._state[np.array(attributes)])
+            # The features of one word's part are side by side: one sum a run of equal keys.
+            by_key = np.array(keys)
+            starts = np.flatnonzero(np.concatenate([[True], by_key[1:] != by_key[:-1]]))
+            flat = self._parts.reshape(-1, n_labels)
+            flat[by_key[starts]] = np.add.reduceat(self._state[attributes], starts, axis=0)
 
     def emissions(self, layout: Layout) -> Array:
         """``[token, label]``: the sum of the weights of the token's features for the label."""
@@ -101,12 +102,9 @@ class Scorer:
         padded = np.array([*far, _EDGE, *ids, _EDGE, *far], dtype=np.intp)
         scores = np.zeros((n, len(self.labels)))
         for k, (offset, _) in enumerate(WINDOW):
-            scores += self._parts[k, padded[PAD + offset : PAD + offset + n]]
-        counts = [len(extra) for extra in layout.extra]
-        flat = list(chain.from_iterable(layout.extra))
-        if flat:
-            attributes = np.fromiter(map(self._index.get, flat, repeat(self._absent)), np.intp, len(flat))
-            has = np.array(counts) > 0
-            starts = np.cumsum([0, *counts])[:-1][has]
-            scores[has] += np.add.reduceat(self._state[attributes], starts, axis=0)
+            scores += self._parts[padded[PAD + offset : PAD + offset + n], k]
+        if layout.extra:
+            get = self._index.get
+            attributes = np.fromiter(map(get, layout.extra, repeat(self._absent)), np.intp, len(layout.extra))
+            np.add.at(scores, np.array(layout.extra_at, dtype=np.intp), self._state[attributes])
         return scores
