@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from annotator.model import GOLD
 from annotator.tagger.decoding import marginals, viterbi
 from annotator.tagger.features import (
@@ -212,10 +214,10 @@ class Tagger:
         emissions = self._scorer.emissions(layout)
         path = viterbi(emissions, self._scorer.transitions)
         chances = marginals(emissions, self._scorer.transitions)
-        tags = [self._tags[i] for i in path]
+        chosen = chances[np.arange(len(path)), path].tolist()  # each token's chance of its tag
         tagged = [
-            Tagged(first, last, label, min(float(chances[i, path[i]]) for i in range(first, last)))
-            for first, last, label in spans_of(tags)
+            Tagged(first, last, label, min(chosen[first:last]))
+            for first, last, label in spans_of([self._tags[i] for i in path])
         ]
         places = set()
         for hint in hints:

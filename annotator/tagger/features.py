@@ -92,16 +92,18 @@ def spans_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """``(first, last, label)`` token ranges (last exclusive) of a BIO sequence; an ``I-`` with no ``B-``
     before it starts a span, as conlleval reads it."""
     found: list[tuple[int, int, str]] = []
-    start, label = -1, ""
-    for i, tag in enumerate([*tags, OUTSIDE]):
-        inside = tag.startswith("I-") and tag[2:] == label and start >= 0
-        if inside:
+    start, last, label = -1, -1, ""
+    # Only the tokens in some span are looked at: most are outside one.
+    for i in [i for i, tag in enumerate(tags) if tag != OUTSIDE]:
+        tag = tags[i]
+        if i == last + 1 and start >= 0 and tag.startswith("I-") and tag[2:] == label:
+            last = i
             continue
         if start >= 0:
-            found.append((start, i, label))
-            start, label = -1, ""
-        if tag != OUTSIDE:
-            start, label = i, tag[2:]
+            found.append((start, last + 1, label))
+        start, last, label = i, i, tag[2:]
+    if start >= 0:
+        found.append((start, last + 1, label))
     return found
 
 

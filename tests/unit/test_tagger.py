@@ -336,3 +336,29 @@ def test_a_name_ending_on_an_initial_takes_the_initials_and_a_bare_title_is_no_n
     assert words[:5] == ["Washington", "D", ".", "C", "."]
     spans = [Tagged(0, 2, "PLACE", 0.8), Tagged(7, 9, "ACTOR", 0.7), Tagged(10, 12, "ACTOR", 0.9)]
     assert refine(words, spans) == [Tagged(0, 5, "PLACE", 0.8), Tagged(11, 12, "ACTOR", 0.9)]
+
+
+def spans_of_token_by_token(tags: list[str]) -> list[tuple[int, int, str]]:
+    """``spans_of`` as it was written first: every tag looked at."""
+    found: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        if tag.startswith("I-") and tag[2:] == label and start >= 0:
+            continue
+        if start >= 0:
+            found.append((start, i, label))
+            start, label = -1, ""
+        if tag != "O":
+            start, label = i, tag[2:]
+    return found
+
+
+def test_spans_of_reads_any_tag_sequence_as_conlleval() -> None:
+    import random
+
+    rng = random.Random(3)
+    choices = ["O", "O", "O", "B-ACTOR", "I-ACTOR", "B-PLACE", "I-PLACE", "I-EVENT"]
+    for n in range(60):
+        for _ in range(40):
+            tags = rng.choices(choices, k=n)
+            assert spans_of(tags) == spans_of_token_by_token(tags), tags
