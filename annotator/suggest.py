@@ -355,14 +355,33 @@ def propose_all(
     return proposed
 
 
+LOCATIVE = frozenset({
+    "in", "at", "near", "inside", "into", "within", "throughout", "across", "outside", "around",
+})  # fmt: skip
+"""Prepositions after which a name is where something happens, not who acts (``in Armenia``)."""
+
+
+def locative(text: str, tokens: list[Token], start: int) -> bool:
+    """Whether the token before the one starting at ``start`` is a :data:`LOCATIVE` preposition."""
+    at = bisect.bisect_left(tokens, (start, -1))
+    if at == 0:
+        return False
+    before = tokens[at - 1]
+    return text[before[0] : before[1]].lower() in LOCATIVE
+
+
 def memory_proposals(text: str, tokens: list[Token], tagged: list[tuple[int, int, str]]) -> list[Hint]:
     """The occurrences of what was tagged in this document (:func:`memory_hints`) that overlap no tagged
-    span, none overlapping another (the longest first), in text order."""
+    span, none overlapping another (the longest first), in text order. An ACTOR's words after a locative
+    preposition (``in Armenia`` once ``Armenia says`` was tagged ACTOR) are where something happens, not
+    who acts: the memory leaves them to the model's reading."""
     covered = bytearray(len(text) + 1)
     for start, end, _ in tagged:
         covered[start:end] = b"\x01" * (end - start)
     kept: list[Hint] = []
     for hint in sorted(memory_hints(text, tokens, tagged), key=lambda h: longest_first(h.start, h.end)):
+        if hint.label == "ACTOR" and locative(text, tokens, hint.start):
+            continue
         if covered.find(1, hint.start, hint.end) == -1:
             kept.append(hint)
             covered[hint.start : hint.end] = b"\x01" * (hint.end - hint.start)

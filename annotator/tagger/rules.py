@@ -68,7 +68,7 @@ def refine(
     if "titles" in RULES:
         out = _without_titles(words, out, places)
     if "parts" in RULES:
-        out = _name_parts(words, out)
+        out = _name_parts(words, out, places)
     if "spread" in RULES:
         out = _spread(words, out)
     return sorted(out)
@@ -103,10 +103,27 @@ def _standalone(words: Sequence[str], i: int) -> bool:
     return _capitalised(words[i]) and not before and not after
 
 
-def _name_parts(words: Sequence[str], spans: list[Tagged]) -> list[Tagged]:
+COMPASS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "new",
+    "upper", "lower", "greater", "northwest", "northeast", "southwest", "southeast", "mid",
+})  # fmt: skip
+"""First words of region names (``South Australia``, ``Southern Indiana``, ``New South Wales``), never of a
+person's name."""
+
+
+def _person_like(words: Sequence[str], span: Tagged, places: Collection[tuple[int, int]]) -> bool:
+    """Whether the last word of an ACTOR span may stand alone elsewhere for it (``Mohamed`` after ``Ahmed
+    Mohamed``): not when the span is a region's name (a ``South Australia`` the model tags ACTOR would
+    make every ``Australia`` of the document an actor) nor a place of the gazetteer as a whole."""
+    return (span.first, span.last) not in places and words[span.first].lower() not in COMPASS
+
+
+def _name_parts(
+    words: Sequence[str], spans: list[Tagged], places: Collection[tuple[int, int]] = ()
+) -> list[Tagged]:
     surnames: dict[str, float] = {}
     for span in spans:
-        if span.label == "ACTOR" and span.last - span.first >= 2:
+        if span.label == "ACTOR" and span.last - span.first >= 2 and _person_like(words, span, places):
             tail = words[span.last - 1]
             if _capitalised(tail) and tail[:1].isalpha() and not _is_title(tail):
                 surnames[tail] = max(surnames.get(tail, 0.0), span.confidence)

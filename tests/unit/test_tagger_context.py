@@ -1,0 +1,56 @@
+"""What the rules over a document's spans and the in-document memory make of context, on small fixed
+data: a region's name is no person's, a country after a locative preposition is where, not who."""
+
+from __future__ import annotations
+
+from annotator.tagger.rules import Tagged, refine
+from annotator.text import tokenize
+
+
+def words_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in tokenize(text)]
+
+
+def test_a_region_tagged_actor_does_not_make_its_last_word_an_actor_elsewhere() -> None:
+    text = "South Australia said so. Australia agreed, as Valeska Paris did in Paris."
+    words = words_of(text)
+    assert words[5] == "Australia" and words[13] == "Paris"
+    spans = [Tagged(0, 2, "ACTOR", 0.7), Tagged(5, 6, "PLACE", 0.8), Tagged(9, 11, "ACTOR", 0.9)]
+    found = refine(words, spans)
+    assert Tagged(5, 6, "PLACE", 0.8) in found  # not turned into the actor "South Australia"
+    assert Tagged(13, 14, "ACTOR", 0.9) in found  # a person's last word alone still is that person
+    # A gazetteer place as a whole gives no name part either.
+    text = "Officials of Cape Verde met. Verde voted."
+    words = words_of(text)
+    found = refine(words, [Tagged(2, 4, "ACTOR", 0.7)], places={(2, 4)})
+    assert all(span.first != 6 for span in found)
+
+
+def test_the_memory_leaves_a_country_after_a_locative_preposition_to_the_model() -> None:
+    from annotator.suggest import locative, memory_proposals
+
+    text = "Armenia says no. Troops stayed in Armenia. Armenia and Turkey met at Armenia's border."
+    tokens = tokenize(text)
+    later = [i for i in range(1, len(text)) if text.startswith("Armenia", i)]
+    assert [locative(text, tokens, at) for at in later] == [True, False, True]
+    found = {(h.start, h.label) for h in memory_proposals(text, tokens, [(0, 7, "ACTOR")])}
+    assert found == {(later[1], "ACTOR")}
+    # A place tagged is remembered everywhere: where it is is no guideline's question.
+    found = {(h.start, h.label) for h in memory_proposals(text, tokens, [(0, 7, "PLACE")])}
+    assert found == {(at, "PLACE") for at in later}
+
+
+def test_propose_all_keeps_the_models_reading_where_the_memory_gives_way() -> None:
+    from annotator.kb import KnowledgeBase, Learned
+    from annotator.suggest import propose_all
+    from annotator.tagger import Tagger
+    from annotator.tagger.starter import starter_bytes
+
+    text = "Armenia says the talks failed. Fighting went on in Armenia. Armenia rejected the plan."
+    later = [i for i in range(1, len(text)) if text.startswith("Armenia", i)]
+    tagger = Tagger(starter_bytes(with_kb=False))
+    kb = KnowledgeBase(None, Learned())
+    model = {c.start: (c.label, c.source) for c in propose_all(text, kb, tagger, 0.5)}
+    found = {c.start: (c.label, c.source) for c in propose_all(text, kb, tagger, 0.5, [(0, 7, "ACTOR")])}
+    assert found[later[1]] == ("ACTOR", "learned")
+    assert found.get(later[0]) == model.get(later[0])  # in Armenia: what the model says, untouched
