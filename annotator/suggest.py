@@ -203,6 +203,10 @@ def _found(
                 keys.append(key)
             if j > i and not (capital[j] or words[j] in CONNECTORS):
                 kb_open = False  # only the last word of a KB window may be in lower case
+    dotted = _initialisms(text, tokens, words)
+    for i, j in dotted:
+        kb_windows.append((i, j))
+        keys.append(normalize(text[tokens[i][0] : tokens[j][1]]))
     index = kb.index
     if index is not None and kb_windows:
         for (i, j), key, matches in zip(kb_windows, keys, index.match_keys(keys), strict=True):
@@ -210,6 +214,7 @@ def _found(
                 continue
             start, end = tokens[i][0], tokens[j][1]
             mention = text[start:end]
+            written = mention.replace(".", "") if (i, j) in dotted else mention
             if mention.lower() in FUNCTION_WORDS:
                 continue  # The, Is, Of: never, however well known a place of that name
             best: tuple[float, float, int, int] | None = None
@@ -220,11 +225,15 @@ def _found(
                     continue
                 entry = index.entries_of(key_index)[0]
                 prominence = float(index.entry_prominence[entry])
-                if len(key) < SHORT and index.spelling(entry, candidate_key) != mention:
+                if len(key) < SHORT and index.spelling(entry, candidate_key) != written:
                     continue
-                if not capital[j] and not (
-                    len(key) >= LOOSE_MIN_LENGTH
-                    and index.spelling(entry, candidate_key).split()[-1][:1].isupper()
+                if (
+                    not capital[j]
+                    and (i, j) not in dotted
+                    and not (
+                        len(key) >= LOOSE_MIN_LENGTH
+                        and index.spelling(entry, candidate_key).split()[-1][:1].isupper()
+                    )
                 ):
                     continue  # a lower-case last word only where the KB writes it with a capital
                 if best is None or (score, prominence) > best[:2]:
@@ -244,6 +253,32 @@ def _found(
                 Candidate(start, end, mention, index.suggestion(entry, index.keys[key_index], score))
             )
     return found, found_in_kb
+
+
+def _initialisms(text: str, tokens: list[Token], words: list[str]) -> set[tuple[int, int]]:
+    """Dotted initialisms (``U.S.``, ``U.K.``: the tokenizer makes four tokens of each, which no window
+    of words joins) as token ranges ``(first, last)``, last inclusive: two or more capital letters each
+    followed by a dot, nothing between them. Matched as the KB spells them without the dots (``US``)."""
+    out: set[tuple[int, int]] = set()
+    n = len(tokens)
+    i = 0
+    while i < n:
+        j = i
+        while (
+            j + 1 < n
+            and len(words[j]) == 1
+            and words[j].isupper()
+            and words[j + 1] == "."
+            and tokens[j][1] == tokens[j + 1][0]
+            and (j == i or tokens[j - 1][1] == tokens[j][0])
+        ):
+            j += 2
+        if j - i >= 4 and not (i > 0 and tokens[i - 1][1] == tokens[i][0] and words[i - 1][:1].isalnum()):
+            out.add((i, j - 1))
+            i = j
+        else:
+            i += 1
+    return out
 
 
 def _derived_from(key: str, index: FuzzyIndex, key_index: int) -> bool:

@@ -54,3 +54,19 @@ def test_propose_all_keeps_the_models_reading_where_the_memory_gives_way() -> No
     found = {c.start: (c.label, c.source) for c in propose_all(text, kb, tagger, 0.5, [(0, 7, "ACTOR")])}
     assert found[later[1]] == ("ACTOR", "learned")
     assert found.get(later[0]) == model.get(later[0])  # in Armenia: what the model says, untouched
+
+
+def test_the_gazetteer_finds_a_dotted_initialism_as_the_kb_spells_it_without_dots() -> None:
+    from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+    from annotator.suggest import propose
+
+    rows = [
+        ("geonames:6252001", "United States", "PLACE", ["US", "USA"], "country", 327_000_000.0),
+        ("geonames:2635167", "United Kingdom", "PLACE", ["UK"], "country", 66_000_000.0),
+        ("geonames:9", "Us", "PLACE", [], "France, population 1,248", 1_248.0),
+    ]
+    kb = KnowledgeBase(FuzzyIndex.build(rows), Learned())
+    text = "The U.S. and the U.K. met; U.S. President Obama spoke. MU.S.E and U.S.-backed U.N. us"
+    found = [(c.text, c.kb_id) for c in propose(text, kb)]
+    assert found == [("U.S.", "geonames:6252001"), ("U.K.", "geonames:2635167"), ("U.S.", "geonames:6252001"),
+                     ("U.S.", "geonames:6252001")]  # fmt: skip
