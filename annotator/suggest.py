@@ -357,7 +357,7 @@ def propose_all(
         return propose(text, kb)
     tokens = tokenize(text)
     by_source = _proposals_by_source(text, kb, tokens)
-    found = [Hint(c.start, c.end, c.label, source) for source, cs in by_source.items() for c in cs]
+    found = _hints(by_source)
 
     same: dict[tuple[int, int, str], list[Candidate]] = {}
     for cs in by_source.values():
@@ -502,4 +502,15 @@ def hints(text: str, kb: KnowledgeBase, tokens: list[Token] | None = None) -> li
     """What the KB and the learned strings propose in ``text``, each on its own (the model's features:
     where both propose a span, it sees both). ``tokens``: ``tokenize(text)`` when the caller has it."""
     found = _proposals_by_source(text, kb, tokenize(text) if tokens is None else tokens)
-    return [Hint(c.start, c.end, c.label, source) for source, cs in found.items() for c in cs]
+    return _hints(found)
+
+
+FUZZY = "kb~"
+"""The hint source that a gazetteer proposal one edit from the KB's name (``Afghan`` for the Iranian
+village ``Afghān``, ``Ahmed`` for ``Ahmadi``) has besides ``kb``: the model learns how much less it says."""
+
+
+def _hints(by_source: dict[str, list[Candidate]]) -> list[Hint]:
+    out = [Hint(c.start, c.end, c.label, source) for source, cs in by_source.items() for c in cs]
+    out += [Hint(c.start, c.end, c.label, FUZZY) for c in by_source.get(GAZETTEER, ()) if c.score < 100]
+    return out

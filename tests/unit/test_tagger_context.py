@@ -70,3 +70,17 @@ def test_the_gazetteer_finds_a_dotted_initialism_as_the_kb_spells_it_without_dot
     found = [(c.text, c.kb_id) for c in propose(text, kb)]
     assert found == [("U.S.", "geonames:6252001"), ("U.K.", "geonames:2635167"), ("U.S.", "geonames:6252001"),
                      ("U.S.", "geonames:6252001")]  # fmt: skip
+
+
+def test_a_gazetteer_match_one_edit_away_is_a_hint_of_its_own_beside_the_exact_one() -> None:
+    from annotator.kb import FuzzyIndex, KnowledgeBase, Learned
+    from annotator.suggest import FUZZY, hints
+
+    rows = [
+        ("geonames:1", "Martuni", "PLACE", [], "Armenia, population 11,000", 11_000.0),
+        ("geonames:2", "Askeran", "PLACE", [], "Azerbaijan, population 2,000", 2_000.0),
+    ]
+    kb = KnowledgeBase(FuzzyIndex.build(rows), Learned())
+    text = "Shells hit Martuni and Askaran overnight."
+    found = sorted((text[h.start : h.end], h.source) for h in hints(text, kb))
+    assert found == [("Askaran", "kb"), ("Askaran", FUZZY), ("Martuni", "kb")]
