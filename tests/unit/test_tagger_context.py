@@ -84,3 +84,15 @@ def test_a_gazetteer_match_one_edit_away_is_a_hint_of_its_own_beside_the_exact_o
     text = "Shells hit Martuni and Askaran overnight."
     found = sorted((text[h.start : h.end], h.source) for h in hints(text, kb))
     assert found == [("Askaran", "kb"), ("Askaran", FUZZY), ("Martuni", "kb")]
+
+
+def test_a_demonym_before_a_noun_for_people_is_no_name_but_a_place_or_an_actor_acting_is() -> None:
+    text = "The Afghan team won. Armenian officials met. The Michigan team lost. Iran says no. Afghan won."
+    words = words_of(text)
+    at = {w: i for i, w in reversed(list(enumerate(words)))}
+    spans = [Tagged(at[w], at[w] + 1, "ACTOR", 0.8) for w in ("Afghan", "Armenian", "Iran")]
+    spans += [Tagged(at["Michigan"], at["Michigan"] + 1, "PLACE", 0.8)]
+    found = {(words[t.first], t.label) for t in refine(words, spans)}
+    # Afghan alone (before a verb) is spread from the first, and kept; before "team" it is dropped.
+    assert found == {("Michigan", "PLACE"), ("Iran", "ACTOR"), ("Afghan", "ACTOR")}
+    assert [t.first for t in refine(words, spans) if words[t.first] == "Afghan"] == [len(words) - 3]
