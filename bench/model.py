@@ -5,8 +5,9 @@ speed, size, and the library comparison, side by side in one run.
 - The team's documents, in order: the other 6 news articles, then the travel guides and interviews.
 - k = 0, 2, 5, 10, 15 team documents: label-aware exact-span precision, recall and F1 per label on the
   held-out articles for the model trained on them (and, as another domain, the travel guides and
-  interviews: ``annotator.training.with_corpus``, as ``annotator train`` does with the shipped corpus), for the gazetteer-only proposer, for learned strings
-  only (the k documents' tagged text), and for the starter model. At k = 0 the starter is trained on the
+  interviews: ``annotator.training.with_corpus``, as ``annotator train`` does with the shipped
+  corpus), for the gazetteer-only proposer, for learned strings only (the k documents' tagged text),
+  and for the starter model. At k = 0 the starter is trained on the
   travel guides and interviews only (the shipped one saw every document, the held-out ones included, so
   it cannot be measured on them).
 - Speed: training on about 20,000 tokens, predicting a 5,000-word article (median of 5), model size.
