@@ -140,7 +140,9 @@ def train_model(
         training = [documents[i] for i in train_at]
         held = [documents[i] for i in held_at]
         held_examples = examples(held, index, training)
-        partial = train(with_corpus(examples(training, index, training), extra, index))
+        held_keys = {d.key for d in held}
+        unseen = [d for d in extra if d.key not in held_keys]  # a team may have imported the corpus itself
+        partial = train(with_corpus(examples(training, index, training), unseen, index))
         scores = evaluate(Tagger(partial.data), held_examples)
         if current is not None:
             current_scores = evaluate(current, held_examples)

@@ -51,3 +51,20 @@ def test_the_starter_s_documents_ship_with_the_package() -> None:
     documents = starter_corpus()
     assert [d.key for d in documents] == [d["id"] for d in starter_meta()["trained_on"]]
     assert all(d.text[s:e] for d in documents for s, e, _ in d.spans)
+
+
+def test_a_held_out_document_is_not_trained_on_through_the_corpus(monkeypatch) -> None:
+    import annotator.training as training
+
+    trained_on: list[list[str]] = []
+    real_train = training.train
+
+    def spy(found: list[Example]) -> object:
+        trained_on.append([e.key for e in found])
+        return real_train(found)
+
+    monkeypatch.setattr(training, "train", spy)
+    documents = [TrainingDocument(d.key, d.text, d.spans) for d in CORPUS]
+    result = training.train_model(documents, None, corpus=CORPUS)
+    (held,) = result.held_out
+    assert held not in trained_on[0] and sorted(trained_on[1]) == sorted(d.key for d in CORPUS)
