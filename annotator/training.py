@@ -140,8 +140,8 @@ def train_model(
         training = [documents[i] for i in train_at]
         held = [documents[i] for i in held_at]
         held_examples = examples(held, index, training)
-        held_keys = {d.key for d in held}
-        unseen = [d for d in extra if d.key not in held_keys]  # a team may have imported the corpus itself
+        held_out = {d.key for d in held}
+        unseen = [d for d in extra if d.key not in held_out]  # a team may have imported the corpus itself
         partial = train(with_corpus(examples(training, index, training), unseen, index))
         scores = evaluate(Tagger(partial.data), held_examples)
         if current is not None:
