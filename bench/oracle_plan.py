@@ -1,0 +1,331 @@
+"""The oracle's planner: the cheapest sequence of the annotation screen's own keys that puts one gold span
+in the layer, from the screen as it is now (``bench/oracle.py`` presses the keys for real).
+
+A search over the selection states ``(anchor token, cursor token)`` the screen's keys lead to, each key
+costing one (a search costs ``/``, its characters, Enter, and one ``n`` per match skipped):
+
+- moves (the cursor alone): ← → w b ↑ ↓ PageUp PageDown ctrl+↑ ctrl+↓ Home End ctrl+Home G, Esc;
+- the last search again: n N (the needle the screen has, before the plan searches anew);
+- a search ``/`` for text starting at the span's first or last token, then Enter (and n's);
+- y (or X) away from a proposal: the next proposal is selected; X on a wrong proposal (one that overlaps
+  no gold span still to tag) rejects it and selects the next;
+- extending (shift+← → ↑ ↓, W, B) with the anchor on the span's first or last token, and O (swap the
+  ends) with the cursor there;
+
+and the ways to finish: y on the span's own proposal (right extent and label); a label key with the span
+selected; a label key on a selection overlapping it and the edge keys ``< , > .`` a token each (tag,
+then fix the edges: a proposal of the wrong extent, or a selection cheaper to fix than to make).
+
+The moves are computed with the article's own functions (its wrapping, word moves, paragraph breaks);
+what the plan foresees is checked after it is pressed (``bench/oracle.py``), so a wrong foresight costs
+keys, never a wrong figure.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from annotator.model import Span
+from annotator.spans import overlaps
+from annotator.text import word_token
+from annotator.tui.article_layout import first_from, overlapping_one, paragraph_break
+from annotator.tui.screens.article_screen import find_match
+from annotator.tui.widgets.article import ArticleView
+
+Gold = tuple[int, int, str]
+State = tuple[int, int, bool]
+"""``(anchor, cursor, searched)``: ``searched`` once the plan has typed a search (``n`` is then its)."""
+
+MAX_QUERY = 24
+"""Characters a search may type."""
+MAX_SKIPS = 6
+"""``n`` presses after a search's Enter."""
+
+PURPOSES = ("reach", "select", "reject", "accept", "tag", "edge")
+"""What a key is spent on: moving to the span (moves, searches, jumps to a proposal), making the
+selection (shift, W, B, O, Esc, or the edge keys after a label key on a selection made by hand),
+rejecting a wrong proposal on the way, the key that takes the span's
+proposal, the label key, fixing an edge."""
+
+_MOVES = ("right", "left", "w", "b", "up", "down", "pagedown", "pageup", "ctrl+down", "ctrl+up")
+_MOVES_ENDS = ("home", "end", "ctrl+home", "G")
+_EXTENDS = ("shift+right", "shift+left", "W", "B", "shift+down", "shift+up")
+_QUERY_CHARS = re.compile(r"[^\n\t\r]+")
+
+
+@dataclass
+class Plan:
+    keys: list[tuple[str, str]]
+    """``(key, purpose)`` in the order pressed; a search's characters are one key each."""
+    kind: str
+    """How the span is made: ``accepted`` (y on its proposal), ``relabelled`` (a label key on a proposal
+    of its extent), ``proposal + edges`` (a label key on an overlapping proposal, then edge keys), ``by
+    hand`` (a label key on a selection made, edges fixed or not)."""
+    foreseen: tuple[int, int]
+    """The selection ``(start, end)`` offsets the plan ends on (before it finishes)."""
+
+    @property
+    def cost(self) -> int:
+        return len(self.keys)
+
+
+@dataclass
+class Screen:
+    """What the planner reads of the screen (the live article; nothing is changed)."""
+
+    view: ArticleView
+    needle: str
+    label_keys: dict[str, str]
+    spans: Sequence[Span]
+    remaining: Sequence[Gold]
+    """The gold spans not yet in the layer (the current one included)."""
+    _cache: dict[tuple[str, int], int] = field(default_factory=dict)
+    _lines: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+
+    @property
+    def tokens(self) -> Sequence[tuple[int, int]]:
+        return self.view.tokens
+
+    def selection(self, state: State) -> tuple[int, int]:
+        first, last = sorted(state[:2])
+        return self.tokens[first][0], self.tokens[last][1]
+
+    def tokens_of(self, start: int, end: int) -> tuple[int, int]:
+        """The first and last token of ``select_offsets(start, end)``."""
+        tokens = self.tokens
+        first = _index_at(tokens, start)
+        last = max(_index_at(tokens, max(end - 1, start)), first)
+        if last < len(tokens) and tokens[last][0] >= end and last > first:
+            last -= 1
+        return first, last
+
+    def move(self, key: str, cursor: int) -> int:
+        """Where a move from token ``cursor`` puts the cursor (the screen's own functions)."""
+        cached = self._cache.get((key, cursor))
+        if cached is not None:
+            return cached
+        view, tokens, top = self.view, self.tokens, len(self.tokens) - 1
+        layout = view.text_layout
+        offset = tokens[cursor][0]
+        target = cursor
+        if key in ("right", "shift+right"):
+            target = min(cursor + 1, top)
+        elif key in ("left", "shift+left"):
+            target = max(cursor - 1, 0)
+        elif key in ("w", "b", "W", "B"):
+            target = word_token(tokens, cursor, 1 if key in ("w", "W") else -1, to_last=key == "W")
+        elif key in ("up", "down", "shift+up", "shift+down"):
+            line = layout.line_of(offset) + (1 if key.endswith("down") else -1)
+            if 0 <= line < len(layout.lines):
+                target = self._token_at(line, self._column(cursor))
+        elif key in ("pagedown", "pageup"):
+            height = max(view.scrollable_content_region.height - 1, 1)
+            delta = 1 if key == "pagedown" else -1
+            line = min(max(layout.line_of(offset) + delta * height, 0), len(layout.lines) - 1)
+            target = self._token_at(line, self._column(cursor))
+        elif key in ("ctrl+down", "ctrl+up"):
+            found = paragraph_break(view.text, offset, 1 if key == "ctrl+down" else -1)
+            target = min(_index_at(tokens, found), top)
+        elif key in ("home", "end"):
+            target = layout.edge_token(tokens, offset, -1 if key == "home" else 1)
+        elif key == "ctrl+home":
+            target = 0
+        elif key == "G":
+            target = top
+        self._cache[key, cursor] = target
+        return target
+
+
+    def _line(self, line: int) -> list[tuple[int, int, int]]:
+        """The tokens on ``line``: ``(index, left, right)`` cells, as ``ArticleLayout.token_at`` counts
+        them (computed once a plan)."""
+        found = self._lines.get(line)
+        if found is None:
+            layout, tokens = self.view.text_layout, self.tokens
+            start, end = layout.lines[line]
+            found = []
+            i = _index_at(tokens, start)
+            while i < len(tokens) and tokens[i][0] < end:
+                left = layout.cells(start, tokens[i][0])
+                found.append((i, left, left + layout.cells(tokens[i][0], tokens[i][1])))
+                i += 1
+            self._lines[line] = found
+        return found
+
+    def _column(self, cursor: int) -> int:
+        """``ArticleLayout.column`` of the token's start."""
+        layout = self.view.text_layout
+        line = layout.line_of(self.tokens[cursor][0])
+        for i, left, _ in self._line(line):
+            if i == cursor:
+                return left
+        return layout.column(self.tokens[cursor][0])
+
+    def _token_at(self, line: int, column: int) -> int:
+        """``ArticleLayout.token_at``: the token on ``line`` nearest to ``column``."""
+        lines = self.view.text_layout.lines
+        line = min(max(line, 0), len(lines) - 1)
+        best, best_distance = min(_index_at(self.tokens, lines[line][0]), len(self.tokens) - 1), None
+        for i, left, right in self._line(line):
+            distance = 0 if left <= column < right else min(abs(column - left), abs(column - right + 1))
+            if best_distance is None or distance < best_distance:
+                best, best_distance = i, distance
+        return max(best, 0)
+
+
+def _index_at(tokens: Sequence[tuple[int, int]], offset: int) -> int:
+    from annotator.text import token_index_at
+
+    return token_index_at(tokens, offset)
+
+
+def plan(screen: Screen, gold: Gold) -> Plan | None:
+    """The cheapest plan found for ``gold``; None when its edges are not on token edges (the screen's
+    selection is whole tokens: it cannot hold it)."""
+    tokens = screen.tokens
+    starts = {t[0]: i for i, t in enumerate(tokens)}
+    ends = {t[1]: i for i, t in enumerate(tokens)}
+    if gold[0] not in starts or gold[1] not in ends:
+        return None
+    a, b = starts[gold[0]], ends[gold[1]]
+    view = screen.view
+    start: State = (view.anchor_token, view.cursor, False)
+    best: tuple[int, list[tuple[str, str]], str, State] | None = None
+    distance: dict[State, int] = {start: 0}
+    came: dict[State, tuple[State, list[tuple[str, str]]]] = {}
+    queue: list[tuple[int, int, State]] = [(0, 0, start)]
+    order = 0
+    while queue:
+        cost, _, state = heapq.heappop(queue)
+        if best is not None and cost + 1 >= best[0]:
+            break  # every finish costs a key at least
+        if cost > distance[state]:
+            continue
+        for keys, kind in _finishes(screen, state, gold, a, b):
+            if best is None or cost + len(keys) < best[0]:
+                best = (cost + len(keys), keys, kind, state)
+        for keys, following in _edges(screen, state, gold, a, b, state == start):
+            total = cost + len(keys)
+            if total < distance.get(following, total + 1):
+                distance[following] = total
+                came[following] = (state, keys)
+                order += 1
+                heapq.heappush(queue, (total, order, following))
+    if best is None:
+        return None
+    _, finish, kind, state = best
+    path: list[tuple[str, str]] = list(finish)
+    at = state
+    while at in came:
+        at, keys = came[at]
+        path[:0] = keys
+    return Plan(path, kind, screen.selection(state))
+
+
+def _edges(
+    screen: Screen, state: State, gold: Gold, a: int, b: int, first: bool
+) -> Iterator[tuple[list[tuple[str, str]], State]]:
+    anchor, cursor, searched = state
+    for key in _MOVES + _MOVES_ENDS:
+        target = screen.move(key, cursor)
+        if (target, target) != (anchor, cursor):
+            yield [(key, "reach")], (target, target, searched)
+    if anchor != cursor:
+        yield [("escape", "select")], (cursor, cursor, searched)
+    if anchor in (a, b):
+        for key in _EXTENDS:
+            target = screen.move(key, cursor)
+            if target != cursor:
+                yield [(key, "select")], (anchor, target, searched)
+    if cursor in (a, b) and anchor != cursor:
+        yield [("O", "select")], (cursor, anchor, searched)
+    selection = screen.selection(state)
+    proposals = screen.view.proposals
+    if proposals:
+        on = overlapping_one(proposals, *selection)
+        exact = on is not None and (on.start, on.end) == selection
+        if not exact:
+            following = first_from(proposals, selection[0])
+            if following is not None:
+                yield [("y", "reach")], (*screen.tokens_of(following.start, following.end), searched)
+        elif on is not None and not any(overlaps(on.start, on.end, g[0], g[1]) for g in screen.remaining):
+            rest = [p for p in proposals if p is not on]
+            following = first_from(rest, on.end)
+            if following is not None:
+                yield [("X", "reject")], (*screen.tokens_of(following.start, following.end), searched)
+    if screen.needle and not searched:
+        for key, backwards in (("n", False), ("N", True)):
+            found = find_match(
+                screen.view.text, screen.needle, selection[0] + (0 if backwards else 1), backwards
+            )
+            if found is not None:
+                yield [(key, "reach")], (*screen.tokens_of(found[0], found[1]), False)
+    if first:
+        yield from _searches(screen, selection[0], a, b)
+
+
+def _searches(screen: Screen, selected: int, a: int, b: int) -> Iterator[tuple[list[tuple[str, str]], State]]:
+    """``/`` + text from the span's first (or last) token's start + Enter (+ n's): the selection the
+    screen's search gives."""
+    text = screen.view.text
+    for token in dict.fromkeys((a, b)):
+        at = screen.tokens[token][0]
+        typed = _QUERY_CHARS.match(text, at)
+        if typed is None:
+            continue
+        for length in range(1, min(MAX_QUERY, typed.end() - at) + 1):
+            needle = text[at : at + length]
+            if needle.endswith(" "):
+                continue
+            skips = _skips(text, needle, selected + 1, at)
+            if skips is None:
+                continue
+            keys = [("slash", "reach"), *((c, "reach") for c in needle), ("enter", "reach")]
+            keys += [("n", "reach")] * skips
+            yield keys, (*screen.tokens_of(at, at + length), True)
+
+
+def _skips(text: str, needle: str, after: int, at: int) -> int | None:
+    """How many ``n`` after the search's Enter bring it to the match at ``at`` (None: more than
+    :data:`MAX_SKIPS`)."""
+    position = after
+    for skips in range(MAX_SKIPS + 1):
+        found = find_match(text, needle, position)
+        if found is None:
+            return None
+        if found[0] == at:
+            return skips
+        position = found[0] + 1
+    return None
+
+
+def _finishes(
+    screen: Screen, state: State, gold: Gold, a: int, b: int
+) -> Iterator[tuple[list[tuple[str, str]], str]]:
+    selection = screen.selection(state)
+    label_key = screen.label_keys[gold[2]]
+    proposal = overlapping_one(screen.view.proposals, *selection) if screen.view.proposals else None
+    on_proposal = proposal is not None and (proposal.start, proposal.end) == selection
+    if selection == (gold[0], gold[1]):
+        if on_proposal and proposal is not None and proposal.label == gold[2]:
+            yield [("y", "accept")], "accepted"
+        else:
+            yield [(label_key, "tag")], "relabelled" if on_proposal else "by hand"
+        return
+    if not overlaps(selection[0], selection[1], gold[0], gold[1]):
+        return
+    if any(s.start == selection[0] and s.end == selection[1] for s in screen.spans):
+        return  # the label key would relabel that span
+    if any(s.label == gold[2] and selection[0] <= s.start and s.end <= selection[1] for s in screen.spans):
+        return  # the label key would take the place of that span
+    first, last = sorted(state[:2])
+    edge = "edge" if on_proposal else "select"  # by hand, moving an edge is making the selection
+    keys = [(label_key, "tag")]
+    keys += [("less_than_sign", edge)] * max(first - a, 0)
+    keys += [("greater_than_sign", edge)] * max(b - last, 0)
+    keys += [("comma", edge)] * max(a - first, 0)
+    keys += [("full_stop", edge)] * max(last - b, 0)
+    yield keys, "proposal + edges" if on_proposal else "by hand"
