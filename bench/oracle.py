@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -43,7 +44,9 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from textual import events  # noqa: E402
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key  # noqa: E402
 
+from annotator import keymap  # noqa: E402
 from annotator.kb import FuzzyIndex, KnowledgeBase  # noqa: E402
+from annotator.kb.fuzzy import index_folder  # noqa: E402
 from annotator.model import ImportRecord, Span, StoredModel  # noqa: E402
 from annotator.store import Store  # noqa: E402
 from annotator.tagger import Tagger, train  # noqa: E402
@@ -60,13 +63,21 @@ USER = "oracle"
 SIZE = (120, 40)
 THRESHOLD = 0.5
 TEAM_DOCUMENTS = 5
-WRITING = {"reject", "accept", "tag", "edge", "select"}
-"""Purposes of keys that may write (an edge key by hand is ``select``): the oracle waits for the write (and what follows it) before the next."""
+WRITING = {"y", "X", "less_than_sign", "greater_than_sign", "comma", "full_stop"}
+"""Keys that may write (and the label keys): the oracle waits for the write, and what follows it,
+before the next key."""
+HOLD_S = 3600.0
+"""While the keys of one span are pressed, the screen's pause before proposing again (which they come
+faster than): it proposes again once, after them, as for an annotator who types them in one go."""
 ATTEMPTS = 3
 """Plans tried for one span before it is counted as missed (a plan whose foresight failed is replanned
 from where the screen is)."""
 
 Gold = tuple[int, int, str]
+TRACE = False
+SENTENCE_KEY: str | None = getattr(keymap, "ACCEPT_SENTENCE", None) and keymap.ACCEPT_SENTENCE.keys
+"""The screen's key taking the sentence's proposals (``--no-sentence-key``: the oracle does not use it)."""
+"""``--trace``: each span's keys printed."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,8 @@ class DocumentResult:
     keys: Counter[str] = field(default_factory=Counter)
     """Keys pressed, by purpose."""
     kinds: Counter[str] = field(default_factory=Counter)
+    kind_keys: Counter[str] = field(default_factory=Counter)
+    """Keys pressed for the spans made each way (a replanned span's keys go to its last plan's way)."""
     replans: int = 0
     app_keys: int = 0
     """Keys the screen itself counted on the document (its effort record)."""
@@ -122,6 +135,9 @@ def make_database(
     if gazetteer is not None and setup.gazetteer:
         with sqlite3.connect(gazetteer) as source, sqlite3.connect(path) as target:
             source.backup(target)
+        kept = index_folder(gazetteer)
+        if kept.is_dir():  # the fuzzy index built for it (else it is built again: 25 s)
+            shutil.copytree(kept, index_folder(path))
     with Store(path) as store:
         if store.documents.count():
             raise SystemExit(f"{gazetteer}: holds documents; give a database with only the gazetteer")
@@ -217,6 +233,16 @@ async def press(pilot: Any, key: str) -> None:
         await pilot._wait_for_screen()
 
 
+async def _saved(pilot: Any, screen: AnnotateScreen, seconds: float = 60.0) -> None:
+    """Until the screen has saved and shown its writes."""
+    deadline = time.monotonic() + seconds
+    while screen.writes_pending:
+        await asyncio.sleep(0.002)
+        await pilot._wait_for_screen()
+        if time.monotonic() > deadline:
+            raise RuntimeError("a write was not saved")
+
+
 async def settle(pilot: Any, screen: AnnotateScreen, seconds: float = 120.0) -> None:
     """Until the screen has saved its writes and shown its proposals computed again."""
     deadline = time.monotonic() + seconds
@@ -273,24 +299,37 @@ async def _replay_document(
     result = DocumentResult(document.key, len(set(document.spans)))
     gold: list[Gold] = sorted(set(document.spans), key=lambda s: (s[0], -s[1], s[2]))
     for position, span in enumerate(gold):
+        before = result.pressed
+        if _holds(screen, span):  # taken with an earlier span's sentence
+            result.kinds["with its sentence"] += 1
+            continue
         for attempt in range(ATTEMPTS):
             if _holds(screen, span):
                 break
             if attempt:
                 result.replans += 1
             remaining = [g for g in gold[position:] if not _holds(screen, g)]
-            found = plan(Screen(screen.article, screen._needle, label_keys, screen.spans, remaining), span)
+            view = Screen(screen.article, screen._needle, label_keys, screen.spans, remaining, SENTENCE_KEY)
+            found = plan(view, span)
             if found is None:
                 result.unholdable += 1
                 break
+            annotate.PROPOSE_AGAIN_DELAY_S = HOLD_S  # the keys of one span come faster than the pause
             for key, purpose in found.keys:
                 await press(pilot, key)
                 result.keys[purpose] += 1
-                if purpose in WRITING:
-                    await settle(pilot, screen)
+                if key in WRITING or key in label_keys.values():
+                    await _saved(pilot, screen)
+            annotate.PROPOSE_AGAIN_DELAY_S = 0.0
+            if screen._proposer is not None and screen._proposer._waiting:
+                screen._proposer.ask(screen._proposal_question())  # the pause after the keys: now
             await settle(pilot, screen)
+            if TRACE:
+                said = " ".join(k for k, _ in found.keys)
+                print(f"    {document.text[span[0] : span[1]]!r} {span[2]}: {found.kind}: {said}")
             if _holds(screen, span):
                 result.kinds[found.kind] += 1
+                result.kind_keys[found.kind] += result.pressed - before
                 break
         else:
             result.missed += 1
@@ -341,7 +380,10 @@ def report(setup: Setup, results: list[DocumentResult], sim: tuple[float, float]
     kinds: Counter[str] = sum((r.kinds for r in results), Counter())
     spent = ", ".join(f"{p} {keys[p]} ({keys[p] / correct:.2f}/span)" for p in PURPOSES if keys[p])
     print(f"\nkeys spent on: {spent}")
-    print("spans made: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
+    kind_keys: Counter[str] = sum((r.kind_keys for r in results), Counter())
+    print("spans made: " + ", ".join(
+        f"{k} {v} ({kind_keys[k]} keys, {kind_keys[k] / v:.2f} each)" for k, v in kinds.most_common()
+    ))  # fmt: skip
     print(f"not in the layer: unholdable {sum(r.unholdable for r in results)}, missed"
           f" {sum(r.missed for r in results)}; not gold in the layer: {sum(r.extra for r in results)};"
           f" replanned {sum(r.replans for r in results)}")  # fmt: skip
@@ -355,15 +397,25 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--setups", default="team,starter,nothing")
     parser.add_argument("--docs", type=int, default=6, help="Held-out documents replayed (of 6).")
+    parser.add_argument("--trace", action="store_true", help="Print the keys of every span.")
+    parser.add_argument(
+        "--no-sentence-key", action="store_true", help="Never take a sentence's proposals at once (A)."
+    )
     args = parser.parse_args()
+    global TRACE, SENTENCE_KEY
+    TRACE = args.trace
+    if args.no_sentence_key:
+        SENTENCE_KEY = None
+    print(f"the sentence's proposals key: {SENTENCE_KEY or 'not used'}")
     team, held, starter_docs = load_corpus(args.corpus)
     held = held[: args.docs]
     index = None
     if args.db is not None:
         with Store(args.db) as store:
             index = KnowledgeBase.load(store.kb).index
-    print(f"held out: {len(held)} news articles, {sum(len(set(d.spans)) for d in held)} gold spans;"
-          f" gazetteer: {'yes' if index is not None else 'no'}; threshold {THRESHOLD}; screen {SIZE}")  # fmt: skip
+    spans = sum(len(set(d.spans)) for d in held)
+    print(f"held out: {len(held)} news articles, {spans} gold spans; gazetteer:"
+          f" {'yes' if index is not None else 'no'}; threshold {THRESHOLD}; screen {SIZE}")  # fmt: skip
     for name in args.setups.split(","):
         setup = SETUPS[name]
         with tempfile.TemporaryDirectory() as folder:

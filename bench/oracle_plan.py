@@ -12,7 +12,9 @@ costing one (a search costs ``/``, its characters, Enter, and one ``n`` per matc
 - extending (shift+← → ↑ ↓, W, B) with the anchor on the span's first or last token, and O (swap the
   ends) with the cursor there;
 
-and the ways to finish: y on the span's own proposal (right extent and label); a label key with the span
+and the ways to finish: the sentence key (``A``) where every proposal of the cursor's sentence is right
+and the span's is among them (it takes them all); y on the span's own proposal (right extent and label);
+a label key with the span
 selected; a label key on a selection overlapping it and the edge keys ``< , > .`` a token each (tag,
 then fix the edges: a proposal of the wrong extent, or a selection cheaper to fix than to make).
 
@@ -30,14 +32,16 @@ from dataclasses import dataclass, field
 
 from annotator.model import Span
 from annotator.spans import overlaps
-from annotator.text import word_token
+from annotator.text import sentence_around, word_token
 from annotator.tui.article_layout import first_from, overlapping_one, paragraph_break
+from annotator.tui.proposals import overlapping
 from annotator.tui.screens.article_screen import find_match
 from annotator.tui.widgets.article import ArticleView
 
 Gold = tuple[int, int, str]
 State = tuple[int, int, bool]
-"""``(anchor, cursor, searched)``: ``searched`` once the plan has typed a search (``n`` is then its)."""
+"""``(anchor, cursor, searched)``: ``searched`` once the plan has typed a search (``n`` would then look
+for it, not for the screen's last needle; without a last needle, no ``n`` is planned either way)."""
 
 MAX_QUERY = 24
 """Characters a search may type."""
@@ -82,6 +86,8 @@ class Screen:
     spans: Sequence[Span]
     remaining: Sequence[Gold]
     """The gold spans not yet in the layer (the current one included)."""
+    sentence_key: str | None = None
+    """The key that takes the proposals of the cursor's sentence (None: not planned)."""
     _cache: dict[tuple[str, int], int] = field(default_factory=dict)
     _lines: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
 
@@ -137,7 +143,6 @@ class Screen:
             target = top
         self._cache[key, cursor] = target
         return target
-
 
     def _line(self, line: int) -> list[tuple[int, int, int]]:
         """The tokens on ``line``: ``(index, left, right)`` cells, as ``ArticleLayout.token_at`` counts
@@ -285,7 +290,7 @@ def _searches(screen: Screen, selected: int, a: int, b: int) -> Iterator[tuple[l
                 continue
             keys = [("slash", "reach"), *((c, "reach") for c in needle), ("enter", "reach")]
             keys += [("n", "reach")] * skips
-            yield keys, (*screen.tokens_of(at, at + length), True)
+            yield keys, (*screen.tokens_of(at, at + length), bool(screen.needle))
 
 
 def _skips(text: str, needle: str, after: int, at: int) -> int | None:
@@ -307,6 +312,12 @@ def _finishes(
 ) -> Iterator[tuple[list[tuple[str, str]], str]]:
     selection = screen.selection(state)
     label_key = screen.label_keys[gold[2]]
+    if screen.sentence_key is not None and screen.view.proposals:
+        first, last = sentence_around(screen.view.text, screen.tokens, state[1])
+        taken = overlapping(screen.view.proposals, [(screen.tokens[first][0], screen.tokens[last - 1][1])])
+        right = {(p.start, p.end, p.label) for p in taken}
+        if gold in right and right <= set(screen.remaining):  # the sentence's proposals are all right
+            yield [(screen.sentence_key, "accept")], "sentence accepted"
     proposal = overlapping_one(screen.view.proposals, *selection) if screen.view.proposals else None
     on_proposal = proposal is not None and (proposal.start, proposal.end) == selection
     if selection == (gold[0], gold[1]):
