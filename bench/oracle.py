@@ -287,6 +287,9 @@ async def replay(db: Path, setup: Setup, held: Sequence[TrainingDocument]) -> li
             gold = {tuple(s) for s in next(d for d in held if d.key == result.key).spans}
             result.correct = len(layer & gold)
             result.extra = len(layer - gold)
+            text = next(d for d in held if d.key == result.key).text
+            for start, end, label in sorted(layer - gold):
+                print(f"  not gold in {result.key}: {text[start:end]!r} {label} ({start}-{end})")
             result.app_keys = after.progress.keys(doc_ids[result.key], USER)
     store.close()
     print(f"  ({navigation} keys to go to the next document, not counted per span)")
@@ -308,8 +311,13 @@ async def _replay_document(
                 break
             if attempt:
                 result.replans += 1
+                if TRACE:
+                    print(f"    replanning {document.text[span[0] : span[1]]!r} {span[2]}")
             remaining = [g for g in gold[position:] if not _holds(screen, g)]
-            view = Screen(screen.article, screen._needle, label_keys, screen.spans, remaining, SENTENCE_KEY)
+            view = Screen(
+                screen.article, screen._needle, label_keys, screen.spans, remaining, SENTENCE_KEY,
+                getattr(screen, "_match", None),
+            )  # fmt: skip
             found = plan(view, span)
             if found is None:
                 result.unholdable += 1

@@ -39,9 +39,10 @@ from annotator.tui.screens.article_screen import find_match
 from annotator.tui.widgets.article import ArticleView
 
 Gold = tuple[int, int, str]
-State = tuple[int, int, bool]
-"""``(anchor, cursor, searched)``: ``searched`` once the plan has typed a search (``n`` would then look
-for it, not for the screen's last needle; without a last needle, no ``n`` is planned either way)."""
+State = tuple[int, int, bool, frozenset[int]]
+"""``(anchor, cursor, searched, rejected)``: ``searched`` once the plan has typed a search (``n`` would
+then look for it, not for the screen's last needle; without a last needle, no ``n`` is planned either
+way); ``rejected``: the starts of the proposals the plan has rejected so far (gone from the screen)."""
 
 MAX_QUERY = 24
 """Characters a search may type."""
@@ -88,8 +89,28 @@ class Screen:
     """The gold spans not yet in the layer (the current one included)."""
     sentence_key: str | None = None
     """The key that takes the proposals of the cursor's sentence (None: not planned)."""
+    match: tuple[int, tuple[int, int]] | None = None
+    """Where the screen's last match starts and the selection it made (``n`` goes on from the match
+    while that selection stays)."""
     _cache: dict[tuple[str, int], int] = field(default_factory=dict)
     _lines: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+    _open: dict[frozenset[int], list[Span]] = field(default_factory=dict)
+    _remaining: frozenset[Gold] | None = None
+
+    @property
+    def remaining_set(self) -> frozenset[Gold]:
+        if self._remaining is None:
+            self._remaining = frozenset(self.remaining)
+        return self._remaining
+
+    def proposals(self, rejected: frozenset[int]) -> list[Span]:
+        """The proposals shown once those starting at ``rejected`` are rejected."""
+        if not rejected:
+            return self.view.proposals
+        found = self._open.get(rejected)
+        if found is None:
+            found = self._open[rejected] = [p for p in self.view.proposals if p.start not in rejected]
+        return found
 
     @property
     def tokens(self) -> Sequence[tuple[int, int]]:
@@ -197,7 +218,7 @@ def plan(screen: Screen, gold: Gold) -> Plan | None:
         return None
     a, b = starts[gold[0]], ends[gold[1]]
     view = screen.view
-    start: State = (view.anchor_token, view.cursor, False)
+    start: State = (view.anchor_token, view.cursor, False, frozenset())
     best: tuple[int, list[tuple[str, str]], str, State] | None = None
     distance: dict[State, int] = {start: 0}
     came: dict[State, tuple[State, list[tuple[str, str]]]] = {}
@@ -233,41 +254,44 @@ def plan(screen: Screen, gold: Gold) -> Plan | None:
 def _edges(
     screen: Screen, state: State, gold: Gold, a: int, b: int, first: bool
 ) -> Iterator[tuple[list[tuple[str, str]], State]]:
-    anchor, cursor, searched = state
+    anchor, cursor, searched, rejected = state
     for key in _MOVES + _MOVES_ENDS:
         target = screen.move(key, cursor)
         if (target, target) != (anchor, cursor):
-            yield [(key, "reach")], (target, target, searched)
+            yield [(key, "reach")], (target, target, searched, rejected)
     if anchor != cursor:
-        yield [("escape", "select")], (cursor, cursor, searched)
+        yield [("escape", "select")], (cursor, cursor, searched, rejected)
     if anchor in (a, b):
         for key in _EXTENDS:
             target = screen.move(key, cursor)
             if target != cursor:
-                yield [(key, "select")], (anchor, target, searched)
+                yield [(key, "select")], (anchor, target, searched, rejected)
     if cursor in (a, b) and anchor != cursor:
-        yield [("O", "select")], (cursor, anchor, searched)
+        yield [("O", "select")], (cursor, anchor, searched, rejected)
     selection = screen.selection(state)
-    proposals = screen.view.proposals
+    proposals = screen.proposals(rejected)
     if proposals:
         on = overlapping_one(proposals, *selection)
         exact = on is not None and (on.start, on.end) == selection
         if not exact:
             following = first_from(proposals, selection[0])
             if following is not None:
-                yield [("y", "reach")], (*screen.tokens_of(following.start, following.end), searched)
+                at = screen.tokens_of(following.start, following.end)
+                yield [("y", "reach")], (*at, searched, rejected)
         elif on is not None and not any(overlaps(on.start, on.end, g[0], g[1]) for g in screen.remaining):
-            rest = [p for p in proposals if p is not on]
-            following = first_from(rest, on.end)
+            gone = rejected | {on.start}
+            following = first_from(screen.proposals(gone), on.end)
             if following is not None:
-                yield [("X", "reject")], (*screen.tokens_of(following.start, following.end), searched)
+                at = screen.tokens_of(following.start, following.end)
+                yield [("X", "reject")], (*at, searched, gone)
     if screen.needle and not searched:
+        base = selection[0]
+        if first and screen.match is not None and screen.match[1] == selection:
+            base = screen.match[0]
         for key, backwards in (("n", False), ("N", True)):
-            found = find_match(
-                screen.view.text, screen.needle, selection[0] + (0 if backwards else 1), backwards
-            )
+            found = find_match(screen.view.text, screen.needle, base + (0 if backwards else 1), backwards)
             if found is not None:
-                yield [(key, "reach")], (*screen.tokens_of(found[0], found[1]), False)
+                yield [(key, "reach")], (*screen.tokens_of(found[0], found[1]), False, rejected)
     if first:
         yield from _searches(screen, selection[0], a, b)
 
@@ -290,7 +314,7 @@ def _searches(screen: Screen, selected: int, a: int, b: int) -> Iterator[tuple[l
                 continue
             keys = [("slash", "reach"), *((c, "reach") for c in needle), ("enter", "reach")]
             keys += [("n", "reach")] * skips
-            yield keys, (*screen.tokens_of(at, at + length), bool(screen.needle))
+            yield keys, (*screen.tokens_of(at, at + length), bool(screen.needle), frozenset())
 
 
 def _skips(text: str, needle: str, after: int, at: int) -> int | None:
@@ -312,13 +336,14 @@ def _finishes(
 ) -> Iterator[tuple[list[tuple[str, str]], str]]:
     selection = screen.selection(state)
     label_key = screen.label_keys[gold[2]]
-    if screen.sentence_key is not None and screen.view.proposals:
+    proposals = screen.proposals(state[3])
+    if screen.sentence_key is not None and proposals:
         first, last = sentence_around(screen.view.text, screen.tokens, state[1])
-        taken = overlapping(screen.view.proposals, [(screen.tokens[first][0], screen.tokens[last - 1][1])])
+        taken = overlapping(proposals, [(screen.tokens[first][0], screen.tokens[last - 1][1])])
         right = {(p.start, p.end, p.label) for p in taken}
-        if gold in right and right <= set(screen.remaining):  # the sentence's proposals are all right
+        if gold in right and right <= screen.remaining_set:  # the sentence's proposals are all right
             yield [(screen.sentence_key, "accept")], "sentence accepted"
-    proposal = overlapping_one(screen.view.proposals, *selection) if screen.view.proposals else None
+    proposal = overlapping_one(proposals, *selection) if proposals else None
     on_proposal = proposal is not None and (proposal.start, proposal.end) == selection
     if selection == (gold[0], gold[1]):
         if on_proposal and proposal is not None and proposal.label == gold[2]:

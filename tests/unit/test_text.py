@@ -165,7 +165,8 @@ def test_seed_sentences_end_at_paragraphs() -> None:
 def test_the_sentence_around_a_token_is_its_sentence_of_the_whole_text() -> None:
     """Found from the token's line alone, it is the sentence ``sentences`` gives over the whole text,
     for every token of the seed article and of text whose lines hold several sentences."""
-    for text in (SEED.read_text(encoding="utf-8"), 'Mr. Smith met U.S. officials. "It works," he said. Then\nA'):
+    several = 'Mr. Smith met U.S. officials. "It works," he said. Then\nA'
+    for text in (SEED.read_text(encoding="utf-8"), several):
         tokens = tokenize(text)
         whole = {i: (a, b) for a, b in sentences(text, tokens) for i in range(a, b)}
         assert [sentence_around(text, tokens, i) for i in range(len(tokens))] == [
