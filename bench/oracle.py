@@ -316,7 +316,7 @@ async def _replay_document(
             remaining = [g for g in gold[position:] if not _holds(screen, g)]
             view = Screen(
                 screen.article, screen._needle, label_keys, screen.spans, remaining, SENTENCE_KEY,
-                getattr(screen, "_match", None),
+                screen._match,
             )  # fmt: skip
             found = plan(view, span)
             if found is None:
@@ -341,7 +341,35 @@ async def _replay_document(
                 break
         else:
             result.missed += 1
+        await _remove_strays(pilot, screen, document, gold, label_keys, result)
     return result
+
+
+async def _remove_strays(
+    pilot: Any,
+    screen: AnnotateScreen,
+    document: TrainingDocument,
+    gold: list[Gold],
+    label_keys: dict[str, str],
+    result: DocumentResult,
+) -> None:
+    """Remove (select, x) what a plan whose foresight failed left in the layer that is not gold."""
+    wanted = set(gold)
+    for _ in range(ATTEMPTS):
+        strays = [(s.start, s.end, s.label) for s in screen.spans if (s.start, s.end, s.label) not in wanted]
+        if not strays:
+            return
+        stray = strays[0]
+        view = Screen(screen.article, screen._needle, label_keys, screen.spans, [], None, screen._match)
+        found = plan(view, stray, remove=True)
+        if found is None:
+            return
+        if TRACE:
+            print(f"    removing {document.text[stray[0] : stray[1]]!r} {stray[2]}: {found.kind}")
+        for key, purpose in found.keys:
+            await press(pilot, key)
+            result.keys[purpose] += 1
+        await settle(pilot, screen)
 
 
 def _holds(screen: AnnotateScreen, span: Gold) -> bool:

@@ -40,24 +40,27 @@ from annotator.tui.widgets.article import ArticleView
 
 Gold = tuple[int, int, str]
 State = tuple[int, int, bool, frozenset[int]]
-"""``(anchor, cursor, searched, rejected)``: ``searched`` once the plan has typed a search (``n`` would
-then look for it, not for the screen's last needle; without a last needle, no ``n`` is planned either
-way); ``rejected``: the starts of the proposals the plan has rejected so far (gone from the screen)."""
+"""``(anchor, cursor, searched, rejected)``: ``searched`` once the plan has searched (``n`` is planned
+from the start only); ``rejected``: the starts of the proposals the plan has rejected so far (gone
+from the screen)."""
 
 MAX_QUERY = 24
 """Characters a search may type."""
 MAX_SKIPS = 6
 """``n`` presses after a search's Enter."""
 
-PURPOSES = ("reach", "select", "reject", "accept", "tag", "edge")
+PURPOSES = ("reach", "select", "reject", "accept", "tag", "edge", "remove")
 """What a key is spent on: moving to the span (moves, searches, jumps to a proposal), making the
 selection (shift, W, B, O, Esc, or the edge keys after a label key on a selection made by hand),
 rejecting a wrong proposal on the way, the key that takes the span's
-proposal, the label key, fixing an edge."""
+proposal, the label key, fixing an edge, and removing a span a plan left that is not gold (``x``)."""
 
-_MOVES = ("right", "left", "w", "b", "up", "down", "pagedown", "pageup", "ctrl+down", "ctrl+up")
-_MOVES_ENDS = ("home", "end", "ctrl+home", "G")
-_EXTENDS = ("shift+right", "shift+left", "W", "B", "shift+down", "shift+up")
+_MOVES = ("right", "left", "w", "b", "ctrl+down", "ctrl+up", "ctrl+home", "G")
+_LINE_MOVES = ("up", "down", "pagedown", "pageup", "home", "end")
+_EXTENDS = ("shift+right", "shift+left", "W", "B")
+_LINE_EXTENDS = ("shift+down", "shift+up")
+"""Moves by lines go by the wrapping, which a rejection changes (a proposal's label goes): none is
+planned after an X."""
 _QUERY_CHARS = re.compile(r"[^\n\t\r]+")
 
 
@@ -208,7 +211,7 @@ def _index_at(tokens: Sequence[tuple[int, int]], offset: int) -> int:
     return token_index_at(tokens, offset)
 
 
-def plan(screen: Screen, gold: Gold) -> Plan | None:
+def plan(screen: Screen, gold: Gold, remove: bool = False) -> Plan | None:
     """The cheapest plan found for ``gold``; None when its edges are not on token edges (the screen's
     selection is whole tokens: it cannot hold it)."""
     tokens = screen.tokens
@@ -230,7 +233,8 @@ def plan(screen: Screen, gold: Gold) -> Plan | None:
             break  # every finish costs a key at least
         if cost > distance[state]:
             continue
-        for keys, kind in _finishes(screen, state, gold, a, b):
+        finishes = _removal(screen, state, gold) if remove else _finishes(screen, state, gold, a, b)
+        for keys, kind in finishes:
             if best is None or cost + len(keys) < best[0]:
                 best = (cost + len(keys), keys, kind, state)
         for keys, following in _edges(screen, state, gold, a, b, state == start):
@@ -255,14 +259,15 @@ def _edges(
     screen: Screen, state: State, gold: Gold, a: int, b: int, first: bool
 ) -> Iterator[tuple[list[tuple[str, str]], State]]:
     anchor, cursor, searched, rejected = state
-    for key in _MOVES + _MOVES_ENDS:
+    wrapped_as_shown = not rejected
+    for key in _MOVES + (_LINE_MOVES if wrapped_as_shown else ()):
         target = screen.move(key, cursor)
         if (target, target) != (anchor, cursor):
             yield [(key, "reach")], (target, target, searched, rejected)
     if anchor != cursor:
         yield [("escape", "select")], (cursor, cursor, searched, rejected)
     if anchor in (a, b):
-        for key in _EXTENDS:
+        for key in _EXTENDS + (_LINE_EXTENDS if wrapped_as_shown else ()):
             target = screen.move(key, cursor)
             if target != cursor:
                 yield [(key, "select")], (anchor, target, searched, rejected)
@@ -284,16 +289,26 @@ def _edges(
             if following is not None:
                 at = screen.tokens_of(following.start, following.end)
                 yield [("X", "reject")], (*at, searched, gone)
-    if screen.needle and not searched:
-        base = selection[0]
-        if first and screen.match is not None and screen.match[1] == selection:
-            base = screen.match[0]
-        for key, backwards in (("n", False), ("N", True)):
-            found = find_match(screen.view.text, screen.needle, base + (0 if backwards else 1), backwards)
-            if found is not None:
-                yield [(key, "reach")], (*screen.tokens_of(found[0], found[1]), False, rejected)
+    if screen.needle and first:
+        yield from _again(screen, selection)
     if first:
         yield from _searches(screen, selection[0], a, b)
+
+
+def _again(screen: Screen, selection: tuple[int, int]) -> Iterator[tuple[list[tuple[str, str]], State]]:
+    """The screen's last search again: 1 to :data:`MAX_SKIPS` ``n`` (or ``N``), each going on from the
+    match before (from the last match while its selection stays, else from the selection)."""
+    base = selection[0]
+    if screen.match is not None and screen.match[1] == selection:
+        base = screen.match[0]
+    for key, backwards in (("n", False), ("N", True)):
+        at = base
+        for count in range(1, MAX_SKIPS + 1):
+            found = find_match(screen.view.text, screen.needle, at + (0 if backwards else 1), backwards)
+            if found is None:
+                break
+            at = found[0]
+            yield [(key, "reach")] * count, (*screen.tokens_of(found[0], found[1]), True, frozenset())
 
 
 def _searches(screen: Screen, selected: int, a: int, b: int) -> Iterator[tuple[list[tuple[str, str]], State]]:
@@ -329,6 +344,12 @@ def _skips(text: str, needle: str, after: int, at: int) -> int | None:
             return skips
         position = found[0] + 1
     return None
+
+
+def _removal(screen: Screen, state: State, span: Gold) -> Iterator[tuple[list[tuple[str, str]], str]]:
+    """x with the span selected: a span a plan left that is not gold (its foresight failed)."""
+    if screen.selection(state) == (span[0], span[1]):
+        yield [("x", "remove")], "removed"
 
 
 def _finishes(
