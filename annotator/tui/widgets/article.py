@@ -44,9 +44,12 @@ def changed_ranges(
     old: tuple[int, int] | None, new: tuple[int, int] | None, cursors: list[Token]
 ) -> list[tuple[int, int]]:
     """What a selection moving from ``old`` to ``new`` changes on screen: the edges that moved, and the
-    cursor tokens (where it was and where it is); all of a selection that appears or goes."""
+    cursor tokens (where it was and where it is); all of a selection that appears or goes, or that moves
+    clear of where it was (a page down: the two tokens, not the page between them)."""
     if old is None or new is None:
         return [region for region in (old, new) if region is not None]
+    if old[1] <= new[0] or new[1] <= old[0]:
+        return [old, new, *cursors]
     moved = [(min(a, b), max(a, b)) for a, b in ((old[0], new[0]), (old[1], new[1])) if a != b]
     return [*moved, *cursors]
 
