@@ -78,6 +78,10 @@ ACCEPT_PROPOSAL = _key("annotate.accept_proposal", "y", "Accept proposal", "prop
 # (remove the span): in vim too a deleting key (and ``r``, ``o`` are label keys in the CoNLL set).
 REJECT_PROPOSAL = _key("annotate.reject_proposal", "X", "Reject proposal", "proposal(False)")
 ACCEPT_ALL = _key("annotate.accept_all", "Y", "Accept all proposals", "accept_all")
+# Prodigy's one key per sentence: the sentence's proposals taken, the next sentence's first selected.
+ACCEPT_SENTENCE = _key(
+    "annotate.accept_sentence", "A", "Accept the sentence's proposals, on to the next", "accept_sentence"
+)
 
 WORD_MOVES = (
     _key("annotate.word_right", "ctrl+right,w", "Next word", "word(1)"),
@@ -112,6 +116,7 @@ ANNOTATE_SCREEN = (
     ACCEPT_PROPOSAL,
     REJECT_PROPOSAL,
     ACCEPT_ALL,
+    ACCEPT_SENTENCE,
     FOCUS_PANEL,
     *WORD_MOVES,
 )

@@ -203,6 +203,10 @@ def _found(
                 keys.append(key)
             if j > i and not (capital[j] or words[j] in CONNECTORS):
                 kb_open = False  # only the last word of a KB window may be in lower case
+    dotted = _initialisms(text, tokens, words)
+    for i, j in dotted:
+        kb_windows.append((i, j))
+        keys.append(normalize(text[tokens[i][0] : tokens[j][1]]))
     index = kb.index
     if index is not None and kb_windows:
         for (i, j), key, matches in zip(kb_windows, keys, index.match_keys(keys), strict=True):
@@ -210,6 +214,7 @@ def _found(
                 continue
             start, end = tokens[i][0], tokens[j][1]
             mention = text[start:end]
+            written = mention.replace(".", "") if (i, j) in dotted else mention
             if mention.lower() in FUNCTION_WORDS:
                 continue  # The, Is, Of: never, however well known a place of that name
             best: tuple[float, float, int, int] | None = None
@@ -220,11 +225,15 @@ def _found(
                     continue
                 entry = index.entries_of(key_index)[0]
                 prominence = float(index.entry_prominence[entry])
-                if len(key) < SHORT and index.spelling(entry, candidate_key) != mention:
+                if len(key) < SHORT and index.spelling(entry, candidate_key) != written:
                     continue
-                if not capital[j] and not (
-                    len(key) >= LOOSE_MIN_LENGTH
-                    and index.spelling(entry, candidate_key).split()[-1][:1].isupper()
+                if (
+                    not capital[j]
+                    and (i, j) not in dotted
+                    and not (
+                        len(key) >= LOOSE_MIN_LENGTH
+                        and index.spelling(entry, candidate_key).split()[-1][:1].isupper()
+                    )
                 ):
                     continue  # a lower-case last word only where the KB writes it with a capital
                 if best is None or (score, prominence) > best[:2]:
@@ -244,6 +253,32 @@ def _found(
                 Candidate(start, end, mention, index.suggestion(entry, index.keys[key_index], score))
             )
     return found, found_in_kb
+
+
+def _initialisms(text: str, tokens: list[Token], words: list[str]) -> set[tuple[int, int]]:
+    """Dotted initialisms (``U.S.``, ``U.K.``: the tokenizer makes four tokens of each, which no window
+    of words joins) as token ranges ``(first, last)``, last inclusive: two or more capital letters each
+    followed by a dot, nothing between them. Matched as the KB spells them without the dots (``US``)."""
+    out: set[tuple[int, int]] = set()
+    n = len(tokens)
+    i = 0
+    while i < n:
+        j = i
+        while (
+            j + 1 < n
+            and len(words[j]) == 1
+            and words[j].isupper()
+            and words[j + 1] == "."
+            and tokens[j][1] == tokens[j + 1][0]
+            and (j == i or tokens[j - 1][1] == tokens[j][0])
+        ):
+            j += 2
+        if j - i >= 4 and not (i > 0 and tokens[i - 1][1] == tokens[i][0] and words[i - 1][:1].isalnum()):
+            out.add((i, j - 1))
+            i = j
+        else:
+            i += 1
+    return out
 
 
 def _derived_from(key: str, index: FuzzyIndex, key_index: int) -> bool:
@@ -322,7 +357,7 @@ def propose_all(
         return propose(text, kb)
     tokens = tokenize(text)
     by_source = _proposals_by_source(text, kb, tokens)
-    found = [Hint(c.start, c.end, c.label, source) for source, cs in by_source.items() for c in cs]
+    found = _hints(by_source)
 
     same: dict[tuple[int, int, str], list[Candidate]] = {}
     for cs in by_source.values():
@@ -355,14 +390,33 @@ def propose_all(
     return proposed
 
 
+LOCATIVE = frozenset({
+    "in", "at", "near", "inside", "into", "within", "throughout", "across", "outside", "around",
+})  # fmt: skip
+"""Prepositions after which a name is where something happens, not who acts (``in Armenia``)."""
+
+
+def locative(text: str, tokens: list[Token], start: int) -> bool:
+    """Whether the token before the one starting at ``start`` is a :data:`LOCATIVE` preposition."""
+    at = bisect.bisect_left(tokens, (start, -1))
+    if at == 0:
+        return False
+    before = tokens[at - 1]
+    return text[before[0] : before[1]].lower() in LOCATIVE
+
+
 def memory_proposals(text: str, tokens: list[Token], tagged: list[tuple[int, int, str]]) -> list[Hint]:
     """The occurrences of what was tagged in this document (:func:`memory_hints`) that overlap no tagged
-    span, none overlapping another (the longest first), in text order."""
+    span, none overlapping another (the longest first), in text order. An ACTOR's words after a locative
+    preposition (``in Armenia`` once ``Armenia says`` was tagged ACTOR) are where something happens, not
+    who acts: the memory leaves them to the model's reading."""
     covered = bytearray(len(text) + 1)
     for start, end, _ in tagged:
         covered[start:end] = b"\x01" * (end - start)
     kept: list[Hint] = []
     for hint in sorted(memory_hints(text, tokens, tagged), key=lambda h: longest_first(h.start, h.end)):
+        if hint.label == "ACTOR" and locative(text, tokens, hint.start):
+            continue
         if covered.find(1, hint.start, hint.end) == -1:
             kept.append(hint)
             covered[hint.start : hint.end] = b"\x01" * (hint.end - hint.start)
@@ -448,4 +502,15 @@ def hints(text: str, kb: KnowledgeBase, tokens: list[Token] | None = None) -> li
     """What the KB and the learned strings propose in ``text``, each on its own (the model's features:
     where both propose a span, it sees both). ``tokens``: ``tokenize(text)`` when the caller has it."""
     found = _proposals_by_source(text, kb, tokenize(text) if tokens is None else tokens)
-    return [Hint(c.start, c.end, c.label, source) for source, cs in found.items() for c in cs]
+    return _hints(found)
+
+
+FUZZY = "kb~"
+"""The hint source that a gazetteer proposal one edit from the KB's name (``Afghan`` for the Iranian
+village ``Afghān``, ``Ahmed`` for ``Ahmadi``) has besides ``kb``: the model learns how much less it says."""
+
+
+def _hints(by_source: dict[str, list[Candidate]]) -> list[Hint]:
+    out = [Hint(c.start, c.end, c.label, source) for source, cs in by_source.items() for c in cs]
+    out += [Hint(c.start, c.end, c.label, FUZZY) for c in by_source.get(GAZETTEER, ()) if c.score < 100]
+    return out

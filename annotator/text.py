@@ -116,6 +116,20 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
     return result
 
 
+def sentence_around(text: str, tokens: Sequence[Token], index: int) -> tuple[int, int]:
+    """The sentence (:func:`sentences`) holding token ``index``, as token indices ``[first, last)``:
+    found among the tokens of its line only (a sentence ends at a line break), so that a long article
+    costs its line, not its length."""
+    start = tokens[index][0]
+    end = text.find("\n", start)
+    first = token_index_at(tokens, text.rfind("\n", 0, start) + 1)
+    last = token_index_at(tokens, len(text) if end == -1 else end)
+    for a, b in sentences(text, [tokens[i] for i in range(first, last)]):
+        if first + a <= index < first + b:
+            return first + a, first + b
+    return index, index + 1
+
+
 def _ends_abbreviation(text: str, tokens: Sequence[Token], i: int) -> bool:
     if text[tokens[i][0] : tokens[i][1]] != "." or i == 0 or tokens[i - 1][1] != tokens[i][0]:
         return False

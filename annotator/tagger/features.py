@@ -185,6 +185,12 @@ def _senses(lower: str) -> tuple[str, tuple[str, ...]] | None:
     return found
 
 
+def noun_senses(word: str) -> tuple[str, tuple[str, ...]] | None:
+    """The WordNet noun senses of ``word`` (any case; a plural read as its singular): the first sense's
+    lexicographer file and those of the first three, or None when WordNet has no such noun."""
+    return _senses(word.lower())
+
+
 def word_features(word: str) -> list[str]:
     """The features of a word on its own: itself in lower case, its shapes, prefixes and suffixes, and
     its WordNet noun senses."""

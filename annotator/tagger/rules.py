@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
+from annotator.tagger.features import noun_senses
+
 
 class Tagged(NamedTuple):
     """A span of tokens ``[first, last)`` the model tagged, with its confidence."""
@@ -41,12 +43,44 @@ TITLES = frozenset({
 })  # fmt: skip
 """Words that stand before a name and are not part of it (lower case, without a final dot)."""
 
-RULES = frozenset({"initials", "titles", "bare", "parts", "spread"})
+RULES = frozenset({"initials", "demonyms", "titles", "bare", "parts", "spread"})
 """The rules :func:`refine` applies. On the team folds (F1 team model / starter): none 0.477 / 0.345;
 titles 0.490 / 0.380; + name parts 0.535 / 0.414; + one label per text 0.531 / 0.414 (left out); + what
 was tagged spread to the other occurrences 0.570 / 0.424 (spreading only what the model gave 0.8 or more:
 0.540 / 0.411; 0.6: 0.567 / 0.415); + initials taken (``Washington D.C.``) 0.579 / 0.434; + a title with
 no name after it dropped 0.582 / 0.434."""
+
+
+DEMONYM_ENDINGS = ("an", "ese", "ish", "i")
+"""How a people's adjective ends (``Afghan``, ``Gabonese``, ``Turkish``, ``Azerbaijani``)."""
+
+
+def _without_demonyms(words: Sequence[str], spans: list[Tagged]) -> list[Tagged]:
+    """A one-word name ending like a demonym before a common noun for people or a group (``Afghan
+    team``, ``Armenian officials``) is an adjective, not an actor nor a place; not a place's own name
+    (``Michigan team``), nor before a verb (``Iran says``)."""
+    out: list[Tagged] = []
+    for span in spans:
+        word = words[span.first]
+        following = words[span.last] if span.last < len(words) else ""
+        senses = noun_senses(following) if following.isalpha() and following.islower() else None
+        if (
+            span.last - span.first == 1
+            and span.label in ("ACTOR", "PLACE")
+            and word.lower().endswith(DEMONYM_ENDINGS)
+            and not _a_place(word)
+            and senses is not None
+            and senses[0] in ("person", "group")
+        ):
+            continue
+        out.append(span)
+    return out
+
+
+def _a_place(word: str) -> bool:
+    """Whether WordNet knows ``word`` as a place (``Michigan``, ``Iran``, ``Jordan``: no demonyms)."""
+    senses = noun_senses(word)
+    return senses is not None and "location" in senses[1]
 
 
 def _is_title(word: str) -> bool:
@@ -68,9 +102,11 @@ def refine(
     if "titles" in RULES:
         out = _without_titles(words, out, places)
     if "parts" in RULES:
-        out = _name_parts(words, out)
+        out = _name_parts(words, out, places)
     if "spread" in RULES:
         out = _spread(words, out)
+    if "demonyms" in RULES:
+        out = _without_demonyms(words, out)
     return sorted(out)
 
 
@@ -103,10 +139,27 @@ def _standalone(words: Sequence[str], i: int) -> bool:
     return _capitalised(words[i]) and not before and not after
 
 
-def _name_parts(words: Sequence[str], spans: list[Tagged]) -> list[Tagged]:
+COMPASS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "new",
+    "upper", "lower", "greater", "northwest", "northeast", "southwest", "southeast", "mid",
+})  # fmt: skip
+"""First words of region names (``South Australia``, ``Southern Indiana``, ``New South Wales``), never of a
+person's name."""
+
+
+def _person_like(words: Sequence[str], span: Tagged, places: Collection[tuple[int, int]]) -> bool:
+    """Whether the last word of an ACTOR span may stand alone elsewhere for it (``Mohamed`` after ``Ahmed
+    Mohamed``): not when the span is a region's name (a ``South Australia`` the model tags ACTOR would
+    make every ``Australia`` of the document an actor) nor a place of the gazetteer as a whole."""
+    return (span.first, span.last) not in places and words[span.first].lower() not in COMPASS
+
+
+def _name_parts(
+    words: Sequence[str], spans: list[Tagged], places: Collection[tuple[int, int]] = ()
+) -> list[Tagged]:
     surnames: dict[str, float] = {}
     for span in spans:
-        if span.label == "ACTOR" and span.last - span.first >= 2:
+        if span.label == "ACTOR" and span.last - span.first >= 2 and _person_like(words, span, places):
             tail = words[span.last - 1]
             if _capitalised(tail) and tail[:1].isalpha() and not _is_title(tail):
                 surnames[tail] = max(surnames.get(tail, 0.0), span.confidence)

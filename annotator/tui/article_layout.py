@@ -430,9 +430,17 @@ class ArticleLayout:
     def change_marks(self, removed: Sequence[Span], added: Sequence[Span]) -> tuple[list[int], int | None]:
         """Take away and add marks: ``(lines to redraw, first line of those that moved or None)``, as
         :meth:`change` (many at once are wrapped again in one pass from the first to the last)."""
-        gone = set(removed)
-        if gone:
+        if len(removed) > 16:
+            gone = set(removed)
             self.marks = [m for m in self.marks if m not in gone]
+        else:  # a tag takes a proposal or two away: found by bisection, not by hashing every mark
+            for mark in removed:
+                i = bisect.bisect_left(self.marks, mark.start, key=_start)
+                while i < len(self.marks) and self.marks[i].start == mark.start:
+                    if self.marks[i] == mark:
+                        del self.marks[i]
+                    else:
+                        i += 1
         if len(added) > 16:  # a new window's proposals: one sort, not thousands of inserts
             self.marks = sorted([*self.marks, *added], key=_start)
         else:

@@ -254,7 +254,8 @@ def test_suggest_proposes_what_was_tagged_in_the_document_again_with_its_label(
     run, db: Path, tmp_path: Path
 ) -> None:
     """The in-document memory: alice tags the first Armenia ACTOR (her guideline: a country that acts);
-    the starter model, trained on GUM where countries are places, proposes the later ones as ACTOR."""
+    the starter model, trained on GUM where countries are places, proposes the later ones as ACTOR, but
+    not the one after a locative preposition (``in Armenia``: where, not who)."""
     from annotator.model import Span
 
     text = "Armenia says the talks failed. Troops left Armenia today. Armenia and Turkey met in Armenia."
@@ -266,5 +267,7 @@ def test_suggest_proposes_what_was_tagged_in_the_document_again_with_its_label(
     with Store(db) as store:
         store.edits.edit(store.documents.id_of("seed"), "alice", add=[Span(0, 7, "ACTOR", None)], who="alice")
     found = {f["start"]: f for f in suggest(run, "--doc", "seed")}
-    assert [found[at]["label"] for at in later] == ["ACTOR", "ACTOR", "ACTOR"]
-    assert {found[at]["source"] for at in later} == {"learned"} and 0 not in found
+    assert [found[at]["label"] for at in later[:2]] == ["ACTOR", "ACTOR"]
+    assert {found[at]["source"] for at in later[:2]} == {"learned"} and 0 not in found
+    locative = found.get(later[2])
+    assert locative is None or (locative["label"], locative["source"]) != ("ACTOR", "learned")

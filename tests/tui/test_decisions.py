@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from annotator.store import Store
+from annotator.text import sentences, tokenize
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article import ArticleView
@@ -221,4 +222,45 @@ async def test_an_edit_of_a_state_that_is_gone_is_said_in_the_status_line(
         assert stored(db) == [(0, 7, "ACTOR", None, "manual")]
         assert not screen.query_one(StatusLine).text.plain.startswith("Not saved")
     assert app.return_code in (None, 0)
+    store.close()
+
+
+async def test_the_sentences_proposals_are_taken_with_one_key_and_undone_together(
+    run, db: Path, tmp_path: Path
+) -> None:
+    seeded(run, tmp_path)
+    store = Store(db)
+    app = make_app(store, "alice", use_model=False)
+    tokens = tokenize(TEXT)
+    ranges = [(tokens[a][0], tokens[b - 1][1]) for a, b in sentences(TEXT, tokens)]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.query_one(ArticleView)
+        await until(pilot, lambda: bool(view.proposals))  # one answer: all of them
+        shown = sorted(on_screen(view))
+
+        def proposed(start: int, end: int) -> set[tuple[int, int, str]]:
+            return {p for p in shown if start <= p[0] and p[1] <= end}
+
+        # the first sentence with two proposals or more, and the first proposal after it
+        start, end = next(r for r in ranges if len(proposed(*r)) >= 2)
+        following = next(p for p in shown if p[0] >= end)
+        inside = proposed(start, end)
+        word = next(t for t in tokens if start <= t[0] and t[1] <= end and view.proposal_at(*t) is None)
+        view.select_offsets(*word)  # anywhere in the sentence, not on a proposal
+        await pilot.press("A")
+        taken = {(s, e, label) for s, e, label, _, source in stored(db) if source == "suggestion"}
+        assert taken == inside and len(stored(db)) == len(inside)
+        assert not inside & on_screen(view)
+        assert following in on_screen(view)  # the later ones stay open
+        assert view.selection == following[:2]  # and the first of them is selected
+        await pilot.press("u")  # one edit: they go back together
+        assert stored(db) == []
+        assert inside <= on_screen(view)
+        failed = TEXT.index("I failed.")
+        view.select_offsets(failed, failed + 1)
+        await pilot.press("A")  # a sentence without proposals: said, nothing taken
+        assert "No proposals in this sentence" in screen.query_one(StatusLine).text.plain
+        assert stored(db) == []
     store.close()

@@ -56,6 +56,27 @@ async def test_enter_ends_the_search_on_its_match_and_a_tag_key_tags_it(seeded: 
         assert _spans(db) == [(gubadli, gubadli + 7, "ACTOR")]
 
 
+async def test_n_walks_on_from_a_match_inside_a_word(seeded: Store) -> None:
+    """A match inside a word selects the whole word; n goes on to the next match, not to the same one
+    again (from the word's start it found it again: n stayed on the first match for ever)."""
+    text = SEED.read_text(encoding="utf-8")
+    places = [m.start() for m in re.finditer("inistr", text, re.IGNORECASE)]  # each inside "ministry"
+    assert len(places) >= 3
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("slash", *"inistr", "enter")
+        words = [(place - 1, place + 7) for place in places]  # the words: "ministry"
+        assert view.selection == words[0]
+        await pilot.press("n")
+        assert view.selection == words[1]
+        await pilot.press("n")
+        assert view.selection == words[2]
+        await pilot.press("N", "N")
+        assert view.selection == words[0]
+
+
 async def test_n_and_shift_n_walk_the_matches_and_say_when_they_wrap(seeded: Store) -> None:
     text = SEED.read_text(encoding="utf-8")
     places = [m.start() for m in re.finditer("ministry", text, re.IGNORECASE)]

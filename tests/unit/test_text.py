@@ -11,7 +11,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.text import OffsetMap, clean_text, sentences, snap, token_index_at, tokenize
+from annotator.text import OffsetMap, clean_text, sentence_around, sentences, snap, token_index_at, tokenize
 from tests.conftest import SEED
 
 SPACES = " \t\n\u00a0\u2003\u3000\u2028\u200b"
@@ -160,6 +160,18 @@ def test_seed_sentences_end_at_paragraphs() -> None:
         s.endswith("fighting was continuing mainly in the Khojavend, Fizuli, and Gubadli areas.") for s in got
     )
     assert got[-1] == "Post a Comment"
+
+
+def test_the_sentence_around_a_token_is_its_sentence_of_the_whole_text() -> None:
+    """Found from the token's line alone, it is the sentence ``sentences`` gives over the whole text,
+    for every token of the seed article and of text whose lines hold several sentences."""
+    several = 'Mr. Smith met U.S. officials. "It works," he said. Then\nA'
+    for text in (SEED.read_text(encoding="utf-8"), several):
+        tokens = tokenize(text)
+        whole = {i: (a, b) for a, b in sentences(text, tokens) for i in range(a, b)}
+        assert [sentence_around(text, tokens, i) for i in range(len(tokens))] == [
+            whole[i] for i in range(len(tokens))
+        ]
 
 
 def test_snap_widens_to_tokens() -> None:

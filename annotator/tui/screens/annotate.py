@@ -22,16 +22,15 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 
-from annotator.keymap import ACCEPT_ALL, ACCEPT_PROPOSAL, ANNOTATE_SCREEN, REJECT_PROPOSAL
+from annotator.keymap import ANNOTATE_SCREEN
 from annotator.literal import literal
 from annotator.model import Label, Span
 from annotator.store import Store
-from annotator.store.edits import as_accepted
 from annotator.tui.bindings import key_bindings
 from annotator.tui.messages import ProposalsFound
 from annotator.tui.proposals import covering, overlapping, repeats
-from annotator.tui.screens.document import DocumentScreen, saving, while_shown
-from annotator.tui.screens.editing import described
+from annotator.tui.screens.deciding import ProposalDecisions
+from annotator.tui.screens.document import saving, while_shown
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
 from annotator.tui.widgets.title_bar import TitleBar
@@ -62,7 +61,7 @@ REPEATS_NEAR = 20_000
 _WHITESPACE = re.compile(r"\s")
 
 
-class AnnotateScreen(DocumentScreen):
+class AnnotateScreen(ProposalDecisions):
     BINDINGS = key_bindings(ANNOTATE_SCREEN)
     HELP_TITLE = "Annotation screen"
 
@@ -322,9 +321,6 @@ class AnnotateScreen(DocumentScreen):
                 return f"why: {c.because}{link}"
         return ""
 
-    def _proposal_keys(self) -> str:
-        return "/".join(a.keys.split(",")[0] for a in (ACCEPT_PROPOSAL, REJECT_PROPOSAL, ACCEPT_ALL))
-
     def _propagate(self, spans: list[Span]) -> None:
         article = self.article
         rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
@@ -341,71 +337,6 @@ class AnnotateScreen(DocumentScreen):
             self._proposed = sorted([*self._proposed, *found], key=lambda c: c.start)
             article.add_proposals([c.span() for c in found])
             self._count_proposals()
-
-    @saving
-    def action_proposal(self, accept: bool) -> None:
-        """On a proposal: take (or reject) it and go to the next; elsewhere: go to the next one."""
-        selection = self.article.selection
-        if selection is None:
-            return
-        if not self.article.proposals:
-            self.say("No proposals open on this document")
-            return
-        current = self.article.proposal_at(*selection)
-        if current is None or (current.start, current.end) != selection:
-            following = self.article.next_proposal(selection[0])
-            if following is not None:
-                self.article.select_offsets(following.start, following.end)
-                self.say(f"On a proposal ({following.label}): {self._proposal_keys()}")
-            return
-        self.sync()
-        doc_id, layer, user = self.doc_id, self.layer_name, self.user
-        said = described(current.label, self.article.text[current.start : current.end])
-        if accept:
-            self.write(
-                f"take {said}",
-                lambda store: store.edits.tag(doc_id, layer, as_accepted([current])),
-                lambda changed: self._saved(*changed, doc_id=doc_id),
-            )
-        else:
-            self.write(
-                f"reject {said}",
-                lambda store: store.edits.reject(doc_id, layer, [current], who=user),
-                lambda _: self._rejected(doc_id),
-            )
-        # the proposal is no longer offered at once (a write that fails shows every proposal again)
-        self.article.remove_proposals([current])
-        self._count_proposals()
-        following = self.article.next_proposal(current.end)
-        if following is not None:
-            self.article.select_offsets(following.start, following.end)
-
-    @saving
-    def action_accept_all(self) -> None:
-        self.sync()
-        proposals = list(self.article.proposals)
-        if not proposals:
-            self.say("No proposals open on this document")
-            return
-        doc_id, layer = self.doc_id, self.layer_name
-
-        def shown(changed: tuple[list[Span], list[Span]]) -> None:
-            if self._saved(*changed, doc_id=doc_id):
-                self._count_proposals()
-                self.notify(f"Took {len(changed[1])} proposal(s); u undoes them together", timeout=3)
-
-        self.write(
-            f"take {len(proposals)} proposals",
-            lambda store: store.edits.tag(doc_id, layer, as_accepted(proposals)),
-            shown,
-        )
-        self.article.remove_proposals(proposals)
-        self._count_proposals()
-
-    def _rejected(self, doc_id: int) -> None:
-        """A rejection of this screen is saved: it is not another window's change."""
-        if doc_id == self.doc_id:
-            self._data_version = self.store.data_version()
 
 
 def _key(proposal: Span) -> tuple[int, int, str, str | None]:

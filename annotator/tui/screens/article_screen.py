@@ -54,6 +54,10 @@ class ArticleScreen(Screen[None]):
         """A failed edit, said in the status line until the selection moves."""
         self._needle = ""
         """The last search (``n``/``N`` look for it again)."""
+        self._match: tuple[int, tuple[int, int]] | None = None
+        """Where the last match starts and the selection it made: while that selection stays, ``n``
+        and ``N`` go on from the match, not from the selection's first token (a match inside a word
+        selects the whole word; from its start ``n`` found the same match again)."""
 
     @property
     def article(self) -> ArticleView:
@@ -163,6 +167,7 @@ class ArticleScreen(Screen[None]):
             return
         if kind == "search" and value:
             self._needle = value
+            self._match = None
             self._find(1)
 
     def action_search_next(self, direction: int) -> None:
@@ -177,7 +182,8 @@ class ArticleScreen(Screen[None]):
         selection = article.selection
         if selection is None:
             return
-        after = selection[0] + 1 if direction > 0 else selection[0]
+        base = self._match[0] if self._match is not None and self._match[1] == selection else selection[0]
+        after = base + 1 if direction > 0 else base
         found = find_match(article.text, self._needle, after, backwards=direction < 0)
         shown = visible(self._needle)
         if found is None:
@@ -187,4 +193,5 @@ class ArticleScreen(Screen[None]):
         side = "top" if direction > 0 else "bottom"
         self._note = f"Search wrapped to the {side}: “{shown}”" if wrapped else ""
         article.select_offsets(start, end)
+        self._match = (start, article.selection or (start, end))
         self._show_status()

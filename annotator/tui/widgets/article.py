@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from rich.style import Style
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -23,6 +23,11 @@ from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article_lines import ArticleLook, tag_cells
 from annotator.tui.widgets.frame_style import FrameStyle
+
+AHEAD_AFTER_S = 0.03
+"""How long after a frame the lines ahead start to be drawn (the frame is written by then)."""
+AHEAD_BATCH = 4
+"""Lines drawn ahead at a time, between which keys are handled."""
 
 
 def keep_row_visible(view: ScrollView, row: int) -> None:
@@ -39,9 +44,12 @@ def changed_ranges(
     old: tuple[int, int] | None, new: tuple[int, int] | None, cursors: list[Token]
 ) -> list[tuple[int, int]]:
     """What a selection moving from ``old`` to ``new`` changes on screen: the edges that moved, and the
-    cursor tokens (where it was and where it is); all of a selection that appears or goes."""
+    cursor tokens (where it was and where it is); all of a selection that appears or goes, or that moves
+    clear of where it was (a page down: the two tokens, not the page between them)."""
     if old is None or new is None:
         return [region for region in (old, new) if region is not None]
+    if old[1] <= new[0] or new[1] <= old[0]:
+        return [old, new, *cursors]
     moved = [(min(a, b), max(a, b)) for a, b in ((old[0], new[0]), (old[1], new[1])) if a != b]
     return [*moved, *cursors]
 
@@ -139,7 +147,105 @@ class ProposalMarks:
         return first_from(self.proposals, offset)
 
 
-class ArticleView(FrameStyle, ProposalMarks, MouseSelecting, can_focus=True):
+class LineStrips(ScrollView):
+    """The article's lines as strips, each drawn once and kept by its ``(start, end)`` offsets (a line
+    a re-wrap above it moved down keeps its strip), and the pages either side of the one shown drawn
+    ahead while the keys rest, so that a page down or up finds its lines drawn."""
+
+    text_layout: ArticleLayout
+    tokens: Sequence[Token]
+    cursor: int
+    flags: list[Span]
+    _look: ArticleLook
+    _cache: dict[tuple[int, int], Strip]
+    _frame: tuple[int, int, int] | None = None
+    """While a frame is drawn: the scroll offset (x, y) and the width, read once for its lines."""
+    _ahead: bool = False
+    """Whether drawing ahead is due (a timer set, or its next batch called)."""
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        raise NotImplementedError
+
+    @property
+    def proposals(self) -> list[Span]:
+        raise NotImplementedError
+
+    @property
+    def base_style(self) -> Style:
+        raise NotImplementedError
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame = (self.scroll_offset.x, self.scroll_offset.y, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+            if not self._ahead and self._lines_ahead():
+                self._ahead = True
+                self.set_timer(AHEAD_AFTER_S, self._draw_ahead)
+
+    def render_line(self, y: int) -> Strip:
+        x, top, width = self._frame or (
+            self.scroll_offset.x,
+            self.scroll_offset.y,
+            self.scrollable_content_region.width,
+        )
+        line = y + top
+        if self.text_layout.rewrap(max(width, 10)):  # drawn before the resize is handled: its width
+            self._cache.clear()
+        if line >= len(self.text_layout.lines):
+            return Strip.blank(width, self.base_style)
+        return self._strip(line).crop_extend(x, x + width, self.base_style)
+
+    def _strip(self, line: int) -> Strip:
+        key = self.text_layout.lines[line]
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_article_line(line)
+            self._cache[key] = strip
+        return strip
+
+    def _render_article_line(self, line: int) -> Strip:
+        cursor = self.tokens[self.cursor] if self.tokens else None
+        segments = self._look.line(
+            self.text_layout,
+            line,
+            self.base_style,
+            self.selection,
+            cursor,
+            self.proposals,
+            self.flags,
+        )
+        return Strip(segments)
+
+    def _lines_ahead(self) -> list[int]:
+        """The lines of the page below the one shown, then of the page above, not drawn yet."""
+        layout = self.text_layout
+        width, height = self.scrollable_content_region.size
+        if not layout.laid_out or height <= 0 or layout.width != max(width, 10):
+            return []
+        top, count = self.scroll_offset.y, len(layout.lines)
+        below = range(min(top + height, count), min(top + 2 * height, count))
+        above = range(max(top - height, 0), min(top, count))
+        lines, cache = layout.lines, self._cache
+        return [line for line in (*below, *above) if lines[line] not in cache]
+
+    def _draw_ahead(self) -> None:
+        """A few lines ahead, then the next few in a later call: a key that comes meanwhile waits for
+        a few lines at most."""
+        lines = self._lines_ahead()
+        if not lines or not self.is_attached:
+            self._ahead = False
+            return
+        style = self.rich_style
+        x, width = self.scroll_offset.x, self.scrollable_content_region.width
+        for line in lines[:AHEAD_BATCH]:
+            self._strip(line).crop_extend(x, x + width, style)  # as render_line will ask for it
+        self.call_later(self._draw_ahead)
+
+
+class ArticleView(FrameStyle, ProposalMarks, LineStrips, MouseSelecting, can_focus=True):
     """A scrollable, token-addressed view of one article."""
 
     ALLOW_SELECT = False
@@ -458,30 +564,3 @@ class ArticleView(FrameStyle, ProposalMarks, MouseSelecting, can_focus=True):
         first, last = max(first, top), min(last, top + self.size.height)
         if first <= last:  # what is on screen of it (the rest is drawn from the layout when scrolled to)
             self.refresh_lines(first, last - first + 1)
-
-    def render_line(self, y: int) -> Strip:
-        line = y + self.scroll_offset.y
-        width = self.scrollable_content_region.width
-        if self.text_layout.rewrap(max(width, 10)):  # drawn before the resize is handled: its width
-            self._cache.clear()
-        if line >= len(self.text_layout.lines):
-            return Strip.blank(width, self.base_style)
-        key = self.text_layout.lines[line]
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = self._render_article_line(line)
-            self._cache[key] = strip
-        return strip.crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, self.base_style)
-
-    def _render_article_line(self, line: int) -> Strip:
-        cursor = self.tokens[self.cursor] if self.tokens else None
-        segments = self._look.line(
-            self.text_layout,
-            line,
-            self.base_style,
-            self.selection,
-            cursor,
-            self.proposals,
-            self.flags,
-        )
-        return Strip(segments)

@@ -19,7 +19,6 @@ from rich.style import Style
 
 from annotator.literal import visible
 from annotator.model import Span
-from annotator.spans import innermost, overlaps
 from annotator.text import Token
 from annotator.tui.article_layout import ArticleLayout, overlapping
 
@@ -44,6 +43,9 @@ class ArticleLook:
             name: Style(color=style.bgcolor, underline=True, italic=True) for name, style in styles.items()
         }
         self.proposal_tags = {name: Style(color=style.bgcolor, italic=True) for name, style in styles.items()}
+        self._styles: dict[Style, dict[tuple[str | None, bool, str | None, bool, bool, bool], Style]] = {}
+        """Each style drawn, by the base style and what is under the text there (a few dozen)."""
+        self._tags: dict[tuple[str, bool, Style], Segment] = {}
 
     def line(
         self,
@@ -76,35 +78,83 @@ class ArticleLook:
             cuts.add(min(max(span.start, start), end))
             cuts.add(min(max(span.end, start), end))
         points = sorted(cuts)
+        selected_from, selected_to = selection or (end + 1, end)
+        cursor_from, cursor_to = cursor or (end + 1, end)
+        styles = self._styles.setdefault(base, {})
         segments = []
+        tag = 0
+        offered = 0  # proposals never overlap one another: the first not yet behind ``left``
         for left, right in itertools.pairwise(points):
-            while tags and tags[0][0].end <= left:
-                segments.append(self._tag(*tags.pop(0), base))
+            while tag < len(tags) and tags[tag][0].end <= left:
+                segments.append(self._tag(*tags[tag], base))
+                tag += 1
             if left == right:
                 continue
-            style = base
-            covering = [s for s in spans if overlaps(s.start, s.end, left, right)]
-            if covering:
-                inner = innermost(covering)
-                style = style + self.spans.get(inner.label, Style(reverse=True))
-                if len(covering) > 1:
-                    style = style + Style(underline=True)
-            elif proposed:
-                offered = [s for s in proposed if overlaps(s.start, s.end, left, right)]
-                if offered:
-                    style = style + self.proposals.get(offered[0].label, Style(underline=True))
-            if flagged and any(overlaps(s.start, s.end, left, right) for s in flagged):
-                style = style + FLAG
-            if selection and selection[0] <= left and right <= selection[1]:
-                style = style + Style(reverse=True)
-            if cursor and cursor[0] <= left and right <= cursor[1]:
-                style = style + Style(bold=True, underline=True)
+            inner: Span | None = None
+            nested = False
+            for span in spans:
+                if span.start < right and left < span.end:
+                    if inner is None:
+                        inner = span
+                    else:
+                        nested = True
+                        if span.end - span.start < inner.end - inner.start:
+                            inner = span
+            proposal = None
+            if inner is None and proposed:
+                while offered < len(proposed) and proposed[offered].end <= left:
+                    offered += 1
+                if offered < len(proposed) and proposed[offered].start < right:
+                    proposal = proposed[offered].label
+            key = (
+                None if inner is None else inner.label,
+                nested,
+                proposal,
+                bool(flagged) and any(s.start < right and left < s.end for s in flagged),
+                selected_from <= left and right <= selected_to,
+                cursor_from <= left and right <= cursor_to,
+            )
+            style = styles.get(key)
+            if style is None:
+                style = styles[key] = self._style(base, *key)
             segments.append(Segment(shown[left - start : right - start], style))
-        segments.extend(self._tag(span, proposed, base) for span, proposed in tags)
+        segments.extend(self._tag(span, proposed, base) for span, proposed in tags[tag:])
         return segments
 
+    def _style(
+        self,
+        base: Style,
+        span: str | None,
+        nested: bool,
+        proposal: str | None,
+        flagged: bool,
+        selected: bool,
+        cursor: bool,
+    ) -> Style:
+        """The style of text under these (the innermost span's label, whether spans nest there, ...)."""
+        style = base
+        if span is not None:
+            style = style + self.spans.get(span, Style(reverse=True))
+            if nested:
+                style = style + Style(underline=True)
+        elif proposal is not None:
+            style = style + self.proposals.get(proposal, Style(underline=True))
+        if flagged:
+            style = style + FLAG
+        if selected:
+            style = style + Style(reverse=True)
+        if cursor:
+            style = style + Style(bold=True, underline=True)
+        return style
+
     def _tag(self, span: Span, proposed: bool, base: Style) -> Segment:
-        if proposed:
-            style = self.proposal_tags.get(span.label, Style(italic=True))
-            return Segment(" " + visible(span.label) + "?", base + style)
-        return Segment(" " + visible(span.label), base + self.tags.get(span.label, Style(bold=True)))
+        key = (span.label, proposed, base)
+        tag = self._tags.get(key)
+        if tag is None:
+            if proposed:
+                style = self.proposal_tags.get(span.label, Style(italic=True))
+                tag = Segment(" " + visible(span.label) + "?", base + style)
+            else:
+                tag = Segment(" " + visible(span.label), base + self.tags.get(span.label, Style(bold=True)))
+            self._tags[key] = tag
+        return tag

@@ -72,6 +72,8 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
         """The panel's lines on screen, top to bottom: (row, which of the row's lines); an entity whose
         words do not fit the width takes more than one (wrapped between words, never cut off)."""
         self._lines_width = 0
+        self._parts: dict[tuple[str, int, int], int] = {}
+        """How many lines an entity too wide for its line takes, by its words, count and width."""
 
     def show(
         self, text: str, spans: Sequence[Span], labels: Sequence[Label], styles: dict[str, Style]
@@ -169,29 +171,37 @@ class EntityPanel(FrameStyle, ScrollView, can_focus=True):
     def _room(self) -> int:
         return max(self.scrollable_content_region.width - 2, 1)
 
-    def _entity_lines(self, row: Row, style: Style | None) -> list[list[Segment]]:
-        """An entity row's words and count as lines of the panel's width, broken between words."""
+    def _entity_lines(self, row: Row, style: Style | None, room: int | None = None) -> list[list[Segment]]:
+        """An entity row's words and count as lines of the panel's width (``room``: the panel's, read
+        once by a caller that asks for many rows), broken between words."""
         text, _chip, _span, count = row
+        room = self._room() if room is None else room
         times = f" ×{count}" if count > 1 else ""
         pieces = [(text, style), (times, Style(dim=True))]
-        if cell_len(text) + len(times) <= self._room():
-            return wrapped(pieces, self._room(), self.app.console)
+        if cell_len(text) + len(times) <= room:
+            return wrapped(pieces, room, self.app.console)
         # its second and later lines indented two more, so they read as the same entity
-        return wrapped(pieces, max(self._room() - 2, 1), self.app.console)
+        return wrapped(pieces, max(room - 2, 1), self.app.console)
 
     def _lay_out_lines(self) -> None:
         self._lines_width = width = self._room()
         lines: list[tuple[int, int]] = []
         laid_out = self.scrollable_content_region.width > 2  # not before the panel has its size
+        known = self._parts
         for index, row in enumerate(self.rows):
             text, chip, _span, count = row
-            fits = (
-                not laid_out
-                or chip is not None
-                or cell_len(text) + (len(f" ×{count}") if count > 1 else 0) <= width
-            )
-            parts = 1 if fits else len(self._entity_lines(row, None))
-            lines.extend((index, part) for part in range(parts))
+            if not laid_out or chip is not None:
+                lines.append((index, 0))
+                continue
+            # kept by words, count and width: a tag lays out every row again, and few change
+            parts = known.get((text, count, width))
+            if parts is None:
+                fits = cell_len(text) + (len(f" ×{count}") if count > 1 else 0) <= width
+                parts = known[text, count, width] = 1 if fits else len(self._entity_lines(row, None, width))
+            if parts == 1:
+                lines.append((index, 0))
+            else:
+                lines.extend((index, part) for part in range(parts))
         self._lines = lines
         self._resize_rows()
 
