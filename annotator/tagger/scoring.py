@@ -16,11 +16,12 @@ as crfsuite does (:mod:`annotator.tagger.decoding`).
 from __future__ import annotations
 
 from itertools import repeat
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
-from annotator.tagger.features import EDGE, FAR, PAD, WINDOW, Known, Layout, _Word, word_part
+from annotator.tagger.features import EDGE, FAR, PAD, WINDOW, Known, Layout, _Word
 from annotator.tagger.weights import Weights
 
 Array = npt.NDArray[np.float64]
@@ -64,18 +65,23 @@ class Scorer:
             grown = np.zeros((max(max(rows) + 1, 2 * held), n_parts, n_labels))
             grown[:held] = self._parts
             self._parts = grown
-        get = self._index.get
-        absent = self._absent
         keys: list[int] = []  # row * parts + k of each feature of the words
-        attributes: list[int] = []
+        strings: list[str] = []
+        parts = [part for _, part in WINDOW]
         for row, word in rows_and_words:
-            for k, (_, part) in enumerate(WINDOW):
-                features = word_part(word, part)
-                attributes += [get(feature, absent) for feature in features]
-                keys += [row * n_parts + k] * len(features)
+            key = row * n_parts
+            held_parts = cast(tuple[tuple[str, ...], ...], word)
+            for part in parts:
+                features = held_parts[part]
+                if features:
+                    strings += features
+                    keys += [key] * len(features)
+                key += 1
         self._parts[rows] = 0.0
-        if attributes:
+        if strings:
             # The features of one word's part are side by side: one sum a run of equal keys.
+            found = map(self._index.get, strings, repeat(self._absent))
+            attributes = np.fromiter(found, np.intp, len(strings))
             by_key = np.array(keys)
             starts = np.flatnonzero(np.concatenate([[True], by_key[1:] != by_key[:-1]]))
             flat = self._parts.reshape(-1, n_labels)
