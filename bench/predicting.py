@@ -12,8 +12,11 @@ the learned strings of the other dev documents.
 - hints: ``suggest.hints(article, kb)``;
 - all proposals: ``propose_all(article, kb, Tagger(bytes), 0.5)``, a new tagger each time (open included).
 
-    .venv/bin/python bench/predicting.py [--db GAZETTEER_DB] [--rounds 7]
+    .venv/bin/python bench/predicting.py [--db GAZETTEER_DB] [--rounds 7] [--parts]
     bench/against.sh main bench/predicting.py --db GAZETTEER_DB     # old and new side by side
+
+``--parts``: where a warm tagger's time goes (tokenizing, the features' layout, the emissions, Viterbi,
+the marginals, the rules), on code that scores without crfsuite (``annotator.tagger.scoring``).
 
 ``--db``: a database holding the GeoNames gazetteer (``annotator kb add-geonames``); without it the
 gazetteer is loaded into a temporary database first (about 25 s).
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import os
 import statistics
@@ -41,7 +45,7 @@ else:
 from annotator.kb import KnowledgeBase, Learned
 from annotator.store import Store
 from annotator.suggest import hints, propose_all
-from annotator.tagger import Tagger
+from annotator.tagger import Hint, Tagger
 from annotator.tagger.starter import starter_bytes
 
 # ../shared/corpus beside this script's checkout (bench/against.sh runs it on another tree's code).
@@ -92,6 +96,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--parts", action="store_true")
     args = parser.parse_args()
     if args.db is None:
         from bench.suggest import prepare
@@ -134,9 +139,38 @@ def main() -> None:
     proposals = propose_all(text, kb, Tagger(data), 0.5)
     print(f"a {len(text.split()):,}-word article, {len(found)} hints, {len(proposals)} proposals;"
           f" medians of {args.rounds}; load average {load:.1f} → {os.getloadavg()[0]:.1f}")  # fmt: skip
+    if args.parts and importlib.util.find_spec("annotator.tagger.scoring") is not None:
+        rows += parts(text, found, fresh[-1], args.rounds)
     print("| | CPU ms | wall ms |\n|---|---|---|")
     for name, (cpu, wall) in rows:
         print(f"| {name} | {cpu * 1000:.1f} | {wall * 1000:.1f} |")
+
+
+def parts(text: str, found: list[Hint], tagger: Tagger, rounds: int) -> list[tuple[str, tuple[float, float]]]:
+    """A warm tagger's prediction piece by piece (code that scores without crfsuite)."""
+    from annotator.tagger.decoding import marginals, viterbi
+    from annotator.tagger.features import feature_layout, spans_of
+    from annotator.tagger.rules import Tagged, refine
+    from annotator.text import tokenize
+
+    scorer, known, seen = tagger._scorer, tagger._known, tagger._seen
+    tokens = tokenize(text)
+    layout = feature_layout(text, tokens, found, tagger._known, tagger._seen)
+    emissions = scorer.emissions(layout)
+    path = viterbi(emissions, scorer.transitions)
+    chances = marginals(emissions, scorer.transitions)
+    tagged = [
+        Tagged(first, last, label, min(float(chances[i, path[i]]) for i in range(first, last)))
+        for first, last, label in spans_of([scorer.labels[i] for i in path])
+    ]
+    return [
+        ("· tokenizing", timed(lambda: tokenize(text), rounds)),
+        ("· the features' layout", timed(lambda: feature_layout(text, tokens, found, known, seen), rounds)),
+        ("· emissions", timed(lambda: scorer.emissions(layout), rounds)),
+        ("· Viterbi", timed(lambda: viterbi(emissions, scorer.transitions), rounds)),
+        ("· marginals", timed(lambda: marginals(emissions, scorer.transitions), rounds)),
+        ("· the rules (refine)", timed(lambda: refine(layout.words, tagged, set()), rounds)),
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":
