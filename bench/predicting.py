@@ -8,7 +8,10 @@ the learned strings of the other dev documents.
 - open: ``Tagger(bytes)`` (decompressing and reading the model);
 - model, new tagger: ``Tagger(bytes).predict(article, hints)`` on a tagger that has predicted nothing,
   tokenizing included (the figure of the target, predicting ≤ 30 ms), the open not included;
-- model, warm tagger: the same on a tagger that has predicted the other dev documents;
+- model, warm tagger: the same on a tagger that has predicted the other dev documents (not the
+  article's: many of its words are new to it);
+- model, the article again: a tagger that has predicted the article predicts it again (its kept answer
+  dropped), as the screen's proposals are made again when a tag changes the learned hints;
 - hints: ``suggest.hints(article, kb)``;
 - all proposals: ``propose_all(article, kb, Tagger(bytes), 0.5)``, a new tagger each time (open included).
 
@@ -130,6 +133,16 @@ def main() -> None:
     rows.append((
         f"model, a tagger that has predicted the other {len(others)} documents",
         timed(lambda: fresh[-1].predict(text, found), max(3, args.rounds // 2), warmed),
+    ))  # fmt: skip
+    again = fresh[-1]
+    again.predict(text, found)
+
+    def forget_answer() -> None:
+        again._last = None  # the answer it keeps for the same text and hints
+
+    rows.append((
+        "model, the article again (its words seen; as after a tag changes the hints)",
+        timed(lambda: again.predict(text, found), args.rounds, forget_answer),
     ))  # fmt: skip
     rows.append(("hints: suggest.hints(article, kb)", timed(lambda: hints(text, kb), args.rounds)))
     rows.append((
