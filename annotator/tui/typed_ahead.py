@@ -14,11 +14,15 @@ or Esc in the document list go back to the article. What opens for keys takes th
 from __future__ import annotations
 
 import weakref
+from collections import deque
 
 from textual import events
 from textual.app import App
-from textual.dom import DOMNode
+from textual.widget import Widget
 from textual.widgets import Input
+
+HOLD_CHECK_S = 0.005
+"""How often held keys look whether the screen they wait for has mounted (it takes a few milliseconds)."""
 
 
 class TypedAhead(App[None]):
@@ -26,17 +30,37 @@ class TypedAhead(App[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._typed_for: weakref.WeakKeyDictionary[events.Key, DOMNode] = weakref.WeakKeyDictionary()
+        self._typed_for: weakref.WeakKeyDictionary[events.Key, Widget] = weakref.WeakKeyDictionary()
         """Each key read, and the widget (or screen) it was handed to then."""
+        self._held: deque[events.Key] = deque()
+        """Keys read while the screen on top was not mounted yet, in order (see :meth:`on_event`)."""
 
-    def _key_target(self) -> DOMNode:
+    def _key_target(self) -> Widget:
         screen = self.screen
         return screen.focused or screen
 
     async def on_event(self, event: events.Event) -> None:
+        """A key read is handed to what has the focus, unless the screen on top has not mounted yet:
+        then it waits, with the keys after it, until the screen has (and has put the focus where its keys
+        go): keys handed to the bare screen would take a longer way to its input than those after them."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._held or not self.screen.is_mounted:
+                self._held.append(event)
+                if len(self._held) == 1:
+                    self.set_timer(HOLD_CHECK_S, self._release)
+                return
             self._typed_for[event] = self._key_target()
         await super().on_event(event)
+
+    def _release(self) -> None:
+        if not self.screen.is_mounted:
+            self.set_timer(HOLD_CHECK_S, self._release)
+            return
+        while self._held:
+            key = self._held.popleft()
+            target = self._key_target()
+            self._typed_for[key] = target
+            target._forward_event(key)
 
     def typed_for_elsewhere(self, event: events.Key) -> bool:
         """Whether ``event`` was handed on before the focus or the screen changed: it is for what has

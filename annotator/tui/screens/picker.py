@@ -126,6 +126,8 @@ class DocumentPicker(ModalScreen[int | None]):
         self.assigned = list(assigned)
         self.current = current
         self.shown: list[int] = []
+        self.filtered_by = ""
+        """What the list is filtered by (the input's value once its change has come)."""
         self.highlighted = 0
         self.opened = time.monotonic()
 
@@ -163,6 +165,7 @@ class DocumentPicker(ModalScreen[int | None]):
                 article.action_ends(-1)
 
     def _filter(self, query: str) -> None:
+        self.filtered_by = query
         self.shown = matching(query.strip(), self.keys)
         self.highlighted = 0
 
@@ -198,6 +201,9 @@ class DocumentPicker(ModalScreen[int | None]):
         """Close with the highlighted document (``take``) or none; ``chosen`` hears it now."""
         if not self.is_current:
             return
+        typed = self.query_one("#filter", Input).value
+        if typed != self.filtered_by:  # typed ahead with the Enter: the input's Changed is on its way
+            self._filter(typed)
         answer = self.shown[self.highlighted] if take and self.shown else None
         self.dismiss(answer)
         if self.chosen is not None:
