@@ -56,11 +56,9 @@ class TypedAhead(App[None]):
         if not self.screen.is_mounted:
             self.set_timer(HOLD_CHECK_S, self._release)
             return
-        while self._held:
-            key = self._held.popleft()
-            target = self._key_target()
-            self._typed_for[key] = target
-            target._forward_event(key)
+        held, self._held = self._held, deque()
+        for key in held:  # read again in order, the app's own bindings (ctrl+q) first as for any key
+            self.post_message(key)
 
     def typed_for_elsewhere(self, event: events.Key) -> bool:
         """Whether ``event`` was handed on before the focus or the screen changed: it is for what has
