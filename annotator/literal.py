@@ -11,7 +11,8 @@ text around them is unchanged. Markup is a separate matter: Rich is never asked 
 
 :func:`visible` is the rule for article text on the screen, where every character must keep its one
 cell (offsets stay 1:1): each of those characters becomes a one-cell picture (U+2400... for C0, U+FFFD
-for the rest).
+for the rest); what joins emoji into one picture becomes a joiner of nothing (their widths are counted
+one way by Rich and another by terminals).
 
 :func:`literal_json` is the same for JSON output: those characters written as JSON escapes, so the data
 read back is unchanged.
@@ -67,6 +68,13 @@ _VISIBLE.update({0x7F: 0x2421, 0x09: 0x2409})
 _VISIBLE.update({cp: 0xFFFD for cp in range(0x80, 0xA0)})
 _VISIBLE.update({cp: 0xFFFD for cp in (0x061C, 0x200E, 0x200F, 0x2028, 0x2029)})
 _VISIBLE.update({cp: 0xFFFD for cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+# Characters that join emoji into one picture (ZWJ sequences, skin tones, emoji presentation): Rich counts
+# the joined picture's two cells, a terminal that draws each code point (tmux 3.3) four or six, or one
+# for a heart with U+FE0F, so the line ends elsewhere than laid out and the panel's border moves. They
+# become the combining grapheme joiner, which joins nothing and takes no cell for either: the pictures
+# side by side, as such a terminal draws them, at the width everyone counts.
+_JOINS_PICTURES = 0x034F
+_VISIBLE.update({cp: _JOINS_PICTURES for cp in (0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400))})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

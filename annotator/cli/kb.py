@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 import click
 
 from annotator.cli.context import Context
-from annotator.cli.output import LateProgress, echo, echo_json, say, still_working
+from annotator.cli.output import PhaseProgress, echo, echo_json, say
 from annotator.errors import AnnotatorError
 from annotator.model import check_label
 
 if TYPE_CHECKING:
-    from annotator.kb import KnowledgeBase, Suggestion
+    from annotator.kb import BuildSteps, KnowledgeBase, Suggestion
     from annotator.store import Store
     from annotator.suggest import Candidate
 
@@ -38,7 +38,9 @@ def kb_import(obj: Context, file: Path, label: str | None) -> None:
     entries = read_kb_file(file, label)
     with obj.store(create=True) as store:
         added, replaced = store.kb.import_entries(entries, file)
-        _index_kb(store)
+        indexed = _index_kb(store)
+    if indexed:
+        echo(indexed, err=True)
     echo(
         f"added {added} knowledge-base entr{'y' if added == 1 else 'ies'}"
         + (f", replaced {replaced} with the same id and label" if replaced else "")
@@ -56,36 +58,46 @@ def kb_add_geonames(obj: Context, min_population: int) -> None:
     and countries (as PLACE, and countries as ACTOR too)."""
     from annotator.kb.sources import geonames_entries
 
-    progress = LateProgress(0, "gazetteer")
+    progress = PhaseProgress()
+    progress.phase("reading the gazetteer")  # at once: loading its places takes seconds before the first
 
     def report(done: int, total: int) -> None:
-        progress.advance(done - progress.done, total)
+        progress.phase("adding places", done, total)
 
     try:
         with obj.store(create=True) as store:
             count = store.kb.add(geonames_entries(min_population, report))
-            progress.close()
-            with still_working("building the knowledge-base index (about a minute for all of GeoNames)"):
-                _index_kb(store)
+            indexed = _index_kb(store, progress)
     finally:
         progress.close()
+    if indexed:
+        echo(indexed, err=True)
     echo(f"added {count} gazetteer entries")
 
 
 def _knowledge_base(
-    store: Store, progress: Callable[[str], None] | None = None, layers: list[str] | None = None
+    store: Store,
+    progress: Callable[[str], None] | None = None,
+    layers: list[str] | None = None,
+    steps: BuildSteps | None = None,
 ) -> KnowledgeBase:
     """The database's KB: its kept index (built first when the KB changed) and what the spans of
     ``layers`` (--user's learning sources; every layer when None) teach."""
     from annotator.kb import KnowledgeBase
 
-    return KnowledgeBase.load(store.kb, progress, layers)
+    return KnowledgeBase.load(store.kb, progress, layers, steps)
 
 
-def _index_kb(store: Store) -> None:
-    """Build the fuzzy index now, so the first search and the TUI do not wait for it."""
+def _index_kb(store: Store, progress: PhaseProgress | None = None) -> str | None:
+    """Build the fuzzy index now, so the first search and the TUI do not wait for it; what to say of it
+    (once ``progress`` is closed). Its phases go to ``progress``."""
     started = time.monotonic()
-    kb = _knowledge_base(store)
+
+    def steps(what: str, done: int, total: int) -> None:
+        assert progress is not None
+        progress.phase(f"building the knowledge-base index: {what}", done, total)
+
+    kb = _knowledge_base(store, steps=None if progress is None else steps)
     if kb.index is not None and kb.index.save_error is not None:
         from annotator.kb.fuzzy import index_folder
 
@@ -95,8 +107,9 @@ def _index_kb(store: Store) -> None:
             " next needed)",
             index_folder(store.path),
         )
-    if kb.index is not None:
-        echo(f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s", err=True)
+    if kb.index is None:
+        return None
+    return f"indexed {len(kb.index)} distinct names in {time.monotonic() - started:.1f} s"
 
 
 @kb.command(name="search")

@@ -99,6 +99,53 @@ class LateProgress:
             self._bar.stop()
 
 
+class PhaseProgress:
+    """Long work in named phases, on stderr from its start: on a terminal one bar whose line names the
+    phase and counts it (``adding places  120,000/235,419``; a phase with no count yet pulses), else one
+    line as each phase starts (its steps, ``phase: step``, only on the terminal). :meth:`close` before
+    printing anything else."""
+
+    def __init__(self) -> None:
+        self.phase_name = ""
+        self._bar: Any = None
+        self._task: Any = None
+        self._on_terminal = sys.stderr.isatty()
+
+    def phase(self, name: str, done: int = 0, total: int = 0) -> None:
+        """At ``done`` of ``total`` in phase ``name`` (``total`` 0: not known)."""
+        new = name != self.phase_name
+        if new and not self._on_terminal and name.split(":")[0] != self.phase_name.split(":")[0]:
+            say(name.split(":")[0])
+        self.phase_name = name
+        if not self._on_terminal:
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+        if new:  # a task of its own: a phase without a count pulses, whatever the last one counted
+            if self._task is not None:
+                self._bar.remove_task(self._task)
+            self._task = self._bar.add_task(literal(name), total=total or None, completed=done)
+        else:
+            self._bar.update(self._task, completed=done, total=total or None)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            self._task = None
+
+
 @contextlib.contextmanager
 def still_working(message: str) -> Iterator[None]:
     """Work that reports no steps: a spinner with ``message`` on a terminal, else one line on stderr."""

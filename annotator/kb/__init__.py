@@ -31,6 +31,7 @@ from typing import Protocol
 from annotator.kb.fuzzy import (
     FUZZY_MIN_LENGTH,
     MIN_SCORE,
+    BuildSteps,
     FuzzyIndex,
     Suggestion,
     index_folder,
@@ -43,6 +44,7 @@ from annotator.model import KbRow, LearnedMention
 __all__ = [
     "FUZZY_MIN_LENGTH",
     "MIN_SCORE",
+    "BuildSteps",
     "FuzzyIndex",
     "KbRow",
     "KbTables",
@@ -76,6 +78,10 @@ class KbTables(Protocol):
         """Every entry (lazily: read only when the index is rebuilt)."""
         ...
 
+    def count(self) -> int:
+        """How many entries :meth:`rows` gives."""
+        ...
+
     def learned_mentions(self, layers: Collection[str] | None = None) -> Iterable[LearnedMention]:
         """What the spans of ``layers`` (every layer when None) teach."""
         ...
@@ -97,13 +103,15 @@ class KnowledgeBase:
         rows: Iterable[KbRow],
         mentions: Iterable[LearnedMention],
         progress: Callable[[str], None] | None = None,
+        steps: BuildSteps | None = None,
+        total: int = 0,
     ) -> KnowledgeBase:
         """The index kept in ``folder``, or one built from ``rows`` (and kept) when it was built for another
         KB ``version``; no index when ``version`` is None (the KB was never written)."""
         learned = Learned(mentions)
         if version is None:
             return cls(None, learned)
-        return cls(open_or_build(folder, version, rows, progress), learned)
+        return cls(open_or_build(folder, version, rows, progress, steps, total), learned)
 
     @classmethod
     def load(
@@ -111,16 +119,19 @@ class KnowledgeBase:
         tables: KbTables,
         progress: Callable[[str], None] | None = None,
         layers: Collection[str] | None = None,
+        steps: BuildSteps | None = None,
     ) -> KnowledgeBase:
         """The knowledge base of a database: :meth:`open` on its index folder with its KB tables' version,
         entries and what the spans of ``layers`` teach (an annotator's :func:`learning_layers`; every
-        layer when None). ``progress`` hears that an index build starts."""
+        layer when None). ``progress`` hears that an index build starts, ``steps`` how far it is."""
         return cls.open(
             index_folder(tables.path),
             version=tables.version(),
             rows=tables.rows(),
             mentions=tables.learned_mentions(layers),
             progress=progress,
+            steps=steps,
+            total=tables.count() if steps is not None else 0,
         )
 
     def learn(self, text: str, label: str, kb_id: str | None, count: int = 1) -> None:

@@ -132,9 +132,11 @@ class FuzzyIndex:
         cls,
         rows: Iterable[KbRow],
         version: str | None = None,
-        progress: Callable[[int], None] | None = None,
+        steps: BuildSteps | None = None,
+        total: int = 0,
     ) -> FuzzyIndex:
-        """Index ``(kb_id, name, label, aliases, description, prominence)`` rows (:data:`KbRow`)."""
+        """Index ``(kb_id, name, label, aliases, description, prominence)`` rows (:data:`KbRow`);
+        ``steps`` hears how far it is (``total``: the rows, when known)."""
         labels: list[str] = []
         label_ids: dict[str, int] = {}
         entry_label: list[int] = []
@@ -158,8 +160,10 @@ class FuzzyIndex:
             for key in {normalize(n) for n in spelled}:
                 if key:
                     entries_of.setdefault(key, []).append(i)
-            if progress is not None and i % 10_000 == 9_999:
-                progress(10_000)
+            if steps is not None and i % 10_000 == 9_999:
+                steps("reading the names", i + 1, total)
+        step = _Steps(steps)
+        step("sorting the names")
         prom_array = np.asarray(prominence, dtype=np.float64)
         keys = sorted(entries_of, key=lambda k: (len(k), k))
         a: dict[str, np.ndarray] = {}
@@ -178,11 +182,15 @@ class FuzzyIndex:
         del entries_of
         owner = np.repeat(np.arange(len(keys)), counts)
         a["key_entries"] = entries[np.lexsort((-prom_array[entries], owner))]
+        step("hashing the names")
         hashes = key_hashes(keys)
         order = np.argsort(hashes, kind="stable")
         a["key_hash"], a["key_hash_ids"] = hashes[order], order.astype(np.int32)
+        step("the index of misspellings")
         a["del_hash"], a["del_keys"] = _deletion_index(keys)
+        step("the index of trigrams")
         a["tri_vocab"], a["tri_start"], a["tri_keys"] = _trigram_index(keys)
+        step("packing the entries")
         a["entry_label"] = np.asarray(entry_label, dtype=np.int16)
         a["entry_prominence"] = prom_array
         for name, strings in (
@@ -418,6 +426,26 @@ class FuzzyIndex:
         return [sorted(r.items(), key=lambda kv: -kv[1]) for r in results]
 
 
+BuildSteps = Callable[[str, int, int], None]
+"""Told ``(what, done, total)`` while an index is built: the rows read (``total`` 0 when not known),
+then each of the steps after them (``done`` of ``total`` steps)."""
+
+
+class _Steps:
+    """The steps of a build after its rows, each said as it starts."""
+
+    COUNT = 5
+
+    def __init__(self, steps: BuildSteps | None) -> None:
+        self.steps = steps
+        self.done = 0
+
+    def __call__(self, what: str) -> None:
+        if self.steps is not None:
+            self.steps(what, self.done, self.COUNT)
+        self.done += 1
+
+
 def _deletion_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     hashes, owners = deletion_hashes(keys, FUZZY_MIN_LENGTH)
     order = np.argsort(hashes)
@@ -464,18 +492,26 @@ def index_folder(db_path: str | Path) -> Path:
 
 
 def open_or_build(
-    folder: Path, version: str, rows: Iterable[KbRow], progress: Callable[[str], None] | None = None
+    folder: Path,
+    version: str,
+    rows: Iterable[KbRow],
+    progress: Callable[[str], None] | None = None,
+    steps: BuildSteps | None = None,
+    total: int = 0,
 ) -> FuzzyIndex:
     """The index kept in ``folder`` when it was built for KB ``version``; otherwise one built from
     ``rows`` (read only then: pass a lazy iterable) and kept there. ``progress`` hears that a build
     starts. What saves killed half way left beside it is removed first, also when nothing is saved now
-    (one killed after its swap leaves a ``.old-PID`` beside a good index)."""
+    (one killed after its swap leaves a ``.old-PID`` beside a good index). ``steps`` and ``total``: see
+    :meth:`FuzzyIndex.build`."""
     remove_stale_saves(folder)
     index = FuzzyIndex.open(folder)
     if index is None or index.version != version:
         if progress is not None:
             progress("building the knowledge-base index")
-        index = FuzzyIndex.build(rows, version)
+        index = FuzzyIndex.build(rows, version, steps, total)
+        if steps is not None:
+            steps("saving the index", _Steps.COUNT, _Steps.COUNT)
         try:
             index.save(folder)
             index = FuzzyIndex.open(folder) or index

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from annotator.guidelines import label_descriptions
@@ -21,9 +21,10 @@ from annotator.tui.screens.guidelines import GuidelinesScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.screens.stats import StatsScreen
+from annotator.tui.typed_ahead import TypedAhead
 
 
-class AnnotatorApp(App[None]):
+class AnnotatorApp(TypedAhead):
     TITLE = "annotator"
     ALLOW_SELECT = False
     BINDINGS = key_bindings(APP)

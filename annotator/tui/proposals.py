@@ -67,28 +67,52 @@ def repeats(
     from annotator.suggest import Candidate
 
     found: list[Candidate] = []
+    taken = _Ranges()
+    """The places found so far: a place is proposed once, and never over another (several saved spans
+    of one text, ``Y`` on four ``Nagorno``, or ``Nagorno`` and ``Nagorno-Karabakh``, find the same
+    places; the article is told of them only once all are found)."""
     lo, hi = within if within is not None else (0, len(text))
+    needles: set[str] = set()
     for span in saved:
         needle = text[span.start : span.end]
         if needle[:1].islower() or not any(ch.isalpha() for ch in needle):
             continue  # a name starts with a capital (or is in a script without case)
+        if needle in needles:
+            continue  # its places are found already (with the first such span's label)
+        needles.add(needle)
         at = text.find(needle, lo, hi)
-        last_end = -1  # occurrences come in order: one found must not overlap the one before
         looked = 0
         while at != -1 and len(found) < REPEATS_AT_ONCE and looked < 4 * REPEATS_AT_ONCE:
             looked += 1
             end = at + len(needle)
             if (
-                at >= last_end
+                taken.free(at, end)
                 and (at, end, span.label) not in rejected
                 and free(at, end)
                 and _whole_tokens(tokens, at, end)  # last: a long text's tokens are made as looked at
             ):
-                last_end = end
+                taken.add(at, end)
                 taught = Suggestion(needle, needle, span.label, 100.0, span.kb_id, learned=1)
                 found.append(Candidate(at, end, needle, taught))
             at = text.find(needle, at + 1, hi)
-    return found
+    return sorted(found, key=_start)
+
+
+class _Ranges:
+    """Ranges that do not overlap one another, sorted, asked whether a range overlaps none of them."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end) - 1  # the last range starting before the end
+        return i < 0 or self._ends[i] <= start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
 
 
 LONGEST = 256

@@ -213,11 +213,14 @@ def test_gazetteer_noise_is_not_proposed(run, tmp_path: Path, db: Path) -> None:
 def test_add_geonames_with_a_population_floor(run, db: Path) -> None:
     result = run("kb", "add-geonames", "--min-population", "5000000")
     assert result.exit_code == 0, result.stderr
-    # off a tty: no progress bar, one line for the index build (the slow part after the entries) and its end
-    building, indexed = result.stderr.splitlines()
-    assert building.startswith("annotator: building the knowledge-base index") and indexed.startswith(
-        "indexed "
-    )
+    # off a tty: no progress bar, one line as each phase starts, and what the index holds at the end
+    *phases, indexed = result.stderr.splitlines()
+    assert phases == [
+        "annotator: reading the gazetteer...",
+        "annotator: adding places...",
+        "annotator: building the knowledge-base index...",
+    ]
+    assert indexed.startswith("indexed ")
     conn = sqlite3.connect(db)
     labels = dict(conn.execute("SELECT label, count(*) FROM kb_entries GROUP BY label").fetchall())
     cities = conn.execute(

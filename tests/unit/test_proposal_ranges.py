@@ -3,6 +3,7 @@ dropping overlapping candidates (learned first, then the longest)."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from annotator.kb import Suggestion
@@ -45,3 +46,25 @@ def test_dropping_overlaps_keeps_what_comparing_with_every_kept_one_keeps() -> N
             if not any(overlaps(c.start, c.end, k.start, k.end) for k in kept):
                 kept.append(c)
         assert _without_overlaps(found) == sorted(kept, key=lambda c: c.start)
+
+
+def test_a_saved_text_is_proposed_once_at_each_of_its_other_places() -> None:
+    """``Y`` saves every proposal at once: four ``Nagorno`` spans found the fifth ``Nagorno`` four times,
+    drawn as four ``PLACE?`` tags (and the three left over a span once the first was taken)."""
+    from annotator.text import tokenize
+    from annotator.tui.proposals import repeats
+
+    text = "Nagorno and Nagorno, Nagorno-Karabakh, Nagorno; then Nagorno and Nagorno-Karabakh again."
+    tokens = tokenize(text)
+    places = [i for i in range(len(text)) if text.startswith("Nagorno", i)]
+    saved = [Span(at, at + 7, "PLACE") for at in places[:4]]
+    saved.append(Span(places[2], places[2] + len("Nagorno-Karabakh"), "ACTOR"))
+
+    def free(start: int, end: int) -> bool:
+        return not any(overlaps(start, end, s.start, s.end) for s in saved)
+
+    found = repeats(text, tokens, saved, set(), free)
+    assert [(c.start, c.end) for c in found] == [(places[4], places[4] + 7), (places[5], places[5] + 7)]
+    assert [c.label for c in found] == ["PLACE", "PLACE"]  # the later Nagorno-Karabakh is not over it
+    for a, b in itertools.pairwise(found):
+        assert not overlaps(a.start, a.end, b.start, b.end)

@@ -30,6 +30,7 @@ from annotator.tui.screens.editing import EditingScreen
 from annotator.tui.screens.guards import saving, while_shown
 from annotator.tui.screens.picker import document_picker
 from annotator.tui.screens.suggesting import SuggestingScreen
+from annotator.tui.typed_ahead import TypedAhead
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.key_footer import KeyFooter
@@ -216,8 +217,8 @@ class DocumentScreen(EditingScreen, SuggestingScreen):
             if position is not None and position != self.index:
                 self.open_document(position)
 
-        picker = document_picker(self.store, self.layer_name, self.user, self.doc_ids, self.index)
-        self.app.push_screen(picker, chosen)
+        picker = document_picker(self.store, self.layer_name, self.user, self.doc_ids, self.index, chosen)
+        self.app.push_screen(picker)
 
     def action_document(self, delta: int) -> None:
         """The next or previous document, round from the last to the first (said: it is no new one)."""
@@ -305,6 +306,9 @@ class DocumentScreen(EditingScreen, SuggestingScreen):
             article.select_tokens(article.anchor_token if extend else target, target)
 
     def on_key(self, event: events.Key) -> None:
+        app = self.app
+        if isinstance(app, TypedAhead) and app.typed_for_elsewhere(event):
+            return  # typed ahead for the screen or prompt that opened since: counted there
         self.keys_pressed += 1
         now = time.monotonic()
         self._collector.key(now)

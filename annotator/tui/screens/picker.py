@@ -4,7 +4,7 @@ start first, then keys holding the letters, then those holding them in order), E
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual import events
@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from annotator.literal import visible
 from annotator.store import Store
+from annotator.tui.typed_ahead import HandingOnInput
 
 GG_S = 0.5
 """``g`` typed this soon after the list opened (on ``g``) and then nothing for :data:`GG_WAIT_S` is vim's
@@ -52,8 +53,16 @@ def matching(query: str, keys: Sequence[str]) -> list[int]:
     return [i for _, i in sorted(ranked)]
 
 
-def document_picker(store: Store, layer: str, user: str, doc_ids: list[int], index: int) -> DocumentPicker:
-    """The list of ``doc_ids`` with each one's state in ``layer`` and whether ``user`` is assigned it."""
+def document_picker(
+    store: Store,
+    layer: str,
+    user: str,
+    doc_ids: list[int],
+    index: int,
+    chosen: Callable[[int | None], object] | None = None,
+) -> DocumentPicker:
+    """The list of ``doc_ids`` with each one's state in ``layer`` and whether ``user`` is assigned it;
+    ``chosen`` is called with the answer as the list closes."""
     statuses = store.progress.statuses(layer)
     assigned = {d for d, users in store.teams.assignments().items() if user in users}
     keys = store.documents.keys()
@@ -62,12 +71,33 @@ def document_picker(store: Store, layer: str, user: str, doc_ids: list[int], ind
         [statuses.get(doc_id, "todo") for doc_id in doc_ids],
         [doc_id in assigned for doc_id in doc_ids],
         index,
+        chosen,
     )
+
+
+class FilterInput(HandingOnInput):
+    """Enter and Esc close the list in the input's own turn (as the prompt's do), not once the app runs
+    their bindings: the keys typed after them are on their way to the input already, and it hands them
+    on to the article (``graw`` Enter ``a`` tags in the document opened)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if (
+            event.key in ("enter", "escape")
+            and self.app.focused is self
+            and isinstance(screen, DocumentPicker)
+        ):
+            event.stop()
+            event.prevent_default()
+            screen.close(event.key == "enter")
+            return
+        await super()._on_key(event)
 
 
 class DocumentPicker(ModalScreen[int | None]):
     """Answers the position (in the screen's order) of the document chosen, None on Esc and on ``gg``
-    (which moves the article under it to its start)."""
+    (which moves the article under it to its start); ``chosen`` is called with it at once, before the
+    keys typed after the Enter reach the screen under it."""
 
     DEFAULT_CSS = """
     DocumentPicker { align: center middle; }
@@ -76,20 +106,28 @@ class DocumentPicker(ModalScreen[int | None]):
     DocumentPicker #list { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close"),
+        Binding("escape", "close(False)", "Close"),
         Binding("up", "step(-1)", "Previous", show=False),
         Binding("down", "step(1)", "Next", show=False),
     ]
 
     def __init__(
-        self, keys: Sequence[str], states: Sequence[str], assigned: Sequence[bool], current: int
+        self,
+        keys: Sequence[str],
+        states: Sequence[str],
+        assigned: Sequence[bool],
+        current: int,
+        chosen: Callable[[int | None], object] | None = None,
     ) -> None:
         super().__init__()
+        self.chosen = chosen
         self.keys = list(keys)
         self.states = list(states)
         self.assigned = list(assigned)
         self.current = current
         self.shown: list[int] = []
+        self.filtered_by = ""
+        """What the list is filtered by (the input's value once its change has come)."""
         self.highlighted = 0
         self.opened = time.monotonic()
 
@@ -97,10 +135,11 @@ class DocumentPicker(ModalScreen[int | None]):
         with Vertical() as box:
             done = sum(state == "done" for state in self.states)
             box.border_title = f"Documents: {done} of {len(self.keys)} done (type to filter, Enter opens)"
-            yield Input(placeholder="key, its start, or its letters in order", id="filter")
+            yield FilterInput(placeholder="key, its start, or its letters in order", id="filter")
             yield Static(id="list")
 
     def on_mount(self) -> None:
+        self.set_focus(self.query_one("#filter", Input))  # now: the keys typed with g are on their way
         self._filter("")
         self.highlighted = self.shown.index(self.current) if self.current in self.shown else 0
         self._draw()
@@ -120,12 +159,13 @@ class DocumentPicker(ModalScreen[int | None]):
         its start, as ctrl+home does there."""
         if self.is_current and self.query_one("#filter", Input).value == "g":
             under = self.app.screen_stack[-2]
-            self.dismiss(None)
+            self.close(False)
             article = getattr(under, "article", None)
             if article is not None:
                 article.action_ends(-1)
 
     def _filter(self, query: str) -> None:
+        self.filtered_by = query
         self.shown = matching(query.strip(), self.keys)
         self.highlighted = 0
 
@@ -155,7 +195,22 @@ class DocumentPicker(ModalScreen[int | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(self.shown[self.highlighted] if self.shown else None)
+        self.close(True)
+
+    def close(self, take: bool) -> None:
+        """Close with the highlighted document (``take``) or none; ``chosen`` hears it now."""
+        if not self.is_current:
+            return
+        typed = self.query_one("#filter", Input).value
+        if typed != self.filtered_by:  # typed ahead with the Enter: the input's Changed is on its way
+            self._filter(typed)
+        answer = self.shown[self.highlighted] if take and self.shown else None
+        self.dismiss(answer)
+        if self.chosen is not None:
+            self.chosen(answer)
+
+    def action_close(self, take: bool) -> None:
+        self.close(take)
 
     def on_key(self, event: events.Key) -> None:
         if event.key in ("up", "down"):  # the input would take them for its cursor

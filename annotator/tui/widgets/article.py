@@ -349,10 +349,10 @@ class ArticleView(FrameStyle, ProposalMarks, LineStrips, MouseSelecting, can_foc
             for line in touched:
                 self._cache.pop(lines[line], None)
             bottom = top + self.size.height  # lines off screen are drawn when scrolled to
+            for line in touched:  # also above the first line that moved (it may be far below)
+                if top <= line < bottom:
+                    self.refresh_lines(line)
             if moved_from is None:
-                for line in touched:
-                    if top <= line < bottom:
-                        self.refresh_lines(line)
                 return
             self._fit_height()  # a tag moved words to another line: every line below moved
             if max(moved_from, top) < bottom:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import events
-from textual.widgets import Input
+
+from annotator.tui.typed_ahead import HandingOnInput
 
 
-class Prompt(Input):
+class Prompt(HandingOnInput):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kind: str | None = None
@@ -26,7 +27,7 @@ class Prompt(Input):
         self.placeholder = placeholder
         self.value = ""
         self.display = True
-        self.focus()
+        self.screen.set_focus(self)  # now, not once the app's queue gets there: keys typed with / follow
 
     def close(self) -> None:
         self.display = False

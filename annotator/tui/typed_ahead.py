@@ -1,0 +1,91 @@
+"""Keys typed ahead reach what is on screen once the keys before them have acted.
+
+Textual hands each key to the widget focused when the key is read from the terminal, and runs a key's
+binding only once the key has come back up to the app. Keys that arrive in one write with a key that
+opens a screen or a prompt (``graw`` over SSH, ``/abc``, ``?`` then Esc, vim's ``gg`` within 30 ms) were
+all handed to the article before the first had acted: the document list's filter lost them, and ``/abc``
+tagged ``a`` as an ACTOR under the open prompt. Here a key that comes back to the app after the focus
+or the screen changed since it was read is read again, as if typed now, by what has the focus now; an
+input that is no longer focused hands on a key it is given (``HandingOnInput``), so the keys after Enter
+or Esc in the document list go back to the article. What opens for keys takes the focus at once
+(``Screen.set_focus``, not ``Widget.focus``, which moves it only once the app's queue gets there).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import deque
+
+from textual import events
+from textual.app import App
+from textual.widget import Widget
+from textual.widgets import Input
+
+HOLD_CHECK_S = 0.005
+"""How often held keys look whether the screen they wait for has mounted (it takes a few milliseconds)."""
+
+
+class TypedAhead(App[None]):
+    """Mixed into the app: every key goes to what the keys before it left focused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed_for: weakref.WeakKeyDictionary[events.Key, Widget] = weakref.WeakKeyDictionary()
+        """Each key read, and the widget (or screen) it was handed to then."""
+        self._held: deque[events.Key] = deque()
+        """Keys read while the screen on top was not mounted yet, in order (see :meth:`on_event`)."""
+
+    def _key_target(self) -> Widget:
+        screen = self.screen
+        return screen.focused or screen
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key read is handed to what has the focus, unless the screen on top has not mounted yet:
+        then it waits, with the keys after it, until the screen has (and has put the focus where its keys
+        go): keys handed to the bare screen would take a longer way to its input than those after them."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._held or not self.screen.is_mounted:
+                self._held.append(event)
+                if len(self._held) == 1:
+                    self.set_timer(HOLD_CHECK_S, self._release)
+                return
+            self._typed_for[event] = self._key_target()
+        await super().on_event(event)
+
+    def _release(self) -> None:
+        if not self.screen.is_mounted:
+            self.set_timer(HOLD_CHECK_S, self._release)
+            return
+        held, self._held = self._held, deque()
+        for key in held:  # read again in order, the app's own bindings (ctrl+q) first as for any key
+            self.post_message(key)
+
+    def typed_for_elsewhere(self, event: events.Key) -> bool:
+        """Whether ``event`` was handed on before the focus or the screen changed: it is for what has
+        the focus now (the screen it went through counts it there, not here)."""
+        target = self._typed_for.get(event)
+        return target is not None and target is not self._key_target()
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Before ``App._on_key`` (the bindings), which Textual calls next unless the key was handed on."""
+        if self.typed_for_elsewhere(event):
+            self.hand_on(event)
+
+    def hand_on(self, event: events.Key) -> None:
+        """``event`` again, as a key typed now: behind what the keys before it asked for (a focus moved
+        later, a screen mounted), to what has the focus then."""
+        event.stop()
+        event.prevent_default()
+        self.post_message(events.Key(event.key, event.character))
+
+
+class HandingOnInput(Input):
+    """An input that types only the keys it was given while focused: keys typed ahead after the Enter
+    or Esc that closed it go to what has the focus now."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        app = self.app
+        if isinstance(app, TypedAhead) and app.focused is not self:
+            app.hand_on(event)
+            return
+        await super()._on_key(event)
