@@ -9,6 +9,16 @@ or the screen changed since it was read is read again, as if typed now, by what 
 input that is no longer focused hands on a key it is given (``HandingOnInput``), so the keys after Enter
 or Esc in the document list go back to the article. What opens for keys takes the focus at once
 (``Screen.set_focus``, not ``Widget.focus``, which moves it only once the app's queue gets there).
+
+Textual types a character in the input's own turn but runs a key's binding (Backspace, Delete, the arrows,
+Home and End are the input's bindings) only once the key has bubbled back up to the app, through the
+queue of every widget between: a character read after a Backspace reached the input before that Backspace
+had come back to the app, and was typed first (``raw``, Backspace three times and ``csi`` in two writes
+read ``rcs``; in one write ``raw`` stayed). An input here runs its own bindings in its turn, in the order
+the keys came, as it types characters.
+
+Keys count where they act (:class:`CountsKeys`), once each: in the input that takes them, or where they
+come back to the app and were not handed on; a key handed on is counted where it acts then.
 """
 
 from __future__ import annotations
@@ -23,6 +33,13 @@ from textual.widgets import Input
 
 HOLD_CHECK_S = 0.005
 """How often held keys look whether the screen they wait for has mounted (it takes a few milliseconds)."""
+
+
+class CountsKeys:
+    """A screen that counts the keys that act on it (its inputs' keys too)."""
+
+    def key_pressed(self, event: events.Key) -> None:
+        """``event`` acts on this screen now (called once per key, before any binding of it runs)."""
 
 
 class TypedAhead(App[None]):
@@ -56,9 +73,17 @@ class TypedAhead(App[None]):
         if not self.screen.is_mounted:
             self.set_timer(HOLD_CHECK_S, self._release)
             return
-        held, self._held = self._held, deque()
-        for key in held:  # read again in order, the app's own bindings (ctrl+q) first as for any key
-            self.post_message(key)
+        self.call_later(self._read_held)
+
+    async def _read_held(self) -> None:
+        """The held keys read again, in order, in the app's turn: keys read since the timer fired were
+        held behind them, those read after this are read after them."""
+        while self._held and self.screen.is_mounted:
+            key = self._held.popleft()
+            self._typed_for[key] = self._key_target()
+            await super().on_event(key)  # the app's own bindings (ctrl+q) first, as for any key
+        if self._held:
+            self.set_timer(HOLD_CHECK_S, self._release)
 
     def typed_for_elsewhere(self, event: events.Key) -> bool:
         """Whether ``event`` was handed on before the focus or the screen changed: it is for what has
@@ -70,6 +95,14 @@ class TypedAhead(App[None]):
         """Before ``App._on_key`` (the bindings), which Textual calls next unless the key was handed on."""
         if self.typed_for_elsewhere(event):
             self.hand_on(event)
+        else:
+            self.counted(event, self.screen)
+
+    @staticmethod
+    def counted(event: events.Key, screen: object) -> None:
+        """``event`` acts on ``screen``: the screen counts it if it counts keys."""
+        if isinstance(screen, CountsKeys):
+            screen.key_pressed(event)
 
     def hand_on(self, event: events.Key) -> None:
         """``event`` again, as a key typed now: behind what the keys before it asked for (a focus moved
@@ -81,11 +114,33 @@ class TypedAhead(App[None]):
 
 class HandingOnInput(Input):
     """An input that types only the keys it was given while focused: keys typed ahead after the Enter
-    or Esc that closed it go to what has the focus now."""
+    or Esc that closed it go to what has the focus now. Its own bindings (Backspace, the arrows) act in
+    its turn, in order with the characters typed (see the module's docstring); the keys it takes are
+    counted by its screen."""
 
     async def _on_key(self, event: events.Key) -> None:
         app = self.app
         if isinstance(app, TypedAhead) and app.focused is not self:
             app.hand_on(event)
             return
-        await super()._on_key(event)
+        await super()._on_key(event)  # types a character
+        if not event.is_printable and await self._run_own_binding(event.key):
+            event.stop()
+            event.prevent_default()
+        if event._stop_propagation:
+            self.took(event)
+
+    def took(self, event: events.Key) -> None:
+        """``event`` acted here: counted by the screen (the keys it lets by are counted where they act)."""
+        TypedAhead.counted(event, self.screen)
+
+    async def _run_own_binding(self, key: str) -> bool:
+        """Run this input's binding of ``key`` (as the app would once the key came back up to it, the
+        keymap applied): whether one ran. Priority bindings ran as the key was read."""
+        for namespace, bindings in self.screen._modal_binding_chain[:1]:
+            if namespace is not self:
+                return False
+            for binding in bindings.key_to_bindings.get(key, ()):
+                if not binding.priority and await self.app.run_action(binding.action, self):
+                    return True
+        return False

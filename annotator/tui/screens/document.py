@@ -30,7 +30,7 @@ from annotator.tui.screens.editing import EditingScreen
 from annotator.tui.screens.guards import saving, while_shown
 from annotator.tui.screens.picker import document_picker
 from annotator.tui.screens.suggesting import SuggestingScreen
-from annotator.tui.typed_ahead import TypedAhead
+from annotator.tui.typed_ahead import CountsKeys
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.key_footer import KeyFooter
@@ -62,7 +62,7 @@ def _teaching(span: Span) -> tuple[int, int, str, str | None]:
     return (span.start, span.end, span.label, span.kb_id)
 
 
-class DocumentScreen(EditingScreen, SuggestingScreen):
+class DocumentScreen(EditingScreen, SuggestingScreen, CountsKeys):
     CSS_PATH = "../annotator.tcss"
 
     def __init__(
@@ -305,10 +305,9 @@ class DocumentScreen(EditingScreen, SuggestingScreen):
             target = word_token(article.tokens, article.cursor, delta, to_last=extend and delta > 0)
             article.select_tokens(article.anchor_token if extend else target, target)
 
-    def on_key(self, event: events.Key) -> None:
-        app = self.app
-        if isinstance(app, TypedAhead) and app.typed_for_elsewhere(event):
-            return  # typed ahead for the screen or prompt that opened since: counted there
+    def key_pressed(self, event: events.Key) -> None:
+        """Every key that acts on this screen, its prompt's too, once (``TypedAhead`` calls it where
+        the key acts, before its binding runs)."""
         self.keys_pressed += 1
         now = time.monotonic()
         self._collector.key(now)

@@ -43,6 +43,7 @@ class Prompt(HandingOnInput):
             event.stop()
             event.prevent_default()
             kind, value = self.kind, self.value if event.key == "enter" else None
+            self.took(event)
             self.close()
             if self.answered is not None:
                 self.answered(kind, value)
