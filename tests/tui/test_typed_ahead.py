@@ -20,7 +20,15 @@ from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.prompt import Prompt
 
 KEYS = ["art_1", "raw one", "rcs two", "GUM_news_afghan"]
-CHARACTERS = {"question_mark": "?", "slash": "/", "escape": None, "enter": "\r", "right": None}
+CHARACTERS = {
+    "question_mark": "?",
+    "slash": "/",
+    "escape": None,
+    "enter": "\r",
+    "right": None,
+    "left": None,
+    "backspace": "\x7f",
+}
 
 
 def typed(pilot: Pilot[None], *keys: str) -> None:
@@ -103,3 +111,53 @@ async def test_a_search_typed_with_its_slash_is_the_prompts_and_tags_nothing(sto
         await settled(pilot)
         assert app.screen.query_one(Prompt).value == "ab"
         assert spans(store) == [(at, at + 5, "ACTOR")]
+
+
+async def test_the_filters_backspaces_and_arrows_act_in_order_with_the_letters_after_them(
+    store: Store,
+) -> None:
+    """The input's Backspace, arrows (its bindings) act where they were typed among the letters: they
+    used to act only once the key came back up to the app, after the letters read behind them."""
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        typed(pilot, "g", *"raw")
+        await settled(pilot)
+        picker = app.screen
+        assert isinstance(picker, DocumentPicker)
+        field = picker.query_one("#filter", Input)
+        assert field.value == "raw"
+        typed(pilot, "backspace", "backspace", "backspace", *"rcs")
+        await settled(pilot)
+        assert field.value == "rcs"
+        assert [picker.keys[i] for i in picker.shown] == ["rcs two"]
+        typed(pilot, "backspace", "left", "left", "backspace", "a", "right", "w")  # rc, then _rc, arc, arwc
+        await settled(pilot)
+        assert field.value == "arwc"
+
+
+async def test_the_prompts_backspaces_act_in_order_and_every_key_typed_into_it_is_counted(
+    store: Store,
+) -> None:
+    """The search prompt: Backspace in order with the letters; its letters and its Enter count as the
+    screen's keys (and so in the time and keys per span stored), each key typed ahead once."""
+    app = make_app(store, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.query_one(ArticleView)
+        doc_id = screen.doc_id
+        typed(pilot, "slash", *"abx", "backspace", *"out", "enter")
+        await settled(pilot)
+        selected = view.selection
+        assert selected is not None and view.text[selected[0] : selected[1]] == "about"
+        assert screen.keys_pressed == 9
+        typed(pilot, "slash", "a", "escape", "right", "right")  # Esc and the keys after it typed ahead
+        await settled(pilot)
+        assert screen.query_one(Prompt).display is False
+        assert screen.keys_pressed == 14
+        await pilot.press("slash", "T", "a", "backspace", "escape")  # one at a time
+        await settled(pilot)
+        assert screen.keys_pressed == 19
+    assert store.progress.keys(doc_id, "alice") == 19
