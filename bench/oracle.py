@@ -52,7 +52,6 @@ from annotator.store import Store  # noqa: E402
 from annotator.tagger import Tagger, train  # noqa: E402
 from annotator.tagger.crf import KIND  # noqa: E402
 from annotator.training import TrainingDocument, examples, train_model  # noqa: E402
-from annotator.tui import workers  # noqa: E402
 from annotator.tui.app import make_app  # noqa: E402
 from annotator.tui.screens import annotate  # noqa: E402
 from annotator.tui.screens.annotate import AnnotateScreen  # noqa: E402
@@ -168,35 +167,13 @@ def _stored(data: bytes, digest: str, documents: int, tokens: int, scores: Any) 
 
 
 def _install_probe() -> None:
-    """Make the screen's proposals observable: the proposer thread says when it is busy, the screen
-    counts the answers it has shown; and propose again at once after an edit (no pause to wait for)."""
+    """Make the screen's proposals observable (the proposer thread's ``busy`` and ``answers`` say what
+    it has computed and posted, the screen counts the answers it has shown); and propose again at once
+    after an edit (no pause to wait for)."""
     annotate.PROPOSE_AGAIN_DELAY_S = 0.0
     annotate.PROPOSE_AGAIN_PAUSES = 0
-    lookup = workers.Lookup
-    if getattr(lookup, "_oracle_probe", False):
+    if getattr(AnnotateScreen, "_oracle_probe", False):
         return
-
-    def run(self: Any) -> None:
-        while True:
-            with self._ready:
-                while not self._closed and (not self._waiting or time.monotonic() < self._due):
-                    self._ready.wait(max(self._due - time.monotonic(), 0) if self._waiting else None)
-                if self._closed:
-                    return
-                question = self._waiting.pop()
-                self.busy = True
-            try:
-                answer = self._answer(question)
-            except Exception as err:
-                workers.post(self._target, workers.LookupFailed(err))
-                self.busy = False
-                continue
-            self.posted = getattr(self, "posted", 0) + 1
-            workers.post(self._target, self._answered(question, answer))
-            self.busy = False
-
-    lookup._run = run  # type: ignore[method-assign]
-    lookup._oracle_probe = True  # type: ignore[attr-defined]
     shown = AnnotateScreen.on_proposals_found
 
     def counted(self: Any, message: Any) -> None:
@@ -204,16 +181,14 @@ def _install_probe() -> None:
         self._oracle_shown = getattr(self, "_oracle_shown", 0) + 1
 
     AnnotateScreen.on_proposals_found = counted  # type: ignore[method-assign]
+    AnnotateScreen._oracle_probe = True  # type: ignore[attr-defined]
 
 
 def _settled(screen: AnnotateScreen) -> bool:
     proposer = screen._proposer
     if proposer is None or screen.writes_pending:
         return False
-    with proposer._ready:
-        waiting = bool(proposer._waiting)
-    busy = getattr(proposer, "busy", False)
-    return not waiting and not busy and getattr(proposer, "posted", 0) == getattr(screen, "_oracle_shown", 0)
+    return not proposer.busy and proposer.answers == getattr(screen, "_oracle_shown", 0)
 
 
 async def press(pilot: Any, key: str) -> None:
@@ -329,8 +304,8 @@ async def _replay_document(
                 if key in WRITING or key in label_keys.values():
                     await _saved(pilot, screen)
             annotate.PROPOSE_AGAIN_DELAY_S = 0.0
-            if screen._proposer is not None and screen._proposer._waiting:
-                screen._proposer.ask(screen._proposal_question())  # the pause after the keys: now
+            if screen._proposer is not None:
+                screen._proposer.hurry()  # the pause after the keys: now
             await settle(pilot, screen)
             if TRACE:
                 said = " ".join(k for k, _ in found.keys)
@@ -428,6 +403,7 @@ def report(setup: Setup, results: list[DocumentResult], sim: tuple[float, float]
 
 
 def main() -> None:
+    global TRACE, SENTENCE_KEY, THRESHOLD
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, help="A database holding the GeoNames gazetteer.")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -435,11 +411,14 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=6, help="Held-out documents replayed (of 6).")
     parser.add_argument("--trace", action="store_true", help="Print the keys of every span.")
     parser.add_argument(
+        "--threshold", type=float, default=THRESHOLD, help="The model's proposals shown from this confidence."
+    )
+    parser.add_argument(
         "--no-sentence-key", action="store_true", help="Never take a sentence's proposals at once (A)."
     )
     args = parser.parse_args()
-    global TRACE, SENTENCE_KEY
     TRACE = args.trace
+    THRESHOLD = args.threshold
     if args.no_sentence_key:
         SENTENCE_KEY = None
     print(f"the sentence's proposals key: {SENTENCE_KEY or 'not used'}")
