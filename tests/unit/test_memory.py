@@ -37,7 +37,10 @@ def test_acronyms_leave_out_small_words_and_need_three_letters() -> None:
 
 def test_a_name_tagged_elsewhere_is_proposed_inside_a_tagged_name_of_another_label() -> None:
     text = "Southern Indiana is flat. The University of Southern Indiana opened."
-    tagged = [(*_at(text, "Southern Indiana"), "PLACE"), (*_at(text, "University of Southern Indiana"), "ACTOR")]
+    tagged = [
+        (*_at(text, "Southern Indiana"), "PLACE"),
+        (*_at(text, "University of Southern Indiana"), "ACTOR"),
+    ]
     found = inner_names(text, tokenize(text), tagged)
     assert _found(text, found) == [("Southern Indiana", "PLACE")]
     assert (found[0].start, found[0].end) == _at(text, "Southern Indiana", 1)
