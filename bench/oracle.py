@@ -74,9 +74,13 @@ from where the screen is)."""
 
 Gold = tuple[int, int, str]
 TRACE = False
+"""``--trace``: each span's keys printed."""
 SENTENCE_KEY: str | None = getattr(keymap, "ACCEPT_SENTENCE", None) and keymap.ACCEPT_SENTENCE.keys
 """The screen's key taking the sentence's proposals (``--no-sentence-key``: the oracle does not use it)."""
-"""``--trace``: each span's keys printed."""
+PHRASE_KEY: str | None = next(
+    (a.keys.split(",")[0] for a in keymap.ARTICLE if a.id == "article.phrase"), None
+)
+"""The key selecting the name or phrase at the cursor (``--no-phrase-key``: the oracle does not use it)."""
 
 
 @dataclass(frozen=True)
@@ -293,7 +297,7 @@ async def _replay_document(
             remaining = [g for g in gold[position:] if not _holds(screen, g)]
             view = Screen(
                 screen.article, screen._needle, label_keys, screen.spans, remaining, SENTENCE_KEY,
-                screen._match,
+                screen._match, PHRASE_KEY,
             )  # fmt: skip
             found = plan(view, span)
             if found is None:
@@ -405,7 +409,7 @@ def report(setup: Setup, results: list[DocumentResult], sim: tuple[float, float]
 
 
 def main() -> None:
-    global TRACE, SENTENCE_KEY, THRESHOLD
+    global TRACE, SENTENCE_KEY, THRESHOLD, PHRASE_KEY
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, help="A database holding the GeoNames gazetteer.")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -418,12 +422,18 @@ def main() -> None:
     parser.add_argument(
         "--no-sentence-key", action="store_true", help="Never take a sentence's proposals at once (A)."
     )
+    parser.add_argument(
+        "--no-phrase-key", action="store_true", help="Never select the name or phrase at the cursor (V)."
+    )
     args = parser.parse_args()
     TRACE = args.trace
     THRESHOLD = args.threshold
     if args.no_sentence_key:
         SENTENCE_KEY = None
-    print(f"the sentence's proposals key: {SENTENCE_KEY or 'not used'}")
+    if args.no_phrase_key:
+        PHRASE_KEY = None
+    print(f"the sentence's proposals key: {SENTENCE_KEY or 'not used'};"
+          f" the phrase key: {PHRASE_KEY or 'not used'}")  # fmt: skip
     team, held, starter_docs = load_corpus(args.corpus)
     held = held[: args.docs]
     index = None
