@@ -186,8 +186,11 @@ PHRASE_STOPS = frozenset({
     "his", "her", "their", "our", "my", "your", "which", "who", "whom", "whose", "what", "when", "where",
     "while", "than", "then", "into", "onto", "over", "under", "about", "after", "before", "during", "it",
     "he", "she", "they", "we", "i", "you", "not", "said", "says", "will", "would", "can", "could", "also",
-    "all",
-    "&",
+    "all", "because", "between", "along", "more", "very", "just", "only", "so", "if", "there", "here",
+    "such", "any", "some", "many", "much", "each", "every", "other", "both", "no", "nor", "do", "does",
+    "did", "being", "up", "down", "out", "off", "back", "again", "still", "even", "now", "through",
+    "against", "without", "since", "until", "how", "why", "them", "him", "us", "me", "should", "may",
+    "might", "must", "shall", "&",
 })  # fmt: skip
 """Words a phrase (:func:`phrase_at`) stops at: a name joins across the few of them between capitalised
 words (``Museum of Flight``, ``Evergreen Aviation & Space Museum``)."""
@@ -219,7 +222,8 @@ def phrase_at(text: str, tokens: Sequence[Token], index: int) -> tuple[int, int]
 
     def _initial_dot(i: int) -> bool:  # U.S., Steven F. Udvar-Hazy
         before = tokens[i - 1]
-        return text[tokens[i][0] : tokens[i][1]] == "." and before[1] - before[0] == 1
+        one_letter = before[1] - before[0] == 1 and text[before[0]].isupper()
+        return one_letter and text[tokens[i][0] : tokens[i][1]] == "."
 
     def content(w: tuple[int, int]) -> bool:
         start = tokens[w[0]][0]
