@@ -11,6 +11,7 @@ from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.article_lines import ArticleLook
 from tests.tui.test_suggestions import until
 
 TEXT = (
@@ -58,6 +59,15 @@ async def test_a_name_tagged_before_is_proposed_inside_a_tagged_name_and_taken_a
         await _tag(pilot, screen, view, university, "a")
         inner = _at("Southern Indiana", 1)
         assert (*inner, "PLACE") in {(p.start, p.end, p.label) for p in view.proposals}
+        # drawn inside the span: underlined in italics on its colour, "PLACE?" after it
+        line = view.text_layout.line_of(inner[0])
+        segments = ArticleLook(screen.label_styles).line(
+            view.text_layout, line, view.rich_style, None, None, view.proposals, []
+        )
+        drawn = {segment.text: segment.style for segment in segments}
+        assert drawn["Southern Indiana"] is not None and drawn["Southern Indiana"].italic
+        assert drawn["Southern Indiana"].underline and drawn["Southern Indiana"].bgcolor is not None
+        assert " PLACE?" in drawn
         assert view.selection == university
         await pilot.press("y")  # off a proposal: to the next one, the name inside
         assert view.selection == inner
