@@ -116,7 +116,9 @@ def acronym_hints(text: str, tokens: Sequence[Token], tagged: Iterable[tuple[int
 
 def _expansions(tokens: Sequence[Token], words: list[str], i: int, expanded: dict[str, str]) -> list[Hint]:
     """The names starting at token ``i`` whose acronym was tagged (``New South Wales`` for ``NSW``)."""
-    out = []
+    out: list[Hint] = []
+    if words[i].lower() in SKIPPED_IN_ACRONYMS:
+        return out  # not "The World Health Organisation" for WHO
     for j in range(i + 1, min(len(words), i + 2 * MAX_INNER_TOKENS)):
         initials = _initials(words[i : j + 1])
         if initials is None:
@@ -136,12 +138,13 @@ def inner_names(
     """Names inside the annotator's names: in a tagged span that starts with a capital, each shorter run
     of its words that starts with a capital and that the annotator tagged elsewhere in this document
     (the last tagging's label), is the acronym of a name they tagged, or that ``learned`` gives a label
-    (the learned strings, spelled as there). Inside a span of its own label only at that span's start
-    and of two words at least (``Andy Warhol`` in ``Andy Warhol Foundation``; ``Warhol`` in ``Andy
-    Warhol`` is no name of its own, nor ``Indiana`` in ``Southern Indiana``, nor ``University`` in
-    ``University of Southern Indiana``). Only those that lie inside every
-    tagged span they overlap and are no tagged span's extent, none overlapping another (the longest
-    first), in text order."""
+    (the learned strings, spelled as there). Inside a span of its own label (the innermost around it)
+    only at that span's start and of two words at least (``Andy Warhol`` in ``Andy Warhol
+    Foundation``; ``Warhol`` in ``Andy Warhol`` is no name of its own, nor ``Indiana`` in ``Southern
+    Indiana``, nor ``University`` in ``University of Southern Indiana``; ``U.S.`` in ``U.S. Air Force``
+    in ``National Museum of the U.S. Air Force`` is). Only those that lie inside every tagged span they
+    overlap and are no tagged span's extent, none overlapping another (the longest first), in text
+    order."""
     words = [text[s:e] for s, e in tokens]
     names: dict[str, str] = {}
     for start, end, label in sorted(tagged):
@@ -171,11 +174,11 @@ def inner_names(
                 name = names.get(mention) or learned(mention)
                 if name is None:
                     continue
-                one_word = " " not in mention
-                if not any(
-                    label == name and s <= inner[0] < e and (s != inner[0] or one_word)
-                    for s, e, label in tagged
-                ):
+                around = min(
+                    ((s, e, label) for s, e, label in tagged if s <= inner[0] and inner[1] <= e),
+                    key=lambda span: span[1] - span[0],
+                )
+                if around[2] != name or (around[0] == inner[0] and " " in mention):
                     found_inside[inner] = name
     nests = nests_in((s, e) for s, e, _ in tagged)
     kept: list[Hint] = []
