@@ -86,3 +86,14 @@ def test_nests_in_says_inside_every_span_it_overlaps_and_the_extent_of_none() ->
     assert not nests(2, 10)  # crosses the start of the inner one
     assert not nests(31, 39)  # in no span
     assert not nests_in([])(0, 1)
+
+
+def test_the_own_label_rule_reads_the_innermost_span_around_the_name() -> None:
+    text = "The U.S. said so. The National Museum of the U.S. Air Force opened."
+    tagged = [
+        (*_at(text, "U.S."), "PLACE"),
+        (*_at(text, "National Museum of the U.S. Air Force"), "PLACE"),
+        (*_at(text, "U.S. Air Force"), "ACTOR"),
+    ]
+    found = inner_names(text, tokenize(text), tagged)
+    assert [(h.start, h.end, h.label) for h in found] == [(*_at(text, "U.S.", 1), "PLACE")]
