@@ -5,8 +5,10 @@ returns :class:`~annotator.tagger.features.Hint` s of source ``memory`` (``annot
 proposals of them):
 
 - :func:`memory_proposals`: the other occurrences of what was tagged, with its label (``Armenia`` ACTOR
-  again after one was tagged ACTOR), and the acronyms of tagged names and their expansions
-  (:func:`acronym_hints`: ``KSC`` after ``Kennedy Space Center``, ``New South Wales`` after ``NSW``);
+  again after one was tagged ACTOR), the acronyms of tagged names and their expansions
+  (:func:`acronym_hints`: ``KSC`` after ``Kennedy Space Center``, ``New South Wales`` after ``NSW``),
+  and the head nouns of tagged phrases (:func:`head_hints`: ``last launch`` after ``first shuttle
+  launch``);
 - :func:`inner_names`: names inside a tagged name that the annotator tagged elsewhere or that the
   learned strings know (PLACE ``Southern Indiana`` inside ACTOR ``University of Southern Indiana``):
   the only proposals that lie inside a span (nested spans are names in names).
@@ -19,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from annotator.spans import longest_first
 from annotator.tagger.features import MEMORY, Hint, memory_hints
-from annotator.text import Token, token_range
+from annotator.text import Token, phrase_at, token_range
 
 LOCATIVE = frozenset({
     "in", "at", "near", "inside", "into", "within", "throughout", "across", "outside", "around",
@@ -54,13 +56,42 @@ def memory_proposals(text: str, tokens: list[Token], tagged: list[tuple[int, int
         covered[start:end] = b"\x01" * (end - start)
     kept: list[Hint] = []
     found = [*memory_hints(text, tokens, tagged), *acronym_hints(text, tokens, tagged)]
-    for hint in sorted(found, key=lambda h: longest_first(h.start, h.end)):
+    heads = sorted(head_hints(text, tokens, tagged), key=lambda h: longest_first(h.start, h.end))
+    for hint in [*sorted(found, key=lambda h: longest_first(h.start, h.end)), *heads]:
         if hint.label == "ACTOR" and locative(text, tokens, hint.start):
             continue
         if covered.find(1, hint.start, hint.end) == -1:
             kept.append(hint)
             covered[hint.start : hint.end] = b"\x01" * (hint.end - hint.start)
     return sorted(kept, key=lambda h: h.start)
+
+
+MIN_HEAD = 4
+"""Letters of a head noun the memory proposes again, at least (not ``use``, ``win``)."""
+
+
+def head_hints(text: str, tokens: Sequence[Token], tagged: Iterable[tuple[int, int, str]]) -> list[Hint]:
+    """The head nouns of tagged spans, where they are found again: a span ending in a word in lower case
+    (an event's ``first shuttle launch``) teaches that word; each other place of it is proposed with
+    that span's label, from the start of its noun phrase (:func:`annotator.text.phrase_at`, up to the
+    head: ``last launch``). Behind the exact memory: only where that proposes nothing."""
+    words = [text[s:e] for s, e in tokens]
+    heads: dict[str, str] = {}
+    for start, end, label in sorted(tagged):
+        found = token_range(tokens, start, end)
+        if found is not None:
+            head = words[found[1] - 1]
+            if head.isalpha() and head.islower() and len(head) >= MIN_HEAD:
+                heads[head] = label
+    out: list[Hint] = []
+    if not heads:
+        return out
+    for i, word in enumerate(words):
+        taught = heads.get(word)
+        if taught is not None:
+            first = min(phrase_at(text, tokens, i)[0], i)
+            out.append(Hint(tokens[first][0], tokens[i][1], taught, MEMORY))
+    return out
 
 
 def acronym(words: Sequence[str]) -> str:
