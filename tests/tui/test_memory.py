@@ -16,7 +16,8 @@ from tests.tui.test_suggestions import until
 
 TEXT = (
     "Southern Indiana is flat. The University of Southern Indiana opened a museum.\n\n"
-    "The Kennedy Space Center is in Florida. Visitors to KSC saw the shuttle."
+    "The Kennedy Space Center is in Florida. Visitors to KSC saw the shuttle.\n\n"
+    "The first shuttle launch was in 1981. The last launch was in 2011."
 )
 
 
@@ -89,4 +90,17 @@ async def test_a_tagged_names_acronym_is_proposed_with_its_label(db: Path) -> No
         await until(pilot, lambda: screen._proposer is not None)
         await _tag(pilot, screen, view, _at("Kennedy Space Center"), "p")
         assert (*_at("KSC"), "PLACE") in {(p.start, p.end, p.label) for p in view.proposals}
+    store.close()
+
+
+async def test_a_tagged_phrases_head_noun_is_proposed_again_with_its_phrase(db: Path) -> None:
+    store = _project(db)
+    app = make_app(store, "alice", use_model=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.query_one(ArticleView)
+        await until(pilot, lambda: screen._proposer is not None)
+        await _tag(pilot, screen, view, _at("first shuttle launch"), "e")
+        assert (*_at("last launch"), "EVENT") in {(p.start, p.end, p.label) for p in view.proposals}
     store.close()

@@ -97,3 +97,17 @@ def test_the_own_label_rule_reads_the_innermost_span_around_the_name() -> None:
     ]
     found = inner_names(text, tokenize(text), tagged)
     assert [(h.start, h.end, h.label) for h in found] == [(*_at(text, "U.S.", 1), "PLACE")]
+
+
+def test_a_tagged_phrases_head_noun_is_proposed_again_from_the_start_of_its_phrase() -> None:
+    text = "The first shuttle launch was in 1981. The last launch was in 2011. A launch of note."
+    tagged = [(*_at(text, "first shuttle launch"), "EVENT")]
+    found = _found(text, memory_proposals(text, tokenize(text), tagged))
+    assert found == [("last launch", "EVENT"), ("launch", "EVENT")]
+
+
+def test_the_exact_memory_comes_before_a_head_noun() -> None:
+    text = "The final mission flew. The mission ended. Another final mission."
+    tagged = [(*_at(text, "final mission"), "EVENT"), (*_at(text, "mission", 1), "EVENT")]
+    found = _found(text, memory_proposals(text, tokenize(text), tagged))
+    assert found == [("final mission", "EVENT")]  # the last one: as tagged, not from its head
