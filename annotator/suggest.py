@@ -376,8 +376,13 @@ def propose_all(
             return plain
         tokens = tokenize(text)
 
+        known: dict[tuple[str, str], Suggestion] = {}
+
         def linked_in_kb(mention: str, label: str) -> Suggestion:
-            return kb_link(kb, mention, label)
+            found_link = known.get((mention, label))
+            if found_link is None:
+                found_link = known[mention, label] = kb_link(kb, mention, label)
+            return found_link
 
         plain = _remembered(text, tokens, kb, plain, tagged, linked_in_kb)
         return sorted([*plain, *_nested(text, tokens, kb, tagged, linked_in_kb)], key=lambda c: c.start)
