@@ -185,6 +185,8 @@ ARTICLE = (
     # vim's ``o`` in visual mode; ``o`` itself is a label key in the CoNLL set (ORG).
     _key("article.swap", "O", "Swap the selection's ends", "swap"),
     _key("article.collapse", "escape", "Clear selection", "collapse"),
+    # vim's V selects the line; here the name or noun phrase at the cursor (Medical Journal of Australia).
+    _key("article.phrase", "V", "Select the name or phrase at the cursor", "phrase"),
     _key("article.toggle_labels", "l", "Labels on/off", "toggle_labels"),
 )
 

@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from annotator.kb import FuzzyIndex, KnowledgeBase, Suggestion, normalize
+from annotator.memory import inner_names, memory_proposals, nests_in
 from annotator.model import Span, SpanKey
 from annotator.spans import longest_first, overlaps
-from annotator.tagger.features import Hint, memory_hints
+from annotator.tagger.features import Hint
 
 if TYPE_CHECKING:
     from annotator.tagger import Tagger
@@ -89,6 +90,9 @@ class Candidate:
     """The model's confidence (0-1) when the model proposed it; None for the gazetteer and learned text."""
     also: tuple[str, ...] = ()
     """The other sources that propose the same span (a model proposal the gazetteer also finds)."""
+    nested: bool = False
+    """A name inside a name the annotator tagged (:func:`annotator.memory.inner_names`): open while it
+    lies inside the spans it overlaps, where every other proposal is open while it overlaps none."""
 
     @property
     def source(self) -> str:
@@ -313,12 +317,22 @@ def best_first(found: list[Candidate]) -> list[Candidate]:
 
 
 def open_proposals(
-    proposed: Iterable[Candidate], rejected: Collection[SpanKey], covered: Callable[[int, int], bool]
+    proposed: Iterable[Candidate],
+    rejected: Collection[SpanKey],
+    covered: Callable[[int, int], bool],
+    nests: Callable[[int, int], bool] | None = None,
 ) -> list[Candidate]:
     """The proposals still open to an annotator: not one they rejected (``(start, end, label)``, as
     ``store.kb.rejected_suggestions`` gives them) and not overlapping one of their spans (``covered(start,
-    end)``: whether one does; the annotation screen asks its article, which finds spans by line)."""
-    return [c for c in proposed if (c.start, c.end, c.label) not in rejected and not covered(c.start, c.end)]
+    end)``: whether one does; the annotation screen asks its article, which finds spans by line), or,
+    a name inside their names (``Candidate.nested``), inside the spans it overlaps (``nests(start, end)``,
+    :func:`annotator.memory.nests_in`; without it, none of those)."""
+    return [
+        c
+        for c in proposed
+        if (c.start, c.end, c.label) not in rejected
+        and ((nests is not None and nests(c.start, c.end)) if c.nested else not covered(c.start, c.end))
+    ]
 
 
 def candidates(
@@ -337,7 +351,8 @@ def candidates(
         return any(overlaps(start, end, s, e) for s, e in have)
 
     tagged = [(s.start, s.end, s.label) for s in spans]
-    return open_proposals(propose_all(text, kb, tagger, threshold, tagged), rejected, covered)
+    found = propose_all(text, kb, tagger, threshold, tagged)
+    return open_proposals(found, rejected, covered, nests_in(have))
 
 
 def propose_all(
@@ -351,10 +366,26 @@ def propose_all(
     ``threshold`` (the KB's and learned strings' proposals are its features), each with the other sources
     that propose the same span and their KB link. Learned text the model leaves out is not added: on
     held-out news that lowered precision more than it raised recall (bench/model.py). ``tagged``: the
-    annotator's spans in this document ``(start, end, label)``, the model's in-document label memory
-    (:func:`annotator.tagger.features.memory_hints`)."""
+    annotator's spans in this document ``(start, end, label)``, with or without a model: the in-document
+    label memory (:func:`annotator.memory.memory_proposals`) in place of the proposals it overlaps, and
+    the names inside their names (:func:`annotator.memory.inner_names`)."""
+    tagged = list(tagged)
     if tagger is None:
-        return propose(text, kb)
+        plain = propose(text, kb)
+        if not tagged:
+            return plain
+        tokens = tokenize(text)
+
+        known: dict[tuple[str, str], Suggestion] = {}
+
+        def linked_in_kb(mention: str, label: str) -> Suggestion:
+            found_link = known.get((mention, label))
+            if found_link is None:
+                found_link = known[mention, label] = kb_link(kb, mention, label)
+            return found_link
+
+        plain = _remembered(text, tokens, kb, plain, tagged, linked_in_kb)
+        return sorted([*plain, *_nested(text, tokens, kb, tagged, linked_in_kb)], key=lambda c: c.start)
     tokens = tokenize(text)
     by_source = _proposals_by_source(text, kb, tokens)
     found = _hints(by_source)
@@ -384,43 +415,10 @@ def propose_all(
         link = linked[0] if linked else link_of(mention, p.label)
         also = tuple(sorted({c.source for c in others}))
         proposed.append(Candidate(p.start, p.end, mention, link, model_confidence=p.confidence, also=also))
-    tagged = list(tagged)
     if tagged:
         proposed = _remembered(text, tokens, kb, proposed, tagged, link_of)
+        proposed = sorted([*proposed, *_nested(text, tokens, kb, tagged, link_of)], key=lambda c: c.start)
     return proposed
-
-
-LOCATIVE = frozenset({
-    "in", "at", "near", "inside", "into", "within", "throughout", "across", "outside", "around",
-})  # fmt: skip
-"""Prepositions after which a name is where something happens, not who acts (``in Armenia``)."""
-
-
-def locative(text: str, tokens: list[Token], start: int) -> bool:
-    """Whether the token before the one starting at ``start`` is a :data:`LOCATIVE` preposition."""
-    at = bisect.bisect_left(tokens, (start, -1))
-    if at == 0:
-        return False
-    before = tokens[at - 1]
-    return text[before[0] : before[1]].lower() in LOCATIVE
-
-
-def memory_proposals(text: str, tokens: list[Token], tagged: list[tuple[int, int, str]]) -> list[Hint]:
-    """The occurrences of what was tagged in this document (:func:`memory_hints`) that overlap no tagged
-    span, none overlapping another (the longest first), in text order. An ACTOR's words after a locative
-    preposition (``in Armenia`` once ``Armenia says`` was tagged ACTOR) are where something happens, not
-    who acts: the memory leaves them to the model's reading."""
-    covered = bytearray(len(text) + 1)
-    for start, end, _ in tagged:
-        covered[start:end] = b"\x01" * (end - start)
-    kept: list[Hint] = []
-    for hint in sorted(memory_hints(text, tokens, tagged), key=lambda h: longest_first(h.start, h.end)):
-        if hint.label == "ACTOR" and locative(text, tokens, hint.start):
-            continue
-        if covered.find(1, hint.start, hint.end) == -1:
-            kept.append(hint)
-            covered[hint.start : hint.end] = b"\x01" * (hint.end - hint.start)
-    return sorted(kept, key=lambda h: h.start)
 
 
 def _remembered(
@@ -432,11 +430,12 @@ def _remembered(
     link_of: Callable[[str, str], Suggestion],
 ) -> list[Candidate]:
     """The in-document label memory: each other occurrence of words the annotator tagged in this document
-    (:func:`annotator.tagger.features.memory_hints`) proposed with the label tagged there, in place of
-    the model's proposals it overlaps. On the team's documents (bench/model.py --team-folds, the second
-    half of each article with its first half tagged) this rule scored F1 0.63 against 0.45 for the model
-    alone and 0.55 for the same memory as a feature the model learns; as a feature it also lowered the
-    model's proposals in documents with nothing tagged yet (0.48 → 0.44)."""
+    and of their acronyms (:func:`annotator.memory.memory_proposals`) proposed with the label tagged
+    there, in place of the model's (or the KB's) proposals it overlaps. On the team's documents
+    (bench/model.py --team-folds, the second half of each article with its first half tagged) this rule
+    scored F1 0.63 against 0.45 for the model alone and 0.55 for the same memory as a feature the model
+    learns; as a feature it also lowered the model's proposals in documents with nothing tagged yet
+    (0.48 → 0.44)."""
     kept = memory_proposals(text, tokens, tagged)
     if not kept:
         return proposed
@@ -447,15 +446,49 @@ def _remembered(
     out = [c for c in proposed if covered.find(1, c.start, c.end) == -1]
     for hint in kept:
         mention = text[hint.start : hint.end]
-        names = [n for n in kb.learned.by_key.get(normalize(mention), ()) if n.label == hint.label]
-        if names:
-            suggestion = kb.learned_suggestion(names[0], 100.0)
-        else:
-            suggestion = dataclasses.replace(link_of(mention, hint.label), score=100.0, learned=1)
-        model = by_span.get((hint.start, hint.end, hint.label))
-        also = (MODEL,) if model is not None else ()
+        suggestion = _taught(kb, mention, hint.label, link_of)
+        replaced = by_span.get((hint.start, hint.end, hint.label))
+        also = (replaced.source,) if replaced is not None else ()
         out.append(Candidate(hint.start, hint.end, mention, suggestion, also=also))
     return sorted(out, key=lambda c: c.start)
+
+
+def _taught(
+    kb: KnowledgeBase, mention: str, label: str, link_of: Callable[[str, str], Suggestion]
+) -> Suggestion:
+    """The suggestion behind a proposal the annotator's own tags make: the learned string's (its KB link),
+    else the KB's link for the mention."""
+    names = [n for n in kb.learned.by_key.get(normalize(mention), ()) if n.label == label]
+    if names:
+        return kb.learned_suggestion(names[0], 100.0)
+    return dataclasses.replace(link_of(mention, label), score=100.0, learned=1)
+
+
+def _nested(
+    text: str,
+    tokens: list[Token],
+    kb: KnowledgeBase,
+    tagged: list[tuple[int, int, str]],
+    link_of: Callable[[str, str], Suggestion],
+) -> list[Candidate]:
+    """The names inside the annotator's names (:func:`annotator.memory.inner_names`, the learned strings
+    among them), as proposals."""
+    by_key = kb.learned.by_key
+
+    def learned(mention: str) -> str | None:
+        names = by_key.get(normalize(mention), ()) if by_key else ()
+        return next((n.label for n in names if n.text == mention), None)
+
+    return [
+        Candidate(
+            h.start,
+            h.end,
+            text[h.start : h.end],
+            _taught(kb, text[h.start : h.end], h.label, link_of),
+            nested=True,
+        )
+        for h in inner_names(text, tokens, tagged, learned)
+    ]
 
 
 def _proposals_by_source(text: str, kb: KnowledgeBase, tokens: list[Token]) -> dict[str, list[Candidate]]:

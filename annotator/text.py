@@ -180,6 +180,101 @@ def word_token(tokens: Sequence[Token], cursor: int, delta: int, to_last: bool =
     return start if start < cursor else first(max(cursor - 1, 0))
 
 
+PHRASE_STOPS = frozenset({
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "as",
+    "is", "was", "were", "are", "be", "been", "has", "have", "had", "this", "that", "these", "those", "its",
+    "his", "her", "their", "our", "my", "your", "which", "who", "whom", "whose", "what", "when", "where",
+    "while", "than", "then", "into", "onto", "over", "under", "about", "after", "before", "during", "it",
+    "he", "she", "they", "we", "i", "you", "not", "said", "says", "will", "would", "can", "could", "also",
+    "all", "because", "between", "along", "more", "very", "just", "only", "so", "if", "there", "here",
+    "such", "any", "some", "many", "much", "each", "every", "other", "both", "no", "nor", "do", "does",
+    "did", "being", "up", "down", "out", "off", "back", "again", "still", "even", "now", "through",
+    "against", "without", "since", "until", "how", "why", "them", "him", "us", "me", "should", "may",
+    "might", "must", "shall", "&",
+})  # fmt: skip
+"""Words a phrase (:func:`phrase_at`) stops at: a name joins across the few of them between capitalised
+words (``Museum of Flight``, ``Evergreen Aviation & Space Museum``)."""
+_NAME_JOINS = frozenset({"of", "&", "for", "the", "de", "la", "du", "von", "van"})
+"""Not ``and``: more often between two names (``Australia and New Zealand``) than in one."""
+_PHRASE_WORDS = 12
+"""Words a phrase holds at most."""
+
+
+def phrase_at(text: str, tokens: Sequence[Token], index: int) -> tuple[int, int]:
+    """The name or noun phrase around token ``index``, as its first and last token: the words next to
+    it on the line (one space apart; a word is tokens with nothing between them, as ``US-backed``, less
+    the punctuation before and after it) that are not :data:`PHRASE_STOPS`, and between capitalised
+    words the small ones a name holds (``Medical Journal of Australia``, ``laser light show``; a name
+    and the lower-case words next to it are two phrases, a number before a noun is one: ``30th
+    anniversary``); the token itself when it is no such word."""
+
+    def word(i: int) -> tuple[int, int]:
+        first, last = i, i
+        while first > 0 and tokens[first - 1][1] == tokens[first][0]:
+            first -= 1
+        while last + 1 < len(tokens) and tokens[last][1] == tokens[last + 1][0]:
+            last += 1
+        while first < last and not text[tokens[first][0]].isalnum():
+            first += 1
+        while last > first and not text[tokens[last][0]].isalnum() and not _initial_dot(last):
+            last -= 1
+        return first, last
+
+    def _initial_dot(i: int) -> bool:  # U.S., Steven F. Udvar-Hazy
+        before = tokens[i - 1]
+        one_letter = before[1] - before[0] == 1 and text[before[0]].isupper()
+        return one_letter and text[tokens[i][0] : tokens[i][1]] == "."
+
+    def content(w: tuple[int, int]) -> bool:
+        start = tokens[w[0]][0]
+        return text[start].isalnum() and text[start : tokens[w[0]][1]].lower() not in PHRASE_STOPS
+
+    def capital(w: tuple[int, int]) -> bool:
+        return text[tokens[w[0]][0]].isupper()
+
+    def next_word(w: tuple[int, int], step: int) -> tuple[int, int] | None:
+        """The word one space before (-1) or after (1) ``w``: nothing but a space between them."""
+        i = w[0] - 1 if step < 0 else w[1] + 1
+        if not 0 <= i < len(tokens):
+            return None
+        gap = text[tokens[i][1] : tokens[w[0]][0]] if step < 0 else text[tokens[w[1]][1] : tokens[i][0]]
+        if gap != " ":
+            return None
+        found = word(i)
+        edge = found[1] if step < 0 else found[0]
+        return found if edge == i else None  # no punctuation between the two words
+
+    def _is_name(w: tuple[int, int]) -> bool:
+        return capital(w) or text[tokens[w[0]][0]].isdigit()
+
+    def _leads(w: tuple[int, int]) -> bool:  # a number or an ordinal before a noun: 30th anniversary
+        return text[tokens[w[0]][0]].isdigit()
+
+    here = word(index)
+    if not content(here) or not here[0] <= index <= here[1]:
+        return index, index
+    first, last = here
+    for step in (-1, 1):
+        at, count = here, 0
+        while count < _PHRASE_WORDS:
+            following = next_word(at, step)
+            joined: list[tuple[int, int]] = []
+            while following is not None and not content(following) and capital(at):
+                small = text[tokens[following[0]][0] : tokens[following[1]][1]].lower()
+                if small not in _NAME_JOINS or len(joined) == 2:
+                    following = None
+                    break
+                joined.append(following)
+                following = next_word(following, step)
+            if following is None or not content(following) or (joined and not capital(following)):
+                break
+            if _is_name(at) != _is_name(following) and not _leads(at if step > 0 else following):
+                break  # a name and the words around it are not one phrase
+            at, count = following, count + 1
+            first, last = min(first, at[0]), max(last, at[1])
+    return first, last
+
+
 def snap(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
     """Widen ``[start, end)`` to whole tokens; None when it holds no token."""
     found = token_range(tokens, start, end)

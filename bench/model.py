@@ -35,8 +35,9 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from annotator.config import Config  # noqa: E402
 from annotator.kb import FuzzyIndex, KnowledgeBase, Learned  # noqa: E402
+from annotator.memory import memory_proposals  # noqa: E402
 from annotator.store import Store  # noqa: E402
-from annotator.suggest import memory_proposals, propose  # noqa: E402
+from annotator.suggest import propose  # noqa: E402
 from annotator.tagger import Example, Scores, Tagger, evaluate, train  # noqa: E402
 from annotator.tagger.crf import score_spans  # noqa: E402
 from annotator.text import token_range, tokenize  # noqa: E402
@@ -94,7 +95,7 @@ def oracle_keys(held: Sequence[TrainingDocument], proposed: Sequence[Spans], mem
     proposal taken (right), relabelled (right span, wrong label) or rejected; each gold span left tagged
     by hand: reach it, extend the selection over its other tokens (shift+right each), press the label
     key. Proposals overlapping a span tagged already are gone (as on the screen). ``memory``: after each
-    tag the proposals ahead change by the in-document label memory (``suggest.memory_proposals``: the
+    tag the proposals ahead change by the in-document label memory (``memory.memory_proposals``: the
     other occurrences of what was tagged, with its label, in place of the model's proposals there)."""
     keys = sum(_Oracle(d, found, memory).keys() for d, found in zip(held, proposed, strict=True))
     spans = sum(len(set(d.spans)) for d in held)

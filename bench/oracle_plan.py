@@ -10,7 +10,7 @@ costing one (a search costs ``/``, its characters, Enter, and one ``n`` per matc
 - y (or X) away from a proposal: the next proposal is selected; X on a wrong proposal (one that overlaps
   no gold span still to tag) rejects it and selects the next;
 - extending (shift+← → ↑ ↓, W, B) with the anchor on the span's first or last token, and O (swap the
-  ends) with the cursor there;
+  ends) with the cursor there; V, the name or phrase at the cursor, where it overlaps the span;
 
 and the ways to finish: the sentence key (``A``) where every proposal of the cursor's sentence is right
 and the span's is among them (it takes them all); y on the span's own proposal (right extent and label);
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from annotator.model import Span
 from annotator.spans import overlaps
-from annotator.text import sentence_around, word_token
+from annotator.text import phrase_at, sentence_around, word_token
 from annotator.tui.article_layout import first_from, overlapping_one, paragraph_break
 from annotator.tui.proposals import overlapping
 from annotator.tui.screens.article_screen import find_match
@@ -95,6 +95,8 @@ class Screen:
     match: tuple[int, tuple[int, int]] | None = None
     """Where the screen's last match starts and the selection it made (``n`` goes on from the match
     while that selection stays)."""
+    phrase_key: str | None = None
+    """The key that selects the name or phrase at the cursor (None: not planned)."""
     _cache: dict[tuple[str, int], int] = field(default_factory=dict)
     _lines: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     _open: dict[frozenset[int], list[Span]] = field(default_factory=dict)
@@ -273,6 +275,10 @@ def _edges(
                 yield [(key, "select")], (anchor, target, searched, rejected)
     if cursor in (a, b) and anchor != cursor:
         yield [("O", "select")], (cursor, anchor, searched, rejected)
+    if screen.phrase_key is not None:
+        first_token, last_token = phrase_at(screen.view.text, screen.tokens, cursor)
+        if (first_token, last_token) != (anchor, cursor) and a <= last_token and first_token <= b:
+            yield [(screen.phrase_key, "select")], (first_token, last_token, searched, rejected)
     selection = screen.selection(state)
     proposals = screen.proposals(rejected)
     if proposals:

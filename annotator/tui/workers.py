@@ -65,13 +65,30 @@ class Lookup(Generic[Q, A]):
         self._due = 0.0
         self._ready = threading.Condition()
         self._closed = False
+        self._answering = False
+        self.answers = 0
+        """Answers posted so far (not the failures)."""
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a question waits (its delay running or not) or is being answered: until the answer to
+        the latest question is posted (``answers`` counts it first). For what waits for the answers, a
+        test or a benchmark."""
+        with self._ready:
+            return bool(self._waiting) or self._answering
 
     def ask(self, question: Q, delay: float = 0.0) -> None:
         with self._ready:
             self._waiting[:] = [question]
             self._due = time.monotonic() + delay
+            self._ready.notify()
+
+    def hurry(self) -> None:
+        """The question waiting, if one does, is answered now (its delay is over)."""
+        with self._ready:
+            self._due = 0.0
             self._ready.notify()
 
     def close(self) -> None:
@@ -87,12 +104,20 @@ class Lookup(Generic[Q, A]):
                 if self._closed:
                     return
                 question = self._waiting.pop()
+                self._answering = True
             try:
                 answer = self._answer(question)
             except Exception as err:  # shown to the user; the thread goes on answering
                 post(self._target, LookupFailed(err))
+                self._done(answered=False)
                 continue
             post(self._target, self._answered(question, answer))
+            self._done(answered=True)
+
+    def _done(self, answered: bool) -> None:
+        with self._ready:
+            self.answers += answered
+            self._answering = False
 
 
 def load_kb(db_path: Path, target: MessagePump, layer: str, from_others: bool) -> None:

@@ -25,6 +25,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.strip import Strip
 
+from annotator.memory import nests_in
 from annotator.model import ImportRecord, Span
 from annotator.spans import overlaps
 from annotator.store import Store
@@ -191,9 +192,10 @@ def problems(app, terminal: TerminalCopy) -> list[str]:  # type: ignore[no-untyp
     for a, b in itertools.pairwise(proposals):
         if overlaps(a.start, a.end, b.start, b.end):
             found.append(f"proposals overlap: {_key(a)} {_key(b)}")
+    nests = nests_in((s.start, s.end) for s in view.spans)
     for p in proposals:
-        if view.spans_between(p.start, p.end):
-            found.append(f"proposal over a span: {_key(p)}")
+        if view.spans_between(p.start, p.end) and not nests(p.start, p.end):
+            found.append(f"proposal across a span (not a name inside it): {_key(p)}")
     if not view.laid_out:
         return found
     layout = view.text_layout

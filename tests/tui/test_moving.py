@@ -202,3 +202,17 @@ async def test_gg_goes_to_the_start_and_g_alone_still_opens_the_document_list(se
         assert isinstance(app.screen, DocumentPicker) and app.screen.query_one("#filter").value == "gnaf"
         await pilot.press("escape")
         assert app.screen is screen and view.cursor == len(view.tokens) - 1
+
+
+async def test_V_selects_the_name_at_the_cursor_and_a_label_key_tags_it_whole(seeded: Store) -> None:
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("slash", *"defense", "enter", "V")  # the cursor inside the name
+        start = TEXT.index("Armenian Defense Ministry")
+        assert view.selection == (start, start + len("Armenian Defense Ministry"))
+        await pilot.press("a")
+        assert words(seeded) == [("Armenian Defense Ministry", "ACTOR")]
+        await pilot.press("slash", *"new military", "enter", "V", "e")  # a noun phrase (not "a")
+        assert ("new military advantage", "EVENT") in words(seeded)

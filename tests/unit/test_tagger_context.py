@@ -27,7 +27,7 @@ def test_a_region_tagged_actor_does_not_make_its_last_word_an_actor_elsewhere() 
 
 
 def test_the_memory_leaves_a_country_after_a_locative_preposition_to_the_model() -> None:
-    from annotator.suggest import locative, memory_proposals
+    from annotator.memory import locative, memory_proposals
 
     text = "Armenia says no. Troops stayed in Armenia. Armenia and Turkey met at Armenia's border."
     tokens = tokenize(text)

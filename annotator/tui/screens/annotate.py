@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -174,7 +175,8 @@ class AnnotateScreen(ProposalDecisions):
         article = self.article
         rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
         candidates = overlapping(self._proposed, ranges)
-        wanted = {_key(c.span()): c.span() for c in open_proposals(candidates, rejected, self._covered)}
+        found = open_proposals(candidates, rejected, self._covered, self._nests(candidates))
+        wanted = {_key(c.span()): c.span() for c in found}
         shown = {_key(p): p for p in overlapping(article.proposals, ranges)}
         gone = [p for key, p in shown.items() if key not in wanted]
         if gone:
@@ -184,6 +186,17 @@ class AnnotateScreen(ProposalDecisions):
 
     def _covered(self, start: int, end: int) -> bool:
         return bool(self.article.spans_between(start, end))
+
+    def _nests(self, candidates: list[Candidate]) -> Callable[[int, int], bool]:
+        """Whether a name inside a name among ``candidates`` lies inside the spans it overlaps
+        (:func:`annotator.memory.nests_in` of the spans where those are)."""
+        from annotator.memory import nests_in
+
+        inner = [c for c in candidates if c.nested]
+        if not inner:
+            return lambda start, end: False
+        spans = self.article.spans_between(min(c.start for c in inner), max(c.end for c in inner))
+        return nests_in((s.start, s.end) for s in spans)
 
     def sync(self) -> bool:
         """Also the rejections another window made (or undid)."""
@@ -286,7 +299,7 @@ class AnnotateScreen(ProposalDecisions):
 
             rejected = self.store.kb.rejected_suggestions(self.doc_id, self.layer_name)
             covered = covering(self.article.spans)
-            for c in open_proposals(self._proposed, rejected, covered):
+            for c in open_proposals(self._proposed, rejected, covered, self._nests(self._proposed)):
                 after[c.start, c.end, c.label, c.kb_id] = c
         before = {_key(p): p for p in article.proposals}
         gone = [before[key] for key in before.keys() - after.keys()]

@@ -18,7 +18,7 @@ from textual.strip import Strip
 
 from annotator.keymap import ARTICLE
 from annotator.model import Span
-from annotator.text import Token, token_index_at
+from annotator.text import Token, phrase_at, token_index_at
 from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_one, paragraph_break
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article_lines import ArticleLook, tag_cells
@@ -522,6 +522,12 @@ class ArticleView(FrameStyle, ProposalMarks, LineStrips, MouseSelecting, can_foc
 
     def action_collapse(self) -> None:
         self.select_tokens(self.cursor, self.cursor)
+
+    def action_phrase(self) -> None:
+        """Select the name or noun phrase at the cursor (``annotator.text.phrase_at``), the cursor on its
+        last token: then a label key tags it."""
+        if self.tokens:
+            self.select_tokens(*phrase_at(self.text, self.tokens, self.cursor))
 
     def scroll_to_cursor(self) -> None:
         if not self.tokens or not self.laid_out:

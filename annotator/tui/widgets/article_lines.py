@@ -4,8 +4,10 @@ through ``visible`` (``annotator.literal``): one-cell pictures of the characters
 Spans are drawn in their label's colour with the label after them; where spans overlap, the innermost
 colour shows and the text is underlined. Proposals are the label's colour on the text, underlined, with
 the label after them too, in that colour on no background and with a question mark (``PLACE?``): the
-name says the label without its colour, the mark and the missing block say it is not taken yet;
-open disagreements are red over anything; the selection is reversed, the cursor token bold and underlined.
+name says the label without its colour, the mark and the missing block say it is not taken yet (a
+proposal inside a span, a name in the name, is underlined in italics on the span's colour, its tag after
+it); open disagreements are red over anything; the selection is reversed, the cursor token bold and
+underlined.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ class ArticleLook:
                         if span.end - span.start < inner.end - inner.start:
                             inner = span
             proposal = None
-            if inner is None and proposed:
+            if proposed:  # inside a span: a name in the name (``Candidate.nested``)
                 while offered < len(proposed) and proposed[offered].end <= left:
                     offered += 1
                 if offered < len(proposed) and proposed[offered].start < right:
@@ -137,6 +139,8 @@ class ArticleLook:
             style = style + self.spans.get(span, Style(reverse=True))
             if nested:
                 style = style + Style(underline=True)
+            if proposal is not None:  # a name in the name proposed: as a proposal, on the span's colour
+                style = style + Style(underline=True, italic=True)
         elif proposal is not None:
             style = style + self.proposals.get(proposal, Style(underline=True))
         if flagged:
