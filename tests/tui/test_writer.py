@@ -152,7 +152,7 @@ async def test_a_change_that_finally_fails_is_said_and_the_screen_shows_the_data
         said = status(app)
         assert said.startswith("Not saved: tag ACTOR “Armenia” and 1 later change (database is locked")
         assert said.endswith("The screen shows what is saved.")
-        assert any("Not saved" in str(n.message) for n in app._notifications)
+        await until(pilot, lambda: any("Not saved" in str(n.message) for n in app._notifications))
         assert shown(app) == [(*ARMENIA, "PLACE")] == on_disk(db)
         holder.release()
         await pilot.press("e")  # the lock is gone: this one is saved, and shown
