@@ -14,6 +14,7 @@ from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotator.keymap import ARTICLE
@@ -23,6 +24,7 @@ from annotator.tui.article_layout import ArticleLayout, first_from, overlapping_
 from annotator.tui.bindings import key_bindings
 from annotator.tui.widgets.article_lines import ArticleLook, tag_cells
 from annotator.tui.widgets.frame_style import FrameStyle
+from annotator.tui.widgets.painted_lines import KeptScrollBar, PaintedLines
 
 AHEAD_AFTER_S = 0.03
 """How long after a frame the lines ahead start to be drawn (the frame is written by then)."""
@@ -147,10 +149,11 @@ class ProposalMarks:
         return first_from(self.proposals, offset)
 
 
-class LineStrips(ScrollView):
+class LineStrips(PaintedLines, ScrollView):
     """The article's lines as strips, each drawn once and kept by its ``(start, end)`` offsets (a line
     a re-wrap above it moved down keeps its strip), and the pages either side of the one shown drawn
-    ahead while the keys rest, so that a page down or up finds its lines drawn."""
+    (and finished, ``PaintedLines``) ahead while the keys rest, so that a page down or up finds its
+    lines drawn."""
 
     text_layout: ArticleLayout
     tokens: Sequence[Token]
@@ -162,6 +165,8 @@ class LineStrips(ScrollView):
     """While a frame is drawn: the scroll offset (x, y) and the width, read once for its lines."""
     _ahead: bool = False
     """Whether drawing ahead is due (a timer set, or its next batch called)."""
+    _bar_ready_at: int | None = None
+    """The scroll offset the scroll bar's rows a page away were drawn for."""
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -181,9 +186,14 @@ class LineStrips(ScrollView):
             return super().render_lines(crop)
         finally:
             self._frame = None
-            if not self._ahead and self._lines_ahead():
+            if not self._ahead and (self._lines_ahead() or self._bar_ready_at != self.scroll_offset.y):
                 self._ahead = True
                 self.set_timer(AHEAD_AFTER_S, self._draw_ahead)
+
+    def line_key(self, y: int) -> tuple[int, int] | None:
+        top = self.scroll_offset.y if self._frame is None else self._frame[1]
+        lines = self.text_layout.lines
+        return lines[y + top] if y + top < len(lines) else None
 
     def render_line(self, y: int) -> Strip:
         x, top, width = self._frame or (
@@ -219,6 +229,25 @@ class LineStrips(ScrollView):
         )
         return Strip(segments)
 
+    def _bar_ahead(self) -> None:
+        """The scroll bar's rows for its thumb a page down and a page up from here, drawn now."""
+        top, bar = self.scroll_offset.y, self.vertical_scrollbar
+        self._bar_ready_at = top
+        if isinstance(bar, KeptScrollBar) and self.show_vertical_scrollbar:
+            page = max(self.scrollable_content_region.height - 1, 1)
+            bar.prepare(min(top + page, self.max_scroll_y))
+            bar.prepare(max(top - page, 0))
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's scroll bar, but with its rows kept (``KeptScrollBar``): created when first asked
+        for, hidden until the article is longer than the view, as Textual does."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = KeptScrollBar(thickness=self.scrollbar_size_vertical)
+            self._vertical_scrollbar.display = False
+            self.app._start_widget(self, self._vertical_scrollbar)
+        return self._vertical_scrollbar
+
     def _lines_ahead(self) -> list[int]:
         """The lines of the page below the one shown, then of the page above, not drawn yet."""
         layout = self.text_layout
@@ -228,20 +257,22 @@ class LineStrips(ScrollView):
         top, count = self.scroll_offset.y, len(layout.lines)
         below = range(min(top + height, count), min(top + 2 * height, count))
         above = range(max(top - height, 0), min(top, count))
-        lines, cache = layout.lines, self._cache
-        return [line for line in (*below, *above) if lines[line] not in cache]
+        lines, cache, painted = layout.lines, self._cache, self._painted
+        return [line for line in (*below, *above) if lines[line] not in cache or lines[line] not in painted]
 
     def _draw_ahead(self) -> None:
         """A few lines ahead, then the next few in a later call: a key that comes meanwhile waits for
         a few lines at most."""
-        lines = self._lines_ahead()
-        if not lines or not self.is_attached:
+        lines = self._lines_ahead() if self.is_attached else []
+        if not lines:
             self._ahead = False
+            if self.is_attached:
+                self._bar_ahead()
             return
         style = self.rich_style
         x, width = self.scroll_offset.x, self.scrollable_content_region.width
-        for line in lines[:AHEAD_BATCH]:
-            self._strip(line).crop_extend(x, x + width, style)  # as render_line will ask for it
+        for line in lines[:AHEAD_BATCH]:  # as render_line will ask for it
+            self.paint_ahead(self.text_layout.lines[line], self._strip(line).crop_extend(x, x + width, style))
         self.call_later(self._draw_ahead)
 
 
@@ -277,6 +308,7 @@ class ArticleView(FrameStyle, ProposalMarks, LineStrips, MouseSelecting, can_foc
         """Ranges flagged for a decision, sorted."""
         self._cache: dict[tuple[int, int], Strip] = {}
         """Drawn lines by ``(start, end)`` offsets: a line a re-wrap above it moved down keeps its strip."""
+        self._painted = {}
         self._dragging = False
         self.selection_listener: Callable[[], None] | None = None
         """Called at once (same tick as the redraw) when the selection moves, before the message."""
