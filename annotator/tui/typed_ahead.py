@@ -17,6 +17,9 @@ had come back to the app, and was typed first (``raw``, Backspace three times an
 read ``rcs``; in one write ``raw`` stayed). An input here runs its own bindings in its turn, in the order
 the keys came, as it types characters.
 
+The article runs its own bindings in its own turn too (:class:`OwnKeysAtOnce`), when no key before
+is still on its way: a page down then waits for no container's queue.
+
 Keys count where they act (:class:`CountsKeys`), once each: in the input that takes them, or where they
 come back to the app and were not handed on; a key handed on is counted where it acts then.
 """
@@ -25,11 +28,17 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Input
+
+if TYPE_CHECKING:
+    _Widget = Widget
+else:
+    _Widget = object  # a mixin, no DOM class: Textual takes a widget's CSS from its first DOM base
 
 HOLD_CHECK_S = 0.005
 """How often held keys look whether the screen they wait for has mounted (it takes a few milliseconds)."""
@@ -85,6 +94,11 @@ class TypedAhead(App[None]):
         if self._held:
             self.set_timer(HOLD_CHECK_S, self._release)
 
+    def first_in_line(self, event: events.Key) -> bool:
+        """Whether ``event`` is the only key read and not yet acted on (none is held, none is on its
+        way through the queues): acting on it now keeps the keys in order."""
+        return not self._held and len(self._typed_for) == 1 and event in self._typed_for
+
     def typed_for_elsewhere(self, event: events.Key) -> bool:
         """Whether ``event`` was handed on before the focus or the screen changed: it is for what has
         the focus now (the screen it went through counts it there, not here)."""
@@ -112,6 +126,51 @@ class TypedAhead(App[None]):
         self.post_message(events.Key(event.key, event.character))
 
 
+async def run_own_binding(widget: Widget, key: str) -> bool:
+    """Run ``widget``'s own binding of ``key`` (as the app would once the key came back up to it, the
+    keymap applied), if the focused widget is ``widget``: whether one ran. Priority bindings ran as
+    the key was read."""
+    for namespace, bindings in widget.screen._modal_binding_chain[:1]:
+        if namespace is not widget:
+            return False
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if not binding.priority and await widget.app.run_action(binding.action, widget):
+                return True
+    return False
+
+
+def has_own_binding(widget: Widget, key: str) -> bool:
+    """Whether ``widget`` (focused) has a binding of its own for ``key``, not a priority one."""
+    for namespace, bindings in widget.screen._modal_binding_chain[:1]:
+        if namespace is widget:
+            return any(not binding.priority for binding in bindings.key_to_bindings.get(key, ()))
+    return False
+
+
+class OwnKeysAtOnce(_Widget):
+    """A focused widget that runs its own bindings in its own turn: Textual runs a binding only once
+    the key has come back up to the app, through the queue of every container between (a turn of the
+    event loop each, 1-3 ms of a page down on a loaded machine). Only for a key that is the only one
+    on its way (so keys still act in the order they came), read for this widget while it has the
+    focus; the screen counts it first, as where it comes back to the app."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        app = self.app
+        if (
+            isinstance(app, TypedAhead)
+            and app.focused is self
+            and app.first_in_line(event)
+            and not app.typed_for_elsewhere(event)
+            and has_own_binding(self, event.key)
+        ):
+            event.stop()
+            event.prevent_default()
+            TypedAhead.counted(event, self.screen)
+            await run_own_binding(self, event.key)
+            return
+        await super()._on_key(event)
+
+
 class HandingOnInput(Input):
     """An input that types only the keys it was given while focused: keys typed ahead after the Enter
     or Esc that closed it go to what has the focus now. Its own bindings (Backspace, the arrows) act in
@@ -124,7 +183,7 @@ class HandingOnInput(Input):
             app.hand_on(event)
             return
         await super()._on_key(event)  # types a character
-        if not event.is_printable and await self._run_own_binding(event.key):
+        if not event.is_printable and await run_own_binding(self, event.key):
             event.stop()
             event.prevent_default()
         if event._stop_propagation:
@@ -133,14 +192,3 @@ class HandingOnInput(Input):
     def took(self, event: events.Key) -> None:
         """``event`` acted here: counted by the screen (the keys it lets by are counted where they act)."""
         TypedAhead.counted(event, self.screen)
-
-    async def _run_own_binding(self, key: str) -> bool:
-        """Run this input's binding of ``key`` (as the app would once the key came back up to it, the
-        keymap applied): whether one ran. Priority bindings ran as the key was read."""
-        for namespace, bindings in self.screen._modal_binding_chain[:1]:
-            if namespace is not self:
-                return False
-            for binding in bindings.key_to_bindings.get(key, ()):
-                if not binding.priority and await self.app.run_action(binding.action, self):
-                    return True
-        return False

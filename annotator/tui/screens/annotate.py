@@ -328,7 +328,7 @@ class AnnotateScreen(ProposalDecisions):
         current = self.article.proposal_at(*selection)
         if current is None or (current.start, current.end) != selection:
             return ""
-        for c in self._proposed:
+        for c in overlapping(self._proposed, [selection]):  # sorted by start: found by bisection
             if (c.start, c.end, c.label) == (current.start, current.end, current.label):
                 link = f" → {c.name}" if c.kb_id else ""
                 return f"why: {c.because}{link}"
