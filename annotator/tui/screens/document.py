@@ -51,8 +51,6 @@ SYNC_S = 1.0
 """How often the screen looks whether another window changed the database (it also looks before every
 edit): then it shows the layer's spans as they are now."""
 
-ASK_AFTER_S = 0.02
-"""How long after the selection moved its suggestions are asked for (the frame is written by then)."""
 WIDE_PANELS = 28
 """The side panels' least width (cells) on a terminal of 80 columns or more."""
 
@@ -94,8 +92,6 @@ class DocumentScreen(EditingScreen, SuggestingScreen, CountsKeys):
         self.doc_key = ""
         self.spans: list[Span] = []
         self._shown_status = "todo"
-        self._asking = False
-        """Whether the selection's suggestions are to be asked for (``ASK_AFTER_S``)."""
         self._time = TimeSpent()
         self._collector = IdleCollector()
         self.keys_pressed = 0
@@ -297,18 +293,9 @@ class DocumentScreen(EditingScreen, SuggestingScreen, CountsKeys):
         return True
 
     def _selection_moved(self) -> None:
-        """Called by the article in the same tick as its redraw: one compositor pass per key. The
-        suggestions are asked for once the frame is out (waking their thread took part of the key's
-        time, and right after the frame it held up the thread that writes it; the answer comes 120 ms
-        later anyway)."""
+        """Called by the article in the same tick as its redraw: one compositor pass per key."""
         self._status_note = None
         self._show_status()
-        if not self._asking:
-            self._asking = True
-            self.set_timer(ASK_AFTER_S, self._ask_for_selection)
-
-    def _ask_for_selection(self) -> None:
-        self._asking = False
         self._ask_suggestions()
 
     def action_word(self, delta: int, extend: bool = False) -> None:

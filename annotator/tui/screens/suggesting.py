@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 MAX_QUERY = 80
 """A selection longer than this (characters) is not a name: no look-up."""
+ASK_AFTER_S = 0.02
+"""A selection's question is put to the look-up thread this long after the selection moved, once the
+key's frame is written: waking the thread took part of the key's time, and right after the frame it
+held up the thread that writes it. The answer is due when it was (``SEARCH_DELAY_S`` after the move)."""
 SEARCH_DELAY_S = 0.12
 """Suggestions are looked up once the selection has stayed this long (not for every step of a drag)."""
 
@@ -47,6 +51,10 @@ class SuggestingScreen(ArticleScreen):
     _untaught: list[tuple[float, str, str, str | None, int]]
     """Changes to the spans before the KB loaded: ``(when, text, label, kb_id, count)``."""
     _collector: IdleCollector
+    _question: Question | None = None
+    """The selection's question for the look-up thread, until it is put to it."""
+    _asking: bool = False
+    """Whether the question is to be put (a timer is set)."""
 
     def kb_ready(self) -> None:
         """Called when the KB has loaded, before the first look-up of suggestions."""
@@ -87,8 +95,17 @@ class SuggestingScreen(ArticleScreen):
         text = " ".join(self.article.text[start:end].split())
         if len(text) > MAX_QUERY:
             self.query_one(SuggestionList).show([], "select a name to see suggestions")
+            self._question = None
             return
-        self._searcher.ask((self.doc_id, start, end, text), SEARCH_DELAY_S)
+        self._question = (self.doc_id, start, end, text)
+        if not self._asking:  # put to the look-up thread once the frame is out (see ASK_AFTER_S)
+            self._asking = True
+            self.set_timer(ASK_AFTER_S, self._ask_now)
+
+    def _ask_now(self) -> None:
+        self._asking = False
+        if self._searcher is not None and self._question is not None:
+            self._searcher.ask(self._question, SEARCH_DELAY_S - ASK_AFTER_S)
 
     def _search(self, question: Question) -> list[Shown]:
         """In the look-up thread."""
