@@ -46,7 +46,9 @@ With the starter's corpus as another domain (team / starter F1 on those folds): 
 out for the training time (a quarter more)."""
 HELD_OUT_SHARE = 0.2
 SEEN_WORDS = 200_000
-"""A tagger forgets the words it has seen past this many (a few tens of MB)."""
+"""A tagger forgets the words it has seen past this many (a few tens of MB): the summed weights of each
+one's features (:class:`~annotator.tagger.scoring.Scorer`); most words of the next document were in one
+before."""
 
 
 def training_layers(
@@ -199,9 +201,6 @@ class Tagger:
         self.labels = tuple(sorted({t[2:] for t in self._tags if t != OUTSIDE}))
         # The features the model weighs; the others are not built.
         self._known = self._scorer.known
-        self._seen: WordCache = {}
-        """The words of the texts predicted so far with their feature strings: most words of the next
-        document were in one before."""
         self._last: tuple[str, tuple[Hint, ...], list[Prediction]] | None = None
         """The last text predicted, its hints and what was found: asked again (the proposals of a
         document after a tag, which changes the in-document memory, not the model's input), it is
@@ -221,10 +220,9 @@ class Tagger:
             tokens = tokenize(text)
         if not tokens:
             return []
-        if len(self._seen) > SEEN_WORDS:
-            self._seen.clear()
+        if self._scorer.words > SEEN_WORDS:
             self._scorer.forget_words()
-        layout = feature_layout(text, tokens, hints, self._known, self._seen)
+        layout = feature_layout(text, tokens, hints)
         emissions = self._scorer.emissions(layout)
         path = viterbi(emissions, self._scorer.transitions)
         chances = marginals(emissions, self._scorer.transitions)

@@ -15,18 +15,18 @@ as crfsuite does (:mod:`annotator.tagger.decoding`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import repeat
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
-from annotator.tagger.features import EDGE, FAR, PAD, WINDOW, Known, Layout, _Word
+from annotator.tagger.features import PAD, PAIRS, WINDOW, Column, Known, Layout, padding_columns, word_columns
 from annotator.tagger.weights import Weights
 
 Array = npt.NDArray[np.float64]
 _FAR, _EDGE = 0, 1
-"""The rows of the padding words (:data:`~annotator.tagger.features.FAR` and ``EDGE``)."""
+"""The rows of the padding words (:func:`~annotator.tagger.features.padding_columns`)."""
 
 
 class Scorer:
@@ -43,11 +43,23 @@ class Scorer:
         weighed = (weights.state != 0).any(axis=1).tolist()
         self.known = Known(a for a, has in zip(weights.attributes, weighed, strict=True) if has)
         """The attributes with a weight: the features worth building."""
+        self._by_prefix: dict[str, dict[str, int]] = {}
+        """Each attribute with a weight by its template (up to its first ``=``, or the whole when it has
+        none) and its value: ``w=paris`` as ``{"w=": {"paris": row}}``, ``bias`` as
+        ``{"bias": {"": row}}``."""
+        for i, (attribute, has) in enumerate(zip(weights.attributes, weighed, strict=True)):
+            if has:
+                head, equals, value = attribute.partition("=")
+                self._by_prefix.setdefault(head + equals, {})[value] = i
+        self._pairs = {
+            head: {pair: self._index[attribute] for pair, attribute in self.known.pairs[head].items()}
+            for head in PAIRS
+        }
         self._rows: dict[str, int] = {}
         self._parts = np.zeros((1024, len(WINDOW), n_labels))
-        """``[row, k]``: the summed weights of the part ``WINDOW[k]`` of the word of ``row``."""
+        """``[row, k]``: the summed weights of the part ``k`` of the word of ``row`` (:data:`WINDOW`)."""
         self._count = 2
-        self._add_words([(_FAR, FAR), (_EDGE, EDGE)])
+        self._add_words([_FAR, _EDGE], padding_columns())
 
     @property
     def words(self) -> int:
@@ -58,59 +70,66 @@ class Scorer:
         self._rows.clear()
         self._count = 2
 
-    def _add_words(self, rows_and_words: list[tuple[int, _Word]]) -> None:
-        rows = [row for row, _ in rows_and_words]
+    def _ids(self, lookup: dict[str, int], values: Sequence[str | None]) -> npt.NDArray[np.intp]:
+        return np.fromiter(map(lookup.get, values, repeat(self._absent)), np.intp, len(values))  # type: ignore[arg-type]
+
+    def _add_words(self, rows: list[int], columns: list[list[Column]]) -> None:
+        """The summed weights of each part of the words of ``rows`` (:func:`word_columns`): the weights of
+        a word's features that the model weighs, in the order of their templates, summed by
+        ``np.add.reduceat`` (whose order of sums is its own: summed any other way, the last bits of a
+        confidence could change)."""
         held, n_parts, n_labels = self._parts.shape
         if max(rows) >= held:
             grown = np.zeros((max(max(rows) + 1, 2 * held), n_parts, n_labels))
             grown[:held] = self._parts
             self._parts = grown
-        keys: list[int] = []  # row * parts + k of each feature of the words
-        strings: list[str] = []
-        parts = [part for _, part in WINDOW]
-        for row, word in rows_and_words:
-            key = row * n_parts
-            held_parts = cast(tuple[tuple[str, ...], ...], word)
-            for part in parts:
-                features = held_parts[part]
-                if features:
-                    strings += features
-                    keys += [key] * len(features)
-                key += 1
-        self._parts[rows] = 0.0
-        if strings:
-            # The features of one word's part are side by side: one sum a run of equal keys.
-            found = map(self._index.get, strings, repeat(self._absent))
-            attributes = np.fromiter(found, np.intp, len(strings))
-            by_key = np.array(keys)
-            starts = np.flatnonzero(np.concatenate([[True], by_key[1:] != by_key[:-1]]))
-            flat = self._parts.reshape(-1, n_labels)
-            flat[by_key[starts]] = np.add.reduceat(self._state[attributes], starts, axis=0)
+        at = np.array(rows, dtype=np.intp)
+        empty: dict[str, int] = {}
+        for k, part in enumerate(columns):
+            self._parts[at, k] = 0.0
+            if not part:
+                continue
+            table = np.stack(
+                [self._ids(self._by_prefix.get(prefix, empty), values) for prefix, values in part], axis=1
+            )
+            present = table != self._absent
+            features = table[present]  # word by word, each in the order of the templates
+            if not len(features):
+                continue
+            counts = present.sum(axis=1)
+            some = counts > 0
+            starts = np.concatenate([[0], np.cumsum(counts[some])[:-1]])
+            self._parts[at[some], k] = np.add.reduceat(self._state[features], starts, axis=0)
 
     def emissions(self, layout: Layout) -> Array:
         """``[token, label]``: the sum of the weights of the token's features for the label."""
         n = len(layout.words)
-        get = self._rows.get
-        ids = [get(word, -1) for word in layout.words]
-        if -1 in ids:
-            new: list[tuple[int, _Word]] = []
-            for i, row in enumerate(ids):
-                if row == -1:
-                    word = layout.words[i]
-                    row = self._rows.get(word, -1)
-                    if row == -1:
-                        row = self._rows[word] = self._count
-                        self._count += 1
-                        new.append((row, layout.info[i]))
-                    ids[i] = row
-            self._add_words(new)
+        rows = list(map(self._rows.get, layout.distinct, repeat(-1)))
+        if -1 in rows:
+            new = [j for j, row in enumerate(rows) if row == -1]
+            for j in new:
+                rows[j] = self._rows[layout.distinct[j]] = self._count
+                self._count += 1
+            self._add_words([rows[j] for j in new], word_columns([layout.distinct[j] for j in new]))
         far = [_FAR] * (PAD - 1)
-        padded = np.array([*far, _EDGE, *ids, _EDGE, *far], dtype=np.intp)
+        padded = np.concatenate([far, [_EDGE], np.array(rows, dtype=np.intp)[layout.local], [_EDGE], far])
+        padded = padded.astype(np.intp, copy=False)
         scores = np.zeros((n, len(self.labels)))
-        for k, (offset, _) in enumerate(WINDOW):
+        for k, offset in enumerate(WINDOW):
             scores += self._parts[padded[PAD + offset : PAD + offset + n], k]
-        if layout.extra:
-            get = self._index.get
-            attributes = np.fromiter(map(get, layout.extra, repeat(self._absent)), np.intp, len(layout.extra))
-            np.add.at(scores, np.array(layout.extra_at, dtype=np.intp), self._state[attributes])
+        empty: dict[str, int] = {}
+        for group in layout.groups:
+            if not len(group.at):
+                continue
+            if group.keys is None:
+                weights = self._state[self._by_prefix.get(group.prefix, empty).get("", self._absent)]
+            elif group.prefix in self._pairs:
+                weights = self._state[self._ids(self._pairs[group.prefix], group.keys)]  # type: ignore[arg-type]
+            else:
+                lookup = self._by_prefix.get(group.prefix, empty) if group.prefix else self._index
+                weights = self._state[self._ids(lookup, group.keys)]  # type: ignore[arg-type]
+            if group.once:
+                scores[group.at] += weights
+            else:
+                np.add.at(scores, group.at, weights)
         return scores

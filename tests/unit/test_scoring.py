@@ -195,13 +195,12 @@ def test_the_scorer_gives_crfsuites_labels_and_marginals_on_the_dev_corpus(
 ) -> None:
     raw = zlib.decompress(models[name])
     scorer = Scorer(read_weights(raw))  # one scorer for every document: the words it keeps are reused
-    seen: dict[str, object] = {}
     for document in corpus:
         tokens = tokenize(document.text)
         hints = document_hints(document, corpus)
         expected_tags, expected, labels = crfsuite_tags(raw, token_features(document.text, tokens, hints))
         assert labels == scorer.labels
-        layout = feature_layout(document.text, tokens, hints, scorer.known, seen)  # type: ignore[arg-type]
+        layout = feature_layout(document.text, tokens, hints)
         emissions = scorer.emissions(layout)
         path = viterbi(emissions, scorer.transitions)
         assert [labels[i] for i in path] == expected_tags, document.key
@@ -231,7 +230,7 @@ def test_the_scorer_weighs_every_string_the_feature_code_builds(
         tokens = tokenize(document.text)
         hints = document_hints(document, corpus)
         expected = weights_of_strings(raw, token_features(document.text, tokens, hints))
-        found = scorer.emissions(feature_layout(document.text, tokens, hints, scorer.known))
+        found = scorer.emissions(feature_layout(document.text, tokens, hints))
         assert np.abs(found - expected).max() < 1e-9, document.key
         scorer.forget_words()  # and again from nothing for the next document
 
