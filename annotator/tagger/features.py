@@ -205,6 +205,13 @@ PAD = max(map(abs, WINDOW))
 """Words either side of a text: as far as WINDOW looks. Next to the text the edge (the first token's
 previous word is ``-1edge``), further out a word with no features (the first token has no word two
 before it)."""
+SHARED_VALUES: dict[str, tuple[str, ...]] = {
+    "lower": ("w=", "-1w=", "+1w=", "-2w=", "+2w=", "sentence_start_word="),
+    "short": ("short=", "-1short=", "+1short="),
+    "sense": ("ss=", "-1ss=", "+1ss=", "ss3="),
+}
+"""Templates whose values are of one kind (a word in lower case, a short shape, a WordNet sense): a model's
+scorer looks a word's value up once for all of them."""
 PAIRS = ("-1w|w=", "w|+1w=")
 """The templates of two words in lower case (``-1w|w=new|york``): token ``i``'s pair with the token
 before it and with the one after."""

@@ -21,7 +21,17 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from annotator.tagger.features import PAD, PAIRS, WINDOW, Column, Known, Layout, padding_columns, word_columns
+from annotator.tagger.features import (
+    PAD,
+    PAIRS,
+    SHARED_VALUES,
+    WINDOW,
+    Column,
+    Known,
+    Layout,
+    padding_columns,
+    word_columns,
+)
 from annotator.tagger.weights import Weights
 
 Array = npt.NDArray[np.float64]
@@ -51,6 +61,20 @@ class Scorer:
             if has:
                 head, equals, value = attribute.partition("=")
                 self._by_prefix.setdefault(head + equals, {})[value] = i
+        # A value of a kind of SHARED_VALUES: its row in a table of the attribute of each template.
+        self._shared: dict[str, tuple[dict[str, int], npt.NDArray[np.intp]]] = {}
+        self._kind = {prefix: kind for kind, prefixes in SHARED_VALUES.items() for prefix in prefixes}
+        empty: dict[str, int] = {}
+        for kind, prefixes in SHARED_VALUES.items():
+            values: dict[str, int] = {}
+            for prefix in prefixes:
+                for value in self._by_prefix.get(prefix, empty):
+                    values.setdefault(value, len(values))
+            table = np.full((len(values) + 1, len(prefixes)), self._absent, dtype=np.intp)
+            for k, prefix in enumerate(prefixes):
+                held = self._by_prefix.get(prefix, empty)
+                table[[values[v] for v in held], k] = list(held.values())
+            self._shared[kind] = values, table
         self._pairs = {
             head: {pair: self._index[attribute] for pair, attribute in self.known.pairs[head].items()}
             for head in PAIRS
@@ -84,14 +108,12 @@ class Scorer:
             grown[:held] = self._parts
             self._parts = grown
         at = np.array(rows, dtype=np.intp)
-        empty: dict[str, int] = {}
+        found: dict[int, npt.NDArray[np.intp]] = {}  # a list of values of a shared kind: their rows
         for k, part in enumerate(columns):
             self._parts[at, k] = 0.0
             if not part:
                 continue
-            table = np.stack(
-                [self._ids(self._by_prefix.get(prefix, empty), values) for prefix, values in part], axis=1
-            )
+            table = np.stack([self._column_ids(prefix, values, found) for prefix, values in part], axis=1)
             present = table != self._absent
             features = table[present]  # word by word, each in the order of the templates
             if not len(features):
@@ -100,6 +122,24 @@ class Scorer:
             some = counts > 0
             starts = np.concatenate([[0], np.cumsum(counts[some])[:-1]])
             self._parts[at[some], k] = np.add.reduceat(self._state[features], starts, axis=0)
+
+    def _column_ids(
+        self, prefix: str, values: Sequence[str | None], found: dict[int, npt.NDArray[np.intp]]
+    ) -> npt.NDArray[np.intp]:
+        """The attribute of each of a template's values (:attr:`_absent` where the model has none); the
+        values of a kind several templates share are looked up once (``found``, by the list's id)."""
+        kind = self._kind.get(prefix)
+        if kind is None:
+            return self._ids(self._by_prefix.get(prefix, {}), values)
+        lookup, table = self._shared[kind]
+        rows = found.get(id(values))
+        if rows is None:
+            rows = found[id(values)] = np.fromiter(
+                map(lookup.get, values, repeat(len(lookup))),  # type: ignore[arg-type]
+                np.intp,
+                len(values),
+            )
+        return table[rows, SHARED_VALUES[kind].index(prefix)]
 
     def emissions(self, layout: Layout) -> Array:
         """``[token, label]``: the sum of the weights of the token's features for the label."""
