@@ -282,19 +282,25 @@ class Known:
     """The features a trained model holds weights for. The others change nothing in its predictions, so
     :func:`token_features` given one builds only these: fewer strings to build and to pass to crfsuite."""
 
-    def __init__(self, attributes: Iterable[str]) -> None:
+    def __init__(
+        self, attributes: Iterable[str], pairs: dict[str, dict[tuple[str, str], str]] | None = None
+    ) -> None:
         self.attributes = frozenset(attributes)
         self.pairs: dict[str, dict[tuple[str, str], str]] = {head: {} for head in PAIRS}
         """``-1w|w=a|b`` as ``{"-1w|w=": {(a, b): "-1w|w=a|b"}}``: looked up by the two words, without
-        building the string."""
-        for attribute in self.attributes:
-            for head, pairs in self.pairs.items():
-                if attribute.startswith(head):
-                    pairs[_split_pair(attribute[len(head) :])] = attribute
+        building the string (given when the caller has them: they are found from the attributes)."""
+        if pairs is not None:
+            self.pairs.update(pairs)
+        else:
+            for attribute in self.attributes:
+                head, equals, words = attribute.partition("=")
+                found = self.pairs.get(head + equals)
+                if found is not None:
+                    found[split_pair(words)] = attribute
         self.left_pairs, self.right_pairs = (self.pairs[head] for head in PAIRS)
 
 
-def _split_pair(words: str) -> tuple[str, str]:
+def split_pair(words: str) -> tuple[str, str]:
     """``a|b`` into its two lower-case words; a word holding ``|`` is the token ``|`` itself (one
     character of punctuation)."""
     if words.startswith("||"):

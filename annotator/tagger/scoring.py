@@ -30,6 +30,7 @@ from annotator.tagger.features import (
     Known,
     Layout,
     padding_columns,
+    split_pair,
     word_columns,
 )
 from annotator.tagger.weights import Weights
@@ -51,8 +52,6 @@ class Scorer:
         self._state = np.vstack([weights.state, np.zeros((1, n_labels))])
         self._absent = len(weights.attributes)
         weighed = (weights.state != 0).any(axis=1).tolist()
-        self.known = Known(a for a, has in zip(weights.attributes, weighed, strict=True) if has)
-        """The attributes with a weight: the features worth building."""
         self._by_prefix: dict[str, dict[str, int]] = {}
         """Each attribute with a weight by its template (up to its first ``=``, or the whole when it has
         none) and its value: ``w=paris`` as ``{"w=": {"paris": row}}``, ``bias`` as
@@ -61,6 +60,14 @@ class Scorer:
             if has:
                 head, equals, value = attribute.partition("=")
                 self._by_prefix.setdefault(head + equals, {})[value] = i
+        self._pairs = {
+            head: {split_pair(words): i for words, i in self._by_prefix.get(head, {}).items()} for head in PAIRS
+        }
+        self.known = Known(
+            (a for a, has in zip(weights.attributes, weighed, strict=True) if has),
+            {head: {pair: weights.attributes[i] for pair, i in self._pairs[head].items()} for head in PAIRS},
+        )
+        """The attributes with a weight: the features worth building."""
         # A value of a kind of SHARED_VALUES: its row in a table of the attribute of each template.
         self._shared: dict[str, tuple[dict[str, int], npt.NDArray[np.intp]]] = {}
         self._kind = {prefix: kind for kind, prefixes in SHARED_VALUES.items() for prefix in prefixes}
@@ -75,10 +82,6 @@ class Scorer:
                 held = self._by_prefix.get(prefix, empty)
                 table[[values[v] for v in held], k] = list(held.values())
             self._shared[kind] = values, table
-        self._pairs = {
-            head: {pair: self._index[attribute] for pair, attribute in self.known.pairs[head].items()}
-            for head in PAIRS
-        }
         self._rows: dict[str, int] = {}
         self._parts = np.zeros((1024, len(WINDOW), n_labels))
         """``[row, k]``: the summed weights of the part ``k`` of the word of ``row`` (:data:`WINDOW`)."""
