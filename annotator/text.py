@@ -7,6 +7,7 @@ token means the same thing everywhere. Offsets are Python ``str`` indices into t
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -151,16 +152,33 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
     abbreviation or an initial. Only the tokens before a line break and the terminal ones are looked at
     (found in the text), in order; the closers after a terminal are passed over, whatever follows them.
     """
-    n = len(tokens)
-    if not n:
+    if not tokens:
         return []
-    breaks = {i - 1 for i in line_breaks(text, tokens)}  # the tokens a line break follows
-    candidates = set(breaks)
+    terminals = []
     for match in _TERMINAL_CHARACTER.finditer(text):
         at = match.start()
         i = bisect.bisect_right(tokens, (at, _END)) - 1
         if i >= 0 and tokens[i][0] == at and tokens[i][1] == at + 1:
-            candidates.add(i)
+            terminals.append(i)
+    return _sentences(text, tokens, line_breaks(text, tokens), terminals)
+
+
+def sentence_starts(
+    text: str, words: Sequence[str], tokens: Sequence[Token], line_starts: Iterable[int]
+) -> list[int]:
+    """The first token of each of :func:`sentences`, given the tokens' ``words`` and their
+    :func:`line_breaks`."""
+    terminal = list(itertools.compress(range(len(words)), map(_TERMINAL.__contains__, words)))
+    return [first for first, _ in _sentences(text, tokens, line_starts, terminal)] if words else []
+
+
+def _sentences(
+    text: str, tokens: Sequence[Token], line_starts: Iterable[int], terminals: Iterable[int]
+) -> list[tuple[int, int]]:
+    """:func:`sentences` given the :func:`line_breaks` and the terminal tokens."""
+    n = len(tokens)
+    breaks = {i - 1 for i in line_starts}  # the tokens a line break follows
+    candidates = breaks.union(terminals)
     result: list[tuple[int, int]] = []
     first = 0
     passed = 0  # tokens before it were passed over (the closers after a terminal)

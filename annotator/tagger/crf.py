@@ -33,7 +33,7 @@ from annotator.tagger.features import (
 from annotator.tagger.rules import Tagged, refine
 from annotator.tagger.scoring import Scorer
 from annotator.tagger.weights import read_weights
-from annotator.text import Token, token_range, tokenize
+from annotator.text import Token, tokenize
 
 KIND = "crfsuite-2"
 """The model format: the crfsuite model bytes, compressed with zlib, over the features of this version
@@ -231,12 +231,11 @@ class Tagger:
             Tagged(first, last, label, min(chosen[first:last]))
             for first, last, label in spans_of([self._tags[i] for i in path])
         ]
-        places = set()
-        for hint in hints:
-            if hint.label == "PLACE" and hint.source == "kb":
-                found_range = token_range(tokens, hint.start, hint.end)
-                if found_range is not None:
-                    places.add(found_range)
+        places = {
+            found_range
+            for hint, found_range in zip(hints, layout.hinted, strict=True)
+            if hint.label == "PLACE" and hint.source == "kb" and found_range is not None
+        }
         found = [
             Prediction(tokens[t.first][0], tokens[t.last - 1][1], t.label, t.confidence)
             for t in refine(layout.words, tagged, places)

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from annotator.spans import span_precedence
-from annotator.text import Token, line_breaks, sentences, token_range
+from annotator.text import Token, line_breaks, sentence_starts, token_range
 
 OUTSIDE = "O"
 
@@ -344,6 +344,8 @@ class Layout(NamedTuple):
     local: npt.NDArray[np.intp]
     """Each token's word: its index in ``distinct``."""
     groups: list[Group]
+    hinted: list[tuple[int, int] | None]
+    """The tokens ``[first, last)`` of each hint (:func:`~annotator.text.token_range`)."""
 
     def strings(self, known: Known | None = None, seen: WordCache | None = None) -> list[list[str]]:
         """Every token's feature strings; with ``known``, only the words' and pairs' that it holds. The
@@ -390,6 +392,36 @@ def token_features(
     return feature_layout(text, tokens, hints).strings(known, seen)
 
 
+@functools.lru_cache(maxsize=256)
+def _hint_names(source: str, label: str) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
+    """A hint's features at its first token and at the others, each as the token's own, the previous
+    token's and the next one's (``kb=B-PLACE``, ``+1kb=B-PLACE``, ``-1kb=B-PLACE``)."""
+    first, inside = f"{source}=B-{label}", f"{source}=I-{label}"
+    return (first, f"+1{first}", f"-1{first}"), (inside, f"+1{inside}", f"-1{inside}")
+
+
+def hint_ranges(tokens: Sequence[Token], hints: Sequence[Hint]) -> list[tuple[int, int] | None]:
+    """:func:`~annotator.text.token_range` of each hint, all at once."""
+    n = len(tokens)
+    if not hints or not n or hasattr(tokens, "index_at"):
+        return [token_range(tokens, start, end) for start, end, _, _ in hints]
+    flat = np.fromiter(itertools.chain.from_iterable(tokens), np.intp, 2 * n)
+    starts, ends = flat[0::2], flat[1::2]
+    spans = np.fromiter(itertools.chain.from_iterable(h[:2] for h in hints), np.intp, 2 * len(hints))
+    start, end = spans[0::2], spans[1::2]
+
+    def index_at(offset: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:  # spans.token_index_at
+        i = np.searchsorted(starts, offset, side="right") - 1
+        held = np.maximum(i, 0)
+        return np.where((i >= 0) & (starts[held] <= offset) & (offset < ends[held]), i, i + 1)
+
+    first = index_at(start)
+    last = index_at(np.maximum(start, end - 1))
+    last = np.where((last == n) | (starts[np.minimum(last, n - 1)] > end - 1), last - 1, last)
+    valid = ((first < n) & (last >= first)).tolist()
+    return [(a, b + 1) if ok else None for a, b, ok in zip(first.tolist(), last.tolist(), valid, strict=True)]
+
+
 def _indices(values: Iterable[int]) -> npt.NDArray[np.intp]:
     return np.array(list(values), dtype=np.intp)
 
@@ -410,13 +442,14 @@ def feature_layout(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (
         Group(PAIRS[1], np.arange(n - 1, dtype=np.intp), pairs, True),
     ]
     capital = np.array([word[:1].isupper() for word in distinct], dtype=bool)[local]
-    starts = [first for first, _ in sentences(text, tokens)]
+    breaks = line_breaks(text, tokens)
+    starts = sentence_starts(text, words, tokens, breaks)
     named = [i for i in starts if capital[i]]
     groups.append(Group("sentence_start", _indices(starts), None, True))
     groups.append(Group("sentence_start_word=", _indices(named), [lowers[i] for i in named], True))
     # Capitalised words that follow or precede another capitalised word somewhere in the document, on
     # one line (Mohamed of Ahmed Mohamed): alone elsewhere, still part of a name.
-    line_starts = _indices(line_breaks(text, tokens))
+    line_starts = _indices(breaks)
     joined = capital[1:] & capital[:-1]  # [i - 1]: tokens i - 1 and i
     joined[line_starts - 1] = False
     after = np.flatnonzero(joined) + 1
@@ -433,25 +466,27 @@ def feature_layout(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (
     ):
         groups.append(Group(feature, np.flatnonzero(capital & holds[local]), None, True))
     groups.append(Group("line_start", line_starts, None, True))
-    hinted: dict[int, list[str]] = {}
-    for start, end, label, source in hints:
-        found_range = token_range(tokens, start, end)
+    hints = list(hints)
+    ranges = hint_ranges(tokens, hints)
+    hinted: dict[int, list[tuple[str, str, str]]] = {}  # each hint's feature at a token, and next to it
+    for (_, _, label, source), found_range in zip(hints, ranges, strict=True):
         if found_range is None:
             continue
         first, last = found_range
-        hinted.setdefault(first, []).append(f"{source}=B-{label}")
+        at_first, inside = _hint_names(source, label)
+        hinted.setdefault(first, []).append(at_first)
         for i in range(first + 1, last):
-            hinted.setdefault(i, []).append(f"{source}=I-{label}")
+            hinted.setdefault(i, []).append(inside)
     hint_features: list[str] = []
     hint_at: list[int] = []
     for i, own_hints in sorted(hinted.items()):
-        hint_features += own_hints
+        hint_features += [own for own, _, _ in own_hints]
         hint_at += [i] * len(own_hints)
         if i > 0:
-            hint_features += [f"+1{h}" for h in own_hints]
+            hint_features += [before for _, before, _ in own_hints]
             hint_at += [i - 1] * len(own_hints)
         if i + 1 < n:
-            hint_features += [f"-1{h}" for h in own_hints]
+            hint_features += [after for _, _, after in own_hints]
             hint_at += [i + 1] * len(own_hints)
     groups.append(Group("", _indices(hint_at), hint_features, False))
-    return Layout(words, distinct, local, groups)
+    return Layout(words, distinct, local, groups, ranges)

@@ -61,7 +61,8 @@ class Scorer:
                 head, equals, value = attribute.partition("=")
                 self._by_prefix.setdefault(head + equals, {})[value] = i
         self._pairs = {
-            head: {split_pair(words): i for words, i in self._by_prefix.get(head, {}).items()} for head in PAIRS
+            head: {split_pair(words): i for words, i in self._by_prefix.get(head, {}).items()}
+            for head in PAIRS
         }
         self.known = Known(
             (a for a, has in zip(weights.attributes, weighed, strict=True) if has),
@@ -142,7 +143,8 @@ class Scorer:
                 np.intp,
                 len(values),
             )
-        return table[rows, SHARED_VALUES[kind].index(prefix)]
+        ids: npt.NDArray[np.intp] = table[rows, SHARED_VALUES[kind].index(prefix)]
+        return ids
 
     def emissions(self, layout: Layout) -> Array:
         """``[token, label]``: the sum of the weights of the token's features for the label."""
