@@ -15,9 +15,9 @@ import gzip
 import itertools
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
-from typing import NamedTuple, cast
+from typing import NamedTuple, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -173,6 +173,17 @@ def supersenses() -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+def _senses_of(lowers: Sequence[str]) -> list[tuple[str, tuple[str, ...]] | None]:
+    """:func:`_senses` of each word: the words themselves looked up at once, the plurals' singulars
+    after."""
+    found = list(map(supersenses().get, lowers))
+    for j in [j for j, senses in enumerate(found) if senses is None]:
+        lower = lowers[j]
+        if lower.endswith("s") and len(lower) > 3:
+            found[j] = _senses(lower)
+    return found
+
+
 def _senses(lower: str) -> tuple[str, tuple[str, ...]] | None:
     """The noun senses of a word in lower case, or of its singular (``-s``, ``-es``, ``-ies``)."""
     lexicon = supersenses()
@@ -224,7 +235,7 @@ def word_columns(words: Sequence[str]) -> list[list[Column]]:
     lowers = list(map(str.lower, words))
     shapes = list(map(_shapes, map(_kinds, words)))
     shorts = [short for _, short in shapes]
-    senses = list(map(_senses, lowers))
+    senses = _senses_of(lowers)
     first = [None if found is None else found[0] for found in senses]
     tops = [() if found is None else found[1] for found in senses]
     own: list[Column] = [
@@ -307,6 +318,34 @@ def split_pair(words: str) -> tuple[str, str]:
         return "|", words[2:]
     first, _, second = words.partition("|")
     return first, second
+
+
+class Pairs(Sequence[tuple[str, str]]):
+    """Each token's word in lower case with the next one's, ``(lowers[j], lowers[j + 1])``, made when
+    asked: a scorer looks up only those whose words are in some pair it knows (``distinct_lowers``, the
+    text's distinct words in lower case, and ``local``, each token's, tell it which)."""
+
+    def __init__(self, lowers: list[str], distinct_lowers: list[str], local: npt.NDArray[np.intp]) -> None:
+        self.lowers, self.distinct_lowers, self.local = lowers, distinct_lowers, local
+
+    def __len__(self) -> int:
+        return max(len(self.lowers) - 1, 0)
+
+    @overload
+    def __getitem__(self, j: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, j: slice) -> list[tuple[str, str]]: ...
+
+    def __getitem__(self, j: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
+        if isinstance(j, slice):
+            return list(itertools.pairwise(self.lowers))[j]
+        if not 0 <= j < len(self):
+            raise IndexError(j)
+        return self.lowers[j], self.lowers[j + 1]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return itertools.pairwise(self.lowers)
 
 
 class Group(NamedTuple):
@@ -436,7 +475,7 @@ def feature_layout(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (
     distinct_lowers = list(map(str.lower, distinct))
     lowers = list(map(dict(zip(distinct, distinct_lowers, strict=True)).__getitem__, words))
     # Token i - 1 and token i: token i's pair with the one before, token i - 1's with the one after.
-    pairs = list(itertools.pairwise(lowers))
+    pairs = Pairs(lowers, distinct_lowers, local)
     groups = [
         Group(PAIRS[0], np.arange(1, n, dtype=np.intp), pairs, True),
         Group(PAIRS[1], np.arange(n - 1, dtype=np.intp), pairs, True),

@@ -29,6 +29,7 @@ from annotator.tagger.features import (
     Column,
     Known,
     Layout,
+    Pairs,
     padding_columns,
     split_pair,
     word_columns,
@@ -64,6 +65,10 @@ class Scorer:
             head: {split_pair(words): i for words, i in self._by_prefix.get(head, {}).items()}
             for head in PAIRS
         }
+        self._pair_words = {
+            head: (frozenset(a for a, _ in pairs), frozenset(b for _, b in pairs))
+            for head, pairs in self._pairs.items()
+        }
         self.known = Known(
             (a for a, has in zip(weights.attributes, weighed, strict=True) if has),
             {head: {pair: weights.attributes[i] for pair, i in self._pairs[head].items()} for head in PAIRS},
@@ -97,6 +102,19 @@ class Scorer:
     def forget_words(self) -> None:
         self._rows.clear()
         self._count = 2
+
+    def _pair_weights(self, prefix: str, pairs: Pairs) -> tuple[npt.NDArray[np.intp], Array]:
+        """The pairs of ``pairs`` the model weighs (their indices) and their weights: only those whose
+        two words are in some pair of the template are looked up."""
+        lookup = self._pairs.get(prefix, {})
+        firsts, seconds = self._pair_words[prefix]
+        n = len(pairs.distinct_lowers)
+        first = np.fromiter(map(firsts.__contains__, pairs.distinct_lowers), bool, n)[pairs.local[:-1]]
+        second = np.fromiter(map(seconds.__contains__, pairs.distinct_lowers), bool, n)[pairs.local[1:]]
+        at = np.flatnonzero(first & second)
+        lowers = pairs.lowers
+        found = [lookup.get((lowers[j], lowers[j + 1]), self._absent) for j in at.tolist()]
+        return at, self._state[np.array(found, dtype=np.intp)]
 
     def _ids(self, lookup: dict[str, int], values: Sequence[str | None]) -> npt.NDArray[np.intp]:
         return np.fromiter(map(lookup.get, values, repeat(self._absent)), np.intp, len(values))  # type: ignore[arg-type]
@@ -168,8 +186,10 @@ class Scorer:
                 continue
             if group.keys is None:
                 weights = self._state[self._by_prefix.get(group.prefix, empty).get("", self._absent)]
-            elif group.prefix in self._pairs:
-                weights = self._state[self._ids(self._pairs[group.prefix], group.keys)]  # type: ignore[arg-type]
+            elif isinstance(group.keys, Pairs):
+                at, weights = self._pair_weights(group.prefix, group.keys)
+                scores[group.at[at]] += weights
+                continue
             else:
                 lookup = self._by_prefix.get(group.prefix, empty) if group.prefix else self._index
                 weights = self._state[self._ids(lookup, group.keys)]  # type: ignore[arg-type]
