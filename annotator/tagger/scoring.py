@@ -130,20 +130,21 @@ class Scorer:
             grown[:held] = self._parts
             self._parts = grown
         at = np.array(rows, dtype=np.intp)
+        self._parts[at] = 0.0
         found: dict[int, npt.NDArray[np.intp]] = {}  # a list of values of a shared kind: their rows
-        for k, part in enumerate(columns):
-            self._parts[at, k] = 0.0
-            if not part:
-                continue
-            table = np.stack([self._column_ids(prefix, values, found) for prefix, values in part], axis=1)
-            present = table != self._absent
-            features = table[present]  # word by word, each in the order of the templates
-            if not len(features):
-                continue
-            counts = present.sum(axis=1)
-            some = counts > 0
-            starts = np.concatenate([[0], np.cumsum(counts[some])[:-1]])
-            self._parts[at[some], k] = np.add.reduceat(self._state[features], starts, axis=0)
+        ids = [self._column_ids(prefix, values, found) for part in columns for prefix, values in part]
+        if not ids:
+            return
+        table = np.stack(ids, axis=1)  # [word, template], the parts' templates one after the other
+        present = table != self._absent
+        of_part = np.array([k for k, part in enumerate(columns) for _ in part], dtype=np.intp)
+        keys = (at[:, None] * n_parts + of_part[None, :])[present]  # the word's row and the part
+        features = table[present]  # word by word, each part's in the order of its templates
+        if not len(features):
+            return
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        flat = self._parts.reshape(-1, n_labels)
+        flat[keys[starts]] = np.add.reduceat(self._state[features], starts, axis=0)
 
     def _column_ids(
         self, prefix: str, values: Sequence[str | None], found: dict[int, npt.NDArray[np.intp]]
