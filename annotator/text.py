@@ -122,8 +122,9 @@ _NOT_PLAIN = re.compile("[^" + _char_class(PLAIN_CHARACTERS)[1:])
 
 def tokenize(text: str) -> list[Token]:
     """Every token of ``text`` as ``(start, end)``, in order, end exclusive."""
-    pattern = _TOKEN if _NOT_PLAIN.search(text) else _PLAIN_TOKEN
-    return [m.span() for m in pattern.finditer(text)]
+    if _NOT_PLAIN.search(text):
+        return [m.span() for m in _TOKEN.finditer(text)]
+    return list(map(re.Match.span, _PLAIN_TOKEN.finditer(text)))
 
 
 def tokenize_unicode(text: str) -> list[Token]:

@@ -9,6 +9,7 @@ second on 20,000 tokens, predicts a 5,000-word article in milliseconds and weigh
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import tempfile
 import time
@@ -27,7 +28,7 @@ from annotator.tagger.features import (
     WordCache,
     bio_tags,
     feature_layout,
-    spans_of,
+    spans_at,
     token_features,
 )
 from annotator.tagger.rules import Tagged, refine
@@ -226,10 +227,15 @@ class Tagger:
         emissions = self._scorer.emissions(layout)
         path = viterbi(emissions, self._scorer.transitions)
         chances = marginals(emissions, self._scorer.transitions)
-        chosen = chances[np.arange(len(path)), path].tolist()  # each token's chance of its tag
+        outside = self._tags.index(OUTSIDE) if OUTSIDE in self._tags else -1
+        inside = list(itertools.compress(itertools.count(), map(outside.__ne__, path)))
+        labels = [path[i] for i in inside]
+        # Each token's chance of its tag, for the tokens in a span (the others are in none).
+        at = np.array(inside, dtype=np.intp), np.array(labels, dtype=np.intp)
+        chosen = dict(zip(inside, chances[at].tolist(), strict=True))
         tagged = [
-            Tagged(first, last, label, min(chosen[first:last]))
-            for first, last, label in spans_of([self._tags[i] for i in path])
+            Tagged(first, last, label, min(map(chosen.__getitem__, range(first, last))))
+            for first, last, label in spans_at(inside, [self._tags[i] for i in labels])
         ]
         places = {
             found_range

@@ -92,11 +92,16 @@ def bio_tags(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> 
 def spans_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """``(first, last, label)`` token ranges (last exclusive) of a BIO sequence; an ``I-`` with no ``B-``
     before it starts a span, as conlleval reads it."""
+    # Only the tokens in some span are looked at: most are outside one.
+    inside = [i for i, tag in enumerate(tags) if tag != OUTSIDE]
+    return spans_at(inside, [tags[i] for i in inside])
+
+
+def spans_at(inside: Sequence[int], tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """:func:`spans_of` given only the tokens not outside a span, in order, and their tags."""
     found: list[tuple[int, int, str]] = []
     start, last, label = -1, -1, ""
-    # Only the tokens in some span are looked at: most are outside one.
-    for i in [i for i, tag in enumerate(tags) if tag != OUTSIDE]:
-        tag = tags[i]
+    for i, tag in zip(inside, tags, strict=True):
         if i == last + 1 and start >= 0 and tag.startswith("I-") and tag[2:] == label:
             last = i
             continue
