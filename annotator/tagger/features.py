@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gzip
 import itertools
+import operator
 import re
 import string
 from collections.abc import Iterable, Iterator, Sequence
@@ -233,30 +234,43 @@ PAIRS = ("-1w|w=", "w|+1w=")
 before it and with the one after."""
 
 
+_FIRST_THREE, _LAST_THREE, _LAST_FOUR = (
+    operator.itemgetter(slice(None, 3)),
+    operator.itemgetter(slice(-3, None)),
+    operator.itemgetter(slice(-4, None)),
+)
+
+
+def _columns(rows: Iterable[Sequence[str | None]], width: int, n: int) -> list[list[str | None]]:
+    """``n`` rows of ``width`` values as ``width`` columns."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return columns if n else [[] for _ in range(width)]
+
+
 def word_columns(words: Sequence[str]) -> list[list[Column]]:
     """The features of ``words`` by part of :data:`WINDOW`, a column a template: each word on its own (in
     lower case, its shapes, prefixes and suffixes, its WordNet noun senses), then what it gives the tokens
     around it. One template at a time over every word: no string is built here."""
     lowers = list(map(str.lower, words))
-    shapes = list(map(_shapes, map(_kinds, words)))
-    shorts = [short for _, short in shapes]
+    longs, shorts = _columns(map(_shapes, map(_kinds, words)), 2, len(words))
     senses = _senses_of(lowers)
-    first = [None if found is None else found[0] for found in senses]
-    tops = [() if found is None else found[1] for found in senses]
+    with_senses = [found for found in senses if found is not None]
+    first: list[str | None] = [None if found is None else found[0] for found in senses]
     own: list[Column] = [
         ("bias", [""] * len(words)),
         ("w=", lowers),
-        ("shape=", [long for long, _ in shapes]),
+        ("shape=", longs),
         ("short=", shorts),
-        ("p3=", [lower[:3] for lower in lowers]),
-        ("s3=", [lower[-3:] for lower in lowers]),
-        ("s4=", [lower[-4:] for lower in lowers]),
+        ("p3=", list(map(_FIRST_THREE, lowers))),
+        ("s3=", list(map(_LAST_THREE, lowers))),
+        ("s4=", list(map(_LAST_FOUR, lowers))),
         ("ss=", first),
     ]
-    own += [
-        ("ss3=", [top[k] if len(top) > k else None for top in tops])
-        for k in range(max(map(len, tops), default=0))
-    ]
+    most = max((len(top) for _, top in with_senses), default=0)
+    if most:
+        padding = (None,) * most
+        tops = [padding if found is None else (found[1] + padding)[:most] for found in senses]
+        own += [("ss3=", column) for column in _columns(tops, most, len(words))]
     return [
         own,
         [("-1w=", lowers), ("-1short=", shorts), ("-1ss=", first)],
@@ -326,15 +340,15 @@ def split_pair(words: str) -> tuple[str, str]:
 
 
 class Pairs(Sequence[tuple[str, str]]):
-    """Each token's word in lower case with the next one's, ``(lowers[j], lowers[j + 1])``, made when
-    asked: a scorer looks up only those whose words are in some pair it knows (``distinct_lowers``, the
-    text's distinct words in lower case, and ``local``, each token's, tell it which)."""
+    """Each token's word in lower case with the next one's, made when asked: a scorer looks up only those
+    whose words are in some pair it knows. ``distinct_lowers``: the text's distinct words in lower case;
+    ``local``: each token's (:attr:`Layout.local`)."""
 
-    def __init__(self, lowers: list[str], distinct_lowers: list[str], local: npt.NDArray[np.intp]) -> None:
-        self.lowers, self.distinct_lowers, self.local = lowers, distinct_lowers, local
+    def __init__(self, distinct_lowers: list[str], local: npt.NDArray[np.intp]) -> None:
+        self.distinct_lowers, self.local = distinct_lowers, local
 
     def __len__(self) -> int:
-        return max(len(self.lowers) - 1, 0)
+        return max(len(self.local) - 1, 0)
 
     @overload
     def __getitem__(self, j: int) -> tuple[str, str]: ...
@@ -344,13 +358,19 @@ class Pairs(Sequence[tuple[str, str]]):
 
     def __getitem__(self, j: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
         if isinstance(j, slice):
-            return list(itertools.pairwise(self.lowers))[j]
+            return list(self)[j]
         if not 0 <= j < len(self):
             raise IndexError(j)
-        return self.lowers[j], self.lowers[j + 1]
+        return self.distinct_lowers[self.local[j]], self.distinct_lowers[self.local[j + 1]]
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        return itertools.pairwise(self.lowers)
+        return itertools.pairwise(map(self.distinct_lowers.__getitem__, self.local.tolist()))
+
+    def at(self, js: npt.NDArray[np.intp]) -> list[tuple[str, str]]:
+        """The pairs of indices ``js``."""
+        lowers = self.distinct_lowers
+        firsts, seconds = self.local[js].tolist(), self.local[js + 1].tolist()
+        return [(lowers[a], lowers[b]) for a, b in zip(firsts, seconds, strict=True)]
 
 
 class Group(NamedTuple):
@@ -478,9 +498,8 @@ def feature_layout(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (
     position = dict(zip(distinct, range(len(distinct)), strict=True))
     local = np.fromiter(map(position.__getitem__, words), np.intp, n)
     distinct_lowers = list(map(str.lower, distinct))
-    lowers = list(map(dict(zip(distinct, distinct_lowers, strict=True)).__getitem__, words))
     # Token i - 1 and token i: token i's pair with the one before, token i - 1's with the one after.
-    pairs = Pairs(lowers, distinct_lowers, local)
+    pairs = Pairs(distinct_lowers, local)
     groups = [
         Group(PAIRS[0], np.arange(1, n, dtype=np.intp), pairs, True),
         Group(PAIRS[1], np.arange(n - 1, dtype=np.intp), pairs, True),
@@ -490,7 +509,9 @@ def feature_layout(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (
     starts = sentence_starts(text, words, tokens, breaks)
     named = [i for i in starts if capital[i]]
     groups.append(Group("sentence_start", _indices(starts), None, True))
-    groups.append(Group("sentence_start_word=", _indices(named), [lowers[i] for i in named], True))
+    groups.append(
+        Group("sentence_start_word=", _indices(named), [distinct_lowers[local[i]] for i in named], True)
+    )
     # Capitalised words that follow or precede another capitalised word somewhere in the document, on
     # one line (Mohamed of Ahmed Mohamed): alone elsewhere, still part of a name.
     line_starts = _indices(breaks)

@@ -112,8 +112,7 @@ class Scorer:
         first = np.fromiter(map(firsts.__contains__, pairs.distinct_lowers), bool, n)[pairs.local[:-1]]
         second = np.fromiter(map(seconds.__contains__, pairs.distinct_lowers), bool, n)[pairs.local[1:]]
         at = np.flatnonzero(first & second)
-        lowers = pairs.lowers
-        found = [lookup.get((lowers[j], lowers[j + 1]), self._absent) for j in at.tolist()]
+        found = [lookup.get(pair, self._absent) for pair in pairs.at(at)]
         return at, self._state[np.array(found, dtype=np.intp)]
 
     def _ids(self, lookup: dict[str, int], values: Sequence[str | None]) -> npt.NDArray[np.intp]:
