@@ -62,18 +62,18 @@ def _without_demonyms(words: Sequence[str], spans: list[Tagged]) -> list[Tagged]
     (``Michigan team``), nor before a verb (``Iran says``)."""
     out: list[Tagged] = []
     for span in spans:
-        word = words[span.first]
-        following = words[span.last] if span.last < len(words) else ""
-        senses = noun_senses(following) if following.isalpha() and following.islower() else None
-        if (
-            span.last - span.first == 1
-            and span.label in ("ACTOR", "PLACE")
-            and word.lower().endswith(DEMONYM_ENDINGS)
-            and not _a_place(word)
-            and senses is not None
-            and senses[0] in ("person", "group")
-        ):
-            continue
+        if span.last - span.first == 1 and span.label in ("ACTOR", "PLACE"):
+            word = words[span.first]
+            following = words[span.last] if span.last < len(words) else ""
+            if (
+                word.lower().endswith(DEMONYM_ENDINGS)
+                and following.isalpha()
+                and following.islower()
+                and not _a_place(word)
+                and (senses := noun_senses(following)) is not None
+                and senses[0] in ("person", "group")
+            ):
+                continue
         out.append(span)
     return out
 
@@ -205,17 +205,18 @@ def _spread(words: Sequence[str], spans: list[Tagged]) -> list[Tagged]:
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for key in sure:
         by_first.setdefault(key[0], []).append(key)
-    covered = _covered(len(words), spans)
+    n = len(words)
+    covered = _covered(n, spans)
     out = list(spans)
     for i in _where(words, by_first):
         for key in by_first[words[i]]:
             last = i + len(key)
-            if last > len(words) or tuple(words[i:last]) != key or covered.find(1, i, last) != -1:
+            if last > n or covered.find(1, i, last) != -1 or tuple(words[i:last]) != key:
                 continue
             capital = _capitalised(key[0])
             if capital and (
                 (i > 0 and _capitalised(words[i - 1]) and words[i - 1][:1].isalnum())
-                or (last < len(words) and _capitalised(words[last]))
+                or (last < n and _capitalised(words[last]))
             ):
                 continue  # part of a longer name here
             if not capital and any(w[:1].isupper() for w in words[i:last]):
@@ -249,5 +250,5 @@ def _initials(words: Sequence[str], spans: list[Tagged]) -> list[Tagged]:
             if last in starts:
                 break
             last += 1  # the next initial, whose dot the loop takes
-        out.append(span._replace(last=last))
+        out.append(span if last == span.last else span._replace(last=last))
     return out
