@@ -15,6 +15,7 @@ as crfsuite does (:mod:`annotator.tagger.decoding`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from itertools import repeat
 
@@ -65,10 +66,19 @@ class Scorer:
             head: {split_pair(words): i for words, i in self._by_prefix.get(head, {}).items()}
             for head in PAIRS
         }
-        self._pair_words = {
-            head: (frozenset(a for a, _ in pairs), frozenset(b for _, b in pairs))
-            for head, pairs in self._pairs.items()
+        # The words of the pairs numbered, and each template's pairs as sorted numbers (first * words +
+        # second) beside their attributes: a text's pairs are found among them at once.
+        self._pair_word = {
+            w: i for i, w in enumerate(sorted({w for p in self._pairs.values() for w in itertools.chain(*p)}))
         }
+        self._pair_keys: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]] = {}
+        for head, pairs in self._pairs.items():
+            size = len(self._pair_word)
+            keys = np.array(
+                [self._pair_word[a] * size + self._pair_word[b] for a, b in pairs], dtype=np.int64
+            )
+            order = np.argsort(keys, kind="stable")
+            self._pair_keys[head] = keys[order], np.array(list(pairs.values()), dtype=np.intp)[order]
         self.known = Known(
             (a for a, has in zip(weights.attributes, weighed, strict=True) if has),
             {head: {pair: weights.attributes[i] for pair, i in self._pairs[head].items()} for head in PAIRS},
@@ -103,17 +113,27 @@ class Scorer:
         self._rows.clear()
         self._count = 2
 
-    def _pair_weights(self, prefix: str, pairs: Pairs) -> tuple[npt.NDArray[np.intp], Array]:
-        """The pairs of ``pairs`` the model weighs (their indices) and their weights: only those whose
-        two words are in some pair of the template are looked up."""
-        lookup = self._pairs.get(prefix, {})
-        firsts, seconds = self._pair_words[prefix]
-        n = len(pairs.distinct_lowers)
-        first = np.fromiter(map(firsts.__contains__, pairs.distinct_lowers), bool, n)[pairs.local[:-1]]
-        second = np.fromiter(map(seconds.__contains__, pairs.distinct_lowers), bool, n)[pairs.local[1:]]
-        at = np.flatnonzero(first & second)
-        found = [lookup.get(pair, self._absent) for pair in pairs.at(at)]
-        return at, self._state[np.array(found, dtype=np.intp)]
+    def _pair_weights(
+        self, pairs: Pairs, prefixes: Sequence[str]
+    ) -> list[tuple[npt.NDArray[np.intp], Array]]:
+        """For each template of ``prefixes``, the pairs of ``pairs`` the model weighs (their indices) and
+        their weights, found as numbers (:attr:`_pair_keys`), the text's words looked up once."""
+        size = len(self._pair_word)
+        numbers = np.fromiter(
+            map(self._pair_word.get, pairs.distinct_lowers, repeat(-1)), np.int64, len(pairs.distinct_lowers)
+        )[pairs.local]
+        both = np.flatnonzero((numbers[:-1] >= 0) & (numbers[1:] >= 0))
+        keys = numbers[both] * size + numbers[both + 1]
+        out = []
+        for prefix in prefixes:
+            held, attributes = self._pair_keys[prefix]
+            if not len(held):
+                out.append((both[:0], self._state[:0]))
+                continue
+            where = np.minimum(np.searchsorted(held, keys), len(held) - 1)
+            found = held[where] == keys
+            out.append((both[found], self._state[attributes[where[found]]]))
+        return out
 
     def _ids(self, lookup: dict[str, int], values: Sequence[str | None]) -> npt.NDArray[np.intp]:
         return np.fromiter(map(lookup.get, values, repeat(self._absent)), np.intp, len(values))  # type: ignore[arg-type]
@@ -181,13 +201,16 @@ class Scorer:
         for k, offset in enumerate(WINDOW):
             scores += self._parts[padded[PAD + offset : PAD + offset + n], k]
         empty: dict[str, int] = {}
+        paired: dict[Pairs, dict[str, tuple[npt.NDArray[np.intp], Array]]] = {}
         for group in layout.groups:
             if not len(group.at):
                 continue
             if group.keys is None:
                 weights = self._state[self._by_prefix.get(group.prefix, empty).get("", self._absent)]
             elif isinstance(group.keys, Pairs):
-                at, weights = self._pair_weights(group.prefix, group.keys)
+                if group.keys not in paired:
+                    paired[group.keys] = dict(zip(PAIRS, self._pair_weights(group.keys, PAIRS), strict=True))
+                at, weights = paired[group.keys][group.prefix]
                 scores[group.at[at]] += weights
                 continue
             else:
