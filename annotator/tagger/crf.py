@@ -231,11 +231,14 @@ class Tagger:
         inside = list(itertools.compress(itertools.count(), map(outside.__ne__, path)))
         labels = [path[i] for i in inside]
         # Each token's chance of its tag, for the tokens in a span (the others are in none).
-        at = np.array(inside, dtype=np.intp), np.array(labels, dtype=np.intp)
-        chosen = dict(zip(inside, chances[at].tolist(), strict=True))
+        spans = spans_at(inside, [self._tags[i] for i in labels])
+        # The spans are runs of those tokens, one after the other: a span's lowest chance is a run's.
+        chosen = chances[np.array(inside, dtype=np.intp), np.array(labels, dtype=np.intp)]
+        runs = np.cumsum([0] + [last - first for first, last, _ in spans[:-1]], dtype=np.intp)
+        lowest = np.minimum.reduceat(chosen, runs).tolist() if spans else []
         tagged = [
-            Tagged(first, last, label, min(map(chosen.__getitem__, range(first, last))))
-            for first, last, label in spans_at(inside, [self._tags[i] for i in labels])
+            Tagged(first, last, label, confidence)
+            for (first, last, label), confidence in zip(spans, lowest, strict=True)
         ]
         places = {
             found_range

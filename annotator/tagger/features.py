@@ -234,7 +234,8 @@ PAIRS = ("-1w|w=", "w|+1w=")
 before it and with the one after."""
 
 
-_FIRST_THREE, _LAST_THREE, _LAST_FOUR = (
+_FIRST, _FIRST_THREE, _LAST_THREE, _LAST_FOUR = (
+    operator.itemgetter(slice(None, 1)),
     operator.itemgetter(slice(None, 3)),
     operator.itemgetter(slice(-3, None)),
     operator.itemgetter(slice(-4, None)),
@@ -504,7 +505,7 @@ def feature_layout(text: str, tokens: Sequence[Token], hints: Iterable[Hint] = (
         Group(PAIRS[0], np.arange(1, n, dtype=np.intp), pairs, True),
         Group(PAIRS[1], np.arange(n - 1, dtype=np.intp), pairs, True),
     ]
-    capital = np.array([word[:1].isupper() for word in distinct], dtype=bool)[local]
+    capital = np.fromiter(map(str.isupper, map(_FIRST, distinct)), bool, len(distinct))[local]
     breaks = line_breaks(text, tokens)
     starts = sentence_starts(text, words, tokens, breaks)
     named = [i for i in starts if capital[i]]

@@ -197,9 +197,10 @@ class Scorer:
         far = [_FAR] * (PAD - 1)
         padded = np.concatenate([far, [_EDGE], np.array(rows, dtype=np.intp)[layout.local], [_EDGE], far])
         padded = padded.astype(np.intp, copy=False)
+        around = self._parts[padded]  # [PAD + token + offset, part]: every part of the words around
         scores = np.zeros((n, len(self.labels)))
         for k, offset in enumerate(WINDOW):
-            scores += self._parts[padded[PAD + offset : PAD + offset + n], k]
+            scores += around[PAD + offset : PAD + offset + n, k]
         empty: dict[str, int] = {}
         paired: dict[Pairs, dict[str, tuple[npt.NDArray[np.intp], Array]]] = {}
         for group in layout.groups:
