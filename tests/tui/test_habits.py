@@ -187,3 +187,23 @@ async def test_a_proposal_under_the_selection_says_its_label_by_name(run, db: Pa
         await pilot.press("slash", *"quiet", "enter")
         assert "proposed" not in status(app)
     store.close()
+
+
+async def test_a_selection_too_long_for_the_status_line_is_cut_after_a_whole_word(seeded: Store) -> None:
+    """At 80×24 the status line under the article has about 50 cells: a long selection is shown up to
+    its last word that fits, then ``…`` (it was cut mid-word: ``...American Revolution Con``)."""
+    phrase = "Arthur Hansen, an Armenian Defense Ministry official, told a news conference"
+    selected = phrase.split(" ")
+    tokens = len(selected) + 2  # the two commas are tokens
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"arthur", "enter", *["shift+right"] * (tokens - 1))
+        line = app.screen.query_one(StatusLine)
+        assert status(app).startswith("selection Arthur Hansen, an Armenian")
+        shown = line.render_line(0).text.rstrip()
+        assert shown.endswith("…") and len(shown) < line.content_region.width
+        said = shown[len("selection ") : -1].split()
+        assert len(said) >= 3 and said == selected[: len(said)]  # whole words, none cut
+        await pilot.press("escape", "slash", *"news", "enter", "V")  # a short selection: whole
+        assert line.render_line(0).text.startswith("selection news conference ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,8 +24,7 @@ def selection_status(
         return Text()
     start, end = selection
     words = " ".join(text[start:end].split())
-    shown = visible(words if len(words) < 60 else words[:57] + "…")
-    line = Text.assemble(("selection ", "dim"), Text(shown))
+    line = Text.assemble(("selection ", "dim"), shortened(Text(visible(words)), 59))
     for span in under:
         line.append("  ")
         line.append(f" {visible(span.label)} ", styles.get(span.label, Style(reverse=True)))
@@ -76,6 +76,25 @@ def change_note(
     return note, (first[0], first[1])
 
 
+def shortened(text: Text, width: int) -> Text:
+    """``text`` as it fits in ``width`` cells: whole, or cut after its last word that fits with ``…``
+    (a word longer than the line is cut where the line ends)."""
+    if text.cell_len <= width:
+        return text
+    plain = text.plain
+    room, fits = width - 1, 0  # the characters that fit beside the ellipsis
+    for ch in plain:
+        room -= cell_len(ch)
+        if room < 0:
+            break
+        fits += 1
+    space = plain.rfind(" ", 0, fits + 1)
+    cut = len(plain[:space].rstrip()) if space > 0 and plain[:space].strip() else fits
+    out = text[:cut]
+    out.append("…", "dim")
+    return out
+
+
 class StatusLine(FrameStyle, Widget):
     """Shows a `Text` on one line, cropped to the width, and another at its right end (dropped when the
     line is too narrow for both).
@@ -119,7 +138,7 @@ class StatusLine(FrameStyle, Widget):
             # the position gives way to what a key said, which is never cut short for it
             fits = right and self._text.cell_len <= width - right - 2
             left_width = width - right - 2 if fits else width
-            left = Strip(self._segments(self._text)).crop_extend(0, left_width, base)
+            left = Strip(self._segments(shortened(self._text, left_width))).crop_extend(0, left_width, base)
             if left_width < width:
                 left = Strip.join([left, Strip([Segment("  ", base)]), Strip(self._segments(self._right))])
             self._strip = left.crop_extend(0, width, base)
