@@ -208,36 +208,6 @@ def _sentences(
     return result
 
 
-def sentences_token_by_token(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """:func:`sentences` looking at every token (what it must equal)."""
-    result: list[tuple[int, int]] = []
-    first = 0
-    n = len(tokens)
-    i = 0
-    while i < n:
-        end = i + 1
-        if end < n and "\n" in text[tokens[i][1] : tokens[end][0]]:
-            result.append((first, end))
-            first = end
-        elif text[tokens[i][0] : tokens[i][1]] in _TERMINAL and not _ends_abbreviation(text, tokens, i):
-            while (
-                end < n
-                and text[tokens[end][0] : tokens[end][1]] in _CLOSERS
-                and (tokens[end][0] == tokens[end - 1][1])
-            ):
-                end += 1
-            if end < n and "\n" in text[tokens[end - 1][1] : tokens[end][0]]:
-                pass  # the line break closes it on the next step
-            elif end == n or (tokens[end][0] > tokens[end - 1][1] and not text[tokens[end][0]].islower()):
-                result.append((first, end))
-                first = end
-            i = end - 1
-        i += 1
-    if first < n:
-        result.append((first, n))
-    return result
-
-
 def sentence_around(text: str, tokens: Sequence[Token], index: int) -> tuple[int, int]:
     """The sentence (:func:`sentences`) holding token ``index``, as token indices ``[first, last)``:
     found among the tokens of its line only (a sentence ends at a line break), so that a long article

@@ -6,24 +6,28 @@ from __future__ import annotations
 import itertools
 import json
 import unicodedata
+from collections.abc import Sequence
 
 import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.text import _CLOSERS as CLOSERS
+from annotator.text import _TERMINAL as TERMINAL
 from annotator.text import (
     PLAIN_CHARACTERS,
     OffsetMap,
+    Token,
     clean_text,
     sentence_around,
     sentences,
-    sentences_token_by_token,
     snap,
     token_index_at,
     tokenize,
     tokenize_unicode,
 )
+from annotator.text import _ends_abbreviation as ends_abbreviation
 from tests.conftest import SEED, dev_corpus
 
 SPACES = " \t\n\u00a0\u2003\u3000\u2028\u200b"
@@ -227,6 +231,36 @@ def test_token_cache_on_a_prepend_character() -> None:
     tokens = TokenCache().text(text)
     assert tokens.count == len(tokenize(text)) == 4
     assert tokens.overlapping(2, 3) == [(2, 5)]
+
+
+def sentences_token_by_token(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """The sentences as ``sentences`` found them before, looking at every token: what it must equal."""
+    result: list[tuple[int, int]] = []
+    first = 0
+    n = len(tokens)
+    i = 0
+    while i < n:
+        end = i + 1
+        if end < n and "\n" in text[tokens[i][1] : tokens[end][0]]:
+            result.append((first, end))
+            first = end
+        elif text[tokens[i][0] : tokens[i][1]] in TERMINAL and not ends_abbreviation(text, tokens, i):
+            while (
+                end < n
+                and text[tokens[end][0] : tokens[end][1]] in CLOSERS
+                and (tokens[end][0] == tokens[end - 1][1])
+            ):
+                end += 1
+            if end < n and "\n" in text[tokens[end - 1][1] : tokens[end][0]]:
+                pass  # the line break closes it on the next step
+            elif end == n or (tokens[end][0] > tokens[end - 1][1] and not text[tokens[end][0]].islower()):
+                result.append((first, end))
+                first = end
+            i = end - 1
+        i += 1
+    if first < n:
+        result.append((first, n))
+    return result
 
 
 def test_each_plain_character_is_a_grapheme_of_its_own() -> None:
