@@ -5,9 +5,12 @@ marginals as crfsuite's tagger (the tests compare them on the dev corpus), from 
 A token's score for a label (its emission) is the sum of its features' weights for it. Most features come
 from the words around it (:data:`~annotator.tagger.features.WINDOW`: the word itself, its shape and
 affixes, its neighbours'...), so the scorer sums each word's parts once, the first time it sees the
-word, and a text costs one look-up a token, a few numpy gathers and the other features (pairs, sentence
-starts, hints) looked up one by one. Nothing here names a feature: what a word gives a token is what the
-feature code says it gives, whatever templates it holds.
+word, and a text costs one look-up a distinct word, a few numpy gathers and the other features (pairs,
+sentence starts, hints) a group of one template at a time. No feature string is built: a word's features
+come as one column of values a template (:func:`~annotator.tagger.features.word_columns`), looked up
+among the model's attributes split by template once, when the model is opened. Nothing here names a
+feature: what a word gives a token is what the feature code says it gives, whatever templates it holds
+(a test compares the emissions with the weights of every string ``token_features`` builds).
 
 The best label sequence (Viterbi) and the marginals (forward-backward) are computed over the whole text
 as crfsuite does (:mod:`annotator.tagger.decoding`).
