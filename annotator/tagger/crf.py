@@ -25,6 +25,7 @@ from annotator.tagger.decoding import marginals, viterbi
 from annotator.tagger.features import (
     OUTSIDE,
     Hint,
+    Known,
     WordCache,
     bio_tags,
     feature_layout,
@@ -200,12 +201,15 @@ class Tagger:
         self._scorer = Scorer(read_weights(zlib.decompress(data)))
         self._tags = self._scorer.labels
         self.labels = tuple(sorted({t[2:] for t in self._tags if t != OUTSIDE}))
-        # The features the model weighs; the others are not built.
-        self._known = self._scorer.known
         self._last: tuple[str, tuple[Hint, ...], list[Prediction]] | None = None
         """The last text predicted, its hints and what was found: asked again (the proposals of a
         document after a tag, which changes the in-document memory, not the model's input), it is
         not predicted again."""
+
+    @property
+    def _known(self) -> Known:
+        """The features the model weighs (what :func:`token_features` given it builds)."""
+        return self._scorer.known
 
     def predict(
         self, text: str, hints: Iterable[Hint] = (), tokens: Sequence[Token] | None = None

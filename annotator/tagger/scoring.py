@@ -18,6 +18,7 @@ as crfsuite does (:mod:`annotator.tagger.decoding`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from itertools import repeat
@@ -61,10 +62,14 @@ class Scorer:
         """Each attribute with a weight by its template (up to its first ``=``, or the whole when it has
         none) and its value: ``w=paris`` as ``{"w=": {"paris": row}}``, ``bias`` as
         ``{"bias": {"": row}}``."""
-        for i, (attribute, has) in enumerate(zip(weights.attributes, weighed, strict=True)):
-            if has:
-                head, equals, value = attribute.partition("=")
-                self._by_prefix.setdefault(head + equals, {})[value] = i
+        attributes = weights.attributes
+        for i in itertools.compress(range(len(attributes)), weighed):
+            head, equals, value = attributes[i].partition("=")
+            template = head + equals
+            held = self._by_prefix.get(template)
+            if held is None:
+                held = self._by_prefix[template] = {}
+            held[value] = i
         self._pairs = {
             head: {split_pair(words): i for words, i in self._by_prefix.get(head, {}).items()}
             for head in PAIRS
@@ -82,11 +87,8 @@ class Scorer:
             )
             order = np.argsort(keys, kind="stable")
             self._pair_keys[head] = keys[order], np.array(list(pairs.values()), dtype=np.intp)[order]
-        self.known = Known(
-            (a for a, has in zip(weights.attributes, weighed, strict=True) if has),
-            {head: {pair: weights.attributes[i] for pair, i in self._pairs[head].items()} for head in PAIRS},
-        )
-        """The attributes with a weight: the features worth building."""
+        self._weighed = weighed
+        self._attributes = weights.attributes
         # A value of a kind of SHARED_VALUES: its row in a table of the attribute of each template.
         self._shared: dict[str, tuple[dict[str, int], npt.NDArray[np.intp]]] = {}
         self._kind = {prefix: kind for kind, prefixes in SHARED_VALUES.items() for prefix in prefixes}
@@ -106,6 +108,16 @@ class Scorer:
         """``[row, k]``: the summed weights of the part ``k`` of the word of ``row`` (:data:`WINDOW`)."""
         self._count = 2
         self._add_words([_FAR, _EDGE], padding_columns())
+
+    @functools.cached_property
+    def known(self) -> Known:
+        """The attributes with a weight: the features worth building (for crfsuite; the scorer needs
+        none of it, so it is made when asked)."""
+        attributes = self._attributes
+        return Known(
+            itertools.compress(attributes, self._weighed),
+            {head: {pair: attributes[i] for pair, i in self._pairs[head].items()} for head in PAIRS},
+        )
 
     @property
     def words(self) -> int:
