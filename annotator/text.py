@@ -7,6 +7,7 @@ token means the same thing everywhere. Offsets are Python ``str`` indices into t
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -45,6 +46,9 @@ _TOKEN = regex.compile(
 )
 
 _TERMINAL = frozenset({".", "!", "?", "…"})
+_TERMINAL_CHARACTER = re.compile("[" + "".join(sorted(_TERMINAL)) + "]")
+_NEWLINE = re.compile("\n")
+_END = float("inf")
 _CLOSERS = frozenset({'"', "”", "’", "'", ")", "]", "»"})
 _ABBREVIATIONS = frozenset(
     {
@@ -76,9 +80,69 @@ class OffsetMap:
         return not self._removed
 
 
+def _char_class(chars: str) -> str:
+    """A character class of the standard library's ``re`` holding ``chars`` (sorted, runs as ranges)."""
+    points = sorted(map(ord, chars))
+    out, i = [], 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        out.append(re.escape(chr(points[i])) + ("-" + re.escape(chr(points[j])) if j > i else ""))
+        i = j + 1
+    return "[" + "".join(out) + "]"
+
+
+# Text made only of these characters is tokenized by the standard library's re, three to four times
+# faster than the regex module, to the same tokens: each of them is a grapheme cluster of its own next to
+# any other of them (no mark, joiner, prepended or Hangul character, no CR; tests/unit/test_text.py
+# checks it), so that \X is one character there, and the classes of _TOKEN are spelled out as the regex
+# module reads them. Latin scripts, general punctuation (curly quotes, dashes, ellipsis) and currency signs:
+# most news; any other character, the regex module tokenizes the text.
+_PLAIN_RANGES = ((0x00, 0x250), (0x2000, 0x2070), (0x20A0, 0x20D0))
+PLAIN_CHARACTERS = regex.sub(
+    r"[\p{Cf}\r]", "", "".join(chr(c) for low, high in _PLAIN_RANGES for c in range(low, high))
+)
+
+
+def _plain_class(pattern: str) -> str:
+    return _char_class("".join(regex.findall(pattern, PLAIN_CHARACTERS, flags=regex.V1)))
+
+
+_PLAIN_WORD, _PLAIN_ALNUM, _PLAIN_SPACE = _plain_class(_WORD), _plain_class(r"\w"), _plain_class(_SPACE)
+_PLAIN_LETTER, _PLAIN_DIGIT = _plain_class(r"\p{L}"), _plain_class(r"\p{Nd}")
+_PLAIN_TOKEN = re.compile(
+    rf"{_PLAIN_WORD}+(?:(?:(?<={_PLAIN_LETTER})[-\u2010\u2011](?={_PLAIN_DIGIT})"
+    rf"|(?<={_PLAIN_DIGIT})[.,](?={_PLAIN_DIGIT})){_PLAIN_WORD}+)*"
+    rf"|(?<={_PLAIN_ALNUM})['\u2019](?:[sSdDmM]|[rR][eE]|[vV][eE]|[lL][lL])(?!{_PLAIN_ALNUM})"
+    rf"|(?!{_PLAIN_SPACE})."
+)
+_NOT_PLAIN = re.compile("[^" + _char_class(PLAIN_CHARACTERS)[1:])
+
+
 def tokenize(text: str) -> list[Token]:
     """Every token of ``text`` as ``(start, end)``, in order, end exclusive."""
+    if _NOT_PLAIN.search(text):
+        return [m.span() for m in _TOKEN.finditer(text)]
+    return list(map(re.Match.span, _PLAIN_TOKEN.finditer(text)))
+
+
+def tokenize_unicode(text: str) -> list[Token]:
+    """:func:`tokenize` by the regex module whatever the text holds (what the plain path must equal)."""
     return [m.span() for m in _TOKEN.finditer(text)]
+
+
+def line_breaks(text: str, tokens: Sequence[Token]) -> list[int]:
+    """Indices of the tokens (not the first) with a line break between them and the token before, in
+    order: found from the text's line breaks, not token by token."""
+    out: list[int] = []
+    n = len(tokens)
+    for match in _NEWLINE.finditer(text):
+        at = match.start()
+        i = bisect.bisect_right(tokens, (at, _END))  # the first token starting after the break
+        if 0 < i < n and tokens[i - 1][1] <= at and (not out or out[-1] != i):
+            out.append(i)
+    return out
 
 
 def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
@@ -86,18 +150,47 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
 
     A sentence ends at a line break, or after ``.``, ``!``, ``?`` (and any closing quotes or brackets)
     when the next token does not start with a lower-case letter and the full stop does not end an
-    abbreviation or an initial.
+    abbreviation or an initial. Only the tokens before a line break and the terminal ones are looked at
+    (found in the text), in order; the closers after a terminal are passed over, whatever follows them.
     """
+    if not tokens:
+        return []
+    terminals = []
+    for match in _TERMINAL_CHARACTER.finditer(text):
+        at = match.start()
+        i = bisect.bisect_right(tokens, (at, _END)) - 1
+        if i >= 0 and tokens[i][0] == at and tokens[i][1] == at + 1:
+            terminals.append(i)
+    return _sentences(text, tokens, line_breaks(text, tokens), terminals)
+
+
+def sentence_starts(
+    text: str, words: Sequence[str], tokens: Sequence[Token], line_starts: Iterable[int]
+) -> list[int]:
+    """The first token of each of :func:`sentences`, given the tokens' ``words`` and their
+    :func:`line_breaks`."""
+    terminal = list(itertools.compress(range(len(words)), map(_TERMINAL.__contains__, words)))
+    return [first for first, _ in _sentences(text, tokens, line_starts, terminal)] if words else []
+
+
+def _sentences(
+    text: str, tokens: Sequence[Token], line_starts: Iterable[int], terminals: Iterable[int]
+) -> list[tuple[int, int]]:
+    """:func:`sentences` given the :func:`line_breaks` and the terminal tokens."""
+    n = len(tokens)
+    breaks = {i - 1 for i in line_starts}  # the tokens a line break follows
+    candidates = breaks.union(terminals)
     result: list[tuple[int, int]] = []
     first = 0
-    n = len(tokens)
-    i = 0
-    while i < n:
+    passed = 0  # tokens before it were passed over (the closers after a terminal)
+    for i in sorted(candidates):
+        if i < passed:
+            continue
         end = i + 1
-        if end < n and "\n" in text[tokens[i][1] : tokens[end][0]]:
+        if i in breaks:
             result.append((first, end))
             first = end
-        elif text[tokens[i][0] : tokens[i][1]] in _TERMINAL and not _ends_abbreviation(text, tokens, i):
+        elif not _ends_abbreviation(text, tokens, i):
             while (
                 end < n
                 and text[tokens[end][0] : tokens[end][1]] in _CLOSERS
@@ -105,12 +198,11 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
             ):
                 end += 1
             if end < n and "\n" in text[tokens[end - 1][1] : tokens[end][0]]:
-                pass  # the line break closes it on the next step
+                pass  # a line break after the closers: passed over with them
             elif end == n or (tokens[end][0] > tokens[end - 1][1] and not text[tokens[end][0]].islower()):
                 result.append((first, end))
                 first = end
-            i = end - 1
-        i += 1
+            passed = end
     if first < n:
         result.append((first, n))
     return result

@@ -166,9 +166,9 @@ def parts(text: str, found: list[Hint], tagger: Tagger, rounds: int) -> list[tup
     from annotator.tagger.rules import Tagged, refine
     from annotator.text import tokenize
 
-    scorer, known, seen = tagger._scorer, tagger._known, tagger._seen
+    scorer = tagger._scorer
     tokens = tokenize(text)
-    layout = feature_layout(text, tokens, found, tagger._known, tagger._seen)
+    layout = feature_layout(text, tokens, found)
     emissions = scorer.emissions(layout)
     path = viterbi(emissions, scorer.transitions)
     chances = marginals(emissions, scorer.transitions)
@@ -178,7 +178,7 @@ def parts(text: str, found: list[Hint], tagger: Tagger, rounds: int) -> list[tup
     ]
     return [
         ("· tokenizing", timed(lambda: tokenize(text), rounds)),
-        ("· the features' layout", timed(lambda: feature_layout(text, tokens, found, known, seen), rounds)),
+        ("· the features' layout", timed(lambda: feature_layout(text, tokens, found), rounds)),
         ("· emissions", timed(lambda: scorer.emissions(layout), rounds)),
         ("· Viterbi", timed(lambda: viterbi(emissions, scorer.transitions), rounds)),
         ("· marginals", timed(lambda: marginals(emissions, scorer.transitions), rounds)),

@@ -9,6 +9,7 @@ second on 20,000 tokens, predicts a 5,000-word article in milliseconds and weigh
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import tempfile
 import time
@@ -24,16 +25,17 @@ from annotator.tagger.decoding import marginals, viterbi
 from annotator.tagger.features import (
     OUTSIDE,
     Hint,
+    Known,
     WordCache,
     bio_tags,
     feature_layout,
-    spans_of,
+    spans_at,
     token_features,
 )
 from annotator.tagger.rules import Tagged, refine
 from annotator.tagger.scoring import Scorer
 from annotator.tagger.weights import read_weights
-from annotator.text import Token, token_range, tokenize
+from annotator.text import Token, tokenize
 
 KIND = "crfsuite-2"
 """The model format: the crfsuite model bytes, compressed with zlib, over the features of this version
@@ -46,7 +48,9 @@ With the starter's corpus as another domain (team / starter F1 on those folds): 
 out for the training time (a quarter more)."""
 HELD_OUT_SHARE = 0.2
 SEEN_WORDS = 200_000
-"""A tagger forgets the words it has seen past this many (a few tens of MB)."""
+"""A tagger forgets the words it has seen past this many (a few tens of MB): the summed weights of each
+one's features (:class:`~annotator.tagger.scoring.Scorer`); most words of the next document were in one
+before."""
 
 
 def training_layers(
@@ -197,15 +201,15 @@ class Tagger:
         self._scorer = Scorer(read_weights(zlib.decompress(data)))
         self._tags = self._scorer.labels
         self.labels = tuple(sorted({t[2:] for t in self._tags if t != OUTSIDE}))
-        # The features the model weighs; the others are not built.
-        self._known = self._scorer.known
-        self._seen: WordCache = {}
-        """The words of the texts predicted so far with their feature strings: most words of the next
-        document were in one before."""
         self._last: tuple[str, tuple[Hint, ...], list[Prediction]] | None = None
         """The last text predicted, its hints and what was found: asked again (the proposals of a
         document after a tag, which changes the in-document memory, not the model's input), it is
         not predicted again."""
+
+    @property
+    def _known(self) -> Known:
+        """The features the model weighs (what :func:`token_features` given it builds)."""
+        return self._scorer.known
 
     def predict(
         self, text: str, hints: Iterable[Hint] = (), tokens: Sequence[Token] | None = None
@@ -221,24 +225,30 @@ class Tagger:
             tokens = tokenize(text)
         if not tokens:
             return []
-        if len(self._seen) > SEEN_WORDS:
-            self._seen.clear()
+        if self._scorer.words > SEEN_WORDS:
             self._scorer.forget_words()
-        layout = feature_layout(text, tokens, hints, self._known, self._seen)
+        layout = feature_layout(text, tokens, hints)
         emissions = self._scorer.emissions(layout)
         path = viterbi(emissions, self._scorer.transitions)
         chances = marginals(emissions, self._scorer.transitions)
-        chosen = chances[np.arange(len(path)), path].tolist()  # each token's chance of its tag
+        outside = self._tags.index(OUTSIDE) if OUTSIDE in self._tags else -1
+        inside = list(itertools.compress(itertools.count(), map(outside.__ne__, path)))
+        labels = [path[i] for i in inside]
+        # Each token's chance of its tag, for the tokens in a span (the others are in none).
+        spans = spans_at(inside, [self._tags[i] for i in labels])
+        # The spans are runs of those tokens, one after the other: a span's lowest chance is a run's.
+        chosen = chances[np.array(inside, dtype=np.intp), np.array(labels, dtype=np.intp)]
+        runs = np.cumsum([0] + [last - first for first, last, _ in spans[:-1]], dtype=np.intp)
+        lowest = np.minimum.reduceat(chosen, runs).tolist() if spans else []
         tagged = [
-            Tagged(first, last, label, min(chosen[first:last]))
-            for first, last, label in spans_of([self._tags[i] for i in path])
+            Tagged(first, last, label, confidence)
+            for (first, last, label), confidence in zip(spans, lowest, strict=True)
         ]
-        places = set()
-        for hint in hints:
-            if hint.label == "PLACE" and hint.source == "kb":
-                found_range = token_range(tokens, hint.start, hint.end)
-                if found_range is not None:
-                    places.add(found_range)
+        places = {
+            found_range
+            for hint, found_range in zip(hints, layout.hinted, strict=True)
+            if hint.label == "PLACE" and hint.source == "kb" and found_range is not None
+        }
         found = [
             Prediction(tokens[t.first][0], tokens[t.last - 1][1], t.label, t.confidence)
             for t in refine(layout.words, tagged, places)

@@ -14,12 +14,14 @@ import numpy as np
 import numpy.typing as npt
 import pycrfsuite
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.kb import KnowledgeBase, Learned
 from annotator.suggest import hints as proposer_hints
 from annotator.tagger import Example, Hint, Tagger, decoding, train
 from annotator.tagger.decoding import marginals, viterbi
-from annotator.tagger.features import feature_layout, spans_of, token_features
+from annotator.tagger.features import feature_layout, hint_ranges, spans_of, token_features
 from annotator.tagger.rules import Tagged, refine
 from annotator.tagger.scoring import Scorer
 from annotator.tagger.starter import starter_bytes
@@ -195,13 +197,12 @@ def test_the_scorer_gives_crfsuites_labels_and_marginals_on_the_dev_corpus(
 ) -> None:
     raw = zlib.decompress(models[name])
     scorer = Scorer(read_weights(raw))  # one scorer for every document: the words it keeps are reused
-    seen: dict[str, object] = {}
     for document in corpus:
         tokens = tokenize(document.text)
         hints = document_hints(document, corpus)
         expected_tags, expected, labels = crfsuite_tags(raw, token_features(document.text, tokens, hints))
         assert labels == scorer.labels
-        layout = feature_layout(document.text, tokens, hints, scorer.known, seen)  # type: ignore[arg-type]
+        layout = feature_layout(document.text, tokens, hints)
         emissions = scorer.emissions(layout)
         path = viterbi(emissions, scorer.transitions)
         assert [labels[i] for i in path] == expected_tags, document.key
@@ -231,7 +232,7 @@ def test_the_scorer_weighs_every_string_the_feature_code_builds(
         tokens = tokenize(document.text)
         hints = document_hints(document, corpus)
         expected = weights_of_strings(raw, token_features(document.text, tokens, hints))
-        found = scorer.emissions(feature_layout(document.text, tokens, hints, scorer.known))
+        found = scorer.emissions(feature_layout(document.text, tokens, hints))
         assert np.abs(found - expected).max() < 1e-9, document.key
         scorer.forget_words()  # and again from nothing for the next document
 
@@ -264,3 +265,14 @@ def test_the_tagger_predicts_what_crfsuite_tagged(corpus: list[Document], models
         assert [(p.start, p.end, p.label) for p in found] == [e[:3] for e in expected], document.key
         assert [p.confidence for p in found] == pytest.approx([e[3] for e in expected], abs=1e-6)
     assert expected
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.sampled_from("ab .,\n"), max_size=20),
+    st.lists(st.tuples(st.integers(-2, 24), st.integers(-2, 6)), max_size=6),
+)
+def test_the_hints_token_ranges_at_once_are_token_range_s(text: str, spans: list[tuple[int, int]]) -> None:
+    tokens = tokenize(text)
+    hints = [Hint(start, start + length, "PLACE", "kb") for start, length in spans]
+    assert hint_ranges(tokens, hints) == [token_range(tokens, h.start, h.end) for h in hints]

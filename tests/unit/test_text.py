@@ -4,15 +4,31 @@
 from __future__ import annotations
 
 import itertools
+import json
 import unicodedata
+from collections.abc import Sequence
 
 import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.text import OffsetMap, clean_text, sentence_around, sentences, snap, token_index_at, tokenize
-from tests.conftest import SEED
+from annotator.text import _CLOSERS as CLOSERS
+from annotator.text import _TERMINAL as TERMINAL
+from annotator.text import (
+    PLAIN_CHARACTERS,
+    OffsetMap,
+    Token,
+    clean_text,
+    sentence_around,
+    sentences,
+    snap,
+    token_index_at,
+    tokenize,
+    tokenize_unicode,
+)
+from annotator.text import _ends_abbreviation as ends_abbreviation
+from tests.conftest import SEED, dev_corpus
 
 SPACES = " \t\n\u00a0\u2003\u3000\u2028\u200b"
 
@@ -215,3 +231,76 @@ def test_token_cache_on_a_prepend_character() -> None:
     tokens = TokenCache().text(text)
     assert tokens.count == len(tokenize(text)) == 4
     assert tokens.overlapping(2, 3) == [(2, 5)]
+
+
+def sentences_token_by_token(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """The sentences as ``sentences`` found them before, looking at every token: what it must equal."""
+    result: list[tuple[int, int]] = []
+    first = 0
+    n = len(tokens)
+    i = 0
+    while i < n:
+        end = i + 1
+        if end < n and "\n" in text[tokens[i][1] : tokens[end][0]]:
+            result.append((first, end))
+            first = end
+        elif text[tokens[i][0] : tokens[i][1]] in TERMINAL and not ends_abbreviation(text, tokens, i):
+            while (
+                end < n
+                and text[tokens[end][0] : tokens[end][1]] in CLOSERS
+                and (tokens[end][0] == tokens[end - 1][1])
+            ):
+                end += 1
+            if end < n and "\n" in text[tokens[end - 1][1] : tokens[end][0]]:
+                pass  # the line break closes it on the next step
+            elif end == n or (tokens[end][0] > tokens[end - 1][1] and not text[tokens[end][0]].islower()):
+                result.append((first, end))
+                first = end
+            i = end - 1
+        i += 1
+    if first < n:
+        result.append((first, n))
+    return result
+
+
+def test_each_plain_character_is_a_grapheme_of_its_own() -> None:
+    """What lets the standard library's ``re`` tokenize plain text: no character of it joins the one
+    before or after it into a grapheme cluster (no mark, joiner, prepended, Hangul or CR character)."""
+    alone = regex.compile(r"\p{Grapheme_Cluster_Break=Other}|\p{Grapheme_Cluster_Break=Control}|\n")
+    assert [hex(ord(ch)) for ch in PLAIN_CHARACTERS if not alone.fullmatch(ch)] == []
+    sample = "".join(PLAIN_CHARACTERS) + "a"
+    assert regex.findall(r"\X", sample) == list(sample)
+
+
+PLAIN_SAMPLE = "aZ9_-.,'’ \n\t\u00a0\u2003\u2010\u2011é1ß½²ªº‿⁔\x85\u2028sSdDmMreRvVellL"
+
+
+@settings(max_examples=400)
+@given(
+    st.text(alphabet=st.one_of(st.sampled_from(PLAIN_CHARACTERS), st.sampled_from(PLAIN_SAMPLE)), max_size=60)
+)
+def test_plain_text_has_the_tokens_the_regex_module_finds(text: str) -> None:
+    assert tokenize(text) == tokenize_unicode(text)
+
+
+def test_the_dev_corpus_has_the_tokens_the_regex_module_finds() -> None:
+    path = dev_corpus()
+    if path is None:
+        pytest.skip("the dev corpus (shared/corpus/gum_dev.jsonl) is not beside this checkout")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"]
+        assert tokenize(text) == tokenize_unicode(text)
+        tokens = tokenize(text)
+        assert sentences(text, tokens) == sentences_token_by_token(text, tokens)
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.sampled_from(["a", "A", "Mr", "U", ".", "!", "?", "…", '"', "”", ")", "»", " ", "\n"]), max_size=30
+    )
+)
+def test_sentences_found_from_their_marks_are_those_token_by_token(parts: list[str]) -> None:
+    text = "".join(parts)
+    tokens = tokenize(text)
+    assert sentences(text, tokens) == sentences_token_by_token(text, tokens)
