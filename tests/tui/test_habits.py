@@ -16,6 +16,7 @@ from annotator.tui.screens.article_screen import find_match
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.prompt import Prompt
 from annotator.tui.widgets.status_line import StatusLine
+from annotator.tui.widgets.suggestion_list import SuggestionList
 from tests.conftest import SEED
 from tests.tui.test_annotate import _spans
 from tests.tui.test_suggestions import DOCS, setup, spans, until
@@ -207,3 +208,35 @@ async def test_a_selection_too_long_for_the_status_line_is_cut_after_a_whole_wor
         assert len(said) >= 3 and said == selected[: len(said)]  # whole words, none cut
         await pilot.press("escape", "slash", *"news", "enter", "V")  # a short selection: whole
         assert line.render_line(0).text.startswith("selection news conference ")
+
+
+async def test_a_selection_grown_past_a_name_does_not_draw_the_suggestions_again_each_key(
+    seeded: Store,
+) -> None:
+    """Past a name's length the panel says "select a name to see suggestions" and has nothing more to
+    say: each shift+right drew all its rows and its border again (1.5 KB and about a millisecond a key
+    in tmux), now nothing."""
+    app = make_app(seeded, "alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await until(pilot, lambda: screen.kb is not None)
+        panel = screen.query_one(SuggestionList)
+        await pilot.press("slash", *"arthur", "enter", *["shift+right"] * 20)
+        assert panel.note == "select a name to see suggestions"
+        drawn: list[object] = []
+        draw = panel.refresh
+
+        def counted(*args: object, **kwargs: object) -> SuggestionList:  # the real one, counted
+            drawn.append(args)
+            return draw(*args, **kwargs)
+
+        panel.refresh = counted  # type: ignore[method-assign]
+        await pilot.press("shift+right", "shift+right", "shift+right")
+        await pilot.pause(0.3)  # past the look-up's delay
+        assert panel.note == "select a name to see suggestions"
+        assert drawn == []
+        await pilot.press("escape", "slash", *"gubadli", "enter")  # a name again: drawn, with its answer
+        await until(pilot, lambda: panel.note != "select a name to see suggestions")
+        assert drawn

@@ -101,10 +101,15 @@ class SuggestionList(FrameStyle, Widget, can_focus=True):
     def set_label_styles(self, styles: dict[str, Style]) -> None:
         self._styles = styles
         self._top = None
+        self.refresh()
 
     def show(self, items: Sequence[Shown], note: str) -> None:
-        """Rows for the selection (at most nine), with ``note`` above them (what they are for)."""
-        self.items = list(items[:MAX_SHOWN])
+        """Rows for the selection (at most nine), with ``note`` above them (what they are for). The same
+        rows again draw nothing (a selection that grows past a name keeps saying so on every key)."""
+        shown = list(items[:MAX_SHOWN])
+        if (shown, note, 0) == (self.items, self.note, self.highlighted):
+            return
+        self.items = shown
         self.note = note
         self.highlighted = 0
         self.refresh()  # a fixed height: answers arrive between keys, and a new layout costs 12 ms
