@@ -216,3 +216,27 @@ async def test_V_selects_the_name_at_the_cursor_and_a_label_key_tags_it_whole(se
         assert words(seeded) == [("Armenian Defense Ministry", "ACTOR")]
         await pilot.press("slash", *"new military", "enter", "V", "e")  # a noun phrase (not "a")
         assert ("new military advantage", "EVENT") in words(seeded)
+
+
+async def test_up_then_down_past_a_shorter_line_comes_back_to_the_same_word(db: Path, tmp_path: Path) -> None:
+    source = tmp_path / "lines.txt"
+    source.write_text(
+        "The quick brown fox jumps over the lazy dog.\nYes.\nThe slow green ant walks under the busy bee.\n"
+    )
+    with Store(db) as store:
+        store.documents.import_records(read_files(find_files([source], "auto")), default_layer="alice")
+        app = make_app(store, "alice")
+        text = source.read_text(encoding="utf-8")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            view = app.screen.query_one(ArticleView)
+            await pilot.press("slash", *"busy", "enter")
+            assert text[slice(*view.selection)] == "busy"
+            await pilot.press("up")
+            assert text[slice(*view.selection)] in ("Yes", ".")  # the short line's last word
+            await pilot.press("down")
+            assert text[slice(*view.selection)] == "busy"  # the column aimed at, not the short line's
+            await pilot.press("up", "up")
+            assert text[slice(*view.selection)] == "lazy"
+            await pilot.press("left", "down", "down")  # a move across the line forgets the column
+            assert text[slice(*view.selection)] != "busy"

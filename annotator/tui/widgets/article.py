@@ -169,6 +169,8 @@ class ArticleView(FrameStyle, OwnKeysAtOnce, ProposalMarks, LineStrips, MouseSel
         self.tokens: Sequence[Token] = []
         self.cursor = 0
         self.anchor_token = 0
+        self._vertical: tuple[int, int] | None = None
+        """Where the last up or down move put the cursor, and the column it aimed at."""
         self.show_labels = True
         self._look = ArticleLook()
         self.text_layout = ArticleLayout("", 80)
@@ -375,23 +377,39 @@ class ArticleView(FrameStyle, OwnKeysAtOnce, ProposalMarks, LineStrips, MouseSel
     def action_move(self, delta: int, extend: bool = False) -> None:
         self._move_to(self.cursor + delta, extend)
 
+    def _goal_column(self) -> int:
+        """The column an up or down move aims at: the cursor's, or, while the cursor is where the last
+        such move put it, the column that move aimed at (vim's remembered column: up then down comes
+        back to the same word past a shorter line or a proposal's tag)."""
+        kept = self._vertical
+        if kept is not None and kept[0] == self.cursor:
+            return kept[1]
+        return self._column(self.tokens[self.cursor][0])
+
+    def _move_vertically(self, line: int, column: int, extend: bool) -> None:
+        self._move_to(self._token_at(line, column), extend)
+        self._vertical = (self.cursor, column)
+
     def action_line(self, delta: int, extend: bool = False) -> None:
         if not self.tokens:
             return
-        offset = self.tokens[self.cursor][0]
-        line = self._line_of(offset) + delta
+        column = self._goal_column()
+        line = self._line_of(self.tokens[self.cursor][0]) + delta
         if not 0 <= line < len(self.text_layout.lines):
             return
-        self._move_to(self._token_at(line, self._column(offset)), extend)
+        self._move_vertically(line, column, extend)
 
     def action_page(self, delta: int) -> None:
         if not self.tokens:
             return
         height = max(self.scrollable_content_region.height - 1, 1)
-        offset = self.tokens[self.cursor][0]
-        line = min(max(self._line_of(offset) + delta * height, 0), len(self.text_layout.lines) - 1)
+        column = self._goal_column()
+        line = min(
+            max(self._line_of(self.tokens[self.cursor][0]) + delta * height, 0),
+            len(self.text_layout.lines) - 1,
+        )
         self.scroll_to(y=self.scroll_offset.y + delta * height, animate=False)
-        self._move_to(self._token_at(line, self._column(offset)), False)
+        self._move_vertically(line, column, False)
 
     def action_paragraph(self, delta: int) -> None:
         if not self.tokens:
