@@ -165,21 +165,33 @@ def memory_hints(
 SUPERSENSES_FILE = "supersenses.tsv.gz"
 
 
+class Senses(NamedTuple):
+    """What WordNet says of a noun (``data/supersenses.tsv.gz``, built by ``bench/lexicon.py``)."""
+
+    first: str
+    """The lexicographer file ("supersense") of its most frequent sense: ``act``, ``person``..."""
+    top: tuple[str, ...]
+    """Those of its first three senses."""
+    above: tuple[str, ...]
+    """The nearest classes above its first three senses (hypernyms, or what a name is an instance of),
+    nearest first: ``war`` is a ``military_action``, a ``group_action``...; ``armenia`` an
+    ``asian_country``, a ``country``..."""
+
+
 @functools.cache
-def supersenses() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """WordNet's noun lemmas (``data/supersenses.tsv.gz``, built by ``bench/lexicon.py``): the
-    lexicographer file of each one's most frequent sense (``act``, ``event``, ``person``, ``location``...)
-    and those of its first three senses. What says ``exhibit`` or ``ceasefire`` may be an event when
-    the team's documents never held it."""
+def supersenses() -> dict[str, Senses]:
+    """WordNet's one-word noun lemmas and their :class:`Senses`: what says ``exhibit`` or ``ceasefire``
+    may be an event, or ``Stepanakert``'s neighbour ``Armenia`` a country, when the team's documents
+    never held them."""
     raw = resources.files("annotator.tagger").joinpath("data", SUPERSENSES_FILE).read_bytes()
-    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    out: dict[str, Senses] = {}
     for line in gzip.decompress(raw).decode().splitlines():
-        lemma, first, top = line.split("\t")
-        out[lemma] = (first, tuple(top.split(",")))
+        lemma, first, top, above = line.split("\t")
+        out[lemma] = Senses(first, tuple(top.split(",")), tuple(above.split(",")) if above else ())
     return out
 
 
-def _senses_of(lowers: Sequence[str]) -> list[tuple[str, tuple[str, ...]] | None]:
+def _senses_of(lowers: Sequence[str]) -> list[Senses | None]:
     """:func:`_senses` of each word: the words themselves looked up at once, the plurals' singulars
     after."""
     found = list(map(supersenses().get, lowers))
@@ -190,7 +202,7 @@ def _senses_of(lowers: Sequence[str]) -> list[tuple[str, tuple[str, ...]] | None
     return found
 
 
-def _senses(lower: str) -> tuple[str, tuple[str, ...]] | None:
+def _senses(lower: str) -> Senses | None:
     """The noun senses of a word in lower case, or of its singular (``-s``, ``-es``, ``-ies``)."""
     lexicon = supersenses()
     found = lexicon.get(lower)
@@ -203,9 +215,9 @@ def _senses(lower: str) -> tuple[str, tuple[str, ...]] | None:
     return found
 
 
-def noun_senses(word: str) -> tuple[str, tuple[str, ...]] | None:
-    """The WordNet noun senses of ``word`` (any case; a plural read as its singular): the first sense's
-    lexicographer file and those of the first three, or None when WordNet has no such noun."""
+def noun_senses(word: str) -> Senses | None:
+    """The WordNet noun senses of ``word`` (any case; a plural read as its singular), or None when
+    WordNet has no such noun."""
     return _senses(word.lower())
 
 
@@ -226,6 +238,7 @@ SHARED_VALUES: dict[str, tuple[str, ...]] = {
     "lower": ("w=", "-1w=", "+1w=", "-2w=", "+2w=", "sentence_start_word="),
     "short": ("short=", "-1short=", "+1short="),
     "sense": ("ss=", "-1ss=", "+1ss=", "ss3="),
+    "class": ("hyp=", "-1hyp=", "+1hyp="),
 }
 """Templates whose values are of one kind (a word in lower case, a short shape, a WordNet sense): a model's
 scorer looks a word's value up once for all of them."""
@@ -248,6 +261,18 @@ def _columns(rows: Iterable[Sequence[str | None]], width: int, n: int) -> list[l
     return columns if n else [[] for _ in range(width)]
 
 
+def _padded(values: list[tuple[str, ...]], senses: Sequence[Senses | None]) -> list[list[str | None]]:
+    """Columns of the words' several values of one kind (``values``, one tuple a word with senses, in
+    order), as many as the most a word has, None where a word has fewer or no senses."""
+    most = max(map(len, values), default=0)
+    if not most:
+        return []
+    padding = (None,) * most
+    found = iter(values)
+    rows = [padding if senses_of is None else (next(found) + padding)[:most] for senses_of in senses]
+    return _columns(rows, most, len(senses))
+
+
 def word_columns(words: Sequence[str]) -> list[list[Column]]:
     """The features of ``words`` by part of :data:`WINDOW`, a column a template: each word on its own (in
     lower case, its shapes, prefixes and suffixes, its WordNet noun senses), then what it gives the tokens
@@ -255,7 +280,7 @@ def word_columns(words: Sequence[str]) -> list[list[Column]]:
     lowers = list(map(str.lower, words))
     longs, shorts = _columns(map(_shapes, map(_kinds, words)), 2, len(words))
     senses = _senses_of(lowers)
-    with_senses = [found for found in senses if found is not None]
+    senses_found = [found for found in senses if found is not None]
     first: list[str | None] = [None if found is None else found[0] for found in senses]
     own: list[Column] = [
         ("bias", [""] * len(words)),
@@ -267,15 +292,13 @@ def word_columns(words: Sequence[str]) -> list[list[Column]]:
         ("s4=", list(map(_LAST_FOUR, lowers))),
         ("ss=", first),
     ]
-    most = max((len(top) for _, top in with_senses), default=0)
-    if most:
-        padding = (None,) * most
-        tops = [padding if found is None else (found[1] + padding)[:most] for found in senses]
-        own += [("ss3=", column) for column in _columns(tops, most, len(words))]
+    own += [("ss3=", column) for column in _padded([found.top for found in senses_found], senses)]
+    above = [("hyp=", column) for column in _padded([found.above for found in senses_found], senses)]
+    own += above
     return [
         own,
-        [("-1w=", lowers), ("-1short=", shorts), ("-1ss=", first)],
-        [("+1w=", lowers), ("+1short=", shorts), ("+1ss=", first)],
+        [("-1w=", lowers), ("-1short=", shorts), ("-1ss=", first), *[("-1hyp=", c) for _, c in above]],
+        [("+1w=", lowers), ("+1short=", shorts), ("+1ss=", first), *[("+1hyp=", c) for _, c in above]],
         [("-2w=", lowers)],
         [("+2w=", lowers)],
     ]
