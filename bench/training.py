@@ -20,14 +20,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+# After PYTHONPATH: bench/against.sh runs this script on an older commit's code (it is newer than some).
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
-from annotator.kb import FuzzyIndex, KnowledgeBase  # noqa: E402
-from annotator.store import Store  # noqa: E402
-from annotator.tagger import Example, train  # noqa: E402
-from annotator.text import tokenize  # noqa: E402
-from annotator.training import examples, with_corpus  # noqa: E402
-from bench.model import CORPUS, load_corpus  # noqa: E402
+from annotator.kb import FuzzyIndex, KnowledgeBase
+from annotator.store import Store
+from annotator.tagger import Example, train
+from annotator.text import tokenize
+from annotator.training import examples, with_corpus
+from bench.model import CORPUS, load_corpus
 
 
 def measure(name: str, shape: list[Example], rounds: int) -> None:
