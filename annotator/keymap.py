@@ -83,6 +83,11 @@ ACCEPT_SENTENCE = _key(
     "annotate.accept_sentence", "A", "Accept the sentence's proposals, on to the next", "accept_sentence"
 )
 
+# j/k as the next and previous item of a list (lazygit, mutt, the review screen's disagreements): here the
+# names no span holds yet, each selected whole, for a label key to tag.
+NEXT_NAME = _key("annotate.next_name", "j", "Next name no span holds (selected whole)", "name(1)")
+PREVIOUS_NAME = _key("annotate.previous_name", "k", "Previous name no span holds", "name(-1)")
+
 WORD_MOVES = (
     _key("annotate.word_right", "ctrl+right,w", "Next word", "word(1)"),
     _key("annotate.word_left", "ctrl+left,b", "Previous word", "word(-1)"),
@@ -118,6 +123,8 @@ ANNOTATE_SCREEN = (
     ACCEPT_ALL,
     ACCEPT_SENTENCE,
     FOCUS_PANEL,
+    NEXT_NAME,
+    PREVIOUS_NAME,
     *WORD_MOVES,
 )
 """The annotation screen's keys besides the labels' (``tag_bindings``)."""

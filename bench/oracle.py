@@ -81,6 +81,12 @@ PHRASE_KEY: str | None = next(
     (a.keys.split(",")[0] for a in keymap.ARTICLE if a.id == "article.phrase"), None
 )
 """The key selecting the name or phrase at the cursor (``--no-phrase-key``: the oracle does not use it)."""
+NAME_KEYS: tuple[str, str] | None = (
+    (keymap.NEXT_NAME.keys.split(",")[0], keymap.PREVIOUS_NAME.keys.split(",")[0])
+    if hasattr(keymap, "NEXT_NAME")
+    else None
+)
+"""The keys selecting the next and previous name no span holds (``--no-name-keys``: not used)."""
 
 
 @dataclass(frozen=True)
@@ -297,7 +303,7 @@ async def _replay_document(
             remaining = [g for g in gold[position:] if not _holds(screen, g)]
             view = Screen(
                 screen.article, screen._needle, label_keys, screen.spans, remaining, SENTENCE_KEY,
-                screen._match, PHRASE_KEY,
+                screen._match, PHRASE_KEY, NAME_KEYS,
             )  # fmt: skip
             found = plan(view, span)
             if found is None:
@@ -409,7 +415,7 @@ def report(setup: Setup, results: list[DocumentResult], sim: tuple[float, float]
 
 
 def main() -> None:
-    global TRACE, SENTENCE_KEY, THRESHOLD, PHRASE_KEY
+    global TRACE, SENTENCE_KEY, THRESHOLD, PHRASE_KEY, NAME_KEYS
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, help="A database holding the GeoNames gazetteer.")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -425,6 +431,9 @@ def main() -> None:
     parser.add_argument(
         "--no-phrase-key", action="store_true", help="Never select the name or phrase at the cursor (V)."
     )
+    parser.add_argument(
+        "--no-name-keys", action="store_true", help="Never jump to the next or previous name (j, k)."
+    )
     args = parser.parse_args()
     TRACE = args.trace
     THRESHOLD = args.threshold
@@ -432,8 +441,11 @@ def main() -> None:
         SENTENCE_KEY = None
     if args.no_phrase_key:
         PHRASE_KEY = None
+    if args.no_name_keys:
+        NAME_KEYS = None
     print(f"the sentence's proposals key: {SENTENCE_KEY or 'not used'};"
-          f" the phrase key: {PHRASE_KEY or 'not used'}")  # fmt: skip
+          f" the phrase key: {PHRASE_KEY or 'not used'};"
+          f" the name keys: {'/'.join(NAME_KEYS) if NAME_KEYS else 'not used'}")  # fmt: skip
     team, held, starter_docs = load_corpus(args.corpus)
     held = held[: args.docs]
     index = None

@@ -10,7 +10,8 @@ costing one (a search costs ``/``, its characters, Enter, and one ``n`` per matc
 - y (or X) away from a proposal: the next proposal is selected; X on a wrong proposal (one that overlaps
   no gold span still to tag) rejects it and selects the next;
 - extending (shift+← → ↑ ↓, W, B) with the anchor on the span's first or last token, and O (swap the
-  ends) with the cursor there; V, the name or phrase at the cursor, where it overlaps the span;
+  ends) with the cursor there; V, the name or phrase at the cursor, where it overlaps the span; j and
+  k, the next and previous name no span holds (selected whole);
 
 and the ways to finish: the sentence key (``A``) where every proposal of the cursor's sentence is right
 and the span's is among them (it takes them all); y on the span's own proposal (right extent and label);
@@ -34,6 +35,7 @@ from annotator.model import Span
 from annotator.spans import overlaps
 from annotator.text import phrase_at, sentence_around, word_token
 from annotator.tui.article_layout import first_from, overlapping_one, paragraph_break
+from annotator.tui.jumps import name_from
 from annotator.tui.proposals import overlapping
 from annotator.tui.screens.article_screen import find_match
 from annotator.tui.widgets.article import ArticleView
@@ -97,7 +99,10 @@ class Screen:
     while that selection stays)."""
     phrase_key: str | None = None
     """The key that selects the name or phrase at the cursor (None: not planned)."""
+    name_keys: tuple[str, str] | None = None
+    """The keys that select the next and the previous name no span holds (None: not planned)."""
     _cache: dict[tuple[str, int], int] = field(default_factory=dict)
+    _names: dict[tuple[int, int, int], tuple[int, int] | None] = field(default_factory=dict)
     _lines: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     _open: dict[frozenset[int], list[Span]] = field(default_factory=dict)
     _remaining: frozenset[Gold] | None = None
@@ -116,6 +121,13 @@ class Screen:
         if found is None:
             found = self._open[rejected] = [p for p in self.view.proposals if p.start not in rejected]
         return found
+
+    def name(self, first: int, last: int, step: int) -> tuple[int, int] | None:
+        """Where the name key of ``step`` goes from the selection of tokens ``first`` to ``last``."""
+        key = (first, last, step)
+        if key not in self._names:
+            self._names[key] = name_from(self.view.text, self.tokens, self.spans, first, last, step)
+        return self._names[key]
 
     @property
     def tokens(self) -> Sequence[tuple[int, int]]:
@@ -279,6 +291,12 @@ def _edges(
         first_token, last_token = phrase_at(screen.view.text, screen.tokens, cursor)
         if (first_token, last_token) != (anchor, cursor) and a <= last_token and first_token <= b:
             yield [(screen.phrase_key, "select")], (first_token, last_token, searched, rejected)
+    if screen.name_keys is not None:
+        first_token, last_token = sorted((anchor, cursor))
+        for key, step in zip(screen.name_keys, (1, -1), strict=True):
+            found = screen.name(first_token, last_token, step)
+            if found is not None and found != (anchor, cursor):
+                yield [(key, "reach")], (*found, searched, rejected)
     selection = screen.selection(state)
     proposals = screen.proposals(rejected)
     if proposals:

@@ -240,3 +240,23 @@ async def test_up_then_down_past_a_shorter_line_comes_back_to_the_same_word(db: 
             assert text[slice(*view.selection)] == "lazy"
             await pilot.press("left", "down", "down")  # a move across the line forgets the column
             assert text[slice(*view.selection)] != "busy"
+
+
+async def test_j_and_k_select_the_next_and_previous_name_no_span_holds(seeded: Store) -> None:
+    app = make_app(seeded, "alice", use_model=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        assert TEXT[slice(*view.selection)] == "Armenia"
+        await pilot.press("j")
+        assert TEXT[slice(*view.selection)] == "Karabakh"
+        await pilot.press("a", "j")  # tagged; then the next name, the whole of it
+        assert words(seeded) == [("Karabakh", "ACTOR")]
+        assert TEXT[slice(*view.selection)] == "US"
+        await pilot.press("k")  # back past the tagged Karabakh
+        assert TEXT[slice(*view.selection)] == "Armenia"
+        await pilot.press("k")
+        assert TEXT[slice(*view.selection)] == "Armenia"  # nothing before it: it stays, and says so
+        assert "No name before this one" in status(app)
+        await pilot.press("slash", *"overnight", "enter", "j")
+        assert TEXT[slice(*view.selection)] == "Nagorno-Karabakh"

@@ -9,6 +9,7 @@ from annotator.keymap import ACCEPT_ALL, ACCEPT_PROPOSAL, ACCEPT_SENTENCE, REJEC
 from annotator.model import Span
 from annotator.store.edits import as_accepted
 from annotator.text import sentence_around
+from annotator.tui.jumps import name_from
 from annotator.tui.proposals import overlapping
 from annotator.tui.screens.document import DocumentScreen, saving
 from annotator.tui.screens.editing import described
@@ -60,6 +61,19 @@ class ProposalDecisions(DocumentScreen):
         following = self.article.next_proposal(current.end)
         if following is not None:
             self.article.select_offsets(following.start, following.end)
+
+    def action_name(self, step: int) -> None:
+        """Select the next (``step`` 1) or previous (-1) name no span holds (:mod:`annotator.tui.jumps`)."""
+        article = self.article
+        if not article.tokens:
+            return
+        first, last = sorted((article.anchor_token, article.cursor))
+        # Proposed names too: a label key or y takes them (skipping them scored 1.80 keys a span, not 1.77).
+        found = name_from(article.text, article.tokens, article.spans, first, last, step)
+        if found is None:
+            self.say(f"No name {'after' if step > 0 else 'before'} this one that no span holds")
+            return
+        article.select_tokens(*found)
 
     @saving
     def action_accept_all(self) -> None:
