@@ -12,13 +12,23 @@ from collections.abc import Sequence
 from annotator.model import Span
 from annotator.text import PHRASE_STOPS, Token, phrase_at
 
+CALENDAR = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "june", "july", "august", "september", "october", "november", "december",
+})  # fmt: skip
+"""Capitalised, but a date, never an actor, place or event: not where ``j`` stops (``May`` is left out:
+also a verb or a name)."""
+
 
 def _starts_name(text: str, token: Token) -> bool:
-    """A capitalised word, not a small one at a sentence's start (``The``, ``He``); an acronym spelt
-    as one (``US``, ``IT``) is a name."""
+    """A capitalised word, not a small one at a sentence's start (``The``, ``He``) nor a day or month;
+    an acronym spelt as one (``US``, ``IT``) is a name."""
     start, end = token
     word = text[start:end]
-    return word[:1].isupper() and (word.lower() not in PHRASE_STOPS or (len(word) > 1 and word.isupper()))
+    lower = word.lower()
+    if not word[:1].isupper() or lower in CALENDAR:
+        return False
+    return lower not in PHRASE_STOPS or (len(word) > 1 and word.isupper())
 
 
 def name_from(
