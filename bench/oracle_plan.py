@@ -41,10 +41,16 @@ from annotator.tui.screens.article_screen import find_match
 from annotator.tui.widgets.article import ArticleView
 
 Gold = tuple[int, int, str]
-State = tuple[int, int, bool, frozenset[int]]
-"""``(anchor, cursor, searched, rejected)``: ``searched`` once the plan has searched (``n`` is planned
-from the start only); ``rejected``: the starts of the proposals the plan has rejected so far (gone
-from the screen)."""
+Goal = tuple[int, int] | None
+"""Where the last up or down move put the cursor and the column it aimed at: the screen aims the next
+one at that column while the cursor is still there (``ArticleView._vertical``, vim's curswant)."""
+State = tuple[int, int, bool, frozenset[int], Goal]
+"""``(anchor, cursor, searched, rejected, goal)``: ``searched`` once the plan has searched (``n`` is
+planned from the start only); ``rejected``: the starts of the proposals the plan has rejected so far
+(gone from the screen); ``goal``: :data:`Goal`."""
+_VERTICAL = frozenset({"up", "down", "pagedown", "pageup", "shift+up", "shift+down"})
+Step = tuple[list[tuple[str, str]], tuple[int, int, bool, frozenset[int]]]
+"""Keys and the ``(anchor, cursor, searched, rejected)`` they lead to (:func:`_edges` adds the goal)."""
 
 MAX_QUERY = 24
 """Characters a search may type."""
@@ -101,7 +107,7 @@ class Screen:
     """The key that selects the name or phrase at the cursor (None: not planned)."""
     name_keys: tuple[str, str] | None = None
     """The keys that select the next and the previous name no span holds (None: not planned)."""
-    _cache: dict[tuple[str, int], int] = field(default_factory=dict)
+    _cache: dict[tuple[str, int, int | None], int] = field(default_factory=dict)
     _names: dict[tuple[int, int, int], tuple[int, int] | None] = field(default_factory=dict)
     _lines: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     _open: dict[frozenset[int], list[Span]] = field(default_factory=dict)
@@ -146,11 +152,13 @@ class Screen:
             last -= 1
         return first, last
 
-    def move(self, key: str, cursor: int) -> int:
-        """Where a move from token ``cursor`` puts the cursor (the screen's own functions)."""
-        cached = self._cache.get((key, cursor))
+    def move(self, key: str, cursor: int, column: int | None = None) -> int:
+        """Where a move from token ``cursor`` puts the cursor (the screen's own functions); ``column``:
+        the one an up or down move aims at, when not the cursor's (:data:`Goal`)."""
+        cached = self._cache.get((key, cursor, column))
         if cached is not None:
             return cached
+        aim = self._column(cursor) if column is None else column
         view, tokens, top = self.view, self.tokens, len(self.tokens) - 1
         layout = view.text_layout
         offset = tokens[cursor][0]
@@ -164,12 +172,12 @@ class Screen:
         elif key in ("up", "down", "shift+up", "shift+down"):
             line = layout.line_of(offset) + (1 if key.endswith("down") else -1)
             if 0 <= line < len(layout.lines):
-                target = self._token_at(line, self._column(cursor))
+                target = self._token_at(line, aim)
         elif key in ("pagedown", "pageup"):
             height = max(view.scrollable_content_region.height - 1, 1)
             delta = 1 if key == "pagedown" else -1
             line = min(max(layout.line_of(offset) + delta * height, 0), len(layout.lines) - 1)
-            target = self._token_at(line, self._column(cursor))
+            target = self._token_at(line, aim)
         elif key in ("ctrl+down", "ctrl+up"):
             found = paragraph_break(view.text, offset, 1 if key == "ctrl+down" else -1)
             target = min(_index_at(tokens, found), top)
@@ -179,8 +187,12 @@ class Screen:
             target = 0
         elif key == "G":
             target = top
-        self._cache[key, cursor] = target
+        self._cache[key, cursor, column] = target
         return target
+
+    def aimed(self, cursor: int, goal: Goal) -> int:
+        """The column an up or down move from ``cursor`` aims at."""
+        return goal[1] if goal is not None and goal[0] == cursor else self._column(cursor)
 
     def _line(self, line: int) -> list[tuple[int, int, int]]:
         """The tokens on ``line``: ``(index, left, right)`` cells, as ``ArticleLayout.token_at`` counts
@@ -235,7 +247,7 @@ def plan(screen: Screen, gold: Gold, remove: bool = False) -> Plan | None:
         return None
     a, b = starts[gold[0]], ends[gold[1]]
     view = screen.view
-    start: State = (view.anchor_token, view.cursor, False, frozenset())
+    start: State = (view.anchor_token, view.cursor, False, frozenset(), view._vertical)
     best: tuple[int, list[tuple[str, str]], str, State] | None = None
     distance: dict[State, int] = {start: 0}
     came: dict[State, tuple[State, list[tuple[str, str]]]] = {}
@@ -272,17 +284,29 @@ def plan(screen: Screen, gold: Gold, remove: bool = False) -> Plan | None:
 def _edges(
     screen: Screen, state: State, gold: Gold, a: int, b: int, first: bool
 ) -> Iterator[tuple[list[tuple[str, str]], State]]:
-    anchor, cursor, searched, rejected = state
+    """Every key (or run of keys) from ``state`` and the state it leads to: an up or down move aims at
+    the column the goal keeps, and makes the goal; any other keeps it as it was (the screen's rule)."""
+    goal = state[4]
+    aim = screen.aimed(state[1], goal)
+    for keys, (anchor, cursor, searched, rejected) in _edges_of(screen, state, gold, a, b, first, aim):
+        moved = len(keys) == 1 and keys[0][0] in _VERTICAL
+        yield keys, (anchor, cursor, searched, rejected, (cursor, aim) if moved else goal)
+
+
+def _edges_of(
+    screen: Screen, state: State, gold: Gold, a: int, b: int, first: bool, aim: int
+) -> Iterator[Step]:
+    anchor, cursor, searched, rejected, _ = state
     wrapped_as_shown = not rejected
     for key in _MOVES + (_LINE_MOVES if wrapped_as_shown else ()):
-        target = screen.move(key, cursor)
+        target = screen.move(key, cursor, aim if key in _VERTICAL else None)
         if (target, target) != (anchor, cursor):
             yield [(key, "reach")], (target, target, searched, rejected)
     if anchor != cursor:
         yield [("escape", "select")], (cursor, cursor, searched, rejected)
     if anchor in (a, b):
         for key in _EXTENDS + (_LINE_EXTENDS if wrapped_as_shown else ()):
-            target = screen.move(key, cursor)
+            target = screen.move(key, cursor, aim if key in _VERTICAL else None)
             if target != cursor:
                 yield [(key, "select")], (anchor, target, searched, rejected)
     if cursor in (a, b) and anchor != cursor:
@@ -319,7 +343,7 @@ def _edges(
         yield from _searches(screen, selection[0], a, b)
 
 
-def _again(screen: Screen, selection: tuple[int, int]) -> Iterator[tuple[list[tuple[str, str]], State]]:
+def _again(screen: Screen, selection: tuple[int, int]) -> Iterator[Step]:
     """The screen's last search again: 1 to :data:`MAX_SKIPS` ``n`` (or ``N``), each going on from the
     match before (from the last match while its selection stays, else from the selection)."""
     base = selection[0]
@@ -335,7 +359,7 @@ def _again(screen: Screen, selection: tuple[int, int]) -> Iterator[tuple[list[tu
             yield [(key, "reach")] * count, (*screen.tokens_of(found[0], found[1]), True, frozenset())
 
 
-def _searches(screen: Screen, selected: int, a: int, b: int) -> Iterator[tuple[list[tuple[str, str]], State]]:
+def _searches(screen: Screen, selected: int, a: int, b: int) -> Iterator[Step]:
     """``/`` + text from the span's first (or last) token's start + Enter (+ n's): the selection the
     screen's search gives."""
     text = screen.view.text
