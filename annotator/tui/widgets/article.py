@@ -192,6 +192,7 @@ class ArticleView(FrameStyle, OwnKeysAtOnce, ProposalMarks, LineStrips, MouseSel
         self.text = text
         self.tokens = tokens
         self.cursor = self.anchor_token = min(cursor, max(len(tokens) - 1, 0))
+        self._vertical = None  # another text: the last document's column says nothing here
         self.text_layout = ArticleLayout(text, self._width(), spans, self._tag_cells())  # no proposals yet
         self._laid_out()
         self.scroll_to(0, 0, animate=False)
