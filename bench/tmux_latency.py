@@ -13,7 +13,12 @@ figures alike. The keys alternate between the apps, key by key, so both see the 
 The article: ``bench/tui.py``'s, 20,000 words with 2,000 spans in our database; SLATE opens the same
 text as a file (``-t categorical -s token``), with no annotations.
 
-    .venv/bin/python bench/tmux_latency.py --slate /tmp/slate [--keys 100] [--pages 30]
+    .venv/bin/python bench/tmux_latency.py --slate /tmp/slate [--keys 100] [--pages 30] [--retrain]
+
+``--retrain``: every other round runs while a model trains beside the apps, as the annotation screen
+retrains after a document is marked done: ``annotator train`` at nice 15, looping, on a database
+holding the dev corpus as gold (``../shared/corpus/gum_dev.jsonl``: its 22 documents, about what a
+team's retrain trains on). Both apps' keys are reported with and without it, in the same run.
 
 SLATE is not part of this repository: clone it anywhere (``git clone
 https://github.com/jkkummerfeld/slate /tmp/slate``) and name the folder.
@@ -43,6 +48,7 @@ SIZE = (120, 40)
 WORDS_ASKED = 21_250
 """Asked of ``bench/tui.py``'s article maker for 20,000 words (it counts 6 characters a word)."""
 ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "gum_dev.jsonl"
 ECHO = "stty raw -echo && exec cat"
 """The floor: a key written straight back (tmux, the terminal and the bench's own share of a figure)."""
 HOLD = "sleep 100000"
@@ -143,6 +149,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--quiet", type=float, default=40.0, help="ms without output that end a frame.")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--retrain", action="store_true", help="Every other round with a model training.")
+    parser.add_argument(
+        "--corpus", type=Path, default=CORPUS, help="What --retrain's database holds, as gold."
+    )
     args = parser.parse_args()
     quiet = args.quiet / 1000
 
@@ -181,11 +191,66 @@ def main() -> None:
         pids = [int(tmux(socket, "display", "-p", "-t", pane, "#{pane_pid}")) for pane in panes.values()]
         settle(pids)  # both up, our proposals computed
         client.quiet(1.0)
-        results = measure(client, panes, args.keys, args.pages, args.rounds, quiet)
+        if args.retrain:
+            trainer = Trainer(args.python, folder / "train.db", args.corpus)
+            by_condition: dict[str, dict[str, Series]] = {"no retrain": {}, "a retrain running": {}}
+            for round_ in range(args.rounds * 2):
+                training = round_ % 2 == 1
+                if training:
+                    trainer.start()
+                one = measure(client, panes, args.keys, args.pages, 1, quiet)
+                if training:
+                    trainer.stop()
+                    client.quiet(1.0)
+                merge(by_condition["a retrain running" if training else "no retrain"], one)
+            print(f"retrains finished during the measured rounds: {trainer.finished}")
+        else:
+            by_condition = {"": measure(client, panes, args.keys, args.pages, args.rounds, quiet)}
         client.close()
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], check=False, capture_output=True)
-    report(results, probe)
+    for condition, results in by_condition.items():
+        if condition:
+            print(f"\n### {condition}")
+        report(results, probe)
+
+
+def merge(into: dict[str, Series], more: dict[str, Series]) -> None:
+    for name, series in more.items():
+        for what, timings in series.items():
+            into.setdefault(name, {}).setdefault(what, []).extend(timings)
+
+
+class Trainer:
+    """``annotator train`` looping in the background at nice 15, the command the annotation screen's
+    retrain runs (``annotator.tui.workers``), on a database of its own holding ``corpus`` as gold."""
+
+    def __init__(self, python: str, db: Path, corpus: Path) -> None:
+        self._command = ["nice", "-n", "15", python, "-m", "annotator", "--db", str(db), "--user", "bench"]
+        subprocess.run(
+            [*self._command, "import", str(corpus), "--as", "gold"], check=True, capture_output=True, cwd=ROOT
+        )
+        self._running = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.finished = 0
+
+    def start(self) -> None:
+        self._running.set()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        time.sleep(1.0)  # its interpreter up and training
+
+    def _loop(self) -> None:
+        while self._running.is_set():
+            done = subprocess.run([*self._command, "train"], capture_output=True, text=True, cwd=ROOT)
+            if done.returncode:
+                raise SystemExit(f"annotator train failed: {done.stderr.strip().splitlines()[-1:]}")
+            self.finished += 1
+
+    def stop(self) -> None:
+        self._running.clear()
+        if self._thread is not None:
+            self._thread.join()  # the retrain under way ends first: the next round starts quiet
 
 
 def settle(pids: list[int], limit: float = 120.0) -> None:
