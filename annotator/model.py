@@ -257,7 +257,8 @@ class MergeResult:
 class StoredModel:
     """A proposal model as the database keeps it: whose it is, its bytes (``kind`` says their format),
     the layers and how many documents and tokens it was trained on, its held-out scores and those of the
-    model it replaced on the same documents (``baseline``), as JSON-ready dicts."""
+    model it replaced on the same documents (``baseline``), as JSON-ready dicts, and the digests of the
+    texts it was trained on (``seen``; None for a model stored before they were kept)."""
 
     user: str
     kind: str
@@ -270,6 +271,7 @@ class StoredModel:
     baseline: dict[str, Any] | None
     created: float
     id: int | None = None
+    seen: frozenset[str] | None = None
 
 
 @dataclass

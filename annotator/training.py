@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -50,17 +51,28 @@ class TrainingResult:
     """The current model on the same held-out documents (None without a current model)."""
     held_out: tuple[str, ...]
     had_current: bool = False
+    seen: frozenset[str] = frozenset()
+    """The digests of every text the model was trained on (:func:`text_digest`): the documents given and
+    the corpus's it took."""
+    current_saw_all: bool = False
+    """The current model was trained on every finished document (the starter on the GUM documents a
+    team imported, a stored model when nothing was finished since): it was not scored on them, where it
+    would score what it learned."""
 
     @property
     def replaces(self) -> bool:
-        """Whether the new model should become the user's: there is no current model, or the new one
-        beats it on the held-out documents (all-label F1). Without held-out documents (one finished
-        document) it cannot be measured, so it does not replace one."""
+        """Whether the new model should become the user's: there is no current model, the current one was
+        trained on every document that could be held out (so it cannot be measured fairly, and the new
+        one has the team's tags of them), or the new one beats it on the held-out documents (all-label
+        F1). Without held-out documents (one finished document) it cannot be measured, so it does not
+        replace one."""
         if not self.had_current:
             return True
-        if self.scores is None or self.current_scores is None:
+        if self.scores is None:
             return False
-        return self.scores.overall.f1 > self.current_scores.overall.f1
+        if self.current_saw_all:
+            return True
+        return self.current_scores is not None and self.scores.overall.f1 > self.current_scores.overall.f1
 
 
 def examples(
@@ -90,6 +102,19 @@ TRAINING_TOKENS = 20_000
 its features twice) stay within it, so training takes no longer than on 20,000 tokens of the team's."""
 
 
+def text_digest(text: str) -> str:
+    """What says a model was trained on a text, whatever its document's key."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def seen_by(stored: StoredModel | None) -> frozenset[str] | None:
+    """The digests of the texts :func:`current_model`'s model was trained on: the starter's corpus, or
+    what a stored model keeps (None for one stored before models kept them: not known)."""
+    if stored is not None and stored.kind == KIND:
+        return stored.seen
+    return frozenset(text_digest(d.text) for d in starter_corpus())
+
+
 def starter_corpus() -> list[TrainingDocument]:
     """The documents the starter model was trained on (the GUM dev corpus), as shipped in the package."""
     raw = resources.files("annotator.tagger").joinpath("data", CORPUS_FILE).read_bytes()
@@ -112,12 +137,12 @@ def with_corpus(
     the corpus alone does not know the team's guideline. On the team folds (``bench/model.py
     --team-folds``) all-label F1 0.582 with the team's documents alone, 0.547 with the corpus added as
     they are, 0.61 with it as another domain."""
-    have = {e.key for e in team}
+    have = {text_digest(e.text) for e in team}
     budget = TRAINING_TOKENS - sum(len(tokenize(e.text)) for e in team)
     chosen: list[TrainingDocument] = []
     for document in corpus:
         size = 2 * len(tokenize(document.text))
-        if document.key not in have and size <= budget:
+        if size <= budget and text_digest(document.text) not in have:
             chosen.append(document)
             budget -= size
     return [*team, *(dataclasses.replace(e, domain=CORPUS_DOMAIN) for e in examples(chosen, index, corpus))]
@@ -128,27 +153,39 @@ def train_model(
     index: FuzzyIndex | None,
     current: Tagger | None = None,
     corpus: Sequence[TrainingDocument] | None = None,
+    current_seen: Collection[str] | None = None,
 ) -> TrainingResult:
     """Train on ``documents`` (with ``corpus``, the starter's documents by default, as another domain:
-    :func:`with_corpus`); hold some out to score the new model and ``current`` side by side."""
+    :func:`with_corpus`); hold some out to score the new model and ``current`` side by side.
+    ``current_seen``: the digests of the texts ``current`` was trained on (:func:`seen_by`; None: not
+    known). The documents held out are then ones it has not seen, where there are any: scored on what
+    it learned, the current model always wins (the starter on GUM documents a team imported)."""
     if not documents:
         raise ValueError("no finished documents to train on")
     extra = starter_corpus() if corpus is None else corpus
-    train_at, held_at = split_held_out([d.key for d in documents])
+    keys = [d.key for d in documents]
+    digests = [text_digest(d.text) for d in documents]
+    fresh = None
+    if current is not None and current_seen is not None:
+        fresh = [i for i, digest in enumerate(digests) if digest not in current_seen]
+    train_at, held_at = split_held_out(keys, among=fresh or None)
+    saw_all = fresh is not None and not fresh and bool(held_at)
     scores = current_scores = None
     if held_at:
         training = [documents[i] for i in train_at]
         held = [documents[i] for i in held_at]
         held_examples = examples(held, index, training)
-        held_out = {d.key for d in held}
-        unseen = [d for d in extra if d.key not in held_out]  # a team may have imported the corpus itself
+        held_out = {digests[i] for i in held_at}
+        unseen = [d for d in extra if text_digest(d.text) not in held_out]  # a team may hold corpus texts
         partial = train(with_corpus(examples(training, index, training), unseen, index))
         scores = evaluate(Tagger(partial.data), held_examples)
-        if current is not None:
+        if current is not None and not saw_all:
             current_scores = evaluate(current, held_examples)
-    model = train(with_corpus(examples(documents, index, documents), extra, index))
+    final = with_corpus(examples(documents, index, documents), extra, index)
+    model = train(final)
     held_keys = tuple(documents[i].key for i in held_at)
-    return TrainingResult(model, scores, current_scores, held_keys, current is not None)
+    seen = frozenset(text_digest(e.text) for e in final)
+    return TrainingResult(model, scores, current_scores, held_keys, current is not None, seen, saw_all)
 
 
 def current_model(stored: StoredModel | None, with_kb: bool = True) -> tuple[bytes, str]:

@@ -35,7 +35,7 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
     from annotator.model import StoredModel
     from annotator.tagger import training_layers
     from annotator.tagger.crf import KIND
-    from annotator.training import TrainingDocument, current_tagger, train_model
+    from annotator.training import TrainingDocument, current_tagger, seen_by, train_model
 
     with obj.store() as store:
         kinds = store.layers.kinds()
@@ -55,9 +55,10 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
             )
         documents = [TrainingDocument(d.key, d.text, next(iter(d.layers.values()))) for d in finished]
         index = KnowledgeBase.load(store.kb).index
-        current, described = current_tagger(store.models.current(obj.user), index is not None)
+        stored = store.models.current(obj.user)
+        current, described = current_tagger(stored, index is not None)
         started = time.monotonic()
-        result = train_model(documents, index, current)
+        result = train_model(documents, index, current, current_seen=seen_by(stored))
         seconds = time.monotonic() - started
         model = result.model
         echo(
@@ -69,8 +70,20 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
         else:
             echo(f"held out {len(result.held_out)} document(s): {', '.join(result.held_out)}")
             echo(_scores_table(result.scores, result.current_scores, described))
+            if result.current_saw_all:
+                echo(
+                    f"the current one ({described}) was trained on each of them, so it is not scored on them"
+                )
+        if stored is not None and stored.digest == model.digest:
+            echo(f"kept the current {described}: the new model is the same")
+            return
         if not result.replaces:
-            echo(f"kept the current {described}: the new model does not beat it on held-out documents")
+            why = (
+                "the new model does not beat it on held-out documents"
+                if result.scores is not None
+                else "with one finished document none is held out to measure the new model against it"
+            )
+            echo(f"kept the current {described}: {why}")
             return
         store.models.save(
             StoredModel(
@@ -86,6 +99,7 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
                 if result.current_scores
                 else None,
                 created=time.time(),
+                seen=result.seen,
             )
         )
         echo(f"saved as {obj.user}'s model ({len(model.data) / 1024:.0f} KB), replacing the {described}")

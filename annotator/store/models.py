@@ -18,7 +18,7 @@ from typing import Any
 from annotator.model import FinishedDocument, StoredModel
 from annotator.store.connection import Tables
 
-_COLUMNS = "user, kind, data, digest, trained_from, documents, tokens, scores, baseline, created"
+_COLUMNS = "user, kind, data, digest, trained_from, documents, tokens, scores, baseline, created, seen"
 
 
 class Models(Tables):
@@ -73,9 +73,11 @@ class Models(Tables):
         ).fetchone()
         if not has_table:
             return 0
+        theirs = {row[1] for row in other.execute("PRAGMA table_info(models)")}
+        columns = ", ".join(c if c in theirs else f"NULL AS {c}" for c in _COLUMNS.split(", "))
         return sum(
             _insert(self.conn, tuple(row), count=True)
-            for row in other.execute(f"SELECT {_COLUMNS} FROM models")
+            for row in other.execute(f"SELECT {columns} FROM models")
         )
 
 
@@ -91,6 +93,7 @@ def _row(model: StoredModel, created: float) -> tuple[object, ...]:
         json.dumps(model.scores) if model.scores is not None else None,
         json.dumps(model.baseline) if model.baseline is not None else None,
         created,
+        json.dumps(sorted(model.seen)) if model.seen is not None else None,
     )
 
 
@@ -110,7 +113,7 @@ def _insert(conn: sqlite3.Connection, row: Iterable[object], count: bool = False
 
 
 def _model(row: tuple[Any, ...]) -> StoredModel:
-    id_, user, kind, data, digest, trained_from, documents, tokens, scores, baseline, created = row
+    id_, user, kind, data, digest, trained_from, documents, tokens, scores, baseline, created, seen = row
     return StoredModel(
         user=str(user),
         kind=str(kind),
@@ -123,4 +126,5 @@ def _model(row: tuple[Any, ...]) -> StoredModel:
         baseline=json.loads(str(baseline)) if baseline is not None else None,
         created=float(created),
         id=int(id_),
+        seen=frozenset(json.loads(str(seen))) if seen is not None else None,
     )

@@ -243,6 +243,13 @@ def _effort_days(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0009_model_seen")
+def _model_seen(db: sqlite_utils.Database) -> None:
+    """The texts each model was trained on, as digests (:func:`annotator.training.text_digest`), so that
+    a new model is measured against it only on documents it has not seen; NULL for the models before."""
+    db.execute("ALTER TABLE models ADD COLUMN seen TEXT")
+
+
 def known_names() -> set[str]:
     return {m.name for m in migrations._migrations}
 

@@ -259,12 +259,17 @@ class Tagger:
         return list(found)
 
 
-def split_held_out(keys: Sequence[str], share: float = HELD_OUT_SHARE) -> tuple[list[int], list[int]]:
+def split_held_out(
+    keys: Sequence[str], share: float = HELD_OUT_SHARE, among: Iterable[int] | None = None
+) -> tuple[list[int], list[int]]:
     """Indices of ``keys`` to train on and to hold out: a fixed share (at least one document when there
-    are two or more), chosen by a hash of each key so the same document is held out every time."""
+    are two or more), chosen by a hash of each key so the same document is held out every time.
+    ``among``: the indices that may be held out (every one by default), as many of them as the share
+    asks at most."""
     if len(keys) < 2:
         return list(range(len(keys))), []
-    order = sorted(range(len(keys)), key=lambda i: hashlib.sha256(keys[i].encode()).hexdigest())
+    pool = range(len(keys)) if among is None else among
+    order = sorted(pool, key=lambda i: hashlib.sha256(keys[i].encode()).hexdigest())
     count = max(1, round(len(keys) * share))
     held = sorted(order[:count])
     return [i for i in range(len(keys)) if i not in set(held)], held

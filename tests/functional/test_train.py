@@ -114,6 +114,68 @@ def test_train_prints_held_out_scores_per_label_and_keeps_the_model(run, db: Pat
     assert all(0.5 <= f["confidence"] <= 1 for f in found)
 
 
+def test_a_team_holding_the_starters_documents_is_not_measured_against_the_starter(
+    run, db: Path, tmp_path: Path
+) -> None:
+    """The starter learned the GUM documents: scored on them it would always win, so a team that imported
+    and tagged them could never get a model of its own (what a QA pass saw: the starter at 1.00)."""
+    from annotator.training import starter_corpus
+
+    gum = starter_corpus()[:3]
+    path = tmp_path / "gum.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": d.key,
+                    "text": d.text,
+                    "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in d.spans],
+                }
+            )
+            + "\n"
+            for d in gum
+        ),
+        encoding="utf-8",
+    )
+    assert run("import", str(path), "--as", "alice").exit_code == 0
+    result = run("train")
+    assert result.exit_code == 0, result.stderr
+    assert "was trained on each of them, so it is not scored on them" in result.stdout
+    assert "1.00 / 1.00 / 1.00" not in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("saved as alice's model")
+    with Store(db) as store:
+        model = store.models.current("alice")
+    assert model is not None and model.baseline is None and model.seen is not None
+
+
+def test_a_stored_model_is_measured_on_documents_finished_since_it_was_trained(
+    run, db: Path, tmp_path: Path
+) -> None:
+    import_documents(run, tmp_path, "alice", range(8))
+    assert run("train").exit_code == 0
+    with Store(db) as store:
+        first = store.models.current("alice")
+    assert first is not None and first.seen is not None
+    from annotator.training import text_digest
+
+    assert {text_digest(document(n)["text"]) for n in range(8)} <= first.seen
+
+    # Trained again on the same documents: the same model, nothing saved.
+    again = run("train")
+    assert again.exit_code == 0 and again.stdout.splitlines()[-1].endswith("the new model is the same")
+    assert "so it is not scored on them" in again.stdout
+
+    # Two documents more: those are held out, and the stored model is scored on them beside the new one.
+    import_documents(run, tmp_path, "alice", range(8, 10))
+    result = run("train")
+    assert result.exit_code == 0, result.stderr
+    held = next(line for line in result.stdout.splitlines() if line.startswith("held out"))
+    assert held.endswith(": doc8, doc9")
+    assert "model of alice" in result.stdout.splitlines()[2] and "not scored" not in result.stdout
+    with Store(db) as store:
+        assert len(store.models.all()) == (2 if result.stdout.splitlines()[-1].startswith("saved") else 1)
+
+
 def suggest(run, *args: str, user: str = "alice") -> list[dict]:
     result = run("suggest", "--json", *args, user=user)
     assert result.exit_code == 0, result.stderr
@@ -125,6 +187,7 @@ def test_one_finished_document_does_not_replace_the_starter(run, db: Path, tmp_p
     result = run("train")
     assert result.exit_code == 0, result.stderr
     assert "none held out" in result.stdout and "kept the current starter model" in result.stdout
+    assert "does not beat it" not in result.stdout  # nothing was measured, so it says so
     with Store(db) as store:
         assert store.models.current("alice") is None
 
@@ -271,3 +334,28 @@ def test_suggest_proposes_what_was_tagged_in_the_document_again_with_its_label(
     assert {found[at]["source"] for at in later[:2]} == {"learned"} and 0 not in found
     locative = found.get(later[2])
     assert locative is None or (locative["label"], locative["source"]) != ("ACTOR", "learned")
+
+
+def test_a_model_from_a_database_before_seen_digests_merges(run, db: Path, tmp_path: Path) -> None:
+    """A database of the version before models kept the digests of their texts (no ``seen`` column, which
+    merge reads without migrating it) still gives its models; they count as having seen nothing known."""
+    import shutil
+    import sqlite3
+
+    import_documents(run, tmp_path, "alice", range(4))
+    assert run("train").exit_code == 0
+    older = tmp_path / "older.db"
+    shutil.copy(db, older)
+    conn = sqlite3.connect(older)
+    conn.execute("ALTER TABLE models DROP COLUMN seen")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0009_model_seen'")
+    conn.commit()
+    conn.close()
+    laptop = tmp_path / "laptop.db"
+    with Store(laptop) as store:
+        assert store.merge.from_databases([older]).models_added == 1
+        merged = store.models.current("alice")
+    with Store(db) as store:
+        mine = store.models.current("alice")
+    assert merged is not None and mine is not None
+    assert merged.data == mine.data and merged.seen is None and mine.seen is not None
