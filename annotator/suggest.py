@@ -413,6 +413,8 @@ def propose_all(
         others = same.get((p.start, p.end, p.label), [])
         linked = [c.suggestion for c in others if c.kb_id]
         link = linked[0] if linked else link_of(mention, p.label)
+        if link.kb_id is None:  # no KB entry: the learned string's match (score 100), where one proposes it
+            link = next((c.suggestion for c in others if c.learned), link)
         also = tuple(sorted({c.source for c in others}))
         proposed.append(Candidate(p.start, p.end, mention, link, model_confidence=p.confidence, also=also))
     if tagged:

@@ -112,6 +112,9 @@ def test_train_prints_held_out_scores_per_label_and_keeps_the_model(run, db: Pat
     assert {(f["text"], f["label"], f["source"]) for f in found} >= {
         ("Iran", "ACTOR", "model"), ("Lachin", "PLACE", "model"), ("siege", "EVENT", "model")}  # fmt: skip
     assert all(0.5 <= f["confidence"] <= 1 for f in found)
+    # Text tagged before that the model also proposes, with no KB entry: the learned match's score, not 0.
+    learned = [f for f in found if "learned" in f["also"]]
+    assert learned and all(f["score"] == 100 and f["kb_id"] is None for f in learned), found
 
 
 def test_a_team_holding_the_starters_documents_is_not_measured_against_the_starter(
