@@ -100,6 +100,26 @@ async def test_marking_done_retrains_in_the_background_without_delaying_keys(
     store.close()
 
 
+async def test_a_retrain_that_keeps_the_current_model_says_so(run, db: Path, tmp_path: Path) -> None:
+    """One finished document: nothing to measure a new model on, so the starter stays, and the screen
+    says why (it used to say nothing unless a new model came)."""
+    project(run, tmp_path, 1)
+    store = Store(db)
+    app = make_app(store, "alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await until(pilot, lambda: screen.model_data is not None)
+        starter = screen.model_data
+        await pilot.press("d")
+        await until(pilot, lambda: screen.retrainer.runs == 1, seconds=60)
+        await until(
+            pilot, lambda: any("Kept the current starter model" in str(n.message) for n in app._notifications)
+        )
+        assert screen.model_data == starter
+    store.close()
+
+
 async def test_keys_time_and_accepted_spans_are_recorded_per_annotator_and_document(
     run, db: Path, tmp_path: Path
 ) -> None:

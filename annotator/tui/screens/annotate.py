@@ -276,7 +276,11 @@ class AnnotateScreen(ProposalDecisions):
             return
         model = message.model
         if model is None or model.data == self.model_data:
-            return  # the current model stays: the new one did not beat it on held-out documents
+            # The current model stays (the new one did not beat it, or is the same): say so and why, in
+            # train's own words, so that a retrain is never silent.
+            if message.summary:
+                self.notify(message.summary[:1].upper() + message.summary[1:], timeout=4, markup=False)
+            return
         from annotator.training import current_model
 
         self.model_data, self.model_described = current_model(model)
