@@ -55,6 +55,29 @@ def nth(word: str, n: int) -> int:
     return at
 
 
+async def test_the_panel_says_why_for_the_proposal_y_takes_not_only_the_exact_one(
+    run, db: Path, tmp_path: Path
+) -> None:
+    seeded(run, tmp_path)
+    (tmp_path / "more.csv").write_text("OSCE Minsk Group,ACTOR,,wikidata:Q1\n", encoding="utf-8")
+    assert run("kb", "import", str(tmp_path / "more.csv")).exit_code == 0
+    store = Store(db)
+    app = make_app(store, "alice", use_model=False)
+    at = TEXT.index("OSCE Minsk Group")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.query_one(ArticleView)
+        await until(pilot, lambda: (at, at + 16, "ACTOR") in on_screen(view))
+        view.select_offsets(at + 5, at + 10)  # Minsk: the cursor inside the proposal
+        assert view.selection == (at + 5, at + 10)
+        assert "proposed  ACTOR" in screen.query_one(StatusLine).text.plain
+        assert screen.query_one(SuggestionList).why == "why: kb 1.00 → OSCE Minsk Group"
+        view.select_offsets(at, at + 16)  # the whole of it, as before
+        assert screen.query_one(SuggestionList).why == "why: kb 1.00 → OSCE Minsk Group"
+    store.close()
+
+
 async def test_relabelling_a_proposal_replaces_it_one_span_per_place(run, db: Path, tmp_path: Path) -> None:
     seeded(run, tmp_path)
     store = Store(db)
@@ -66,9 +89,12 @@ async def test_relabelling_a_proposal_replaces_it_one_span_per_place(run, db: Pa
         view = screen.query_one(ArticleView)
         await until(pilot, lambda: (second, second + 10, "PLACE") in on_screen(view))
         view.select_offsets(second, second + 10)
+        assert "proposed  PLACE" in screen.query_one(StatusLine).text.plain
+        assert "why: kb" in screen.query_one(SuggestionList).why
         await pilot.press("a")  # on the PLACE proposal: it is an ACTOR
         assert stored(db) == [(second, second + 10, "ACTOR", None, "manual")]
         assert view.proposal_at(second, second + 10) is None  # the proposal went with it
+        assert "proposed" not in screen.query_one(StatusLine).text.plain  # and the status line says so
         await pilot.press("y")  # nothing there to take any more: goes to the next proposal
         assert stored(db) == [(second, second + 10, "ACTOR", None, "manual")]
         view.select_offsets(second, second + 10)

@@ -310,6 +310,7 @@ class AnnotateScreen(ProposalDecisions):
         came = [after[key].span() for key in after.keys() - before.keys()]  # a span made for the new only
         article.change_proposals(gone, came)  # the lines they are on redraw, not the whole article
         self._count_proposals()
+        self._show_status()  # the proposal at the selection may have come or gone
 
     def _count_proposals(self) -> None:
         count = len(self.article.proposals)
@@ -329,8 +330,8 @@ class AnnotateScreen(ProposalDecisions):
         selection = self.article.selection
         if selection is None:
             return ""
-        current = self.article.proposal_at(*selection)
-        if current is None or (current.start, current.end) != selection:
+        current = self.article.proposal_at(*selection)  # the one y takes, as the status line says
+        if current is None:
             return ""
         for c in overlapping(self._proposed, [selection]):  # sorted by start: found by bisection
             if (c.start, c.end, c.label) == (current.start, current.end, current.label):

@@ -247,8 +247,8 @@ class DocumentScreen(EditingScreen, SuggestingScreen, CountsKeys):
         self.query_one(EntityPanel).change(self.spans, removed, added)
         if self._shown_status != "in_progress":
             self._show_title()
-        self._show_status()
         self.spans_changed(removed, added)
+        self._show_status()  # after the proposals followed: none is said to be proposed over the new span
 
     def _reload_spans(self) -> None:
         """Show the layer's spans as the database has them (after undo, redo, another window's edit)."""
