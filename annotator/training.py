@@ -32,6 +32,7 @@ from annotator.tagger import Example, Scores, Tagger, TrainedModel, evaluate, sp
 from annotator.tagger.crf import KIND
 from annotator.tagger.starter import META_FILE, MODEL_FILE, PLAIN_MODEL_FILE, starter_bytes, starter_meta
 from annotator.text import tokenize
+from annotator.wording import counted
 
 
 @dataclass(frozen=True)
@@ -191,11 +192,11 @@ def train_model(
 def current_model(stored: StoredModel | None, with_kb: bool = True) -> tuple[bytes, str]:
     """The model to propose with, as bytes: the user's stored one, else the starter shipped in the
     package (the one trained with KB hints when the project's KB has an index, ``with_kb``); and what it
-    is (``model of alice, 12 document(s)`` / ``starter model, 22 GUM document(s)``). A stored model of
+    is (``model of alice, 12 documents`` / ``starter model, 22 GUM documents``). A stored model of
     another format (``kind``: trained on another version's features) is not used."""
     if stored is not None and stored.kind == KIND:
-        return stored.data, f"model of {stored.user}, {stored.documents} document(s)"
-    return starter_bytes(with_kb), f"starter model, {starter_meta()['documents']} GUM document(s)"
+        return stored.data, f"model of {stored.user}, {counted(stored.documents, 'document')}"
+    return starter_bytes(with_kb), f"starter model, {counted(starter_meta()['documents'], 'GUM document')}"
 
 
 def current_tagger(stored: StoredModel | None, with_kb: bool = True) -> tuple[Tagger, str]:

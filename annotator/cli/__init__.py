@@ -26,6 +26,7 @@ from annotator.cli.context import Context, default_user
 from annotator.cli.examples import add_examples
 from annotator.cli.output import echo, echo_error
 from annotator.errors import AnnotatorError
+from annotator.wording import counted
 
 __all__ = ["Context", "cli", "main"]
 
@@ -137,7 +138,7 @@ def cli(ctx: click.Context, db: Path, user: str) -> None:
                 from annotator.importing import SEEDS, import_seeds
 
                 result = import_seeds(store, user)
-                echo(f"imported {result.documents_added} sample document(s) from {SEEDS}", err=True)
+                echo(f"imported {counted(result.documents_added, 'sample document')} from {SEEDS}", err=True)
             screens.run_tui(store, user, None)
 
 

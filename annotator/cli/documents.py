@@ -10,6 +10,7 @@ import click
 from annotator.cli.context import Context
 from annotator.cli.options import FormatChoice, layer_name
 from annotator.cli.output import LateProgress, console, duration, echo, echo_json, table
+from annotator.wording import counted
 
 
 def _import_formats() -> list[str]:
@@ -57,9 +58,13 @@ def import_(obj: Context, paths: tuple[Path, ...], fmt: str, layer: str | None) 
     finally:
         progress.close()
     echo(
-        f"imported {result.documents_added} document(s) and {result.spans_added} span(s) from "
-        f"{len(files)} file(s); {result.documents_present} already present"
-        + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
+        f"imported {counted(result.documents_added, 'document')} and {counted(result.spans_added, 'span')}"
+        f" from {counted(len(files), 'file')}; {result.documents_present} already present"
+        + (
+            f"; {counted(result.renamed_keys, 'key')} taken, suffixed with a hash"
+            if result.renamed_keys
+            else ""
+        )
     )
 
 

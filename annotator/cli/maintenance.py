@@ -9,6 +9,7 @@ import click
 from annotator.cli.context import Context
 from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
+from annotator.wording import counted
 
 
 @click.command()
@@ -19,7 +20,7 @@ def backup(obj: Context, target: Path) -> None:
     with obj.store() as store:
         store.maintenance.backup(target)
         documents = store.documents.count()
-    echo(f"backed up {documents} document(s) to {target}")
+    echo(f"backed up {counted(documents, 'document')} to {target}")
 
 
 @click.command()
@@ -32,5 +33,5 @@ def check(obj: Context) -> None:
     for problem in problems:
         echo(problem)
     if problems:
-        raise AnnotatorError(f"{len(problems)} problem(s), listed above", obj.db_path)
-    echo(f"ok: {documents} document(s), {spans} span(s)")
+        raise AnnotatorError(f"{counted(len(problems), 'problem')}, listed above", obj.db_path)
+    echo(f"ok: {counted(documents, 'document')}, {counted(spans, 'span')}")

@@ -9,6 +9,7 @@ import click
 from annotator.cli.context import Context
 from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
+from annotator.wording import counted, plural
 
 if TYPE_CHECKING:
     from annotator.tagger import Scores
@@ -49,7 +50,7 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
         finished = store.models.training_documents(chosen)
         if not finished:
             raise AnnotatorError(
-                f"no finished documents in layer(s) {', '.join(chosen)} to train on"
+                f"no finished documents in {plural(len(chosen), 'layer')} {', '.join(chosen)} to train on"
                 " (mark documents done in the annotation screen, or import some --as gold)",
                 store.path,
             )
@@ -62,13 +63,13 @@ def train(obj: Context, layers: tuple[str, ...]) -> None:
         seconds = time.monotonic() - started
         model = result.model
         echo(
-            f"trained on {model.documents} document(s), {model.tokens:,} tokens of layer(s)"
-            f" {', '.join(chosen)} in {seconds:.1f} s"
+            f"trained on {counted(model.documents, 'document')}, {model.tokens:,} tokens of"
+            f" {plural(len(chosen), 'layer')} {', '.join(chosen)} in {seconds:.1f} s"
         )
         if result.scores is None:
             echo("one finished document: none held out to measure the model on")
         else:
-            echo(f"held out {len(result.held_out)} document(s): {', '.join(result.held_out)}")
+            echo(f"held out {counted(len(result.held_out), 'document')}: {', '.join(result.held_out)}")
             echo(_scores_table(result.scores, result.current_scores, described))
             if result.current_saw_all:
                 echo(

@@ -10,6 +10,7 @@ import click
 from annotator.cli.context import Context, remove_database
 from annotator.cli.output import console as literal_console
 from annotator.cli.output import echo, echo_json, titled_table
+from annotator.wording import counted
 
 if TYPE_CHECKING:
     from annotator.agreement import AgreementReport, DocumentReview
@@ -56,9 +57,10 @@ def assign(obj: Context, users_text: str, overlap: int) -> None:
         change = assign_documents(store, users, overlap)
     added, removed = change.added_and_removed()
     echo(
-        f"assigned {len(change.after)} document(s) to {overlap} of {len(users)} annotator(s): "
+        f"assigned {counted(len(change.after), 'document')} to {overlap} of "
+        f"{counted(len(users), 'annotator')}: "
         + ", ".join(f"{name} {count}" for name, count in change.loads().items())
-        + f"; {added} assignment(s) added, {removed} removed"
+        + f"; {counted(added, 'assignment')} added, {removed} removed"
     )
 
 
@@ -109,7 +111,9 @@ def _print_agreement(report: AgreementReport, worst: int) -> None:
     """The agreement report as tables: pairs, alpha, per label, label confusion, the worst documents."""
     console = literal_console()
     if not report.pairs:
-        console.print(f"{len(report.annotators)} annotator(s) with finished documents: agreement needs two.")
+        console.print(
+            f"{counted(len(report.annotators), 'annotator')} with finished documents: agreement needs two."
+        )
         return
     console.print(_pairs_table(report))
     console.print(f"alpha_token (Krippendorff, nominal, all annotators): {_number(report.alpha_token)}")
@@ -131,7 +135,7 @@ def _print_agreement(report: AgreementReport, worst: int) -> None:
 
 
 def _pairs_table(report: AgreementReport) -> Any:
-    pairs = titled_table(f"{report.documents} document(s) finished by two or more annotators")
+    pairs = titled_table(f"{counted(report.documents, 'document')} finished by two or more annotators")
     for column in ("a", "b", "documents", "f1_exact", "f1_overlap", "kappa_token"):
         pairs.add_column(column, justify="left" if column in "ab" else "right")
     for row in report.pairs:
@@ -177,7 +181,11 @@ def disagreements(obj: Context, as_json: bool) -> None:
             echo("\n".join(lines))
     if not as_json:
         count = sum(len(r.disagreements) for r in reviews)
-        echo(f"{count} disagreement(s) in {len(reviews)} document(s) finished by two or more", err=True)
+        echo(
+            f"{counted(count, 'disagreement')} in {counted(len(reviews), 'document')}"
+            " finished by two or more",
+            err=True,
+        )
 
 
 def _disagreement_lines(reviews: list[DocumentReview], as_json: bool) -> list[str]:
@@ -237,7 +245,8 @@ def _conflict_line(c: MergeConflict, db: Path, dry_run: bool) -> str:
     """What was kept where, and (after a real merge) the command that shows the other version."""
     import shlex
 
-    mine, theirs = f"this database's {c.mine_spans} span(s)", f"{c.source}'s {c.theirs_spans} span(s)"
+    mine = f"this database's {counted(c.mine_spans, 'span')}"
+    theirs = f"{c.source}'s {counted(c.theirs_spans, 'span')}"
     stays, moved = (mine, theirs) if c.kept == "mine" else (theirs, mine)
     if dry_run:
         what = f"{c.layer} would keep {stays}, {moved} would be kept as layer {c.moved_to}"
@@ -256,22 +265,32 @@ def _merge_lines(result: MergeResult, databases: int) -> list[str]:
 
     lines = [
         f"layer {name}{' (kept for review)' if change.kind == CONFLICT else ''}: "
-        f"{change.documents} document(s), {change.spans_added} span(s) added"
+        f"{counted(change.documents, 'document')}, {counted(change.spans_added, 'span')} added"
         + (f", {change.spans_removed} removed" if change.spans_removed else "")
         for name, change in sorted(result.layers.items())
     ]
     lines.append(
         ("dry run, nothing changed: would merge" if result.dry_run else "merged")
-        + f" {databases} database(s): {result.documents_added} document(s), "
-        f"{result.layer_documents_copied} layer document(s) and {result.spans_added} span(s) added, "
-        f"{result.statuses_updated} status(es) updated, {len(result.conflicts)} conflict(s)"
+        + f" {counted(databases, 'database')}: {counted(result.documents_added, 'document')}, "
+        f"{counted(result.layer_documents_copied, 'layer document')} and "
+        f"{counted(result.spans_added, 'span')} added, "
+        f"{counted(result.statuses_updated, 'status', 'statuses')} updated, "
+        f"{counted(len(result.conflicts), 'conflict')}"
         + (
-            f"; {result.spans_removed} span(s) removed, as the other side removed them later"
+            f"; {counted(result.spans_removed, 'span')} removed, as the other side removed them later"
             if result.spans_removed
             else ""
         )
-        + (f"; {result.kept_earlier} conflict(s) kept by an earlier merge" if result.kept_earlier else "")
-        + (f"; {result.renamed_keys} key(s) taken, suffixed with a hash" if result.renamed_keys else "")
-        + (f"; {result.models_added} proposal model(s) added" if result.models_added else "")
+        + (
+            f"; {counted(result.kept_earlier, 'conflict')} kept by an earlier merge"
+            if result.kept_earlier
+            else ""
+        )
+        + (
+            f"; {counted(result.renamed_keys, 'key')} taken, suffixed with a hash"
+            if result.renamed_keys
+            else ""
+        )
+        + (f"; {counted(result.models_added, 'proposal model')} added" if result.models_added else "")
     )
     return lines

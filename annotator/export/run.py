@@ -14,6 +14,7 @@ from annotator.export.tokens import export_document, fill_token_cache
 from annotator.formats import ExportDocument, SpanNote, Writer, Written
 from annotator.store import Store
 from annotator.text import tokenizer_fingerprint
+from annotator.wording import counted
 
 Progress = Callable[[int, int], None]  # (documents just done, total)
 
@@ -33,14 +34,15 @@ class ExportSummary:
     def describe(self, verbose: bool = False) -> str:
         """The line printed on stderr after an export."""
         parts = f" ({', '.join(f'{k} {v}' for k, v in self.per_part.items())})" if self.per_part else ""
-        tokens = f", {self.tokens} tokens" if self.tokens else ""
+        tokens = f", {counted(self.tokens, 'token')}" if self.tokens else ""
         line = (
-            f"exported {self.documents} document(s){parts}, {self.spans} span(s){tokens} from layer "
-            f"{self.layer!r} ({WHICH[self.which]}) to {', '.join(self.outputs)}"
+            f"exported {counted(self.documents, 'document')}{parts}, {counted(self.spans, 'span')}{tokens}"
+            f" from layer {self.layer!r} ({WHICH[self.which]}) to {', '.join(self.outputs)}"
         )
         if self.widened or self.dropped:
             line += (
-                f"; {self.widened} span(s) widened to whole tokens, {self.dropped} span(s) dropped"
+                f"; {counted(self.widened, 'span')} widened to whole tokens, "
+                f"{counted(self.dropped, 'span')} dropped"
                 " (overlapping: the longest kept; or holding no token)"
             )
             if not verbose:

@@ -48,6 +48,7 @@ from annotator.store.connection import BATCH, Connection, Tables, connect_read_o
 from annotator.store.documents import Documents
 from annotator.store.models import Models
 from annotator.store.schema import FIRST, applied_names, newer_names
+from annotator.wording import counted
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -388,7 +389,7 @@ def check_database(path: Path, other: sqlite3.Connection) -> None:
         "SELECT count(*) FROM spans WHERE doc_id NOT IN (SELECT id FROM documents)"
     ).fetchone()[0]
     if orphan:
-        raise refuse(f"{orphan} span(s) of no document")
+        raise refuse(f"{counted(orphan, 'span')} of no document")
     placeholders = ",".join("?" * len(STATUSES))
     bad_status = other.execute(
         f"SELECT status FROM doc_status WHERE status NOT IN ({placeholders}) LIMIT 1", STATUSES

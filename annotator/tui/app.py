@@ -22,6 +22,7 @@ from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.screens.stats import StatsScreen
 from annotator.tui.typed_ahead import TypedAhead
+from annotator.wording import counted
 
 
 class AnnotatorApp(TypedAhead):
@@ -77,7 +78,7 @@ class AnnotatorApp(TypedAhead):
         if not pending:
             self.exit()
             return
-        self.notify(f"Saving {pending} change(s) before quitting…", timeout=3, markup=False)
+        self.notify(f"Saving {counted(pending, 'change')} before quitting…", timeout=3, markup=False)
         self.run_worker(self._quit_once_saved(self.writer.failed_count), group="quit", exclusive=True)
 
     async def _quit_once_saved(self, failed: int) -> None:

@@ -86,7 +86,7 @@ def test_a_laptop_with_fewer_spans_overwrites_nothing(tmp_path: Path) -> None:
     conflict_lines = merged.stderr.splitlines()
     assert len(conflict_lines) == 1, merged.stderr
     assert "document article, layer alice" in conflict_lines[0]
-    assert "35 span(s)" in conflict_lines[0] and "5 span(s)" in conflict_lines[0]
+    assert "35 spans" in conflict_lines[0] and "5 spans" in conflict_lines[0]
     assert "alice@laptop" in conflict_lines[0]
     said = dry.stderr.replace("would keep", "keeps").replace("would be kept", "are kept")
     assert said == merged.stderr.split("; review them with: ")[0] + "\n"  # the dry run said what merge did
@@ -105,7 +105,7 @@ def test_a_laptop_with_fewer_spans_overwrites_nothing(tmp_path: Path) -> None:
     again = annotator(server, "merge", str(laptop))
     assert again.returncode == 0, again.stderr
     assert dump(server) == once
-    assert "0 conflict(s)" in again.stdout
+    assert "0 conflicts" in again.stdout
 
 
 def test_a_laptop_holding_a_subset_adds_nothing_and_removes_nothing(tmp_path: Path) -> None:

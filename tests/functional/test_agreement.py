@@ -97,7 +97,7 @@ def test_disagreements_json_lines_through_the_cli(run, tmp_path: Path) -> None:
     ]
     plain = run("disagreements")
     assert plain.stdout == "k1\t17-22\tlabel\tParis\talice=PLACE  bob=ACTOR\n"
-    assert "1 disagreement(s) in 2 document(s)" in plain.stderr
+    assert "1 disagreement in 2 documents" in plain.stderr
 
 
 def test_an_empty_database(run, db: Path) -> None:

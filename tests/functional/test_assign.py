@@ -25,8 +25,8 @@ def test_assign_command_and_the_order_the_screen_offers(run, db: Path, tmp_path:
     result = run("assign", "--users", "alice,bob,carol", "--overlap", "2")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "assigned 9 document(s) to 2 of 3 annotator(s): alice 6, bob 6, carol 6; "
-        "18 assignment(s) added, 0 removed\n"
+        "assigned 9 documents to 2 of 3 annotators: alice 6, bob 6, carol 6; "
+        "18 assignments added, 0 removed\n"
     )
     with Store(db) as store:
         assigned = store.teams.assignments()
@@ -38,7 +38,7 @@ def test_assign_command_and_the_order_the_screen_offers(run, db: Path, tmp_path:
         assert store.teams.document_order("alice")[:6] == [*sorted(mine)[1:], mine[0]]
         assert store.teams.document_order("zed") == store.documents.ids()  # nobody assigned: id order
     again = run("assign", "--users", "alice,bob,carol", "--overlap", "2")
-    assert again.stdout.endswith("0 assignment(s) added, 0 removed\n")
+    assert again.stdout.endswith("0 assignments added, 0 removed\n")
     import_texts(run, tmp_path, 3, start=9)
     more = run("assign", "--users", "alice,bob,carol,dave", "--overlap", "2")
     assert more.exit_code == 0
@@ -66,8 +66,7 @@ def test_assign_keeps_a_document_with_a_new_user_who_finished_it(run, db: Path, 
     result = run("assign", "--users", "alice,bob,dave")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "assigned 6 document(s) to 1 of 3 annotator(s): alice 2, bob 2, dave 2; "
-        "2 assignment(s) added, 2 removed\n"
+        "assigned 6 documents to 1 of 3 annotators: alice 2, bob 2, dave 2; 2 assignments added, 2 removed\n"
     )
     with Store(db) as store:
         after = store.teams.assignments()

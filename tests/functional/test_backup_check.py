@@ -23,7 +23,7 @@ def test_backup_copies_while_the_database_is_open_and_never_overwrites(run, db: 
     writer.execute("UPDATE doc_status SET seconds = 99")
     copy = tmp_path / "copy.db"
     result = run("backup", str(copy))
-    assert result.exit_code == 0 and result.stdout == f"backed up 1 document(s) to {copy}\n"
+    assert result.exit_code == 0 and result.stdout == f"backed up 1 document to {copy}\n"
     writer.rollback()
     writer.close()
     with Store(copy) as backup:
@@ -40,7 +40,7 @@ def test_backup_copies_while_the_database_is_open_and_never_overwrites(run, db: 
 def test_check_says_ok_and_then_lists_what_is_wrong(run, db: Path) -> None:
     seeded(run, db)
     result = run("check")
-    assert result.exit_code == 0 and result.stdout == "ok: 1 document(s), 1 span(s)\n"
+    assert result.exit_code == 0 and result.stdout == "ok: 1 document, 1 span\n"
     conn = sqlite3.connect(db)  # damage it behind annotator's back
     conn.execute("UPDATE documents SET text = 'short'")
     conn.commit()
@@ -52,7 +52,7 @@ def test_check_says_ok_and_then_lists_what_is_wrong(run, db: Path) -> None:
         f"document {key}: span 0-7 lies outside its 5 characters",
         f"document {key}: its text no longer matches its hash (changed after import)",
     ]
-    assert result.stderr == f"annotator: error: {db}: 2 problem(s), listed above\n"
+    assert result.stderr == f"annotator: error: {db}: 2 problems, listed above\n"
 
 
 def test_check_on_a_missing_database_creates_nothing(run, db: Path) -> None:

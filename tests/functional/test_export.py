@@ -51,7 +51,7 @@ def test_file_formats_match_their_golden_files(run, project: Path, args: list[st
     result = run("export", *args, "--out", str(out))
     assert result.exit_code == 0, result.stderr
     assert_golden(out.read_bytes(), golden)
-    assert "exported 4 document(s)" in result.stderr
+    assert "exported 4 documents" in result.stderr
 
 
 def test_brat_folder_matches_the_golden_folder(run, project: Path) -> None:
@@ -77,8 +77,8 @@ def test_stdout_holds_exactly_the_file(run, project: Path) -> None:
 def test_conll_reports_widened_and_dropped_spans(run, project: Path) -> None:
     quiet = run("export", "--format", "conll", "--out", str(project / "a.conll"))
     assert quiet.stderr.strip().splitlines() == [
-        f"exported 4 document(s), 24 span(s), 574 tokens from layer 'gold' (documents in progress"
-        f" or done) to {project / 'a.conll'}; 1 span(s) widened to whole tokens, 4 span(s) dropped"
+        f"exported 4 documents, 24 spans, 574 tokens from layer 'gold' (documents in progress"
+        f" or done) to {project / 'a.conll'}; 1 span widened to whole tokens, 4 spans dropped"
         " (overlapping: the longest kept; or holding no token); --verbose lists them"
     ]
     loud = run("export", "--format", "conll", "--out", str(project / "a.conll"), "--verbose")

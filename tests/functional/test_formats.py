@@ -29,7 +29,7 @@ def test_a_registered_format_is_offered_and_written(
     result = run("export", "--format", "upper", "--all", "--out", str(out))
     assert result.exit_code == 0, result.stderr
     assert out.read_text(encoding="utf-8") == "alice\tk1\tBAKU\n"
-    assert "1 span(s)" in result.stderr
+    assert "exported 1 document, 1 span from layer" in result.stderr
     assert "--format [conll|jsonl|doccano|brat|spacy|upper]" in run("export", "--help").stdout
     refused = run("import", "--format", "upper", str(source))  # it writes, it does not read
     assert refused.exit_code == 2

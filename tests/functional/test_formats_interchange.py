@@ -90,7 +90,7 @@ def test_spacy_doc_to_json_lines_import_with_their_entities_and_span_groups(
     lines.write_text(json.dumps(doc.to_json()) + "\n", encoding="utf-8")
     result = run("import", str(lines), "--as", "gold")
     assert result.exit_code == 0, result.stderr
-    assert "and 3 span(s)" in result.stdout
+    assert "and 3 spans" in result.stdout
     text = doc.text
     assert [(text[s:e], label, kb) for _, s, e, label, kb in spans(db, "gold")] == [
         ("US", "PLACE", "Q30"),

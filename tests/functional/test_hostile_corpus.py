@@ -38,7 +38,7 @@ def project(run, db: Path) -> Path:
     """The corpus imported as alice's finished layer, and a bob layer that disagrees on every document."""
     result = run("import", str(CORPUS))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("imported 13 document(s)")
+    assert result.stdout.startswith("imported 13 documents")
     with Store(db) as store:
         for doc_id in store.documents.ids():
             _disagree(store, doc_id)

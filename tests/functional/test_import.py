@@ -29,7 +29,7 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 def test_txt_folder_import_keeps_the_seed_byte_for_byte(run, db: Path) -> None:
     result = run("import", str(SEED.parent))
     assert result.exit_code == 0, result.stderr
-    assert "imported 1 document(s)" in result.stdout
+    assert "imported 1 document and " in result.stdout
     [(key, text)] = rows(db, "SELECT key, text FROM documents")
     assert key == SEED.stem
     assert text == SEED.read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def test_importing_the_same_text_twice_adds_nothing(run, db: Path, tmp_path: Pat
     copy.write_bytes(SEED.read_bytes())
     again = run("import", str(SEED), str(copy))
     assert again.exit_code == 0
-    assert "imported 0 document(s)" in again.stdout and "2 already present" in again.stdout
+    assert "imported 0 documents" in again.stdout and "2 already present" in again.stdout
     assert rows(db, "SELECT count(*) FROM documents") == [(1,)]
 
 

@@ -44,7 +44,7 @@ def test_conll_2003_iob1_with_four_columns(run, db: Path, tmp_path: Path) -> Non
                     .replace("LOC", "PLACE"), encoding="utf-8")  # fmt: skip
     result = run("import", str(path), "--as", "gold")
     assert result.exit_code == 0, result.stderr
-    assert "imported 2 document(s) and 6 span(s)" in result.stdout
+    assert "imported 2 documents and 6 spans" in result.stdout
     docs = rows(db, "SELECT id, text FROM documents ORDER BY id")
     assert [t for _, t in docs] == ["EU rejects German call .\nPeter Blackburn", "Paris Lyon and Baku"]
     found = rows(db, 'SELECT doc_id, start, "end", label FROM spans ORDER BY doc_id, start')
@@ -77,7 +77,7 @@ def test_our_brat_export_folder_reimports_with_kb_links(run, db: Path, tmp_path:
     golden = GOLDEN / "brat"
     result = run("import", str(golden), "--as", "bob")
     assert result.exit_code == 0, result.stderr
-    assert "imported 4 document(s) and 28 span(s) from 4 file(s)" in result.stdout  # not the .txt again
+    assert "imported 4 documents and 28 spans from 4 files" in result.stdout  # not the .txt again
     assert rows(db, "SELECT key FROM documents ORDER BY id") == [
         ("empty",),
         ("mixed",),

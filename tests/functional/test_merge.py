@@ -39,9 +39,9 @@ def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
     first = run("merge", str(other))
     assert first.exit_code == 0, first.stderr
     assert first.stdout == (
-        "layer bob: 2 document(s), 2 span(s) added\n"
-        "merged 1 database(s): 1 document(s), 2 layer document(s) and 2 span(s) added, "
-        "1 status(es) updated, 0 conflict(s)\n"
+        "layer bob: 2 documents, 2 spans added\n"
+        "merged 1 database: 1 document, 2 layer documents and 2 spans added, "
+        "1 status updated, 0 conflicts\n"
     )
     assert first.stderr == ""
     merged = dump(db)
@@ -57,7 +57,7 @@ def test_merge_twice_duplicates_nothing(run, db: Path, tmp_path: Path) -> None:
         }
     second = run("merge", str(other))
     assert second.exit_code == 0
-    assert second.stdout.startswith("merged 1 database(s): 0 document(s), 0 layer document(s) and 0 span(s)")
+    assert second.stdout.startswith("merged 1 database: 0 documents, 0 layer documents and 0 spans")
     assert dump(db) == merged
     # and the other way round: bob's database gets alice's work, once
     with Store(other) as store:
@@ -84,13 +84,13 @@ def test_conflict_keeps_both_versions_and_says_where(run, db: Path, tmp_path: Pa
     assert result.exit_code == 0
     assert result.stderr == (
         f"conflict: {other}: document k1, layer alice: changed on both sides; alice keeps this database's"
-        f" 2 span(s), {other}'s 3 span(s) are kept as layer alice@laptop; review them with:"
+        f" 2 spans, {other}'s 3 spans are kept as layer alice@laptop; review them with:"
         f" annotator --db {db} --user alice@laptop annotate --doc k1\n"
     )
     assert result.stdout == (
-        "layer alice@laptop (kept for review): 1 document(s), 3 span(s) added\n"
-        "merged 1 database(s): 0 document(s), 1 layer document(s) and 3 span(s) added,"
-        " 0 status(es) updated, 1 conflict(s)\n"
+        "layer alice@laptop (kept for review): 1 document, 3 spans added\n"
+        "merged 1 database: 0 documents, 1 layer document and 3 spans added,"
+        " 0 statuses updated, 1 conflict\n"
     )
     assert spans_of(db, "k1", "alice") == [(0, 5, "ACTOR"), (10, 13, "ACTOR")]
     assert spans_of(db, "k1", "alice@laptop") == [(0, 5, "ACTOR"), (17, 22, "PLACE"), (26, 32, "EVENT")]
@@ -101,7 +101,7 @@ def test_conflict_keeps_both_versions_and_says_where(run, db: Path, tmp_path: Pa
     before = dump(db)
     again = run("merge", str(other))
     assert again.stderr == ""
-    assert again.stdout.endswith("0 conflict(s); 1 conflict(s) kept by an earlier merge\n")
+    assert again.stdout.endswith("0 conflicts; 1 conflict kept by an earlier merge\n")
     assert dump(db) == before
 
 
@@ -109,7 +109,7 @@ def test_prefer_theirs_puts_theirs_in_the_layer_and_keeps_mine(run, db: Path, tm
     make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
     other = make(tmp_path / "o.db", "alice", {"k1": [(0, 5, "PLACE")]})
     theirs = run("merge", "--prefer", "theirs", str(other))
-    assert f"alice keeps {other}'s 1 span(s), this database's 1 span(s) are kept as layer alice@project" in (
+    assert f"alice keeps {other}'s 1 span, this database's 1 span are kept as layer alice@project" in (
         theirs.stderr
     )
     assert spans_of(db, "k1", "alice") == [(0, 5, "PLACE")]
@@ -129,13 +129,13 @@ def test_dry_run_changes_nothing(run, db: Path, tmp_path: Path) -> None:
     assert db.read_bytes() == before
     assert dry.stderr == (
         f"conflict: {other}: document k1, layer alice: changed on both sides; alice would keep this"
-        f" database's 1 span(s), {other}'s 1 span(s) would be kept as layer alice@laptop\n"
+        f" database's 1 span, {other}'s 1 span would be kept as layer alice@laptop\n"
     )
     assert dry.stdout == (
-        "layer alice: 1 document(s), 1 span(s) added\n"
-        "layer alice@laptop (kept for review): 1 document(s), 1 span(s) added\n"
-        "dry run, nothing changed: would merge 1 database(s): 1 document(s), 2 layer document(s) and"
-        " 2 span(s) added, 0 status(es) updated, 1 conflict(s)\n"
+        "layer alice: 1 document, 1 span added\n"
+        "layer alice@laptop (kept for review): 1 document, 1 span added\n"
+        "dry run, nothing changed: would merge 1 database: 1 document, 2 layer documents and"
+        " 2 spans added, 0 statuses updated, 1 conflict\n"
     )
     real = run("merge", str(other))
     assert real.stdout == dry.stdout.replace("dry run, nothing changed: would merge", "merged")
@@ -230,7 +230,7 @@ def test_merge_reports_renamed_keys(run, db: Path, tmp_path: Path) -> None:
         store.documents.import_records([ImportRecord("A different text.", "k1", "t", spans=[])], "bob")
     result = run("merge", str(other))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.endswith("0 conflict(s); 1 key(s) taken, suffixed with a hash\n")
+    assert result.stdout.endswith("0 conflicts; 1 key taken, suffixed with a hash\n")
     with Store(db) as store:
         keys = [store.documents.get(i).key for i in store.documents.ids()]
         assert len([k for k in keys if k.startswith("k1-")]) == 1

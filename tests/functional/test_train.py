@@ -67,7 +67,7 @@ def test_train_without_finished_documents_is_one_clear_line(run, db: Path, tmp_p
     result = run("train")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
-    assert "no finished documents in layer(s) gold, alice to train on" in result.stderr
+    assert "no finished documents in layers gold, alice to train on" in result.stderr
     assert "Traceback" not in result.stderr
     with Store(db) as store:
         assert store.models.all() == []
@@ -91,8 +91,8 @@ def test_train_prints_held_out_scores_per_label_and_keeps_the_model(run, db: Pat
     result = run("train")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("trained on 10 document(s)") and "of layer(s) gold, alice" in lines[0]
-    assert lines[1].startswith("held out 2 document(s): ")
+    assert lines[0].startswith("trained on 10 documents") and "of layers gold, alice" in lines[0]
+    assert lines[1].startswith("held out 2 documents: ")
     table = {line.split()[0]: line for line in lines[2:7]}
     assert set(table) == {"label", "ACTOR", "EVENT", "PLACE", "all"}
     assert "starter model" in table["label"]
@@ -198,7 +198,7 @@ def test_one_finished_document_does_not_replace_the_starter(run, db: Path, tmp_p
 def test_bobs_model_never_learns_from_alices_layer(run, db: Path, tmp_path: Path) -> None:
     import_documents(run, tmp_path, "alice", range(6))
     result = run("train", user="bob")
-    assert result.exit_code == 1 and "no finished documents in layer(s) gold, bob" in result.stderr
+    assert result.exit_code == 1 and "no finished documents in layers gold, bob" in result.stderr
     import_documents(run, tmp_path, "bob", range(20, 24))
     assert run("train", user="bob").exit_code == 0
     with Store(db) as store:
@@ -310,7 +310,7 @@ def test_bob_learns_from_alice_only_when_the_project_says_so(
     monkeypatch.setenv("ANNOTATOR_CONFIG", str(settings))
     result = run("train", user="bob")
     assert result.exit_code == 0, result.stderr
-    assert "of layer(s) gold, bob, alice" in result.stdout
+    assert "of layers gold, bob, alice" in result.stdout
     with Store(db) as store:
         model = store.models.current("bob")
     assert model is not None and model.documents == 4 and model.trained_from == ("gold", "bob", "alice")

@@ -91,7 +91,7 @@ async def test_marking_done_retrains_in_the_background_without_delaying_keys(
         assert view.proposals, "proposals hidden while the model trains"
         await until(pilot, lambda: screen.retrainer.runs == 1, seconds=60)
         await until(pilot, lambda: screen.model_data != starter)
-        assert screen.model_described == "model of alice, 10 document(s)"
+        assert screen.model_described == "model of alice, 10 documents"
         await until(pilot, lambda: bool(view.proposals))
         assert view.proposals
     with Store(db) as other:

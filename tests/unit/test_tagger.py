@@ -180,7 +180,7 @@ def test_a_stored_model_of_another_format_is_not_used() -> None:
 
     data = train(fixed_examples(1)).data
     mine = StoredModel("alice", KIND, data, "d", ("gold", "alice"), 4, 40, None, None, 1.0)
-    assert current_model(mine) == (data, "model of alice, 4 document(s)")
+    assert current_model(mine) == (data, "model of alice, 4 documents")
     older = StoredModel("alice", "crfsuite-0", data, "d", ("gold", "alice"), 4, 40, None, None, 1.0)
     assert current_model(older)[0] == starter_bytes()
     assert current_model(None, with_kb=False)[0] == starter_bytes(with_kb=False)

@@ -13,6 +13,7 @@ from annotator.tui.jumps import name_from
 from annotator.tui.proposals import overlapping
 from annotator.tui.screens.document import DocumentScreen, saving
 from annotator.tui.screens.editing import described
+from annotator.wording import counted
 
 
 class ProposalDecisions(DocumentScreen):
@@ -114,7 +115,9 @@ class ProposalDecisions(DocumentScreen):
         def shown(changed: tuple[list[Span], list[Span]]) -> None:
             if self._saved(*changed, doc_id=doc_id):
                 self._count_proposals()
-                self.notify(f"Took {len(changed[1])} proposal(s){where}; u undoes them together", timeout=3)
+                self.notify(
+                    f"Took {counted(len(changed[1]), 'proposal')}{where}; u undoes them together", timeout=3
+                )
 
         self.write(
             f"take {len(proposals)} proposals{where}",

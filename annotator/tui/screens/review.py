@@ -25,6 +25,7 @@ from annotator.tui.widgets.entity_panel import EntityPanel
 from annotator.tui.widgets.suggestion_list import SuggestionList
 from annotator.tui.widgets.title_bar import TitleBar
 from annotator.tui.workers import order_review
+from annotator.wording import counted
 
 MIN_HEIGHT_FOR_ENTITIES = 32
 """Below this many rows the review screen has no entity panel (the disagreements need the room)."""
@@ -250,7 +251,9 @@ class ReviewScreen(DocumentScreen):
         if review is not None:
             open_ = sum(not self._resolved(d) for d in review.disagreements)
             if open_:
-                self.notify(f"{open_} disagreement(s) left open: gold keeps what it has there", timeout=3)
+                self.notify(
+                    f"{counted(open_, 'disagreement')} left open: gold keeps what it has there", timeout=3
+                )
         self._open_next_unfinished("Every document is reviewed")
 
 
