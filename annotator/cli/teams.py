@@ -248,12 +248,13 @@ def _conflict_line(c: MergeConflict, db: Path, dry_run: bool) -> str:
     mine = f"this database's {counted(c.mine_spans, 'span')}"
     theirs = f"{c.source}'s {counted(c.theirs_spans, 'span')}"
     stays, moved = (mine, theirs) if c.kept == "mine" else (theirs, mine)
+    are = "is" if (c.theirs_spans if c.kept == "mine" else c.mine_spans) == 1 else "are"
     if dry_run:
         what = f"{c.layer} would keep {stays}, {moved} would be kept as layer {c.moved_to}"
     else:
         review = shlex.join(["annotator", "--db", str(db), "--user", c.moved_to, "annotate"])
         what = (
-            f"{c.layer} keeps {stays}, {moved} are kept as layer {c.moved_to}; "
+            f"{c.layer} keeps {stays}, {moved} {are} kept as layer {c.moved_to}; "
             f"review them with: {review} --doc {shlex.quote(c.doc)}"
         )
     return f"conflict: {c.source}: document {c.doc}, layer {c.layer}: changed on both sides; {what}"

@@ -109,7 +109,7 @@ def test_prefer_theirs_puts_theirs_in_the_layer_and_keeps_mine(run, db: Path, tm
     make(db, "alice", {"k1": [(0, 5, "ACTOR")]})
     other = make(tmp_path / "o.db", "alice", {"k1": [(0, 5, "PLACE")]})
     theirs = run("merge", "--prefer", "theirs", str(other))
-    assert f"alice keeps {other}'s 1 span, this database's 1 span are kept as layer alice@project" in (
+    assert f"alice keeps {other}'s 1 span, this database's 1 span is kept as layer alice@project" in (
         theirs.stderr
     )
     assert spans_of(db, "k1", "alice") == [(0, 5, "PLACE")]
