@@ -7,6 +7,7 @@ Found as ``$ANNOTATOR_CONFIG``, else ``annotator.toml`` in the current folder; a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -100,6 +101,15 @@ def load_config(path: Path | None, actions: Iterable[KeyAction] | None = None) -
 LEARNING_SETTINGS = ("from_other_annotators",)
 
 
+def _as_written(value: object) -> str:
+    """A value read from ``annotator.toml`` as TOML spells it (``true``, ``"high"``), for a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
 def _learning(table: object, source: str, path: Path) -> bool:
     """``[learning]``: ``from_other_annotators = true|false``."""
     if not isinstance(table, dict):
@@ -139,11 +149,13 @@ def _suggest(table: object, source: str, path: Path) -> tuple[float, bool]:
         raise AnnotatorError(reason, path, _line_of(source, name))
     value = table.get("threshold", default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        reason = f"threshold must be a number from 0 to 1, not {value!r}"
+        reason = f"threshold must be a number from 0 to 1, not {_as_written(value)}"
         raise AnnotatorError(reason, path, _line_of(source, "threshold"))
     model = table.get("model", Config.model)
     if not isinstance(model, bool):
-        raise AnnotatorError(f"model must be true or false, not {model!r}", path, _line_of(source, "model"))
+        raise AnnotatorError(
+            f"model must be true or false, not {_as_written(model)}", path, _line_of(source, "model")
+        )
     return float(value), model
 
 

@@ -93,8 +93,21 @@ def test_a_folder_given_as_the_database_is_a_usage_mistake(run, tmp_path: Path, 
             "annotator.toml:1: [labels]: at most 9 labels (keys 1-9)",
         ),
         ("[suggest]\nmodel = 3\n", "annotator.toml:2: model must be true or false, not 3"),
+        ('[suggest]\nmodel = "yes"\n', 'annotator.toml:2: model must be true or false, not "yes"'),
+        (
+            "[suggest]\nthreshold = true\n",
+            "annotator.toml:2: threshold must be a number from 0 to 1, not true",
+        ),
     ],
-    ids=["keys-not-a-table", "learning-unknown", "no-labels", "ten-labels", "model-not-bool"],
+    ids=[
+        "keys-not-a-table",
+        "learning-unknown",
+        "no-labels",
+        "ten-labels",
+        "model-not-bool",
+        "model-a-string",
+        "threshold-a-bool",
+    ],
 )
 def test_a_bad_settings_file_stops_every_command(
     run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, expected: str
