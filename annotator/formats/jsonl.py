@@ -137,7 +137,8 @@ def make_record(
         else:
             key = meta.get("id")
     if key is not None and (isinstance(key, bool) or not isinstance(key, str | int)):
-        raise AnnotatorError(f"'id' must be a string or number, not {key!r}", path, line)
+        written = json.dumps(key, ensure_ascii=False)  # as the file spells it: true, [1, 2]
+        raise AnnotatorError(f"'id' must be a string or number, not {written}", path, line)
     checked = (
         None
         if spans is None

@@ -43,7 +43,7 @@ def test_json_nested_100000_deep_is_one_line(run, db: Path, tmp_path: Path) -> N
         ('{"text": "Troops left.", "id": "a\\udc00"}', "key 'a\\udc00' holds the control character"),
         ('{"text": "Troops left.", "meta": {"x": "\\ud800"}}', "'meta' cannot be stored"),
         ('{"text": "Troops left.", "id": "\\u001b]0;pwned\\u001b\\\\"}', "key '\\x1b]0;pwned\\x1b\\\\'"),
-        ('{"text": "Troops left.", "id": true}', "'id' must be a string or number, not True"),
+        ('{"text": "Troops left.", "id": true}', "'id' must be a string or number, not true"),
         ('{"text": "\\u0001\\u0002\\u0003"}', "no text left once control characters are removed"),
     ],
     ids=["surrogate-text", "surrogate-id", "surrogate-meta", "osc-in-id", "id-true", "only-controls"],
