@@ -20,6 +20,12 @@ CALENDAR = frozenset({
 also a verb or a name)."""
 
 
+SENTENCE_ENDS = frozenset('.!?:;\n"“”')
+"""What may come before a sentence's first word (quotes and brackets passed over): where a capital
+says nothing of a name."""
+LOOK_BACK = 8
+
+
 def _starts_name(text: str, token: Token) -> bool:
     """A capitalised word, not a small one at a sentence's start (``The``, ``He``) nor a day or month;
     an acronym spelt as one (``US``, ``IT``) is a name."""
@@ -29,6 +35,41 @@ def _starts_name(text: str, token: Token) -> bool:
     if not word[:1].isupper() or lower in CALENDAR:
         return False
     return lower not in PHRASE_STOPS or (len(word) > 1 and word.isupper())
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether the word at ``start`` is a sentence's (or a line's) first: a full stop, question or
+    exclamation mark, colon or line break before it, or nothing."""
+    i = start - 1
+    while i >= 0 and start - i <= LOOK_BACK and text[i] in " \t'‘’([":
+        i -= 1
+    return i < 0 or text[i] in SENTENCE_ENDS
+
+
+def _said_inside_a_sentence(text: str, word: str, skip: int) -> bool:
+    """Whether ``word`` is written so, capitalised, somewhere in ``text`` not at a sentence's start (a
+    name: ``Armenia`` at a sentence's start and after ``in``), as a whole word; the first 64 places."""
+    at = -1
+    for _ in range(64):
+        at = text.find(word, at + 1)
+        if at < 0:
+            return False
+        after = at + len(word)
+        whole = (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or not text[after].isalnum())
+        if at != skip and whole and not _at_sentence_start(text, at):
+            return True
+    return False
+
+
+def _a_name(text: str, tokens: Sequence[Token], first: int, last: int) -> bool:
+    """Whether the capitalised words ``first`` to ``last`` (``V``'s extent) are a name: at a sentence's
+    start one word alone is only where the document writes it so inside a sentence too (``According``,
+    ``However``, ``Image`` are not; ``Armenia says`` is); an acronym, or two words and more, always."""
+    start, end = tokens[first][0], tokens[last][1]
+    if last > first or not _at_sentence_start(text, start):
+        return True
+    word = text[start:end]
+    return (len(word) > 1 and word.isupper()) or _said_inside_a_sentence(text, word, start)
 
 
 def name_from(
@@ -46,6 +87,8 @@ def name_from(
         a, b = phrase_at(text, tokens, i)
         if (step > 0 and a <= last) or (step < 0 and b >= first):
             continue  # part of the selection's own name
+        if not _a_name(text, tokens, a, b):
+            continue
         start, end = tokens[a][0], tokens[b][1]
         before = bisect.bisect_left(starts, end)  # the spans starting before the name ends
         if before and reach[before - 1] > start:
